@@ -1,0 +1,218 @@
+//! Quiz sessions played against the store: start a session, answer its
+//! current question, move on, sum it up.
+//!
+//! The terminal and every platform drive a quiz through [`Game`], so a
+//! session behaves the same everywhere: the same checks (whose session,
+//! which question, expired or finished), the same grading and scoring from
+//! [`crate::quiz`], the same idempotent recording.
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::bank::Question;
+use crate::content::Content;
+use crate::notes::Excerpt;
+use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
+use crate::store::{NewAnswer, Player, QuizSession, Recorded, Store, StoreError};
+
+/// How long a session's buttons keep working after it starts.
+pub const SESSION_LIFETIME_HOURS: i64 = 2;
+
+/// Why a quiz step was refused. Nothing was recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum GameError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("unknown topic `{0}`")]
+    UnknownTopic(String),
+    #[error("there are no questions to ask")]
+    NoQuestions,
+    #[error("this quiz session does not exist")]
+    SessionNotFound,
+    #[error("this quiz session has expired")]
+    SessionExpired,
+    #[error("this quiz session is over")]
+    SessionFinished,
+    #[error("this quiz session belongs to someone else")]
+    NotYourSession,
+    #[error("this question is no longer the current one")]
+    StaleQuestion,
+    #[error("this question is no longer in the question bank")]
+    QuestionGone,
+    #[error(transparent)]
+    BadAnswer(#[from] AnswerError),
+}
+
+/// The result of answering a session's question.
+#[derive(Debug, Clone)]
+pub struct AnswerOutcome<'c> {
+    pub question: &'c Question,
+    pub grade: Grade,
+    pub recorded: Recorded,
+    pub excerpt: Option<Excerpt>,
+    pub session: QuizSession,
+}
+
+impl AnswerOutcome<'_> {
+    /// Points this answer earned (nothing for a duplicate).
+    pub fn points(&self) -> i64 {
+        match self.recorded {
+            Recorded::New { points, .. } => points,
+            Recorded::Duplicate { .. } => 0,
+        }
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.session.is_last()
+    }
+}
+
+/// Quiz sessions over one content set and one store.
+#[derive(Debug, Clone, Copy)]
+pub struct Game<'a> {
+    pub content: &'a Content,
+    pub store: &'a Store,
+}
+
+impl<'a> Game<'a> {
+    pub fn new(content: &'a Content, store: &'a Store) -> Self {
+        Self { content, store }
+    }
+
+    /// Starts a session of up to `count` questions for `player`.
+    pub async fn start(
+        &self,
+        player: &Player,
+        topic: Option<&str>,
+        count: usize,
+        now: DateTime<Utc>,
+        rng: &mut fastrand::Rng,
+    ) -> Result<QuizSession, GameError> {
+        if let Some(topic) = topic {
+            if self.content.bank.topic(topic).is_none() {
+                return Err(GameError::UnknownTopic(topic.to_string()));
+            }
+        }
+        let count = count.clamp(1, quiz::MAX_SESSION_QUESTIONS);
+        let history = self.store.history(player).await?;
+        let picked = quiz::pick_questions(self.content.bank.questions_in(topic), &history, count, rng);
+        if picked.is_empty() {
+            return Err(GameError::NoQuestions);
+        }
+        let ids: Vec<String> = picked.iter().map(|q| q.id.clone()).collect();
+        let expires_at = now + Duration::hours(SESSION_LIFETIME_HOURS);
+        Ok(self
+            .store
+            .create_session(player, topic, &ids, now, expires_at)
+            .await?)
+    }
+
+    /// A session that `player` may still play.
+    pub async fn open_session(
+        &self,
+        player: &Player,
+        session_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<QuizSession, GameError> {
+        let session = self
+            .store
+            .session(session_id)
+            .await?
+            .ok_or(GameError::SessionNotFound)?;
+        if session.player_id != player.id {
+            return Err(GameError::NotYourSession);
+        }
+        if session.finished_at.is_some() {
+            return Err(GameError::SessionFinished);
+        }
+        if session.is_expired(now) {
+            return Err(GameError::SessionExpired);
+        }
+        Ok(session)
+    }
+
+    /// The question at `position` of a session.
+    pub fn question(&self, session: &QuizSession, position: usize) -> Result<&'a Question, GameError> {
+        let id = session
+            .question_ids
+            .get(position)
+            .ok_or(GameError::StaleQuestion)?;
+        self.content.bank.question(id).ok_or(GameError::QuestionGone)
+    }
+
+    /// Grades and records `chosen` for the question at `position`. A
+    /// second answer to the same question (or the same interaction
+    /// delivered twice) is reported as a duplicate and scores nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn answer(
+        &self,
+        player: &Player,
+        session_id: i64,
+        position: usize,
+        chosen: &[usize],
+        interaction_id: Option<String>,
+        elapsed_ms: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<AnswerOutcome<'a>, GameError> {
+        let session = self.open_session(player, session_id, now).await?;
+        if position != session.position {
+            return Err(GameError::StaleQuestion);
+        }
+        let question = self.question(&session, position)?;
+        let grade = quiz::grade(question, chosen)?;
+        let recorded = self
+            .store
+            .record_answer(
+                player,
+                &NewAnswer {
+                    question,
+                    grade: grade.clone(),
+                    answered_at: now,
+                    elapsed_ms,
+                    interaction_id,
+                    session: Some((session.id, position)),
+                },
+            )
+            .await?;
+        Ok(AnswerOutcome {
+            question,
+            grade,
+            recorded,
+            excerpt: self.content.notes.excerpt_for(question),
+            session,
+        })
+    }
+
+    /// Moves on from question `from`; repeating the request is harmless.
+    pub async fn next(
+        &self,
+        player: &Player,
+        session_id: i64,
+        from: usize,
+        now: DateTime<Utc>,
+    ) -> Result<QuizSession, GameError> {
+        let session = self.open_session(player, session_id, now).await?;
+        if session.position != from {
+            // Already moved on (a second click on Next): show where it is.
+            return Ok(session);
+        }
+        self.store
+            .advance_session(session.id, from)
+            .await?
+            .ok_or(GameError::SessionNotFound)
+    }
+
+    /// Ends the session and sums it up.
+    pub async fn finish(&self, session_id: i64, now: DateTime<Utc>) -> Result<SessionSummary, GameError> {
+        self.store.finish_session(session_id, now).await?;
+        let answers = self.store.session_answers(session_id).await?;
+        let answered: Vec<AnsweredQuestion> = answers
+            .into_iter()
+            .map(|a| AnsweredQuestion {
+                topic: a.topic,
+                correct: a.correct,
+                points: a.points,
+            })
+            .collect();
+        Ok(quiz::summarize(&answered))
+    }
+}

@@ -1,0 +1,212 @@
+//! What users read, in Korean (the default) and English.
+//!
+//! Every user-facing sentence of the terminal and the platforms comes from
+//! here, so a translation is one place to edit and a platform never builds
+//! its own wording.
+
+use crate::bank::Difficulty;
+use crate::config::Locale;
+use crate::quiz::Period;
+
+/// The texts of one locale.
+#[derive(Debug, Clone, Copy)]
+pub struct Texts {
+    pub locale: Locale,
+}
+
+impl Texts {
+    pub fn new(locale: Locale) -> Self {
+        Self { locale }
+    }
+
+    fn pick(&self, ko: &'static str, en: &'static str) -> &'static str {
+        match self.locale {
+            Locale::Korean => ko,
+            Locale::English => en,
+        }
+    }
+
+    pub fn difficulty(&self, difficulty: Difficulty) -> &'static str {
+        match difficulty {
+            Difficulty::Easy => self.pick("쉬움", "easy"),
+            Difficulty::Medium => self.pick("보통", "medium"),
+            Difficulty::Hard => self.pick("어려움", "hard"),
+        }
+    }
+
+    pub fn period(&self, period: Period) -> &'static str {
+        match period {
+            Period::Today => self.pick("오늘", "today"),
+            Period::Week => self.pick("이번 주", "this week"),
+            Period::Month => self.pick("이번 달", "this month"),
+            Period::AllTime => self.pick("전체 기간", "all time"),
+        }
+    }
+
+    pub fn choose_n(&self, n: usize) -> String {
+        match self.locale {
+            Locale::Korean => format!("{n}개를 고르세요"),
+            Locale::English => format!("choose {n}"),
+        }
+    }
+
+    pub fn answer_prompt(&self, picks: usize) -> String {
+        match (self.locale, picks) {
+            (Locale::Korean, 1) => "답 (A–D, q: 종료) > ".into(),
+            (Locale::Korean, n) => format!("답 {n}개 (예: A C, q: 종료) > "),
+            (Locale::English, 1) => "answer (A–D, q to quit) > ".into(),
+            (Locale::English, n) => format!("{n} answers (e.g. A C, q to quit) > "),
+        }
+    }
+
+    pub fn invalid_answer(&self, choices: usize, picks: usize) -> String {
+        let last = crate::bank::Question::letter(choices.saturating_sub(1));
+        match self.locale {
+            Locale::Korean => format!("A부터 {last}까지의 글자로 {picks}개를 입력하세요."),
+            Locale::English => format!("Type {picks} letter(s) from A to {last}."),
+        }
+    }
+
+    pub fn correct(&self) -> &'static str {
+        self.pick("정답입니다!", "Correct!")
+    }
+
+    pub fn wrong(&self) -> &'static str {
+        self.pick("아쉽지만 틀렸습니다.", "Not quite.")
+    }
+
+    pub fn right_answer(&self) -> &'static str {
+        self.pick("정답", "Answer")
+    }
+
+    pub fn your_answer(&self) -> &'static str {
+        self.pick("내 답", "Your answer")
+    }
+
+    pub fn explanation(&self) -> &'static str {
+        self.pick("해설", "Explanation")
+    }
+
+    pub fn from_notes(&self) -> &'static str {
+        self.pick("노트", "Notes")
+    }
+
+    pub fn points_won(&self, points: i64) -> String {
+        match (self.locale, points) {
+            (Locale::Korean, 0) => "+0점 (7일 안에 이미 맞힌 문제이거나 오답)".into(),
+            (Locale::Korean, p) => format!("+{p}점"),
+            (Locale::English, 0) => "+0 points (wrong, or already answered correctly in the last 7 days)".into(),
+            (Locale::English, p) => format!("+{p} points"),
+        }
+    }
+
+    pub fn already_answered(&self, letters: &str) -> String {
+        match self.locale {
+            Locale::Korean => format!("이미 답했습니다: {letters}. 처음 답이 기록되어 있습니다."),
+            Locale::English => format!("You already answered {letters}; your first answer stands."),
+        }
+    }
+
+    pub fn summary_title(&self) -> &'static str {
+        self.pick("퀴즈 결과", "Quiz summary")
+    }
+
+    pub fn summary_line(&self, correct: usize, answered: usize, accuracy: f64, points: i64) -> String {
+        let percent = (accuracy * 100.0).round() as i64;
+        match self.locale {
+            Locale::Korean => format!("{answered}문제 중 {correct}문제 정답 (정확도 {percent}%), {points}점 획득"),
+            Locale::English => format!("{correct} of {answered} correct ({percent}%), {points} points"),
+        }
+    }
+
+    pub fn weakest_topic(&self, topic: &str) -> String {
+        match self.locale {
+            Locale::Korean => format!("더 공부할 주제: {topic}"),
+            Locale::English => format!("Topic to review: {topic}"),
+        }
+    }
+
+    pub fn nothing_answered(&self) -> &'static str {
+        self.pick("답한 문제가 없습니다.", "No questions answered.")
+    }
+
+    pub fn saved_and_quit(&self) -> &'static str {
+        self.pick("종료합니다. 답한 문제는 저장되었습니다.", "Bye. Your answers are saved.")
+    }
+
+    pub fn no_questions(&self) -> &'static str {
+        self.pick("낼 문제가 없습니다.", "There are no questions to ask.")
+    }
+
+    pub fn leaderboard_title(&self, period: Period, topic: Option<&str>) -> String {
+        let period = self.period(period);
+        match (self.locale, topic) {
+            (Locale::Korean, None) => format!("리더보드 · {period}"),
+            (Locale::Korean, Some(t)) => format!("리더보드 · {period} · {t}"),
+            (Locale::English, None) => format!("Leaderboard · {period}"),
+            (Locale::English, Some(t)) => format!("Leaderboard · {period} · {t}"),
+        }
+    }
+
+    pub fn empty_leaderboard(&self) -> &'static str {
+        self.pick("아직 점수가 없습니다. 첫 문제를 풀어 보세요!", "No scores yet. Answer the first question!")
+    }
+
+    pub fn your_rank(&self, rank: usize, points: i64) -> String {
+        match self.locale {
+            Locale::Korean => format!("내 순위: {rank}위 ({points}점)"),
+            Locale::English => format!("Your rank: #{rank} ({points} points)"),
+        }
+    }
+
+    pub fn points_column(&self) -> &'static str {
+        self.pick("점수", "points")
+    }
+
+    pub fn correct_column(&self) -> &'static str {
+        self.pick("정답/응답", "correct/answered")
+    }
+
+    pub fn stats_title(&self, name: &str) -> String {
+        match self.locale {
+            Locale::Korean => format!("{name}님의 기록"),
+            Locale::English => format!("Stats for {name}"),
+        }
+    }
+
+    pub fn stats_totals(&self, answered: i64, correct: i64, points: i64) -> String {
+        let percent = percent(correct, answered);
+        match self.locale {
+            Locale::Korean => format!("응답 {answered} · 정답 {correct} ({percent}%) · {points}점"),
+            Locale::English => format!("{answered} answered · {correct} correct ({percent}%) · {points} points"),
+        }
+    }
+
+    pub fn streaks(&self, current: u32, best: u32) -> String {
+        match self.locale {
+            Locale::Korean => format!("연속 학습: 현재 {current}일 · 최고 {best}일"),
+            Locale::English => format!("Daily streak: {current} now · best {best}"),
+        }
+    }
+
+    pub fn topic_accuracy(&self, topic: &str, correct: i64, answered: i64) -> String {
+        let percent = percent(correct, answered);
+        match self.locale {
+            Locale::Korean => format!("{topic}: {correct}/{answered} ({percent}%)"),
+            Locale::English => format!("{topic}: {correct}/{answered} ({percent}%)"),
+        }
+    }
+
+    pub fn no_stats(&self) -> &'static str {
+        self.pick("아직 기록이 없습니다.", "Nothing recorded yet.")
+    }
+}
+
+/// Whole-number percentage, 0 when nothing was answered.
+pub fn percent(part: i64, whole: i64) -> i64 {
+    if whole == 0 {
+        0
+    } else {
+        (part * 100 + whole / 2) / whole
+    }
+}

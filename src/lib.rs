@@ -1,0 +1,18 @@
+//! quizbot: a quiz bot for study groups, explained from the group's own notes.
+//!
+//! Content flows one way: [`bank`] loads question banks and [`notes`] loads
+//! and indexes the study notes ([`content`] holds both, checked); [`quiz`]
+//! holds the rules (picking, grading, points, streaks, periods) with no I/O;
+//! [`store`] keeps scores and sessions in Postgres or SQLite; [`terminal`]
+//! plays the quiz in a terminal. [`config`] reads the settings.
+
+pub mod bank;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod game;
+pub mod i18n;
+pub mod notes;
+pub mod quiz;
+pub mod store;
+pub mod terminal;

@@ -1,0 +1,289 @@
+//! Excerpt search: which passage of the notes explains a text, and which few
+//! lines of it to show.
+//!
+//! Sections are ranked with BM25 over [`tokenize`](super::tokenize) terms, a
+//! section's own heading counting three times (a question about Amazon SQS
+//! belongs under the heading that names it). The winner is then cut to an
+//! excerpt: its heading path plus its most relevant lines, in note order, in
+//! at most [`EXCERPT_MAX_CHARS`] characters.
+
+use std::collections::HashMap;
+
+use super::parse::Section;
+use super::tokenize::{for_each_term, Term};
+
+/// Longest excerpt shown to users, heading path included.
+pub const EXCERPT_MAX_CHARS: usize = 600;
+
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+const OWN_HEADING_WEIGHT: u32 = 3;
+/// In a large corpus, terms in more than this share of sections carry almost
+/// no signal and cost the most time; they are skipped.
+const COMMON_TERM_SHARE: f32 = 0.3;
+const COMMON_TERM_MIN_SECTIONS: usize = 50;
+
+/// A passage of the notes chosen for a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excerpt {
+    /// Index of the section in [`Notes::sections`](super::Notes::sections).
+    pub section: usize,
+    pub file: String,
+    /// Heading path joined with " > ".
+    pub heading: String,
+    /// First source line of the excerpt.
+    pub line: usize,
+    /// What users see: the heading path, then the chosen lines.
+    pub text: String,
+    pub score: f32,
+    /// Share of the text's term weight that the section contains, 0 to 1:
+    /// how well the passage covers the text.
+    pub coverage: f32,
+}
+
+impl Excerpt {
+    /// The excerpt's lines under its heading path.
+    pub fn body_lines(&self) -> impl Iterator<Item = &str> {
+        self.text.lines().skip(1)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    section: u32,
+    frequency: u32,
+}
+
+/// An inverted index over sections.
+#[derive(Debug, Default)]
+pub struct ExcerptIndex {
+    postings: HashMap<Term, Vec<Posting>>,
+    lengths: Vec<f32>,
+    average_length: f32,
+}
+
+/// A query's terms with their weights.
+struct Query {
+    terms: Vec<(Term, f32)>,
+    total_weight: f32,
+}
+
+impl ExcerptIndex {
+    pub fn build(sections: &[Section]) -> Self {
+        let mut postings: HashMap<Term, Vec<Posting>> = HashMap::new();
+        let mut lengths = Vec::with_capacity(sections.len());
+        let mut counts: HashMap<Term, u32> = HashMap::new();
+        for (id, section) in sections.iter().enumerate() {
+            counts.clear();
+            let mut length = 0u32;
+            let headings = section.headings.len();
+            for (depth, heading) in section.headings.iter().enumerate() {
+                let weight = if depth + 1 == headings { OWN_HEADING_WEIGHT } else { 1 };
+                for_each_term(heading, |t| {
+                    *counts.entry(t).or_default() += weight;
+                    length += 1;
+                });
+            }
+            for line in &section.lines {
+                for_each_term(&line.text, |t| {
+                    *counts.entry(t).or_default() += 1;
+                    length += 1;
+                });
+            }
+            for (&term, &frequency) in &counts {
+                postings.entry(term).or_default().push(Posting {
+                    section: id as u32,
+                    frequency,
+                });
+            }
+            lengths.push(length as f32);
+        }
+        let average_length = if lengths.is_empty() {
+            1.0
+        } else {
+            (lengths.iter().sum::<f32>() / lengths.len() as f32).max(1.0)
+        };
+        Self {
+            postings,
+            lengths,
+            average_length,
+        }
+    }
+
+    fn idf(&self, term: Term) -> f32 {
+        let n = self.lengths.len() as f32;
+        let df = self.postings.get(&term).map_or(0, Vec::len) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn query(&self, text: &str) -> Query {
+        let mut frequencies: HashMap<Term, u32> = HashMap::new();
+        for_each_term(text, |t| *frequencies.entry(t).or_default() += 1);
+        let sections = self.lengths.len();
+        let mut terms = Vec::with_capacity(frequencies.len());
+        let mut total_weight = 0.0;
+        for (term, frequency) in frequencies {
+            let df = self.postings.get(&term).map_or(0, Vec::len);
+            let weight = (1.0 + (frequency as f32).ln()) * self.idf(term);
+            total_weight += weight;
+            let common = sections >= COMMON_TERM_MIN_SECTIONS
+                && df as f32 > COMMON_TERM_SHARE * sections as f32;
+            if df > 0 && !common {
+                terms.push((term, weight));
+            }
+        }
+        Query {
+            terms,
+            total_weight,
+        }
+    }
+
+    /// Sections ranked for `text`, best first: `(section, score, coverage)`.
+    pub fn rank(&self, text: &str, limit: usize) -> Vec<(usize, f32, f32)> {
+        let query = self.query(text);
+        let mut scores = vec![0f32; self.lengths.len()];
+        let mut covered = vec![0f32; self.lengths.len()];
+        let mut touched = Vec::new();
+        for &(term, weight) in &query.terms {
+            let Some(list) = self.postings.get(&term) else {
+                continue;
+            };
+            for posting in list {
+                let s = posting.section as usize;
+                let tf = posting.frequency as f32;
+                let norm = K1 * (1.0 - B + B * self.lengths[s] / self.average_length);
+                if scores[s] == 0.0 {
+                    touched.push(s);
+                }
+                scores[s] += weight * tf * (K1 + 1.0) / (tf + norm);
+                covered[s] += weight;
+            }
+        }
+        touched.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        touched.truncate(limit);
+        let total = query.total_weight.max(f32::EPSILON);
+        touched
+            .into_iter()
+            .map(|s| (s, scores[s], (covered[s] / total).min(1.0)))
+            .collect()
+    }
+
+    /// The best of `candidates` for `text`, if any matches at all.
+    pub fn rank_within(&self, text: &str, candidates: &[usize]) -> Option<usize> {
+        let query = self.query(text);
+        let mut best: Option<(usize, f32)> = None;
+        for &s in candidates {
+            let mut score = 0.0;
+            for &(term, weight) in &query.terms {
+                let Some(list) = self.postings.get(&term) else {
+                    continue;
+                };
+                if let Ok(at) = list.binary_search_by_key(&(s as u32), |p| p.section) {
+                    let tf = list[at].frequency as f32;
+                    let norm = K1 * (1.0 - B + B * self.lengths[s] / self.average_length);
+                    score += weight * tf * (K1 + 1.0) / (tf + norm);
+                }
+            }
+            if score > 0.0 && best.is_none_or(|(_, b)| score > b) {
+                best = Some((s, score));
+            }
+        }
+        best.map(|(s, _)| s)
+    }
+
+    /// Cuts `section` down to the lines most relevant to `text`.
+    pub fn excerpt(&self, sections: &[Section], id: usize, text: &str, score: f32, coverage: f32) -> Excerpt {
+        let section = &sections[id];
+        let heading = section.heading_path();
+        let query = self.query(text);
+        let weights: HashMap<Term, f32> = query.terms.into_iter().collect();
+        let line_scores: Vec<f32> = section
+            .lines
+            .iter()
+            .map(|line| {
+                let mut seen = Vec::new();
+                let mut score = 0.0;
+                for_each_term(&line.text, |t| {
+                    if !seen.contains(&t) {
+                        seen.push(t);
+                        score += weights.get(&t).copied().unwrap_or(0.0);
+                    }
+                });
+                score
+            })
+            .collect();
+
+        let budget = EXCERPT_MAX_CHARS.saturating_sub(heading.chars().count() + 1);
+        let mut order: Vec<usize> = (0..section.lines.len()).collect();
+        // Most relevant first; among equals, earlier lines (a section
+        // usually opens with what the thing is).
+        order.sort_by(|&a, &b| line_scores[b].total_cmp(&line_scores[a]).then(a.cmp(&b)));
+        if line_scores.iter().all(|&s| s == 0.0) {
+            order.sort_unstable();
+        }
+        let mut chosen: Vec<(usize, String)> = Vec::new();
+        let mut used = 0usize;
+        for index in order {
+            if !chosen.is_empty() && line_scores[index] == 0.0 && used > budget / 2 {
+                break;
+            }
+            let line = &section.lines[index].text;
+            let cost = line.chars().count() + 1;
+            if used + cost <= budget {
+                chosen.push((index, line.clone()));
+                used += cost;
+            } else if chosen.is_empty() {
+                chosen.push((index, truncate_chars(line, budget.saturating_sub(1))));
+                used = budget;
+            }
+            if used >= budget {
+                break;
+            }
+        }
+        chosen.sort_by_key(|(index, _)| *index);
+        let line = chosen
+            .first()
+            .map_or(section.start_line, |(index, _)| section.lines[*index].number);
+        let mut shown = heading.clone();
+        for (_, text) in &chosen {
+            shown.push('\n');
+            shown.push_str(text);
+        }
+        Excerpt {
+            section: id,
+            file: section.file.clone(),
+            heading,
+            line,
+            text: shown,
+            score,
+            coverage,
+        }
+    }
+
+    /// How well `section` covers `text`, as [`Excerpt::coverage`].
+    pub fn coverage(&self, id: usize, text: &str) -> f32 {
+        let query = self.query(text);
+        let total = query.total_weight.max(f32::EPSILON);
+        let covered: f32 = query
+            .terms
+            .iter()
+            .filter(|(term, _)| {
+                self.postings
+                    .get(term)
+                    .is_some_and(|list| list.binary_search_by_key(&(id as u32), |p| p.section).is_ok())
+            })
+            .map(|(_, weight)| weight)
+            .sum();
+        (covered / total).min(1.0)
+    }
+}
+
+/// The first `max` characters of `text`, ending in "…" when cut.
+pub fn truncate_chars(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,466 @@
+//! Scores and sessions, kept in Postgres (production) or an embedded SQLite
+//! file (the zero-setup default), behind one interface.
+//!
+//! [`Store`] is that interface: each method forwards to the backend the
+//! `DATABASE_URL` chose. Both backends apply their own migrations on connect
+//! (`migrations/postgres`, `migrations/sqlite`) and satisfy one contract,
+//! tested against both real databases. Recording an answer is idempotent by
+//! unique keys: the same interaction, or a second click on the same question
+//! of the same session, is reported as [`Recorded::Duplicate`] and scores
+//! nothing. Scoring itself follows [`crate::quiz`]: this module fetches what
+//! the rules need and writes what they decide.
+
+mod postgres;
+mod sqlite;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::bank::Question;
+use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
+
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+
+/// Where a community lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Platform {
+    Terminal,
+    Discord,
+    Slack,
+}
+
+impl Platform {
+    pub fn code(self) -> &'static str {
+        match self {
+            Platform::Terminal => "terminal",
+            Platform::Discord => "discord",
+            Platform::Slack => "slack",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Platform> {
+        match text {
+            "terminal" => Some(Platform::Terminal),
+            "discord" => Some(Platform::Discord),
+            "slack" => Some(Platform::Slack),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A platform's own id for a community or a user (a Discord snowflake, a
+/// Slack team or user id, a terminal user name), kept as text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExternalId(String);
+
+impl ExternalId {
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ExternalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Who is playing: a user in a community on a platform.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Identity {
+    pub platform: Platform,
+    pub community: ExternalId,
+    pub user: ExternalId,
+}
+
+/// A community's settings, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Community {
+    pub id: i64,
+    pub platform: Platform,
+    pub external_id: ExternalId,
+    pub time_zone: Tz,
+    pub locale: String,
+}
+
+/// A player, with what scoring needs of their community.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Player {
+    pub id: i64,
+    pub community_id: i64,
+    pub display_name: String,
+    pub time_zone: Tz,
+}
+
+/// An answer to record.
+#[derive(Debug, Clone)]
+pub struct NewAnswer<'a> {
+    pub question: &'a Question,
+    /// The player's choices, graded already.
+    pub grade: quiz::Grade,
+    pub answered_at: DateTime<Utc>,
+    /// From showing the question to the answer.
+    pub elapsed_ms: Option<i64>,
+    /// The platform's id for the click or command, unique per delivery.
+    pub interaction_id: Option<String>,
+    /// The session and the question's position in it.
+    pub session: Option<(i64, usize)>,
+}
+
+/// What recording an answer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    /// Stored now, with the points it earned.
+    New { points: i64, streak: Streak },
+    /// Already stored (same interaction, or same session question): the
+    /// first answer stands, nothing was scored again.
+    Duplicate { choices: Vec<usize>, correct: bool, points: i64 },
+}
+
+/// A quiz session: the questions chosen for it and how far the player got.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuizSession {
+    pub id: i64,
+    pub community_id: i64,
+    pub player_id: i64,
+    pub topic: Option<String>,
+    pub question_ids: Vec<String>,
+    /// Index of the question now shown (answered or not).
+    pub position: usize,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl QuizSession {
+    pub fn current_question(&self) -> Option<&str> {
+        self.question_ids.get(self.position).map(String::as_str)
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.position + 1 >= self.question_ids.len()
+    }
+
+    pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
+        now >= self.expires_at
+    }
+}
+
+/// An answer given in a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionAnswer {
+    pub position: usize,
+    pub question_id: String,
+    pub topic: String,
+    pub choices: Vec<usize>,
+    pub correct: bool,
+    pub points: i64,
+}
+
+/// A player's totals in a leaderboard period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Standing {
+    pub player_id: i64,
+    pub display_name: String,
+    pub points: i64,
+    pub answered: i64,
+    pub correct: i64,
+}
+
+/// Answered and correct in one topic (or all, when `topic` is empty).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicStats {
+    pub topic: String,
+    pub answered: i64,
+    pub correct: i64,
+    pub points: i64,
+}
+
+/// A player's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlayerStats {
+    pub display_name: String,
+    pub answered: i64,
+    pub correct: i64,
+    pub points: i64,
+    /// Per topic, most answered first.
+    pub topics: Vec<TopicStats>,
+    /// As of the day asked about: 0 when the run is broken.
+    pub current_streak: u32,
+    pub best_streak: u32,
+}
+
+/// A leaderboard request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardQuery<'a> {
+    pub community_id: i64,
+    pub period: Period,
+    pub topic: Option<&'a str>,
+    /// Today in the community's time zone; the period is the one holding it.
+    pub today: NaiveDate,
+    pub limit: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("unsupported DATABASE_URL `{0}`: expected postgres://… or sqlite:…")]
+    UnsupportedUrl(String),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+}
+
+/// The store: Postgres or SQLite.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Postgres(PgStore),
+    Sqlite(SqliteStore),
+}
+
+macro_rules! forward {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match $self {
+            Store::Postgres(store) => store.$method($($arg),*).await,
+            Store::Sqlite(store) => store.$method($($arg),*).await,
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `url` and applies migrations. A `sqlite:` file is created
+    /// when missing.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with_pool(url, 10).await
+    }
+
+    /// As [`Store::connect`], with at most `connections` open at once
+    /// (Postgres only: SQLite writes through one connection).
+    pub async fn connect_with_pool(url: &str, connections: u32) -> Result<Store, StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Store::Postgres(PgStore::connect(url, connections).await?))
+        } else if url.starts_with("sqlite:") {
+            Ok(Store::Sqlite(SqliteStore::connect(url).await?))
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            Store::Postgres(_) => "postgres",
+            Store::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The community, created with `time_zone` and `locale` when new.
+    pub async fn community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+        time_zone: Tz,
+        locale: &str,
+    ) -> Result<Community, StoreError> {
+        forward!(self.community(platform, external_id, time_zone, locale))
+    }
+
+    /// The community if it exists.
+    pub async fn find_community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+    ) -> Result<Option<Community>, StoreError> {
+        forward!(self.find_community(platform, external_id))
+    }
+
+    /// The player in `community`, created when new; the display name is
+    /// refreshed when it changed.
+    pub async fn player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+        display_name: &str,
+    ) -> Result<Player, StoreError> {
+        forward!(self.player(community, user, display_name))
+    }
+
+    /// The player if they exist.
+    pub async fn find_player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+    ) -> Result<Option<Player>, StoreError> {
+        forward!(self.find_player(community, user))
+    }
+
+    /// Records an answer and its points, once.
+    pub async fn record_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+    ) -> Result<Recorded, StoreError> {
+        forward!(self.record_answer(player, answer))
+    }
+
+    /// The player's history per question, for picking questions.
+    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+        forward!(self.history(player))
+    }
+
+    pub async fn create_session(
+        &self,
+        player: &Player,
+        topic: Option<&str>,
+        question_ids: &[String],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuizSession, StoreError> {
+        forward!(self.create_session(player, topic, question_ids, now, expires_at))
+    }
+
+    pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
+        forward!(self.session(id))
+    }
+
+    /// Moves the session from question `from` to the next. Returns the
+    /// session as it is afterwards; a repeated request (already moved on)
+    /// changes nothing.
+    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+        forward!(self.advance_session(id, from))
+    }
+
+    pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        forward!(self.finish_session(id, now))
+    }
+
+    pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
+        forward!(self.session_answers(id))
+    }
+
+    /// The top of a leaderboard, ranked (ties share a rank).
+    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+        forward!(self.leaderboard(query))
+    }
+
+    /// One player's place on a leaderboard, if they scored in the period.
+    pub async fn rank_of(
+        &self,
+        query: &BoardQuery<'_>,
+        player_id: i64,
+    ) -> Result<Option<Ranked<Standing>>, StoreError> {
+        forward!(self.rank_of(query, player_id))
+    }
+
+    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+        forward!(self.stats(player, today))
+    }
+}
+
+/// Choices as stored: "0,3".
+fn encode_choices(choices: &[usize]) -> String {
+    choices
+        .iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn decode_choices(text: &str) -> Result<Vec<usize>, StoreError> {
+    if text.is_empty() {
+        return Ok(Vec::new());
+    }
+    text.split(',')
+        .map(|part| {
+            part.parse()
+                .map_err(|_| StoreError::Corrupt(format!("answer choices `{text}`")))
+        })
+        .collect()
+}
+
+fn parse_zone(text: &str) -> Result<Tz, StoreError> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("time zone `{text}`")))
+}
+
+/// What scoring an answer needs from the store before writing it.
+struct ScoringInputs {
+    streak: Streak,
+    last_correct_at: Option<DateTime<Utc>>,
+}
+
+/// What the rules decided for an answer, ready to write.
+struct Scored {
+    points: i64,
+    /// The new streak when it changed.
+    streak_change: Option<Streak>,
+    streak: Streak,
+    day: NaiveDate,
+}
+
+fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scored {
+    let points = quiz::points(answer.grade.correct, inputs.last_correct_at, answer.answered_at);
+    let day = quiz::local_day(answer.answered_at, player.time_zone);
+    let streak = if answer.grade.correct {
+        inputs.streak.after_correct(day)
+    } else {
+        inputs.streak
+    };
+    Scored {
+        points,
+        streak_change: (streak != inputs.streak).then_some(streak),
+        streak,
+        day,
+    }
+}
+
+/// Totals rows per answer: every period, for all topics and for its topic.
+fn period_rows(day: NaiveDate) -> [(Period, NaiveDate); 4] {
+    Period::ALL.map(|p| (p, p.start(day)))
+}
+
+/// Stats from per-topic all-time totals (the `""` topic is the total).
+fn build_stats(
+    display_name: String,
+    streak: Streak,
+    today: NaiveDate,
+    rows: Vec<TopicStats>,
+) -> PlayerStats {
+    let mut stats = PlayerStats {
+        display_name,
+        answered: 0,
+        correct: 0,
+        points: 0,
+        topics: Vec::new(),
+        current_streak: streak.current_on(today),
+        best_streak: streak.best,
+    };
+    for row in rows {
+        if row.topic.is_empty() {
+            stats.answered = row.answered;
+            stats.correct = row.correct;
+            stats.points = row.points;
+        } else {
+            stats.topics.push(row);
+        }
+    }
+    stats
+        .topics
+        .sort_by(|a, b| b.answered.cmp(&a.answered).then(a.topic.cmp(&b.topic)));
+    stats
+}

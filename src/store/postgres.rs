@@ -1,0 +1,482 @@
+//! The Postgres store: production, several replicas on one database.
+//!
+//! Recording an answer takes two round trips: one read of what the rules
+//! need (streak, last correct answer to the question), then one statement
+//! that inserts the answer and, only when it was new, updates the streak and
+//! the period totals: data-modifying CTEs make it atomic without an explicit
+//! transaction.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sqlx::postgres::{PgPool, PgPoolOptions, PgRow};
+use sqlx::Row;
+
+use super::{
+    build_stats, decode_choices, encode_choices, parse_zone, period_rows, score, BoardQuery,
+    Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
+    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+};
+use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Times a statement is retried after a deadlock or serialization failure.
+const RETRIES: usize = 3;
+
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    pub async fn connect(url: &str, connections: u32) -> Result<PgStore, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(PgStore { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+
+    pub async fn community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+        time_zone: Tz,
+        locale: &str,
+    ) -> Result<Community, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO communities (platform, external_id, time_zone, locale)
+             VALUES ($1, $2, $3, $4)
+             ON CONFLICT (platform, external_id) DO UPDATE SET platform = EXCLUDED.platform
+             RETURNING id, time_zone, locale",
+        )
+        .bind(platform.code())
+        .bind(external_id.as_str())
+        .bind(time_zone.name())
+        .bind(locale)
+        .fetch_one(&self.pool)
+        .await?;
+        community_from_row(platform, external_id, &row)
+    }
+
+    pub async fn find_community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+    ) -> Result<Option<Community>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, time_zone, locale FROM communities WHERE platform = $1 AND external_id = $2",
+        )
+        .bind(platform.code())
+        .bind(external_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| community_from_row(platform, external_id, &row))
+            .transpose()
+    }
+
+    pub async fn player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+        display_name: &str,
+    ) -> Result<Player, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO players (community_id, external_id, display_name)
+             VALUES ($1, $2, $3)
+             ON CONFLICT (community_id, external_id) DO UPDATE
+             SET display_name = EXCLUDED.display_name
+             RETURNING id",
+        )
+        .bind(community.id)
+        .bind(user.as_str())
+        .bind(display_name)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Player {
+            id,
+            community_id: community.id,
+            display_name: display_name.to_string(),
+            time_zone: community.time_zone,
+        })
+    }
+
+    pub async fn find_player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+    ) -> Result<Option<Player>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, display_name FROM players WHERE community_id = $1 AND external_id = $2",
+        )
+        .bind(community.id)
+        .bind(user.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| Player {
+            id: row.get("id"),
+            community_id: community.id,
+            display_name: row.get("display_name"),
+            time_zone: community.time_zone,
+        }))
+    }
+
+    pub async fn record_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+    ) -> Result<Recorded, StoreError> {
+        let mut attempt = 0;
+        loop {
+            match self.try_record_answer(player, answer).await {
+                Err(StoreError::Database(err)) if attempt < RETRIES && is_transient(&err) => {
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn try_record_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+    ) -> Result<Recorded, StoreError> {
+        let row = sqlx::query(
+            "SELECT current_streak, best_streak, streak_day,
+                    (SELECT max(answered_at) FROM answers
+                      WHERE player_id = $1 AND question_id = $2 AND correct) AS last_correct_at
+             FROM players WHERE id = $1",
+        )
+        .bind(player.id)
+        .bind(&answer.question.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let inputs = ScoringInputs {
+            streak: Streak {
+                current: row.get::<i32, _>("current_streak") as u32,
+                best: row.get::<i32, _>("best_streak") as u32,
+                last_day: row.get("streak_day"),
+            },
+            last_correct_at: row.get("last_correct_at"),
+        };
+        let scored = score(player, answer, inputs);
+        let periods = period_rows(scored.day);
+        let (session_id, position) = match answer.session {
+            Some((id, position)) => (Some(id), Some(position as i32)),
+            None => (None, None),
+        };
+        let change = scored.streak_change;
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "WITH inserted AS (
+                 INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
+                                      points, answered_at, elapsed_ms, interaction_id, session_id,
+                                      session_position)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                 ON CONFLICT DO NOTHING
+                 RETURNING id
+             ), streak AS (
+                 UPDATE players
+                 SET current_streak = $17, best_streak = $18, streak_day = $19
+                 WHERE id = $2 AND $17::int IS NOT NULL AND EXISTS (SELECT 1 FROM inserted)
+                 RETURNING id
+             ), totals AS (
+                 INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
+                                            points, answered, correct)
+                 SELECT $1, p.period, p.starts_on, t.topic, $2, $7, 1, CASE WHEN $6 THEN 1 ELSE 0 END
+                 FROM (VALUES ('d', $13::date), ('w', $14::date), ('m', $15::date), ('a', $16::date))
+                      AS p (period, starts_on)
+                 CROSS JOIN (VALUES (''), ($4)) AS t (topic)
+                 WHERE EXISTS (SELECT 1 FROM inserted)
+                 ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
+                 SET points = period_scores.points + EXCLUDED.points,
+                     answered = period_scores.answered + 1,
+                     correct = period_scores.correct + EXCLUDED.correct
+                 RETURNING 1
+             )
+             SELECT id FROM inserted",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(&answer.question.id)
+        .bind(&answer.question.topic)
+        .bind(encode_choices(&answer.grade.chosen))
+        .bind(answer.grade.correct)
+        .bind(scored.points as i32)
+        .bind(answer.answered_at)
+        .bind(answer.elapsed_ms.map(|ms| ms.clamp(0, i32::MAX as i64) as i32))
+        .bind(answer.interaction_id.as_deref())
+        .bind(session_id)
+        .bind(position)
+        .bind(periods[0].1)
+        .bind(periods[1].1)
+        .bind(periods[2].1)
+        .bind(periods[3].1)
+        .bind(change.map(|s| s.current as i32))
+        .bind(change.map(|s| s.best as i32))
+        .bind(change.and_then(|s| s.last_day))
+        .fetch_optional(&self.pool)
+        .await?;
+        if inserted.is_some() {
+            return Ok(Recorded::New {
+                points: scored.points,
+                streak: scored.streak,
+            });
+        }
+        let row = sqlx::query(
+            "SELECT choices, correct, points FROM answers
+             WHERE (community_id = $1 AND interaction_id = $2)
+                OR (session_id = $3 AND session_position = $4)
+             ORDER BY id LIMIT 1",
+        )
+        .bind(player.community_id)
+        .bind(answer.interaction_id.as_deref())
+        .bind(session_id)
+        .bind(position)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Recorded::Duplicate {
+            choices: decode_choices(row.get("choices"))?,
+            correct: row.get("correct"),
+            points: row.get::<i32, _>("points") as i64,
+        })
+    }
+
+    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ON (question_id) question_id, answered_at, correct
+             FROM answers WHERE player_id = $1
+             ORDER BY question_id, answered_at DESC, id DESC",
+        )
+        .bind(player.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                (
+                    row.get("question_id"),
+                    QuestionHistory {
+                        last_answered_at: row.get("answered_at"),
+                        last_correct: row.get("correct"),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    pub async fn create_session(
+        &self,
+        player: &Player,
+        topic: Option<&str>,
+        question_ids: &[String],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuizSession, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(topic)
+        .bind(question_ids)
+        .bind(now)
+        .bind(expires_at)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(QuizSession {
+            id,
+            community_id: player.community_id,
+            player_id: player.id,
+            topic: topic.map(str::to_string),
+            question_ids: question_ids.to_vec(),
+            position: 0,
+            created_at: now,
+            expires_at,
+            finished_at: None,
+        })
+    }
+
+    pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
+        let row = sqlx::query("SELECT * FROM quiz_sessions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|row| session_from_row(&row)))
+    }
+
+    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+        sqlx::query(
+            "UPDATE quiz_sessions SET position = position + 1
+             WHERE id = $1 AND position = $2 AND position + 1 < cardinality(question_ids)",
+        )
+        .bind(id)
+        .bind(from as i32)
+        .execute(&self.pool)
+        .await?;
+        self.session(id).await
+    }
+
+    pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE quiz_sessions SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL")
+            .bind(id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT session_position, question_id, topic, choices, correct, points
+             FROM answers WHERE session_id = $1 ORDER BY session_position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(SessionAnswer {
+                    position: row.get::<i32, _>("session_position") as usize,
+                    question_id: row.get("question_id"),
+                    topic: row.get("topic"),
+                    choices: decode_choices(row.get("choices"))?,
+                    correct: row.get("correct"),
+                    points: row.get::<i32, _>("points") as i64,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
+             FROM period_scores s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
+             ORDER BY s.points DESC, s.player_id
+             LIMIT $5",
+        )
+        .bind(query.community_id)
+        .bind(query.period.code())
+        .bind(query.period.start(query.today))
+        .bind(query.topic.unwrap_or(""))
+        .bind(query.limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let standings = rows.iter().map(standing_from_row).collect();
+        Ok(rank_by_points(standings, |s: &Standing| s.points))
+    }
+
+    pub async fn rank_of(
+        &self,
+        query: &BoardQuery<'_>,
+        player_id: i64,
+    ) -> Result<Option<Ranked<Standing>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
+                    (SELECT count(*) FROM period_scores o
+                      WHERE o.community_id = s.community_id AND o.period = s.period
+                        AND o.starts_on = s.starts_on AND o.topic = s.topic
+                        AND o.points > s.points) + 1 AS rank
+             FROM period_scores s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
+               AND s.player_id = $5",
+        )
+        .bind(query.community_id)
+        .bind(query.period.code())
+        .bind(query.period.start(query.today))
+        .bind(query.topic.unwrap_or(""))
+        .bind(player_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| Ranked {
+            rank: row.get::<i64, _>("rank") as usize,
+            entry: standing_from_row(&row),
+        }))
+    }
+
+    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+        let row = sqlx::query(
+            "SELECT display_name, current_streak, best_streak, streak_day FROM players WHERE id = $1",
+        )
+        .bind(player.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let streak = Streak {
+            current: row.get::<i32, _>("current_streak") as u32,
+            best: row.get::<i32, _>("best_streak") as u32,
+            last_day: row.get("streak_day"),
+        };
+        let topics = sqlx::query(
+            "SELECT topic, answered, correct, points FROM period_scores
+             WHERE player_id = $1 AND period = $2 AND starts_on = $3",
+        )
+        .bind(player.id)
+        .bind(Period::AllTime.code())
+        .bind(Period::AllTime.start(today))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| TopicStats {
+            topic: row.get("topic"),
+            answered: row.get::<i32, _>("answered") as i64,
+            correct: row.get::<i32, _>("correct") as i64,
+            points: row.get("points"),
+        })
+        .collect();
+        Ok(build_stats(row.get("display_name"), streak, today, topics))
+    }
+}
+
+fn community_from_row(
+    platform: Platform,
+    external_id: &ExternalId,
+    row: &PgRow,
+) -> Result<Community, StoreError> {
+    Ok(Community {
+        id: row.get("id"),
+        platform,
+        external_id: external_id.clone(),
+        time_zone: parse_zone(row.get("time_zone"))?,
+        locale: row.get("locale"),
+    })
+}
+
+fn session_from_row(row: &PgRow) -> QuizSession {
+    QuizSession {
+        id: row.get("id"),
+        community_id: row.get("community_id"),
+        player_id: row.get("player_id"),
+        topic: row.get("topic"),
+        question_ids: row.get("question_ids"),
+        position: row.get::<i32, _>("position") as usize,
+        created_at: row.get("created_at"),
+        expires_at: row.get("expires_at"),
+        finished_at: row.get("finished_at"),
+    }
+}
+
+fn standing_from_row(row: &PgRow) -> Standing {
+    Standing {
+        player_id: row.get("player_id"),
+        display_name: row.get("display_name"),
+        points: row.get("points"),
+        answered: row.get::<i32, _>("answered") as i64,
+        correct: row.get::<i32, _>("correct") as i64,
+    }
+}
+
+/// Deadlocks and serialization failures: safe to run the statement again.
+fn is_transient(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+}

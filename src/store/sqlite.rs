@@ -1,0 +1,496 @@
+//! The SQLite store: the embedded, zero-setup default (`sqlite:quizbot.db`).
+//!
+//! SQLite allows one writer at a time, so the pool holds one connection and
+//! every write is a short transaction through it; times are stored as Unix
+//! milliseconds and days as `YYYY-MM-DD` text.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::Row;
+
+use super::{
+    build_stats, decode_choices, encode_choices, parse_zone, period_rows, score, BoardQuery,
+    Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
+    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+};
+use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms}")))
+}
+
+fn day_text(day: NaiveDate) -> String {
+    day.format("%Y-%m-%d").to_string()
+}
+
+fn parse_day(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
+    text.map(|t| {
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("day `{t}`")))
+    })
+    .transpose()
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    pub async fn community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+        time_zone: Tz,
+        locale: &str,
+    ) -> Result<Community, StoreError> {
+        let row = sqlx::query(
+            "INSERT INTO communities (platform, external_id, time_zone, locale, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (platform, external_id) DO UPDATE SET platform = excluded.platform
+             RETURNING id, time_zone, locale",
+        )
+        .bind(platform.code())
+        .bind(external_id.as_str())
+        .bind(time_zone.name())
+        .bind(locale)
+        .bind(millis(Utc::now()))
+        .fetch_one(&self.pool)
+        .await?;
+        community_from_row(platform, external_id, &row)
+    }
+
+    pub async fn find_community(
+        &self,
+        platform: Platform,
+        external_id: &ExternalId,
+    ) -> Result<Option<Community>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, time_zone, locale FROM communities WHERE platform = ?1 AND external_id = ?2",
+        )
+        .bind(platform.code())
+        .bind(external_id.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| community_from_row(platform, external_id, &row))
+            .transpose()
+    }
+
+    pub async fn player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+        display_name: &str,
+    ) -> Result<Player, StoreError> {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO players (community_id, external_id, display_name, created_at)
+             VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (community_id, external_id) DO UPDATE
+             SET display_name = excluded.display_name
+             RETURNING id",
+        )
+        .bind(community.id)
+        .bind(user.as_str())
+        .bind(display_name)
+        .bind(millis(Utc::now()))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Player {
+            id,
+            community_id: community.id,
+            display_name: display_name.to_string(),
+            time_zone: community.time_zone,
+        })
+    }
+
+    pub async fn find_player(
+        &self,
+        community: &Community,
+        user: &ExternalId,
+    ) -> Result<Option<Player>, StoreError> {
+        let row = sqlx::query(
+            "SELECT id, display_name FROM players WHERE community_id = ?1 AND external_id = ?2",
+        )
+        .bind(community.id)
+        .bind(user.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| Player {
+            id: row.get("id"),
+            community_id: community.id,
+            display_name: row.get("display_name"),
+            time_zone: community.time_zone,
+        }))
+    }
+
+    pub async fn record_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+    ) -> Result<Recorded, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "SELECT current_streak, best_streak, streak_day,
+                    (SELECT max(answered_at) FROM answers
+                      WHERE player_id = ?1 AND question_id = ?2 AND correct) AS last_correct_at
+             FROM players WHERE id = ?1",
+        )
+        .bind(player.id)
+        .bind(&answer.question.id)
+        .fetch_one(&mut *tx)
+        .await?;
+        let inputs = ScoringInputs {
+            streak: Streak {
+                current: row.get::<i64, _>("current_streak") as u32,
+                best: row.get::<i64, _>("best_streak") as u32,
+                last_day: parse_day(row.get("streak_day"))?,
+            },
+            last_correct_at: row
+                .get::<Option<i64>, _>("last_correct_at")
+                .map(from_millis)
+                .transpose()?,
+        };
+        let scored = score(player, answer, inputs);
+        let (session_id, position) = match answer.session {
+            Some((id, position)) => (Some(id), Some(position as i64)),
+            None => (None, None),
+        };
+        let inserted: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
+                                  points, answered_at, elapsed_ms, interaction_id, session_id,
+                                  session_position)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+             ON CONFLICT DO NOTHING
+             RETURNING id",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(&answer.question.id)
+        .bind(&answer.question.topic)
+        .bind(encode_choices(&answer.grade.chosen))
+        .bind(answer.grade.correct)
+        .bind(scored.points)
+        .bind(millis(answer.answered_at))
+        .bind(answer.elapsed_ms)
+        .bind(answer.interaction_id.as_deref())
+        .bind(session_id)
+        .bind(position)
+        .fetch_optional(&mut *tx)
+        .await?;
+
+        if inserted.is_none() {
+            let row = sqlx::query(
+                "SELECT choices, correct, points FROM answers
+                 WHERE (community_id = ?1 AND interaction_id = ?2)
+                    OR (session_id = ?3 AND session_position = ?4)
+                 ORDER BY id LIMIT 1",
+            )
+            .bind(player.community_id)
+            .bind(answer.interaction_id.as_deref())
+            .bind(session_id)
+            .bind(position)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.rollback().await?;
+            return Ok(Recorded::Duplicate {
+                choices: decode_choices(row.get("choices"))?,
+                correct: row.get("correct"),
+                points: row.get("points"),
+            });
+        }
+
+        if let Some(streak) = scored.streak_change {
+            sqlx::query(
+                "UPDATE players SET current_streak = ?2, best_streak = ?3, streak_day = ?4 WHERE id = ?1",
+            )
+            .bind(player.id)
+            .bind(streak.current as i64)
+            .bind(streak.best as i64)
+            .bind(streak.last_day.map(day_text))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (period, starts_on) in period_rows(scored.day) {
+            for topic in ["", answer.question.topic.as_str()] {
+                sqlx::query(
+                    "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
+                                                points, answered, correct)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
+                     ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
+                     SET points = points + excluded.points,
+                         answered = answered + 1,
+                         correct = correct + excluded.correct",
+                )
+                .bind(player.community_id)
+                .bind(period.code())
+                .bind(day_text(starts_on))
+                .bind(topic)
+                .bind(player.id)
+                .bind(scored.points)
+                .bind(i64::from(answer.grade.correct))
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(Recorded::New {
+            points: scored.points,
+            streak: scored.streak,
+        })
+    }
+
+    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, answered_at, correct FROM answers
+             WHERE player_id = ?1 ORDER BY answered_at, id",
+        )
+        .bind(player.id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut history = HashMap::new();
+        for row in rows {
+            history.insert(
+                row.get("question_id"),
+                QuestionHistory {
+                    last_answered_at: from_millis(row.get("answered_at"))?,
+                    last_correct: row.get("correct"),
+                },
+            );
+        }
+        Ok(history)
+    }
+
+    pub async fn create_session(
+        &self,
+        player: &Player,
+        topic: Option<&str>,
+        question_ids: &[String],
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> Result<QuizSession, StoreError> {
+        let ids = serde_json::to_string(question_ids)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at, expires_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(topic)
+        .bind(ids)
+        .bind(millis(now))
+        .bind(millis(expires_at))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(QuizSession {
+            id,
+            community_id: player.community_id,
+            player_id: player.id,
+            topic: topic.map(str::to_string),
+            question_ids: question_ids.to_vec(),
+            position: 0,
+            created_at: now,
+            expires_at,
+            finished_at: None,
+        })
+    }
+
+    pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
+        let row = sqlx::query("SELECT * FROM quiz_sessions WHERE id = ?1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| session_from_row(&row)).transpose()
+    }
+
+    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+        sqlx::query(
+            "UPDATE quiz_sessions SET position = position + 1
+             WHERE id = ?1 AND position = ?2 AND position + 1 < json_array_length(question_ids)",
+        )
+        .bind(id)
+        .bind(from as i64)
+        .execute(&self.pool)
+        .await?;
+        self.session(id).await
+    }
+
+    pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE quiz_sessions SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
+            .bind(id)
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT session_position, question_id, topic, choices, correct, points
+             FROM answers WHERE session_id = ?1 ORDER BY session_position",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(SessionAnswer {
+                    position: row.get::<i64, _>("session_position") as usize,
+                    question_id: row.get("question_id"),
+                    topic: row.get("topic"),
+                    choices: decode_choices(row.get("choices"))?,
+                    correct: row.get("correct"),
+                    points: row.get("points"),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
+             FROM period_scores s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
+             ORDER BY s.points DESC, s.player_id
+             LIMIT ?5",
+        )
+        .bind(query.community_id)
+        .bind(query.period.code())
+        .bind(day_text(query.period.start(query.today)))
+        .bind(query.topic.unwrap_or(""))
+        .bind(query.limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        let standings = rows.iter().map(standing_from_row).collect();
+        Ok(rank_by_points(standings, |s: &Standing| s.points))
+    }
+
+    pub async fn rank_of(
+        &self,
+        query: &BoardQuery<'_>,
+        player_id: i64,
+    ) -> Result<Option<Ranked<Standing>>, StoreError> {
+        let row = sqlx::query(
+            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
+                    (SELECT count(*) FROM period_scores o
+                      WHERE o.community_id = s.community_id AND o.period = s.period
+                        AND o.starts_on = s.starts_on AND o.topic = s.topic
+                        AND o.points > s.points) + 1 AS rank
+             FROM period_scores s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
+               AND s.player_id = ?5",
+        )
+        .bind(query.community_id)
+        .bind(query.period.code())
+        .bind(day_text(query.period.start(query.today)))
+        .bind(query.topic.unwrap_or(""))
+        .bind(player_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| Ranked {
+            rank: row.get::<i64, _>("rank") as usize,
+            entry: standing_from_row(&row),
+        }))
+    }
+
+    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+        let row = sqlx::query(
+            "SELECT display_name, current_streak, best_streak, streak_day FROM players WHERE id = ?1",
+        )
+        .bind(player.id)
+        .fetch_one(&self.pool)
+        .await?;
+        let streak = Streak {
+            current: row.get::<i64, _>("current_streak") as u32,
+            best: row.get::<i64, _>("best_streak") as u32,
+            last_day: parse_day(row.get("streak_day"))?,
+        };
+        let topics = sqlx::query(
+            "SELECT topic, answered, correct, points FROM period_scores
+             WHERE player_id = ?1 AND period = ?2 AND starts_on = ?3",
+        )
+        .bind(player.id)
+        .bind(Period::AllTime.code())
+        .bind(day_text(Period::AllTime.start(today)))
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|row| TopicStats {
+            topic: row.get("topic"),
+            answered: row.get("answered"),
+            correct: row.get("correct"),
+            points: row.get("points"),
+        })
+        .collect();
+        Ok(build_stats(row.get("display_name"), streak, today, topics))
+    }
+}
+
+fn community_from_row(
+    platform: Platform,
+    external_id: &ExternalId,
+    row: &SqliteRow,
+) -> Result<Community, StoreError> {
+    Ok(Community {
+        id: row.get("id"),
+        platform,
+        external_id: external_id.clone(),
+        time_zone: parse_zone(row.get("time_zone"))?,
+        locale: row.get("locale"),
+    })
+}
+
+fn session_from_row(row: &SqliteRow) -> Result<QuizSession, StoreError> {
+    let ids: String = row.get("question_ids");
+    Ok(QuizSession {
+        id: row.get("id"),
+        community_id: row.get("community_id"),
+        player_id: row.get("player_id"),
+        topic: row.get("topic"),
+        question_ids: serde_json::from_str(&ids)
+            .map_err(|_| StoreError::Corrupt(format!("session question ids `{ids}`")))?,
+        position: row.get::<i64, _>("position") as usize,
+        created_at: from_millis(row.get("created_at"))?,
+        expires_at: from_millis(row.get("expires_at"))?,
+        finished_at: row
+            .get::<Option<i64>, _>("finished_at")
+            .map(from_millis)
+            .transpose()?,
+    })
+}
+
+fn standing_from_row(row: &SqliteRow) -> Standing {
+    Standing {
+        player_id: row.get("player_id"),
+        display_name: row.get("display_name"),
+        points: row.get("points"),
+        answered: row.get("answered"),
+        correct: row.get("correct"),
+    }
+}
