@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono_tz::Tz;
+use secrecy::SecretString;
 use serde::Deserialize;
 
 /// Database used when `DATABASE_URL` is not set: an embedded SQLite file.
@@ -45,6 +46,38 @@ pub struct Config {
     pub locale: Locale,
     /// Time zone of new communities: days, weeks and streaks follow it.
     pub time_zone: Tz,
+    pub discord: DiscordSettings,
+    pub slack: SlackSettings,
+    /// Where HTTP mode listens (Slack's requests, health checks).
+    pub http_addr: String,
+}
+
+/// Discord connection settings; the bot runs on Discord when `token` is set.
+#[derive(Debug, Clone, Default)]
+pub struct DiscordSettings {
+    /// `DISCORD_TOKEN`: the bot token.
+    pub token: Option<SecretString>,
+    /// `DISCORD_GUILD_ID`: register commands in this server only (instant).
+    pub guild_id: Option<u64>,
+    /// `DISCORD_API_BASE`: send every REST call here (proxies and tests);
+    /// the gateway URL comes from its `GET /api/v10/gateway`.
+    pub api_base: Option<String>,
+}
+
+/// Slack connection settings; the bot runs on Slack when `bot_token` is set.
+#[derive(Debug, Clone, Default)]
+pub struct SlackSettings {
+    /// `SLACK_BOT_TOKEN` (xoxb-…): Web API calls.
+    pub bot_token: Option<SecretString>,
+    /// `SLACK_APP_TOKEN` (xapp-…): Socket Mode, the default.
+    pub app_token: Option<SecretString>,
+    /// `SLACK_SIGNING_SECRET`: HTTP mode, requests verified with it.
+    pub signing_secret: Option<SecretString>,
+    /// `SLACK_API_BASE`: send every Web API call here (proxies and tests).
+    pub api_base: Option<String>,
+    /// `SLACK_ADMINS`: user ids allowed admin commands besides workspace
+    /// admins and owners, comma-separated.
+    pub admins: Vec<String>,
 }
 
 impl Default for Config {
@@ -55,6 +88,9 @@ impl Default for Config {
             notes_dir: "notes".into(),
             locale: Locale::Korean,
             time_zone: chrono_tz::Asia::Seoul,
+            discord: DiscordSettings::default(),
+            slack: SlackSettings::default(),
+            http_addr: "0.0.0.0:8080".into(),
         }
     }
 }
@@ -128,6 +164,41 @@ impl Config {
                 value,
                 message: "expected an IANA time zone such as Asia/Seoul",
             })?;
+        }
+        if let Some(token) = set("DISCORD_TOKEN") {
+            config.discord.token = Some(SecretString::from(token));
+        }
+        if let Some(value) = set("DISCORD_GUILD_ID") {
+            config.discord.guild_id = Some(value.trim().parse().map_err(|_| ConfigError::Value {
+                name: "DISCORD_GUILD_ID",
+                value,
+                message: "expected a server id (a number)",
+            })?);
+        }
+        if let Some(base) = set("DISCORD_API_BASE") {
+            config.discord.api_base = Some(base.trim_end_matches('/').to_string());
+        }
+        if let Some(token) = set("SLACK_BOT_TOKEN") {
+            config.slack.bot_token = Some(SecretString::from(token));
+        }
+        if let Some(token) = set("SLACK_APP_TOKEN") {
+            config.slack.app_token = Some(SecretString::from(token));
+        }
+        if let Some(secret) = set("SLACK_SIGNING_SECRET") {
+            config.slack.signing_secret = Some(SecretString::from(secret));
+        }
+        if let Some(base) = set("SLACK_API_BASE") {
+            config.slack.api_base = Some(base.trim_end_matches('/').to_string());
+        }
+        if let Some(admins) = set("SLACK_ADMINS") {
+            config.slack.admins = admins
+                .split(',')
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty())
+                .collect();
+        }
+        if let Some(addr) = set("QUIZBOT_HTTP_ADDR") {
+            config.http_addr = addr;
         }
         Ok(config)
     }

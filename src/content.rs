@@ -7,6 +7,7 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use crate::bank::Bank;
 use crate::diagnostic::{Diagnostic, Position};
@@ -81,6 +82,38 @@ impl Content {
             });
         }
         Ok((content, report))
+    }
+}
+
+/// The content a running bot serves, replaceable while it runs
+/// (`/quiz-admin reload`). Handlers take the [`current`](Self::current)
+/// content once per event and keep it for that event.
+#[derive(Debug, Clone)]
+pub struct SharedContent(Arc<RwLock<Arc<Content>>>);
+
+impl SharedContent {
+    pub fn new(content: Content) -> Self {
+        Self(Arc::new(RwLock::new(Arc::new(content))))
+    }
+
+    pub fn current(&self) -> Arc<Content> {
+        match self.0.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Reads the banks and notes again from the same directories. On any
+    /// error the running content stays as it was.
+    pub fn reload(&self) -> Result<CheckReport, ContentError> {
+        let current = self.current();
+        let (content, report) = Content::load(&current.questions_dir, &current.notes_dir)?;
+        let mut guard = match self.0.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = Arc::new(content);
+        Ok(report)
     }
 }
 

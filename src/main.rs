@@ -9,7 +9,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use quizbot::config::Config;
-use quizbot::content::{self, Content};
+use quizbot::content::{self, Content, SharedContent};
+use quizbot::serve::{self, Bot};
+use tokio_util::sync::CancellationToken;
 use quizbot::i18n::Texts;
 use quizbot::notes::Notes;
 use quizbot::quiz::{self, Period};
@@ -56,6 +58,11 @@ enum Command {
     Stats {
         #[arg(long)]
         user: Option<String>,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Run the bot on Discord and/or Slack (see the README for the settings).
+    Serve {
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -206,6 +213,28 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Serve { content } => {
+            content.apply(&mut config);
+            let content = SharedContent::new(load_content(&config)?);
+            with_store(&config.clone(), |store| async move {
+                let bot = Bot {
+                    content,
+                    store,
+                    locale: config.locale,
+                    time_zone: config.time_zone,
+                };
+                let shutdown = CancellationToken::new();
+                let on_signal = shutdown.clone();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    tracing::info!("shutting down");
+                    on_signal.cancel();
+                });
+                serve::run(config, bot, shutdown).await?;
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Leaderboard { period, topic, user, content } => {
             content.apply(&mut config);
             let content = load_content(&config)?;
@@ -273,4 +302,26 @@ where
             .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
         body(store).await
     })
+}
+
+/// Resolves on Ctrl-C or SIGTERM (how containers are stopped).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,0 +1,124 @@
+//! What the integration tests share: throwaway databases and content.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use quizbot::content::Content;
+use quizbot::store::Store;
+
+/// The server the tests create their databases on.
+pub fn postgres_admin_url() -> String {
+    std::env::var("QUIZBOT_TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+/// A database that exists for one test.
+pub struct TestDatabase {
+    pub url: String,
+    name: Option<String>,
+    /// Keeps a SQLite file's directory alive.
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    /// A fresh, empty Postgres database on the test server.
+    pub async fn postgres() -> TestDatabase {
+        use sqlx::Connection;
+        let admin = postgres_admin_url();
+        let name = format!("quizbot_t_{}_{}", std::process::id(), fastrand::u64(..));
+        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|err| {
+            panic!(
+                "cannot reach the test Postgres at {admin} ({err}); run scripts/test, which \
+                 starts one, or set QUIZBOT_TEST_DATABASE_URL"
+            )
+        });
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut conn)
+            .await
+            .expect("create test database");
+        let url = match admin.rfind('/') {
+            Some(slash) if admin[..slash].contains("://") && slash > admin.find("://").unwrap() + 2 => {
+                let query = admin[slash..].find('?').map(|q| &admin[slash + q..]).unwrap_or("");
+                format!("{}/{name}{query}", &admin[..slash])
+            }
+            _ => format!("{}/{name}", admin.trim_end_matches('/')),
+        };
+        TestDatabase {
+            url,
+            name: Some(name),
+            _dir: None,
+        }
+    }
+
+    /// A fresh SQLite file in a temporary directory.
+    pub fn sqlite() -> TestDatabase {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite:{}", dir.path().join("quizbot.db").display());
+        TestDatabase {
+            url,
+            name: None,
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn store(&self) -> Store {
+        Store::connect_with_pool(&self.url, 20)
+            .await
+            .unwrap_or_else(|err| panic!("connect to {}: {err}", self.url))
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some(name) = self.name.take() else {
+            return;
+        };
+        // Dropped outside any runtime's reach: a plain thread with its own.
+        let admin = postgres_admin_url();
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            if let Ok(runtime) = runtime {
+                runtime.block_on(async {
+                    use sqlx::Connection;
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                            .execute(&mut conn)
+                            .await;
+                    }
+                });
+            }
+        })
+        .join();
+    }
+}
+
+/// The repository's root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shipped question banks and notes.
+pub fn shipped_content() -> Content {
+    let root = root();
+    Content::load(&root.join("questions"), &root.join("notes"))
+        .map(|(content, _)| content)
+        .unwrap_or_else(|err| panic!("shipped content does not load: {err}"))
+}
+
+/// Writes `files` (relative path, text) under a new temporary directory.
+pub fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&path, text).expect("write fixture");
+    }
+    dir
+}
+
+pub fn path_in(dir: &Path, name: &str) -> PathBuf {
+    dir.join(name)
+}
