@@ -6,6 +6,7 @@
 
 use crate::bank::Difficulty;
 use crate::config::Locale;
+use crate::game::GameError;
 use crate::quiz::Period;
 
 /// The texts of one locale.
@@ -19,7 +20,9 @@ impl Texts {
         Self { locale }
     }
 
-    fn pick(&self, ko: &'static str, en: &'static str) -> &'static str {
+    /// The Korean or the English text, by locale. Platform modules may add
+    /// their own `impl Texts` blocks built on this.
+    pub(crate) fn pick(&self, ko: &'static str, en: &'static str) -> &'static str {
         match self.locale {
             Locale::Korean => ko,
             Locale::English => en,
@@ -199,6 +202,80 @@ impl Texts {
 
     pub fn no_stats(&self) -> &'static str {
         self.pick("아직 기록이 없습니다.", "Nothing recorded yet.")
+    }
+
+    /// A refused quiz step, as the player should read it.
+    pub fn game_error(&self, error: &GameError) -> String {
+        match error {
+            GameError::Store(_) => self
+                .pick(
+                    "지금은 답을 저장할 수 없습니다. 기록되지 않았으니 잠시 후 다시 시도해 주세요.",
+                    "Your answer could not be saved and was not recorded. Please try again in a moment.",
+                )
+                .into(),
+            GameError::UnknownTopic(topic) => match self.locale {
+                Locale::Korean => format!("`{topic}` 주제는 없습니다."),
+                Locale::English => format!("There is no topic `{topic}`."),
+            },
+            GameError::NoQuestions => self.no_questions().into(),
+            GameError::SessionNotFound | GameError::SessionFinished => self
+                .pick(
+                    "이미 끝난 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
+                    "This quiz is over. Start a new one with /quiz.",
+                )
+                .into(),
+            GameError::SessionExpired => self
+                .pick(
+                    "시간이 지나 만료된 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
+                    "This quiz has expired. Start a new one with /quiz.",
+                )
+                .into(),
+            GameError::NotYourSession => self
+                .pick("다른 사람의 퀴즈입니다. /quiz 로 직접 시작해 보세요.", "This quiz belongs to someone else. Start your own with /quiz.")
+                .into(),
+            GameError::StaleQuestion => self
+                .pick("이 문제는 이미 지나갔습니다.", "That question has already passed.")
+                .into(),
+            GameError::QuestionGone => self
+                .pick(
+                    "문제 은행이 바뀌어 이 문제는 더 이상 없습니다. /quiz 로 다시 시작하세요.",
+                    "The question bank changed and this question is gone. Start again with /quiz.",
+                )
+                .into(),
+            GameError::BadAnswer(_) => self
+                .pick("답의 개수가 맞지 않습니다.", "That answer has the wrong number of choices.")
+                .into(),
+        }
+    }
+
+    pub fn admin_only(&self) -> &'static str {
+        self.pick("관리자만 쓸 수 있는 명령입니다.", "Only admins can use this command.")
+    }
+
+    pub fn reloaded(&self, topics: usize, questions: usize, sections: usize, warnings: usize) -> String {
+        match self.locale {
+            Locale::Korean => format!(
+                "다시 불러왔습니다: 주제 {topics}개, 문제 {questions}개, 노트 섹션 {sections}개 (경고 {warnings}개)"
+            ),
+            Locale::English => format!(
+                "Reloaded: {topics} topics, {questions} questions, {sections} notes sections ({warnings} warnings)"
+            ),
+        }
+    }
+
+    pub fn reload_failed(&self) -> &'static str {
+        self.pick(
+            "불러오기에 실패해 기존 문제를 그대로 씁니다. 오류:",
+            "Reload failed; the previous content stays in use. Errors:",
+        )
+    }
+
+    pub fn next_button(&self) -> &'static str {
+        self.pick("다음", "Next")
+    }
+
+    pub fn progress(&self, position: usize, total: usize) -> String {
+        format!("{}/{}", position + 1, total)
     }
 }
 
