@@ -57,6 +57,16 @@ impl Section {
 
 /// Splits one markdown file into sections.
 pub fn parse_file(file: &str, source: &str) -> Vec<Section> {
+    // Notes pasted from web pages carry no-break spaces where indentation
+    // and spacing should be; CommonMark does not count them as either. Two
+    // ASCII spaces take the same two bytes, so offsets stay true.
+    let normalized;
+    let source = if source.contains('\u{a0}') {
+        normalized = source.replace('\u{a0}', "  ");
+        normalized.as_str()
+    } else {
+        source
+    };
     let blocks = blocks(source);
     sections(file, source, &blocks)
 }
@@ -533,7 +543,7 @@ fn implied_heading<'s>(
     let first = block.lines.first()?;
     let text = heading_text(&first.text);
     let chars = text.chars().count();
-    if text.is_empty() || ends_like_sentence(&text) {
+    if text.is_empty() {
         return None;
     }
     let next_is_text = next.is_some_and(|n| n.kind == BlockKind::Text);
@@ -548,9 +558,14 @@ fn implied_heading<'s>(
 
     if let Some(lead) = &block.lead {
         let level = base_level.saturating_add(1 + lead.depth as u8);
-        // `- **Amazon MQ**` over sub-bullets.
+        // `- **Amazon MQ**` over sub-bullets (bold says "heading" even
+        // with a stray full stop: `- **Amazon Inspector.**`).
         if lead.starts_strong && lead.has_children && chars <= BOLD_HEADING_MAX_CHARS {
+            let text = text.trim_end_matches('.').trim_end().to_string();
             return Some(ImpliedHeading { level, text });
+        }
+        if ends_like_sentence(&text) {
+            return None;
         }
         // `- 리전` alone, with the text under it as paragraphs.
         let continues = |line: &str| line.starts_with([' ', '\t', '-', '*', '+']);
@@ -565,7 +580,7 @@ fn implied_heading<'s>(
         return None;
     }
 
-    if block.in_quote && chars <= LINE_HEADING_MAX_CHARS {
+    if block.in_quote && chars <= LINE_HEADING_MAX_CHARS && !ends_like_sentence(&text) {
         let quoted = |line: &str| line.trim_start().starts_with('>');
         if (block.lines.len() == 1 && next_is_text) || second_is_lazy(&quoted) {
             return Some(ImpliedHeading {

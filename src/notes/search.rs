@@ -214,30 +214,35 @@ impl ExcerptIndex {
             .collect();
 
         let budget = EXCERPT_MAX_CHARS.saturating_sub(heading.chars().count() + 1);
-        let mut order: Vec<usize> = (0..section.lines.len()).collect();
-        // Most relevant first; among equals, earlier lines (a section
-        // usually opens with what the thing is).
-        order.sort_by(|&a, &b| line_scores[b].total_cmp(&line_scores[a]).then(a.cmp(&b)));
-        if line_scores.iter().all(|&s| s == 0.0) {
-            order.sort_unstable();
-        }
+        let whole: usize = section.lines.iter().map(|l| l.text.chars().count() + 1).sum();
         let mut chosen: Vec<(usize, String)> = Vec::new();
-        let mut used = 0usize;
-        for index in order {
-            if !chosen.is_empty() && line_scores[index] == 0.0 && used > budget / 2 {
-                break;
-            }
-            let line = &section.lines[index].text;
-            let cost = line.chars().count() + 1;
-            if used + cost <= budget {
-                chosen.push((index, line.clone()));
-                used += cost;
-            } else if chosen.is_empty() {
-                chosen.push((index, truncate_chars(line, budget.saturating_sub(1))));
-                used = budget;
-            }
-            if used >= budget {
-                break;
+        if whole <= budget {
+            // A short section is shown whole.
+            chosen.extend(section.lines.iter().map(|l| l.text.clone()).enumerate());
+        } else {
+            // Most relevant lines first; among equals, earlier ones (a
+            // section usually opens with what the thing is). Lines that
+            // match nothing are left out, unless nothing matches at all.
+            let mut order: Vec<usize> = (0..section.lines.len()).collect();
+            order.sort_by(|&a, &b| line_scores[b].total_cmp(&line_scores[a]).then(a.cmp(&b)));
+            let any_match = line_scores.iter().any(|&s| s > 0.0);
+            let mut used = 0usize;
+            for index in order {
+                if any_match && line_scores[index] == 0.0 {
+                    break;
+                }
+                let line = &section.lines[index].text;
+                let cost = line.chars().count() + 1;
+                if used + cost <= budget {
+                    chosen.push((index, line.clone()));
+                    used += cost;
+                } else if chosen.is_empty() {
+                    chosen.push((index, truncate_chars(line, budget.saturating_sub(1))));
+                    used = budget;
+                }
+                if used >= budget {
+                    break;
+                }
             }
         }
         chosen.sort_by_key(|(index, _)| *index);
