@@ -199,7 +199,9 @@ impl Bank {
     }
 
     /// Parses bank files given as `(path, text)`, as [`Bank::load_dir`] does.
-    pub fn parse_files<'a>(files: impl IntoIterator<Item = (&'a Path, &'a str)>) -> (Bank, Vec<Diagnostic>) {
+    pub fn parse_files<'a>(
+        files: impl IntoIterator<Item = (&'a Path, &'a str)>,
+    ) -> (Bank, Vec<Diagnostic>) {
         let mut loader = Loader::default();
         for (path, text) in files {
             loader.add_file(path, text);
@@ -553,10 +555,12 @@ impl Loader {
                 for value in list {
                     match in_range(value, self) {
                         Some(i) if indices.contains(&i) => {
-                            self.diagnostics.push(file.error(
-                                value.span(),
-                                format!("answer index {i} is listed twice"),
-                            ));
+                            self.diagnostics.push(
+                                file.error(
+                                    value.span(),
+                                    format!("answer index {i} is listed twice"),
+                                ),
+                            );
                             ok = false;
                         }
                         Some(i) => indices.push(i),

@@ -169,11 +169,12 @@ impl Config {
             config.discord.token = Some(SecretString::from(token));
         }
         if let Some(value) = set("DISCORD_GUILD_ID") {
-            config.discord.guild_id = Some(value.trim().parse().map_err(|_| ConfigError::Value {
-                name: "DISCORD_GUILD_ID",
-                value,
-                message: "expected a server id (a number)",
-            })?);
+            config.discord.guild_id =
+                Some(value.trim().parse().map_err(|_| ConfigError::Value {
+                    name: "DISCORD_GUILD_ID",
+                    value,
+                    message: "expected a server id (a number)",
+                })?);
         }
         if let Some(base) = set("DISCORD_API_BASE") {
             config.discord.api_base = Some(base.trim_end_matches('/').to_string());
@@ -258,8 +259,12 @@ mod tests {
 
     #[test]
     fn a_bad_value_is_named() {
-        let err = Config::load_from(|name| (name == "QUIZBOT_TIMEZONE").then(|| "Mars/Base".into()))
-            .unwrap_err();
-        assert!(err.to_string().contains("QUIZBOT_TIMEZONE=Mars/Base"), "{err}");
+        let err =
+            Config::load_from(|name| (name == "QUIZBOT_TIMEZONE").then(|| "Mars/Base".into()))
+                .unwrap_err();
+        assert!(
+            err.to_string().contains("QUIZBOT_TIMEZONE=Mars/Base"),
+            "{err}"
+        );
     }
 }

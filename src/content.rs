@@ -62,7 +62,11 @@ pub struct ContentError {
 impl fmt::Display for ContentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let errors: Vec<_> = self.diagnostics.iter().filter(|d| d.is_error()).collect();
-        writeln!(f, "the question banks or notes have {} errors:", errors.len())?;
+        writeln!(
+            f,
+            "the question banks or notes have {} errors:",
+            errors.len()
+        )?;
         for d in errors {
             writeln!(f, "{d}")?;
         }
@@ -74,7 +78,10 @@ impl std::error::Error for ContentError {}
 
 impl Content {
     /// Loads and checks; fails on any error, keeps warnings in the report.
-    pub fn load(questions_dir: &Path, notes_dir: &Path) -> Result<(Content, CheckReport), ContentError> {
+    pub fn load(
+        questions_dir: &Path,
+        notes_dir: &Path,
+    ) -> Result<(Content, CheckReport), ContentError> {
         let (content, report) = check(questions_dir, notes_dir);
         if report.errors() > 0 {
             return Err(ContentError {
@@ -176,7 +183,9 @@ pub fn check(questions_dir: &Path, notes_dir: &Path) -> (Content, CheckReport) {
             )),
         }
     }
-    diagnostics.sort_by(|a, b| (a.severity, &a.path, a.line, a.column).cmp(&(b.severity, &b.path, b.line, b.column)));
+    diagnostics.sort_by(|a, b| {
+        (a.severity, &a.path, a.line, a.column).cmp(&(b.severity, &b.path, b.line, b.column))
+    });
     let report = CheckReport {
         topics: bank.topics.len(),
         questions: bank.questions.len(),

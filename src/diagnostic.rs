@@ -34,7 +34,12 @@ impl Diagnostic {
         Self::new(path, position, Severity::Warning, message)
     }
 
-    fn new(path: &Path, position: Position, severity: Severity, message: impl Into<String>) -> Self {
+    fn new(
+        path: &Path,
+        position: Position,
+        severity: Severity,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             path: path.to_path_buf(),
             line: position.line,
@@ -110,7 +115,11 @@ impl LineIndex {
 
     /// The byte range of 1-based `line`, without its line break.
     pub fn line_span(&self, text: &str, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(line - 1).copied().unwrap_or(text.len());
+        let start = self
+            .line_starts
+            .get(line - 1)
+            .copied()
+            .unwrap_or(text.len());
         let end = self
             .line_starts
             .get(line)

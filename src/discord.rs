@@ -11,6 +11,10 @@ pub enum DiscordError {
     NotBuilt,
 }
 
-pub async fn run(_settings: &DiscordSettings, _bot: Bot, _shutdown: CancellationToken) -> Result<(), DiscordError> {
+pub async fn run(
+    _settings: &DiscordSettings,
+    _bot: Bot,
+    _shutdown: CancellationToken,
+) -> Result<(), DiscordError> {
     Err(DiscordError::NotBuilt)
 }

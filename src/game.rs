@@ -94,7 +94,8 @@ impl<'a> Game<'a> {
         }
         let count = count.clamp(1, quiz::MAX_SESSION_QUESTIONS);
         let history = self.store.history(player).await?;
-        let picked = quiz::pick_questions(self.content.bank.questions_in(topic), &history, count, rng);
+        let picked =
+            quiz::pick_questions(self.content.bank.questions_in(topic), &history, count, rng);
         if picked.is_empty() {
             return Err(GameError::NoQuestions);
         }
@@ -131,12 +132,19 @@ impl<'a> Game<'a> {
     }
 
     /// The question at `position` of a session.
-    pub fn question(&self, session: &QuizSession, position: usize) -> Result<&'a Question, GameError> {
+    pub fn question(
+        &self,
+        session: &QuizSession,
+        position: usize,
+    ) -> Result<&'a Question, GameError> {
         let id = session
             .question_ids
             .get(position)
             .ok_or(GameError::StaleQuestion)?;
-        self.content.bank.question(id).ok_or(GameError::QuestionGone)
+        self.content
+            .bank
+            .question(id)
+            .ok_or(GameError::QuestionGone)
     }
 
     /// Grades and records `chosen` for the question at `position`. A
@@ -202,7 +210,11 @@ impl<'a> Game<'a> {
     }
 
     /// Ends the session and sums it up.
-    pub async fn finish(&self, session_id: i64, now: DateTime<Utc>) -> Result<SessionSummary, GameError> {
+    pub async fn finish(
+        &self,
+        session_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<SessionSummary, GameError> {
         self.store.finish_session(session_id, now).await?;
         let answers = self.store.session_answers(session_id).await?;
         let answered: Vec<AnsweredQuestion> = answers

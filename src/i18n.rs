@@ -98,7 +98,9 @@ impl Texts {
         match (self.locale, points) {
             (Locale::Korean, 0) => "+0점 (7일 안에 이미 맞힌 문제이거나 오답)".into(),
             (Locale::Korean, p) => format!("+{p}점"),
-            (Locale::English, 0) => "+0 points (wrong, or already answered correctly in the last 7 days)".into(),
+            (Locale::English, 0) => {
+                "+0 points (wrong, or already answered correctly in the last 7 days)".into()
+            }
             (Locale::English, p) => format!("+{p} points"),
         }
     }
@@ -114,11 +116,21 @@ impl Texts {
         self.pick("퀴즈 결과", "Quiz summary")
     }
 
-    pub fn summary_line(&self, correct: usize, answered: usize, accuracy: f64, points: i64) -> String {
+    pub fn summary_line(
+        &self,
+        correct: usize,
+        answered: usize,
+        accuracy: f64,
+        points: i64,
+    ) -> String {
         let percent = (accuracy * 100.0).round() as i64;
         match self.locale {
-            Locale::Korean => format!("{answered}문제 중 {correct}문제 정답 (정확도 {percent}%), {points}점 획득"),
-            Locale::English => format!("{correct} of {answered} correct ({percent}%), {points} points"),
+            Locale::Korean => {
+                format!("{answered}문제 중 {correct}문제 정답 (정확도 {percent}%), {points}점 획득")
+            }
+            Locale::English => {
+                format!("{correct} of {answered} correct ({percent}%), {points} points")
+            }
         }
     }
 
@@ -134,7 +146,10 @@ impl Texts {
     }
 
     pub fn saved_and_quit(&self) -> &'static str {
-        self.pick("종료합니다. 답한 문제는 저장되었습니다.", "Bye. Your answers are saved.")
+        self.pick(
+            "종료합니다. 답한 문제는 저장되었습니다.",
+            "Bye. Your answers are saved.",
+        )
     }
 
     pub fn no_questions(&self) -> &'static str {
@@ -152,7 +167,10 @@ impl Texts {
     }
 
     pub fn empty_leaderboard(&self) -> &'static str {
-        self.pick("아직 점수가 없습니다. 첫 문제를 풀어 보세요!", "No scores yet. Answer the first question!")
+        self.pick(
+            "아직 점수가 없습니다. 첫 문제를 풀어 보세요!",
+            "No scores yet. Answer the first question!",
+        )
     }
 
     pub fn your_rank(&self, rank: usize, points: i64) -> String {
@@ -181,7 +199,9 @@ impl Texts {
         let percent = percent(correct, answered);
         match self.locale {
             Locale::Korean => format!("응답 {answered} · 정답 {correct} ({percent}%) · {points}점"),
-            Locale::English => format!("{answered} answered · {correct} correct ({percent}%) · {points} points"),
+            Locale::English => {
+                format!("{answered} answered · {correct} correct ({percent}%) · {points} points")
+            }
         }
     }
 
@@ -249,10 +269,19 @@ impl Texts {
     }
 
     pub fn admin_only(&self) -> &'static str {
-        self.pick("관리자만 쓸 수 있는 명령입니다.", "Only admins can use this command.")
+        self.pick(
+            "관리자만 쓸 수 있는 명령입니다.",
+            "Only admins can use this command.",
+        )
     }
 
-    pub fn reloaded(&self, topics: usize, questions: usize, sections: usize, warnings: usize) -> String {
+    pub fn reloaded(
+        &self,
+        topics: usize,
+        questions: usize,
+        sections: usize,
+        warnings: usize,
+    ) -> String {
         match self.locale {
             Locale::Korean => format!(
                 "다시 불러왔습니다: 주제 {topics}개, 문제 {questions}개, 노트 섹션 {sections}개 (경고 {warnings}개)"

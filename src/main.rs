@@ -10,16 +10,20 @@ use clap::{Parser, Subcommand};
 
 use quizbot::config::Config;
 use quizbot::content::{self, Content, SharedContent};
-use quizbot::serve::{self, Bot};
-use tokio_util::sync::CancellationToken;
 use quizbot::i18n::Texts;
 use quizbot::notes::Notes;
 use quizbot::quiz::{self, Period};
+use quizbot::serve::{self, Bot};
 use quizbot::store::Store;
 use quizbot::terminal::{self, PlayOptions};
+use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "quizbot", version, about = "A quiz bot for study groups, explained from your own notes")]
+#[command(
+    name = "quizbot",
+    version,
+    about = "A quiz bot for study groups, explained from your own notes"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -158,10 +162,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("{diagnostic}");
             }
             println!("{}", report.summary());
-            Ok(if report.errors() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if report.errors() > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Notes {
-            command: NotesCommand::Search { notes, limit, json, text },
+            command:
+                NotesCommand::Search {
+                    notes,
+                    limit,
+                    json,
+                    text,
+                },
         } => {
             let dir = notes.unwrap_or(config.notes_dir);
             let (notes, diagnostics) = Notes::load_dir(&dir);
@@ -192,7 +206,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Play { topic, count, user, content } => {
+        Command::Play {
+            topic,
+            count,
+            user,
+            content,
+        } => {
             content.apply(&mut config);
             let content = load_content(&config)?;
             let options = PlayOptions {
@@ -208,7 +227,16 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if io::stdin().is_terminal() {
                     eprintln!("{banner}");
                 }
-                terminal::play(&content, &store, texts, time_zone, &options, &mut input, &mut output).await?;
+                terminal::play(
+                    &content,
+                    &store,
+                    texts,
+                    time_zone,
+                    &options,
+                    &mut input,
+                    &mut output,
+                )
+                .await?;
                 Ok(())
             })?;
             Ok(ExitCode::SUCCESS)
@@ -235,14 +263,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Leaderboard { period, topic, user, content } => {
+        Command::Leaderboard {
+            period,
+            topic,
+            user,
+            content,
+        } => {
             content.apply(&mut config);
             let content = load_content(&config)?;
             let user = user.unwrap_or_else(default_user);
             with_store(&config, |store| async move {
                 let mut output = io::stdout().lock();
-                terminal::print_leaderboard(&store, &content, texts, period, topic.as_deref(), Some(&user), &mut output)
-                    .await?;
+                terminal::print_leaderboard(
+                    &store,
+                    &content,
+                    texts,
+                    period,
+                    topic.as_deref(),
+                    Some(&user),
+                    &mut output,
+                )
+                .await?;
                 Ok(())
             })?;
             Ok(ExitCode::SUCCESS)
@@ -299,7 +340,9 @@ where
     runtime.block_on(async {
         let store = Store::connect(&config.database_url)
             .await
-            .with_context(|| format!("cannot open the database {}", redact(&config.database_url)))?;
+            .with_context(|| {
+                format!("cannot open the database {}", redact(&config.database_url))
+            })?;
         body(store).await
     })
 }
@@ -308,13 +351,14 @@ where
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}

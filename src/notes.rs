@@ -113,9 +113,12 @@ impl Notes {
     /// The best passages for any text, best first.
     pub fn search(&self, text: &str, limit: usize) -> Vec<Excerpt> {
         self.index
-            .rank(text, limit)
+            .rank(&self.sections, text, limit)
             .into_iter()
-            .map(|(id, score, coverage)| self.index.excerpt(&self.sections, id, text, score, coverage))
+            .map(|(id, score, coverage)| {
+                self.index
+                    .excerpt(&self.sections, id, text, score, coverage)
+            })
             .collect()
     }
 
@@ -129,10 +132,18 @@ impl Notes {
             let best = self
                 .index
                 .rank_within(&text, &family)
-                .or_else(|| family.iter().copied().find(|&s| !self.sections[s].lines.is_empty()))
+                .or_else(|| {
+                    family
+                        .iter()
+                        .copied()
+                        .find(|&s| !self.sections[s].lines.is_empty())
+                })
                 .unwrap_or(id);
             let coverage = self.index.coverage(best, &text);
-            return Some(self.index.excerpt(&self.sections, best, &text, 0.0, coverage));
+            return Some(
+                self.index
+                    .excerpt(&self.sections, best, &text, 0.0, coverage),
+            );
         }
         self.search(&text, 1).into_iter().next()
     }

@@ -265,7 +265,11 @@ pub fn summarize(answers: &[AnsweredQuestion]) -> SessionSummary {
         answered,
         correct,
         points,
-        accuracy: if answered == 0 { 0.0 } else { correct as f64 / answered as f64 },
+        accuracy: if answered == 0 {
+            0.0
+        } else {
+            correct as f64 / answered as f64
+        },
         weakest_topic,
     }
 }
@@ -312,7 +316,9 @@ mod tests {
     }
 
     fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     fn day(text: &str) -> NaiveDate {
@@ -326,7 +332,10 @@ mod tests {
         assert!(!grade(&q, &[0, 1]).unwrap().correct);
         assert_eq!(
             grade(&q, &[0]),
-            Err(AnswerError::WrongCount { expected: 2, got: 1 })
+            Err(AnswerError::WrongCount {
+                expected: 2,
+                got: 1
+            })
         );
         assert_eq!(grade(&q, &[0, 0]), Err(AnswerError::Repeated));
         assert_eq!(grade(&q, &[0, 9]), Err(AnswerError::NoSuchChoice(9)));
@@ -338,15 +347,23 @@ mod tests {
         assert_eq!(points(true, None, now), POINTS_CORRECT);
         assert_eq!(points(false, None, now), 0);
         assert_eq!(points(true, Some(at("2026-03-04T12:00:01Z")), now), 0);
-        assert_eq!(points(true, Some(at("2026-03-03T12:00:00Z")), now), POINTS_CORRECT);
+        assert_eq!(
+            points(true, Some(at("2026-03-03T12:00:00Z")), now),
+            POINTS_CORRECT
+        );
     }
 
     #[test]
     fn streaks_grow_on_consecutive_days_and_break_after_a_gap() {
         let s = Streak::default().after_correct(day("2026-03-01"));
         let s = s.after_correct(day("2026-03-01"));
-        assert_eq!(s.current, 1, "a second answer the same day does not count twice");
-        let s = s.after_correct(day("2026-03-02")).after_correct(day("2026-03-03"));
+        assert_eq!(
+            s.current, 1,
+            "a second answer the same day does not count twice"
+        );
+        let s = s
+            .after_correct(day("2026-03-02"))
+            .after_correct(day("2026-03-03"));
         assert_eq!((s.current, s.best), (3, 3));
         assert_eq!(s.current_on(day("2026-03-04")), 3, "yesterday still counts");
         assert_eq!(s.current_on(day("2026-03-05")), 0);
@@ -357,27 +374,62 @@ mod tests {
     #[test]
     fn the_local_day_follows_the_time_zone() {
         let late_utc = at("2026-03-01T16:30:00Z");
-        assert_eq!(local_day(late_utc, chrono_tz::Asia::Seoul), day("2026-03-02"));
+        assert_eq!(
+            local_day(late_utc, chrono_tz::Asia::Seoul),
+            day("2026-03-02")
+        );
         assert_eq!(local_day(late_utc, chrono_tz::UTC), day("2026-03-01"));
     }
 
     #[test]
     fn weeks_start_on_monday_and_months_on_the_first() {
-        assert_eq!(Period::Week.start(day("2026-03-08")), day("2026-03-02"), "Sunday");
-        assert_eq!(Period::Week.start(day("2026-03-09")), day("2026-03-09"), "Monday");
+        assert_eq!(
+            Period::Week.start(day("2026-03-08")),
+            day("2026-03-02"),
+            "Sunday"
+        );
+        assert_eq!(
+            Period::Week.start(day("2026-03-09")),
+            day("2026-03-09"),
+            "Monday"
+        );
         assert_eq!(Period::Month.start(day("2026-02-28")), day("2026-02-01"));
         assert_eq!(Period::Today.start(day("2026-02-28")), day("2026-02-28"));
     }
 
     #[test]
     fn picking_prefers_unseen_then_missed_and_never_repeats() {
-        let questions: Vec<Question> = ["a", "b", "c", "d"].iter().map(|id| question(id, &[0])).collect();
+        let questions: Vec<Question> = ["a", "b", "c", "d"]
+            .iter()
+            .map(|id| question(id, &[0]))
+            .collect();
         let mut history = HashMap::new();
-        history.insert("a".to_string(), QuestionHistory { last_answered_at: at("2026-01-01T00:00:00Z"), last_correct: true });
-        history.insert("b".to_string(), QuestionHistory { last_answered_at: at("2026-01-02T00:00:00Z"), last_correct: false });
-        history.insert("c".to_string(), QuestionHistory { last_answered_at: at("2026-01-03T00:00:00Z"), last_correct: true });
+        history.insert(
+            "a".to_string(),
+            QuestionHistory {
+                last_answered_at: at("2026-01-01T00:00:00Z"),
+                last_correct: true,
+            },
+        );
+        history.insert(
+            "b".to_string(),
+            QuestionHistory {
+                last_answered_at: at("2026-01-02T00:00:00Z"),
+                last_correct: false,
+            },
+        );
+        history.insert(
+            "c".to_string(),
+            QuestionHistory {
+                last_answered_at: at("2026-01-03T00:00:00Z"),
+                last_correct: true,
+            },
+        );
         let mut rng = fastrand::Rng::with_seed(7);
-        let picked: Vec<&str> = pick_questions(&questions, &history, 10, &mut rng).iter().map(|q| q.id.as_str()).collect();
+        let picked: Vec<&str> = pick_questions(&questions, &history, 10, &mut rng)
+            .iter()
+            .map(|q| q.id.as_str())
+            .collect();
         assert_eq!(picked, ["d", "b", "a", "c"]);
         let two = pick_questions(&questions, &history, 2, &mut rng);
         assert_eq!(two.len(), 2);
@@ -392,8 +444,17 @@ mod tests {
 
     #[test]
     fn the_summary_names_the_weakest_topic() {
-        let answer = |topic: &str, correct| AnsweredQuestion { topic: topic.into(), correct, points: if correct { 10 } else { 0 } };
-        let summary = summarize(&[answer("ec2", true), answer("iam", false), answer("iam", true), answer("ec2", true)]);
+        let answer = |topic: &str, correct| AnsweredQuestion {
+            topic: topic.into(),
+            correct,
+            points: if correct { 10 } else { 0 },
+        };
+        let summary = summarize(&[
+            answer("ec2", true),
+            answer("iam", false),
+            answer("iam", true),
+            answer("ec2", true),
+        ]);
         assert_eq!(summary.answered, 4);
         assert_eq!(summary.correct, 3);
         assert_eq!(summary.points, 30);

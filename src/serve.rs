@@ -70,7 +70,8 @@ pub async fn run(config: Config, bot: Bot, shutdown: CancellationToken) -> Resul
     }
     let mut result = Ok(());
     while let Some(joined) = tasks.join_next().await {
-        let outcome = joined.unwrap_or_else(|err| Err(ServeError::Discord(format!("task failed: {err}"))));
+        let outcome =
+            joined.unwrap_or_else(|err| Err(ServeError::Discord(format!("task failed: {err}"))));
         if let Err(err) = outcome {
             tracing::error!("{err}");
             shutdown.cancel();

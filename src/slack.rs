@@ -11,6 +11,11 @@ pub enum SlackError {
     NotBuilt,
 }
 
-pub async fn run(_settings: &SlackSettings, _http_addr: &str, _bot: Bot, _shutdown: CancellationToken) -> Result<(), SlackError> {
+pub async fn run(
+    _settings: &SlackSettings,
+    _http_addr: &str,
+    _bot: Bot,
+    _shutdown: CancellationToken,
+) -> Result<(), SlackError> {
     Err(SlackError::NotBuilt)
 }

@@ -128,7 +128,11 @@ pub enum Recorded {
     New { points: i64, streak: Streak },
     /// Already stored (same interaction, or same session question): the
     /// first answer stands, nothing was scored again.
-    Duplicate { choices: Vec<usize>, correct: bool, points: i64 },
+    Duplicate {
+        choices: Vec<usize>,
+        correct: bool,
+        points: i64,
+    },
 }
 
 /// A quiz session: the questions chosen for it and how far the player got.
@@ -319,7 +323,10 @@ impl Store {
     }
 
     /// The player's history per question, for picking questions.
-    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+    pub async fn history(
+        &self,
+        player: &Player,
+    ) -> Result<HashMap<String, QuestionHistory>, StoreError> {
         forward!(self.history(player))
     }
 
@@ -341,7 +348,11 @@ impl Store {
     /// Moves the session from question `from` to the next. Returns the
     /// session as it is afterwards; a repeated request (already moved on)
     /// changes nothing.
-    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+    pub async fn advance_session(
+        &self,
+        id: i64,
+        from: usize,
+    ) -> Result<Option<QuizSession>, StoreError> {
         forward!(self.advance_session(id, from))
     }
 
@@ -354,7 +365,10 @@ impl Store {
     }
 
     /// The top of a leaderboard, ranked (ties share a rank).
-    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+    pub async fn leaderboard(
+        &self,
+        query: &BoardQuery<'_>,
+    ) -> Result<Vec<Ranked<Standing>>, StoreError> {
         forward!(self.leaderboard(query))
     }
 
@@ -367,7 +381,11 @@ impl Store {
         forward!(self.rank_of(query, player_id))
     }
 
-    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+    pub async fn stats(
+        &self,
+        player: &Player,
+        today: NaiveDate,
+    ) -> Result<PlayerStats, StoreError> {
         forward!(self.stats(player, today))
     }
 }
@@ -414,7 +432,11 @@ struct Scored {
 }
 
 fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scored {
-    let points = quiz::points(answer.grade.correct, inputs.last_correct_at, answer.answered_at);
+    let points = quiz::points(
+        answer.grade.correct,
+        inputs.last_correct_at,
+        answer.answered_at,
+    );
     let day = quiz::local_day(answer.answered_at, player.time_zone);
     let streak = if answer.grade.correct {
         inputs.streak.after_correct(day)

@@ -18,7 +18,9 @@ use crate::game::{AnswerOutcome, Game, GameError};
 use crate::i18n::Texts;
 use crate::notes::Excerpt;
 use crate::quiz::{self, Period};
-use crate::store::{BoardQuery, Community, ExternalId, Platform, Player, Recorded, Store, StoreError};
+use crate::store::{
+    BoardQuery, Community, ExternalId, Platform, Player, Recorded, Store, StoreError,
+};
 
 /// The terminal's one community.
 pub const TERMINAL_COMMUNITY: &str = "local";
@@ -56,7 +58,9 @@ pub async fn terminal_player(
             texts.locale.code(),
         )
         .await?;
-    let player = store.player(&community, &ExternalId::new(user), user).await?;
+    let player = store
+        .player(&community, &ExternalId::new(user), user)
+        .await?;
     Ok((community, player))
 }
 
@@ -74,13 +78,23 @@ pub async fn play(
     let game = Game::new(content, store);
     let mut rng = fastrand::Rng::new();
     let session = match game
-        .start(&player, options.topic.as_deref(), options.count, Utc::now(), &mut rng)
+        .start(
+            &player,
+            options.topic.as_deref(),
+            options.count,
+            Utc::now(),
+            &mut rng,
+        )
         .await
     {
         Ok(session) => session,
         Err(GameError::UnknownTopic(topic)) => {
             let known: Vec<&str> = content.bank.topics.iter().map(|t| t.id.as_str()).collect();
-            writeln!(output, "unknown topic `{topic}`; topics: {}", known.join(", "))?;
+            writeln!(
+                output,
+                "unknown topic `{topic}`; topics: {}",
+                known.join(", ")
+            )?;
             return Err(GameError::UnknownTopic(topic).into());
         }
         Err(err) => return Err(err.into()),
@@ -97,7 +111,15 @@ pub async fn play(
         };
         let elapsed = shown.elapsed().as_millis() as i64;
         let outcome = game
-            .answer(&player, session.id, position, &chosen, None, Some(elapsed), Utc::now())
+            .answer(
+                &player,
+                session.id,
+                position,
+                &chosen,
+                None,
+                Some(elapsed),
+                Utc::now(),
+            )
             .await?;
         answered += 1;
         write_feedback(output, texts, &outcome)?;
@@ -113,10 +135,18 @@ pub async fn play(
         writeln!(
             output,
             "{}",
-            texts.summary_line(summary.correct, summary.answered, summary.accuracy, summary.points)
+            texts.summary_line(
+                summary.correct,
+                summary.answered,
+                summary.accuracy,
+                summary.points
+            )
         )?;
         if let Some(topic) = &summary.weakest_topic {
-            let name = content.bank.topic(topic).map_or(topic.as_str(), |t| t.name.as_str());
+            let name = content
+                .bank
+                .topic(topic)
+                .map_or(topic.as_str(), |t| t.name.as_str());
             writeln!(output, "{}", texts.weakest_topic(name))?;
         }
     }
@@ -184,17 +214,30 @@ fn read_answer(
     }
 }
 
-fn write_feedback(output: &mut impl Write, texts: Texts, outcome: &AnswerOutcome) -> std::io::Result<()> {
+fn write_feedback(
+    output: &mut impl Write,
+    texts: Texts,
+    outcome: &AnswerOutcome,
+) -> std::io::Result<()> {
     let question = outcome.question;
     writeln!(output)?;
     if let Recorded::Duplicate { choices, .. } = &outcome.recorded {
-        writeln!(output, "{}", texts.already_answered(&Question::letters(choices)))?;
+        writeln!(
+            output,
+            "{}",
+            texts.already_answered(&Question::letters(choices))
+        )?;
     }
     if outcome.grade.correct {
         writeln!(output, "✔ {}", texts.correct())?;
     } else {
         writeln!(output, "✘ {}", texts.wrong())?;
-        writeln!(output, "{}: {}", texts.your_answer(), Question::letters(&outcome.grade.chosen))?;
+        writeln!(
+            output,
+            "{}: {}",
+            texts.your_answer(),
+            Question::letters(&outcome.grade.chosen)
+        )?;
     }
     for &index in &question.correct {
         writeln!(
@@ -213,7 +256,13 @@ fn write_feedback(output: &mut impl Write, texts: Texts, outcome: &AnswerOutcome
 }
 
 fn write_excerpt(output: &mut impl Write, texts: Texts, excerpt: &Excerpt) -> std::io::Result<()> {
-    writeln!(output, "{} · {} › {}", texts.from_notes(), excerpt.file, excerpt.heading)?;
+    writeln!(
+        output,
+        "{} · {} › {}",
+        texts.from_notes(),
+        excerpt.file,
+        excerpt.heading
+    )?;
     for line in excerpt.body_lines() {
         writeln!(output, "  │ {line}")?;
     }
@@ -272,7 +321,10 @@ pub async fn print_leaderboard(
         )?;
     }
     if let Some(user) = user {
-        if let Some(player) = store.find_player(&community, &ExternalId::new(user)).await? {
+        if let Some(player) = store
+            .find_player(&community, &ExternalId::new(user))
+            .await?
+        {
             if let Some(mine) = store.rank_of(&query, player.id).await? {
                 writeln!(output, "{}", texts.your_rank(mine.rank, mine.entry.points))?;
             }
@@ -304,14 +356,26 @@ pub async fn print_stats(
     let stats = store
         .stats(&player, quiz::local_day(Utc::now(), community.time_zone))
         .await?;
-    writeln!(output, "{}", texts.stats_totals(stats.answered, stats.correct, stats.points))?;
-    writeln!(output, "{}", texts.streaks(stats.current_streak, stats.best_streak))?;
+    writeln!(
+        output,
+        "{}",
+        texts.stats_totals(stats.answered, stats.correct, stats.points)
+    )?;
+    writeln!(
+        output,
+        "{}",
+        texts.streaks(stats.current_streak, stats.best_streak)
+    )?;
     for topic in &stats.topics {
         let name = content
             .bank
             .topic(&topic.topic)
             .map_or(topic.topic.as_str(), |t| t.name.as_str());
-        writeln!(output, "  {}", texts.topic_accuracy(name, topic.correct, topic.answered))?;
+        writeln!(
+            output,
+            "  {}",
+            texts.topic_accuracy(name, topic.correct, topic.answered)
+        )?;
     }
     Ok(())
 }

@@ -135,7 +135,11 @@ impl Pending {
 
     /// Only whitespace or emoji so far: bold now still opens the text.
     fn is_blank(&self) -> bool {
-        self.lines.is_empty() && self.current.chars().all(|c| c.is_whitespace() || is_symbol(c))
+        self.lines.is_empty()
+            && self
+                .current
+                .chars()
+                .all(|c| c.is_whitespace() || is_symbol(c))
     }
 }
 
@@ -389,10 +393,12 @@ impl BlockBuilder {
             row.iter()
                 .enumerate()
                 .filter(|(_, c)| !c.is_empty())
-                .map(|(i, c)| match table.header.get(i).filter(|h| !h.is_empty()) {
-                    Some(h) => format!("{h}: {c}"),
-                    None => c.clone(),
-                })
+                .map(
+                    |(i, c)| match table.header.get(i).filter(|h| !h.is_empty()) {
+                        Some(h) => format!("{h}: {c}"),
+                        None => c.clone(),
+                    },
+                )
                 .collect::<Vec<_>>()
                 .join(" | ")
         };
@@ -474,7 +480,11 @@ fn sections(file: &str, source: &str, blocks: &[Block]) -> Vec<Section> {
         lines: Vec::new(),
     };
 
-    let mut open = |level: u8, text: String, line: usize, current: &mut Section, stack: &mut Vec<(u8, String)>| {
+    let mut open = |level: u8,
+                    text: String,
+                    line: usize,
+                    current: &mut Section,
+                    stack: &mut Vec<(u8, String)>| {
         let done = std::mem::replace(
             current,
             Section {
@@ -500,7 +510,12 @@ fn sections(file: &str, source: &str, blocks: &[Block]) -> Vec<Section> {
         match block.kind {
             BlockKind::Heading(level) => {
                 let text = heading_text(
-                    &block.lines.iter().map(|l| l.text.as_str()).collect::<Vec<_>>().join(" "),
+                    &block
+                        .lines
+                        .iter()
+                        .map(|l| l.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 );
                 base_level = level;
                 if text.is_empty() {
@@ -511,7 +526,13 @@ fn sections(file: &str, source: &str, blocks: &[Block]) -> Vec<Section> {
             BlockKind::Text => {
                 let mut lines = block.lines.as_slice();
                 if let Some(implied) = implied_heading(block, next, base_level, &source_line) {
-                    open(implied.level, implied.text, lines[0].number, &mut current, &mut stack);
+                    open(
+                        implied.level,
+                        implied.text,
+                        lines[0].number,
+                        &mut current,
+                        &mut stack,
+                    );
                     lines = &lines[1..];
                 }
                 if current.lines.is_empty() && current.headings.is_empty() {
@@ -572,7 +593,9 @@ fn implied_heading<'s>(
         let lone = lead.siblings == 1 && !lead.has_children;
         if lone
             && chars <= BULLET_HEADING_MAX_CHARS
-            && ((block.lines.len() == 1 && next.is_some_and(|n| n.kind == BlockKind::Text && n.lead.is_none() && !n.in_quote))
+            && ((block.lines.len() == 1
+                && next
+                    .is_some_and(|n| n.kind == BlockKind::Text && n.lead.is_none() && !n.in_quote))
                 || second_is_lazy(&continues))
         {
             return Some(ImpliedHeading { level, text });

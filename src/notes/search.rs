@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use super::parse::Section;
-use super::tokenize::{for_each_term, Term};
+use super::tokenize::{for_each_term, is_word, Term};
 
 /// Longest excerpt shown to users, heading path included.
 pub const EXCERPT_MAX_CHARS: usize = 600;
@@ -18,10 +18,17 @@ pub const EXCERPT_MAX_CHARS: usize = 600;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 const OWN_HEADING_WEIGHT: u32 = 3;
+/// A Latin word against a Korean bigram: a word is a whole term, a Korean
+/// word of n syllables counts n - 1 bigrams.
+const WORD_WEIGHT: f32 = 2.0;
 /// In a large corpus, terms in more than this share of sections carry almost
 /// no signal and cost the most time; they are skipped.
 const COMMON_TERM_SHARE: f32 = 0.3;
 const COMMON_TERM_MIN_SECTIONS: usize = 50;
+/// How many of BM25's best are re-ranked by their best line.
+const RERANK_CANDIDATES: usize = 20;
+/// What a section's best line adds to its BM25 score, per unit of weight.
+const BEST_LINE_WEIGHT: f32 = 0.5;
 
 /// A passage of the notes chosen for a text.
 #[derive(Debug, Clone, PartialEq)]
@@ -78,7 +85,11 @@ impl ExcerptIndex {
             let mut length = 0u32;
             let headings = section.headings.len();
             for (depth, heading) in section.headings.iter().enumerate() {
-                let weight = if depth + 1 == headings { OWN_HEADING_WEIGHT } else { 1 };
+                let weight = if depth + 1 == headings {
+                    OWN_HEADING_WEIGHT
+                } else {
+                    1
+                };
                 for_each_term(heading, |t| {
                     *counts.entry(t).or_default() += weight;
                     length += 1;
@@ -124,7 +135,8 @@ impl ExcerptIndex {
         let mut total_weight = 0.0;
         for (term, frequency) in frequencies {
             let df = self.postings.get(&term).map_or(0, Vec::len);
-            let weight = (1.0 + (frequency as f32).ln()) * self.idf(term);
+            let kind = if is_word(term) { WORD_WEIGHT } else { 1.0 };
+            let weight = kind * (1.0 + (frequency as f32).ln()) * self.idf(term);
             total_weight += weight;
             let common = sections >= COMMON_TERM_MIN_SECTIONS
                 && df as f32 > COMMON_TERM_SHARE * sections as f32;
@@ -139,7 +151,11 @@ impl ExcerptIndex {
     }
 
     /// Sections ranked for `text`, best first: `(section, score, coverage)`.
-    pub fn rank(&self, text: &str, limit: usize) -> Vec<(usize, f32, f32)> {
+    ///
+    /// BM25 picks the candidates; the best of them are then re-ranked by
+    /// their single best line, so a passage that says the thing in one
+    /// place beats one that only uses the same words here and there.
+    pub fn rank(&self, sections: &[Section], text: &str, limit: usize) -> Vec<(usize, f32, f32)> {
         let query = self.query(text);
         let mut scores = vec![0f32; self.lengths.len()];
         let mut covered = vec![0f32; self.lengths.len()];
@@ -159,7 +175,20 @@ impl ExcerptIndex {
                 covered[s] += weight;
             }
         }
-        touched.sort_unstable_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+        let by_score =
+            |scores: &[f32], a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
+        touched.sort_unstable_by(|a, b| by_score(&scores, a, b));
+        touched.truncate(limit.max(RERANK_CANDIDATES));
+        if !touched.is_empty() {
+            let weights: HashMap<Term, f32> = query.terms.iter().copied().collect();
+            for &s in &touched {
+                let best_line = line_scores(&sections[s], &weights)
+                    .into_iter()
+                    .fold(0f32, f32::max);
+                scores[s] += BEST_LINE_WEIGHT * best_line;
+            }
+            touched.sort_unstable_by(|a, b| by_score(&scores, a, b));
+        }
         touched.truncate(limit);
         let total = query.total_weight.max(f32::EPSILON);
         touched
@@ -192,29 +221,26 @@ impl ExcerptIndex {
     }
 
     /// Cuts `section` down to the lines most relevant to `text`.
-    pub fn excerpt(&self, sections: &[Section], id: usize, text: &str, score: f32, coverage: f32) -> Excerpt {
+    pub fn excerpt(
+        &self,
+        sections: &[Section],
+        id: usize,
+        text: &str,
+        score: f32,
+        coverage: f32,
+    ) -> Excerpt {
         let section = &sections[id];
         let heading = section.heading_path();
         let query = self.query(text);
         let weights: HashMap<Term, f32> = query.terms.into_iter().collect();
-        let line_scores: Vec<f32> = section
-            .lines
-            .iter()
-            .map(|line| {
-                let mut seen = Vec::new();
-                let mut score = 0.0;
-                for_each_term(&line.text, |t| {
-                    if !seen.contains(&t) {
-                        seen.push(t);
-                        score += weights.get(&t).copied().unwrap_or(0.0);
-                    }
-                });
-                score
-            })
-            .collect();
+        let line_scores = line_scores(section, &weights);
 
         let budget = EXCERPT_MAX_CHARS.saturating_sub(heading.chars().count() + 1);
-        let whole: usize = section.lines.iter().map(|l| l.text.chars().count() + 1).sum();
+        let whole: usize = section
+            .lines
+            .iter()
+            .map(|l| l.text.chars().count() + 1)
+            .sum();
         let mut chosen: Vec<(usize, String)> = Vec::new();
         if whole <= budget {
             // A short section is shown whole.
@@ -246,9 +272,9 @@ impl ExcerptIndex {
             }
         }
         chosen.sort_by_key(|(index, _)| *index);
-        let line = chosen
-            .first()
-            .map_or(section.start_line, |(index, _)| section.lines[*index].number);
+        let line = chosen.first().map_or(section.start_line, |(index, _)| {
+            section.lines[*index].number
+        });
         let mut shown = heading.clone();
         for (_, text) in &chosen {
             shown.push('\n');
@@ -273,14 +299,35 @@ impl ExcerptIndex {
             .terms
             .iter()
             .filter(|(term, _)| {
-                self.postings
-                    .get(term)
-                    .is_some_and(|list| list.binary_search_by_key(&(id as u32), |p| p.section).is_ok())
+                self.postings.get(term).is_some_and(|list| {
+                    list.binary_search_by_key(&(id as u32), |p| p.section)
+                        .is_ok()
+                })
             })
             .map(|(_, weight)| weight)
             .sum();
         (covered / total).min(1.0)
     }
+}
+
+/// Each line's relevance: the weights of the distinct query terms in it.
+fn line_scores(section: &Section, weights: &HashMap<Term, f32>) -> Vec<f32> {
+    let mut seen = Vec::new();
+    section
+        .lines
+        .iter()
+        .map(|line| {
+            seen.clear();
+            let mut score = 0.0;
+            for_each_term(&line.text, |t| {
+                if !seen.contains(&t) {
+                    seen.push(t);
+                    score += weights.get(&t).copied().unwrap_or(0.0);
+                }
+            });
+            score
+        })
+        .collect()
 }
 
 /// The first `max` characters of `text`, ending in "…" when cut.

@@ -24,15 +24,16 @@ pub fn for_each_term(text: &str, mut emit: impl FnMut(Term)) {
             emit(hash | WORD_TAG);
         }
     };
-    let end_run = |previous: &mut Option<char>, run_length: &mut usize, emit: &mut dyn FnMut(Term)| {
-        if *run_length == 1 {
-            if let Some(syllable) = *previous {
-                emit(syllable as u64 | SYLLABLE_TAG);
+    let end_run =
+        |previous: &mut Option<char>, run_length: &mut usize, emit: &mut dyn FnMut(Term)| {
+            if *run_length == 1 {
+                if let Some(syllable) = *previous {
+                    emit(syllable as u64 | SYLLABLE_TAG);
+                }
             }
-        }
-        *previous = None;
-        *run_length = 0;
-    };
+            *previous = None;
+            *run_length = 0;
+        };
 
     for c in text.chars() {
         if is_hangul(c) {
@@ -55,6 +56,12 @@ pub fn for_each_term(text: &str, mut emit: impl FnMut(Term)) {
     }
     end_word(&mut word_hash, &mut emit);
     end_run(&mut previous_syllable, &mut run_length, &mut emit);
+}
+
+/// Whether a term is a whole Latin-script word or number (`ec2`, `fleet`):
+/// one such word says as much as a Korean word's several bigrams.
+pub fn is_word(term: Term) -> bool {
+    term & WORD_TAG != 0
 }
 
 /// All terms of `text`, in order, repeats kept.

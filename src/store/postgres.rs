@@ -251,7 +251,10 @@ impl PgStore {
         })
     }
 
-    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+    pub async fn history(
+        &self,
+        player: &Player,
+    ) -> Result<HashMap<String, QuestionHistory>, StoreError> {
         let rows = sqlx::query(
             "SELECT DISTINCT ON (question_id) question_id, answered_at, correct
              FROM answers WHERE player_id = $1
@@ -315,7 +318,11 @@ impl PgStore {
         Ok(row.map(|row| session_from_row(&row)))
     }
 
-    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+    pub async fn advance_session(
+        &self,
+        id: i64,
+        from: usize,
+    ) -> Result<Option<QuizSession>, StoreError> {
         sqlx::query(
             "UPDATE quiz_sessions SET position = position + 1
              WHERE id = $1 AND position = $2 AND position + 1 < cardinality(question_ids)",
@@ -328,11 +335,13 @@ impl PgStore {
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE quiz_sessions SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL")
-            .bind(id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE quiz_sessions SET finished_at = $2 WHERE id = $1 AND finished_at IS NULL",
+        )
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -358,7 +367,10 @@ impl PgStore {
             .collect()
     }
 
-    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+    pub async fn leaderboard(
+        &self,
+        query: &BoardQuery<'_>,
+    ) -> Result<Vec<Ranked<Standing>>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
              FROM period_scores s JOIN players p ON p.id = s.player_id
@@ -405,7 +417,11 @@ impl PgStore {
         }))
     }
 
-    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+    pub async fn stats(
+        &self,
+        player: &Player,
+        today: NaiveDate,
+    ) -> Result<PlayerStats, StoreError> {
         let row = sqlx::query(
             "SELECT display_name, current_streak, best_streak, streak_day FROM players WHERE id = $1",
         )

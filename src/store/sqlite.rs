@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
 use sqlx::Row;
 
 use super::{
@@ -32,7 +35,8 @@ fn millis(at: DateTime<Utc>) -> i64 {
 }
 
 fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms).ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms}")))
+    DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms}")))
 }
 
 fn day_text(day: NaiveDate) -> String {
@@ -41,7 +45,8 @@ fn day_text(day: NaiveDate) -> String {
 
 fn parse_day(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
     text.map(|t| {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(format!("day `{t}`")))
+        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt(format!("day `{t}`")))
     })
     .transpose()
 }
@@ -265,7 +270,10 @@ impl SqliteStore {
         })
     }
 
-    pub async fn history(&self, player: &Player) -> Result<HashMap<String, QuestionHistory>, StoreError> {
+    pub async fn history(
+        &self,
+        player: &Player,
+    ) -> Result<HashMap<String, QuestionHistory>, StoreError> {
         let rows = sqlx::query(
             "SELECT question_id, answered_at, correct FROM answers
              WHERE player_id = ?1 ORDER BY answered_at, id",
@@ -329,7 +337,11 @@ impl SqliteStore {
         row.map(|row| session_from_row(&row)).transpose()
     }
 
-    pub async fn advance_session(&self, id: i64, from: usize) -> Result<Option<QuizSession>, StoreError> {
+    pub async fn advance_session(
+        &self,
+        id: i64,
+        from: usize,
+    ) -> Result<Option<QuizSession>, StoreError> {
         sqlx::query(
             "UPDATE quiz_sessions SET position = position + 1
              WHERE id = ?1 AND position = ?2 AND position + 1 < json_array_length(question_ids)",
@@ -342,11 +354,13 @@ impl SqliteStore {
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE quiz_sessions SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL")
-            .bind(id)
-            .bind(millis(now))
-            .execute(&self.pool)
-            .await?;
+        sqlx::query(
+            "UPDATE quiz_sessions SET finished_at = ?2 WHERE id = ?1 AND finished_at IS NULL",
+        )
+        .bind(id)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
@@ -372,7 +386,10 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn leaderboard(&self, query: &BoardQuery<'_>) -> Result<Vec<Ranked<Standing>>, StoreError> {
+    pub async fn leaderboard(
+        &self,
+        query: &BoardQuery<'_>,
+    ) -> Result<Vec<Ranked<Standing>>, StoreError> {
         let rows = sqlx::query(
             "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
              FROM period_scores s JOIN players p ON p.id = s.player_id
@@ -419,7 +436,11 @@ impl SqliteStore {
         }))
     }
 
-    pub async fn stats(&self, player: &Player, today: NaiveDate) -> Result<PlayerStats, StoreError> {
+    pub async fn stats(
+        &self,
+        player: &Player,
+        today: NaiveDate,
+    ) -> Result<PlayerStats, StoreError> {
         let row = sqlx::query(
             "SELECT display_name, current_streak, best_streak, streak_day FROM players WHERE id = ?1",
         )

@@ -49,7 +49,9 @@ fn a_valid_bank_loads_without_problems() {
 
 #[test]
 fn a_toml_syntax_error_names_line_and_column() {
-    let text = format!("{GOOD_TOPIC}\n[[question]]\nid = \"ec2-a\"\nprompt = \"열린 문자열\nchoices = []\n");
+    let text = format!(
+        "{GOOD_TOPIC}\n[[question]]\nid = \"ec2-a\"\nprompt = \"열린 문자열\nchoices = []\n"
+    );
     let found = problems(&[("ec2.toml", &text)]);
     assert_eq!(found.len(), 1, "{found:?}");
     assert!(
@@ -64,7 +66,10 @@ fn an_unknown_key_is_reported_where_it_is() {
     let text = question(&VALID.replace("answer = 1", "answer = 1\nhint = \"몰라요\""));
     let found = problems(&[("ec2.toml", &text)]);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("<dir>/ec2.toml:10:1: error: TOML: unknown field `hint`"), "{found:?}");
+    assert!(
+        found[0].starts_with("<dir>/ec2.toml:10:1: error: TOML: unknown field `hint`"),
+        "{found:?}"
+    );
 }
 
 #[test]
@@ -79,7 +84,10 @@ fn duplicate_ids_across_files_point_at_both() {
 
 #[test]
 fn an_answer_index_out_of_range_is_reported_at_the_index() {
-    let found = problems(&[("ec2.toml", &question(&VALID.replace("answer = 1", "answer = 4")))]);
+    let found = problems(&[(
+        "ec2.toml",
+        &question(&VALID.replace("answer = 1", "answer = 4")),
+    )]);
     assert_eq!(
         found,
         ["<dir>/ec2.toml:9:10: error: answer index 4 is out of range: choices are numbered 0 to 3"]
@@ -96,7 +104,10 @@ fn an_answer_index_out_of_range_is_reported_at_the_index() {
 
 #[test]
 fn empty_text_is_reported_at_the_value() {
-    let found = problems(&[("ec2.toml", &question(&VALID.replace("prompt = \"무엇입니까?\"", "prompt = \"  \"")))]);
+    let found = problems(&[(
+        "ec2.toml",
+        &question(&VALID.replace("prompt = \"무엇입니까?\"", "prompt = \"  \"")),
+    )]);
     assert_eq!(found, ["<dir>/ec2.toml:7:10: error: prompt is empty"]);
     let found = problems(&[("ec2.toml", &question(&VALID.replace("\"다\"", "\"\"")))]);
     assert_eq!(found, ["<dir>/ec2.toml:8:22: error: choice C is empty"]);
@@ -105,7 +116,10 @@ fn empty_text_is_reported_at_the_value() {
 #[test]
 fn a_repeated_choice_is_reported_at_the_repeat() {
     let found = problems(&[("ec2.toml", &question(&VALID.replace("\"라\"", "\"가\"")))]);
-    assert_eq!(found, ["<dir>/ec2.toml:8:27: error: choice D repeats choice A: \"가\""]);
+    assert_eq!(
+        found,
+        ["<dir>/ec2.toml:8:27: error: choice D repeats choice A: \"가\""]
+    );
 }
 
 #[test]
@@ -130,7 +144,11 @@ fn answer_shapes_are_checked() {
         problems(&[("ec2.toml", &none)]),
         ["<dir>/ec2.toml:5:1: error: missing `answer` (index of the correct choice) or `answers` (indices for \"choose N\")"]
     );
-    let one_choice = question(&VALID.replace("[\"가\", \"나\", \"다\", \"라\"]", "[\"가\"]").replace("answer = 1", "answer = 0"));
+    let one_choice = question(
+        &VALID
+            .replace("[\"가\", \"나\", \"다\", \"라\"]", "[\"가\"]")
+            .replace("answer = 1", "answer = 0"),
+    );
     assert_eq!(
         problems(&[("ec2.toml", &one_choice)]),
         ["<dir>/ec2.toml:8:11: error: a question needs 2 to 6 choices, this one has 1"]
@@ -143,10 +161,22 @@ fn every_problem_of_a_file_is_reported_at_once() {
         + "\n[[question]]\nid = \"Bad Id\"\nprompt = \"?\"\nchoices = [\"a\", \"b\"]\nanswer = 0\nexplanation = \"x\"\ndifficulty = \"extreme\"\n";
     let found = problems(&[("ec2.toml", &text)]);
     assert_eq!(found.len(), 4, "{found:#?}");
-    assert!(found[0].contains(":8:27: error: choice D repeats"), "{found:#?}");
-    assert!(found[1].contains(":9:10: error: answer index 9"), "{found:#?}");
-    assert!(found[2].contains(":13:6: error: question id `Bad Id` may use only"), "{found:#?}");
-    assert!(found[3].contains(":18:14: error: unknown difficulty \"extreme\""), "{found:#?}");
+    assert!(
+        found[0].contains(":8:27: error: choice D repeats"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].contains(":9:10: error: answer index 9"),
+        "{found:#?}"
+    );
+    assert!(
+        found[2].contains(":13:6: error: question id `Bad Id` may use only"),
+        "{found:#?}"
+    );
+    assert!(
+        found[3].contains(":18:14: error: unknown difficulty \"extreme\""),
+        "{found:#?}"
+    );
 }
 
 #[test]
@@ -154,20 +184,51 @@ fn the_shipped_content_checks_clean() {
     let root = root();
     let (content, report) = content::check(&root.join("questions"), &root.join("notes"));
     let shown: Vec<String> = report.diagnostics.iter().map(ToString::to_string).collect();
-    assert!(report.diagnostics.is_empty(), "expected no errors or warnings:\n{}", shown.join("\n"));
-    assert!(report.topics >= 12, "at least 12 topics, found {}", report.topics);
-    assert!(report.questions >= 200, "at least 200 questions, found {}", report.questions);
+    assert!(
+        report.diagnostics.is_empty(),
+        "expected no errors or warnings:\n{}",
+        shown.join("\n")
+    );
+    assert!(
+        report.topics >= 12,
+        "at least 12 topics, found {}",
+        report.topics
+    );
+    assert!(
+        report.questions >= 200,
+        "at least 200 questions, found {}",
+        report.questions
+    );
     for topic in &content.bank.topics {
         let count = content.bank.questions_in(Some(&topic.id)).count();
         assert!(count >= 10, "topic {} has only {count} questions", topic.id);
     }
-    let choose_two = content.bank.questions.iter().filter(|q| q.picks() == 2).count();
-    assert!(choose_two >= 15, "at least 15 choose-two questions, found {choose_two}");
+    let choose_two = content
+        .bank
+        .questions
+        .iter()
+        .filter(|q| q.picks() == 2)
+        .count();
+    assert!(
+        choose_two >= 15,
+        "at least 15 choose-two questions, found {choose_two}"
+    );
     for question in &content.bank.questions {
-        let source = question.source.as_ref().unwrap_or_else(|| panic!("{} has no source", question.id));
-        assert!(content.notes.resolve(source).is_some(), "{}: {source} does not resolve", question.id);
+        let source = question
+            .source
+            .as_ref()
+            .unwrap_or_else(|| panic!("{} has no source", question.id));
+        assert!(
+            content.notes.resolve(source).is_some(),
+            "{}: {source} does not resolve",
+            question.id
+        );
         if question.picks() == 2 {
-            assert!(question.prompt.contains("두 개를 고르시오"), "{} must say choose two", question.id);
+            assert!(
+                question.prompt.contains("두 개를 고르시오"),
+                "{} must say choose two",
+                question.id
+            );
         }
     }
 }
@@ -175,7 +236,10 @@ fn the_shipped_content_checks_clean() {
 #[test]
 fn quizbot_check_prints_problems_and_a_summary_and_fails_on_errors() {
     let dir = write_tree(&[
-        ("questions/ec2.toml", &question(&VALID.replace("answer = 1", "answer = 4"))),
+        (
+            "questions/ec2.toml",
+            &question(&VALID.replace("answer = 1", "answer = 4")),
+        ),
         ("notes/ec2.md", "# EC2\n\n## 스팟\n\n싸다\n"),
     ]);
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_quizbot"))
@@ -190,7 +254,9 @@ fn quizbot_check_prints_problems_and_a_summary_and_fails_on_errors() {
     let lines: Vec<&str> = stdout.lines().collect();
     let expected = format!(
         "{}:9:10: error: answer index 4 is out of range: choices are numbered 0 to 3",
-        Path::new(&dir.path().join("questions")).join("ec2.toml").display()
+        Path::new(&dir.path().join("questions"))
+            .join("ec2.toml")
+            .display()
     );
     assert_eq!(lines.first().copied(), Some(expected.as_str()), "{stdout}");
     assert_eq!(
@@ -209,5 +275,8 @@ fn quizbot_check_passes_on_the_shipped_content() {
         .expect("run quizbot check");
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
-    assert!(stdout.trim_end().ends_with("0 errors, 0 warnings"), "{stdout}");
+    assert!(
+        stdout.trim_end().ends_with("0 errors, 0 warnings"),
+        "{stdout}"
+    );
 }

@@ -27,19 +27,26 @@ impl TestDatabase {
         use sqlx::Connection;
         let admin = postgres_admin_url();
         let name = format!("quizbot_t_{}_{}", std::process::id(), fastrand::u64(..));
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap_or_else(|err| {
-            panic!(
-                "cannot reach the test Postgres at {admin} ({err}); run scripts/test, which \
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|err| {
+                panic!(
+                    "cannot reach the test Postgres at {admin} ({err}); run scripts/test, which \
                  starts one, or set QUIZBOT_TEST_DATABASE_URL"
-            )
-        });
+                )
+            });
         sqlx::query(&format!("CREATE DATABASE \"{name}\""))
             .execute(&mut conn)
             .await
             .expect("create test database");
         let url = match admin.rfind('/') {
-            Some(slash) if admin[..slash].contains("://") && slash > admin.find("://").unwrap() + 2 => {
-                let query = admin[slash..].find('?').map(|q| &admin[slash + q..]).unwrap_or("");
+            Some(slash)
+                if admin[..slash].contains("://") && slash > admin.find("://").unwrap() + 2 =>
+            {
+                let query = admin[slash..]
+                    .find('?')
+                    .map(|q| &admin[slash + q..])
+                    .unwrap_or("");
                 format!("{}/{name}{query}", &admin[..slash])
             }
             _ => format!("{}/{name}", admin.trim_end_matches('/')),
@@ -77,14 +84,18 @@ impl Drop for TestDatabase {
         // Dropped outside any runtime's reach: a plain thread with its own.
         let admin = postgres_admin_url();
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     use sqlx::Connection;
                     if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                            .execute(&mut conn)
-                            .await;
+                        let _ = sqlx::query(&format!(
+                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
+                        ))
+                        .execute(&mut conn)
+                        .await;
                     }
                 });
             }
