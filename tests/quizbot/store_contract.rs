@@ -1,1 +1,741 @@
-//! (filled below)
+//! The store's contract, run against real Postgres and real SQLite: every
+//! test here exists once per backend (`…_postgres`, `…_sqlite`).
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use quizbot::bank::{Difficulty, Question};
+use quizbot::quiz::{self, Period};
+use quizbot::store::{
+    BoardQuery, Community, ExternalId, NewAnswer, Platform, Player, Recorded, Store,
+};
+
+use crate::support::TestDatabase;
+
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::support::TestDatabase::postgres().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::support::TestDatabase::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_correct_answer_scores_and_shows_everywhere,
+    a_redelivered_interaction_scores_once,
+    a_second_click_on_a_session_question_scores_once,
+    a_question_scores_again_only_after_seven_days,
+    streaks_follow_the_community_time_zone,
+    weeks_turn_on_monday_in_the_community_time_zone,
+    months_turn_at_local_midnight,
+    ties_share_a_rank,
+    topic_boards_and_stats_split_by_topic,
+    sessions_survive_and_advance_once,
+    history_remembers_the_last_answer,
+    fifty_answers_at_once_are_each_recorded_once,
+);
+
+pub fn question(id: &str, topic: &str, correct: &[usize]) -> Question {
+    Question {
+        id: id.into(),
+        topic: topic.into(),
+        prompt: format!("{id}?"),
+        choices: ["가", "나", "다", "라", "마"]
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+        correct: correct.to_vec(),
+        explanation: "설명".into(),
+        source: None,
+        difficulty: Difficulty::Easy,
+        path: PathBuf::from(format!("{topic}.toml")),
+        line: 1,
+    }
+}
+
+pub fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("a valid test time")
+        .with_timezone(&Utc)
+}
+
+fn day(text: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a valid test day")
+}
+
+struct Fixture {
+    store: Store,
+    community: Community,
+}
+
+impl Fixture {
+    /// A community in `zone` (one per zone: a community keeps the zone it
+    /// was created with).
+    async fn new(db: &TestDatabase, zone: Tz) -> Fixture {
+        let store = db.store().await;
+        let guild = format!("guild-{}", zone.name());
+        let community = store
+            .community(Platform::Discord, &ExternalId::new(guild), zone, "ko")
+            .await
+            .expect("community");
+        Fixture { store, community }
+    }
+
+    async fn player(&self, name: &str) -> Player {
+        self.store
+            .player(
+                &self.community,
+                &ExternalId::new(format!("user-{name}")),
+                name,
+            )
+            .await
+            .expect("player")
+    }
+
+    async fn answer(
+        &self,
+        player: &Player,
+        question: &Question,
+        chosen: &[usize],
+        when: &str,
+        interaction: Option<&str>,
+    ) -> Recorded {
+        let grade = quiz::grade(question, chosen).expect("a well-formed answer");
+        self.store
+            .record_answer(
+                player,
+                &NewAnswer {
+                    question,
+                    grade,
+                    answered_at: at(when),
+                    elapsed_ms: Some(1500),
+                    interaction_id: interaction.map(str::to_string),
+                    session: None,
+                },
+            )
+            .await
+            .expect("record answer")
+    }
+
+    fn board<'a>(&self, period: Period, topic: Option<&'a str>, today: &str) -> BoardQuery<'a> {
+        BoardQuery {
+            community_id: self.community.id,
+            period,
+            topic,
+            today: day(today),
+            limit: 10,
+        }
+    }
+
+    /// `(name, points)` of a leaderboard.
+    async fn standings(
+        &self,
+        period: Period,
+        topic: Option<&str>,
+        today: &str,
+    ) -> Vec<(String, i64)> {
+        self.store
+            .leaderboard(&self.board(period, topic, today))
+            .await
+            .expect("leaderboard")
+            .into_iter()
+            .map(|r| (r.entry.display_name, r.entry.points))
+            .collect()
+    }
+}
+
+fn points(recorded: &Recorded) -> i64 {
+    match recorded {
+        Recorded::New { points, .. } => *points,
+        Recorded::Duplicate { .. } => panic!("expected a new answer, got {recorded:?}"),
+    }
+}
+
+fn pairs(list: &[(&str, i64)]) -> Vec<(String, i64)> {
+    list.iter().map(|(n, p)| (n.to_string(), *p)).collect()
+}
+
+async fn a_correct_answer_scores_and_shows_everywhere(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let q = question("ec2-1", "ec2", &[1]);
+
+    let recorded = f
+        .answer(&ana, &q, &[1], "2026-03-04T01:00:00Z", Some("i-1"))
+        .await;
+    let wrong = f
+        .answer(
+            &ana,
+            &question("ec2-2", "ec2", &[0]),
+            &[2],
+            "2026-03-04T01:01:00Z",
+            Some("i-2"),
+        )
+        .await;
+
+    assert_eq!(points(&recorded), quiz::POINTS_CORRECT);
+    assert_eq!(points(&wrong), 0);
+    for period in Period::ALL {
+        assert_eq!(
+            f.standings(period, None, "2026-03-04").await,
+            pairs(&[("ana", 10)]),
+            "{period:?}"
+        );
+    }
+    let stats = f.store.stats(&ana, day("2026-03-04")).await.expect("stats");
+    assert_eq!((stats.answered, stats.correct, stats.points), (2, 1, 10));
+    assert_eq!((stats.current_streak, stats.best_streak), (1, 1));
+}
+
+async fn a_redelivered_interaction_scores_once(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let q = question("ec2-1", "ec2", &[1]);
+
+    let first = f
+        .answer(
+            &ana,
+            &q,
+            &[1],
+            "2026-03-04T01:00:00Z",
+            Some("interaction-9"),
+        )
+        .await;
+    let again = f
+        .answer(
+            &ana,
+            &q,
+            &[2],
+            "2026-03-04T01:00:01Z",
+            Some("interaction-9"),
+        )
+        .await;
+
+    assert_eq!(points(&first), 10);
+    assert_eq!(
+        again,
+        Recorded::Duplicate {
+            choices: vec![1],
+            correct: true,
+            points: 10
+        }
+    );
+    assert_eq!(
+        f.standings(Period::AllTime, None, "2026-03-04").await,
+        pairs(&[("ana", 10)])
+    );
+    let stats = f.store.stats(&ana, day("2026-03-04")).await.expect("stats");
+    assert_eq!(stats.answered, 1, "the redelivery is not a second answer");
+}
+
+async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let q = question("ec2-1", "ec2", &[1]);
+    let now = at("2026-03-04T01:00:00Z");
+    let session = f
+        .store
+        .create_session(
+            &ana,
+            None,
+            &[q.id.clone()],
+            now,
+            now + chrono::Duration::hours(2),
+        )
+        .await
+        .expect("session");
+    let record = |chosen: Vec<usize>, interaction: &'static str| {
+        let grade = quiz::grade(&q, &chosen).expect("grade");
+        let store = f.store.clone();
+        let ana = ana.clone();
+        let q = q.clone();
+        let session_id = session.id;
+        async move {
+            store
+                .record_answer(
+                    &ana,
+                    &NewAnswer {
+                        question: &q,
+                        grade,
+                        answered_at: now,
+                        elapsed_ms: None,
+                        interaction_id: Some(interaction.into()),
+                        session: Some((session_id, 0)),
+                    },
+                )
+                .await
+                .expect("record")
+        }
+    };
+
+    let first = record(vec![0], "click-1").await;
+    let second = record(vec![1], "click-2").await;
+
+    assert_eq!(points(&first), 0, "the first click was wrong");
+    assert_eq!(
+        second,
+        Recorded::Duplicate {
+            choices: vec![0],
+            correct: false,
+            points: 0
+        }
+    );
+    let answers = f.store.session_answers(session.id).await.expect("answers");
+    assert_eq!(answers.len(), 1);
+    assert_eq!(answers[0].choices, vec![0]);
+}
+
+async fn a_question_scores_again_only_after_seven_days(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let q = question("ec2-1", "ec2", &[1]);
+
+    let day0 = f
+        .answer(&ana, &q, &[1], "2026-03-01T01:00:00Z", Some("a"))
+        .await;
+    let wrong_day2 = f
+        .answer(&ana, &q, &[0], "2026-03-03T01:00:00Z", Some("b"))
+        .await;
+    let day3 = f
+        .answer(&ana, &q, &[1], "2026-03-04T01:00:00Z", Some("c"))
+        .await;
+    let day9 = f
+        .answer(&ana, &q, &[1], "2026-03-10T00:59:59Z", Some("d"))
+        .await;
+    let day16 = f
+        .answer(&ana, &q, &[1], "2026-03-17T01:00:00Z", Some("e"))
+        .await;
+
+    assert_eq!(
+        [
+            points(&day0),
+            points(&wrong_day2),
+            points(&day3),
+            points(&day9),
+            points(&day16)
+        ],
+        [10, 0, 0, 0, 10],
+        "a question answered correctly in the last 7 days (scored or not) earns nothing"
+    );
+    assert_eq!(
+        f.standings(Period::AllTime, None, "2026-03-17").await,
+        pairs(&[("ana", 20)])
+    );
+}
+
+async fn streaks_follow_the_community_time_zone(db: &TestDatabase) {
+    // 14:30 UTC is 23:30 in Seoul; 15:30 UTC is 00:30 the next day there.
+    let times = ["2026-03-01T14:30:00Z", "2026-03-01T15:30:00Z"];
+    for (zone, expected) in [(chrono_tz::Asia::Seoul, 2), (chrono_tz::UTC, 1)] {
+        let f = Fixture::new(db, zone).await;
+        let name = format!("player-{}", zone.name().replace('/', "-"));
+        let player = f.player(&name).await;
+        for (i, when) in times.iter().enumerate() {
+            let q = question(&format!("q-{i}"), "ec2", &[0]);
+            f.answer(&player, &q, &[0], when, None).await;
+        }
+        let stats = f
+            .store
+            .stats(&player, quiz::local_day(at(times[1]), zone))
+            .await
+            .expect("stats");
+        assert_eq!(stats.current_streak, expected, "in {}", zone.name());
+        let next_day = quiz::local_day(at(times[1]), zone)
+            .succ_opt()
+            .expect("a day");
+        let later = f.store.stats(&player, next_day).await.expect("stats");
+        assert_eq!(
+            later.current_streak, expected,
+            "yesterday's run still stands"
+        );
+        let broken = f
+            .store
+            .stats(&player, next_day.succ_opt().expect("a day"))
+            .await
+            .expect("stats");
+        assert_eq!(
+            (broken.current_streak, broken.best_streak),
+            (0, expected),
+            "a missed day breaks it"
+        );
+    }
+}
+
+async fn weeks_turn_on_monday_in_the_community_time_zone(db: &TestDatabase) {
+    let seoul = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = seoul.player("ana").await;
+    let bob = seoul.player("bob").await;
+    // Sunday 2026-03-08 23:00 in Seoul, and Monday 2026-03-09 01:00 in Seoul
+    // (still Sunday 16:00 UTC).
+    seoul
+        .answer(
+            &ana,
+            &question("q1", "ec2", &[0]),
+            &[0],
+            "2026-03-08T14:00:00Z",
+            None,
+        )
+        .await;
+    seoul
+        .answer(
+            &bob,
+            &question("q2", "ec2", &[0]),
+            &[0],
+            "2026-03-08T16:00:00Z",
+            None,
+        )
+        .await;
+
+    assert_eq!(
+        seoul.standings(Period::Week, None, "2026-03-08").await,
+        pairs(&[("ana", 10)]),
+        "Sunday's week"
+    );
+    assert_eq!(
+        seoul.standings(Period::Week, None, "2026-03-09").await,
+        pairs(&[("bob", 10)]),
+        "Monday's week"
+    );
+    assert_eq!(
+        seoul.standings(Period::Today, None, "2026-03-09").await,
+        pairs(&[("bob", 10)])
+    );
+    assert_eq!(
+        seoul
+            .standings(Period::Month, None, "2026-03-09")
+            .await
+            .len(),
+        2
+    );
+}
+
+async fn months_turn_at_local_midnight(db: &TestDatabase) {
+    // 2026-01-31 15:30 UTC is already February 1 in Seoul.
+    let when = "2026-01-31T15:30:00Z";
+    let seoul = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = seoul.player("ana").await;
+    seoul
+        .answer(&ana, &question("q1", "ec2", &[0]), &[0], when, None)
+        .await;
+    assert_eq!(
+        seoul.standings(Period::Month, None, "2026-02-01").await,
+        pairs(&[("ana", 10)])
+    );
+    assert!(seoul
+        .standings(Period::Month, None, "2026-01-31")
+        .await
+        .is_empty());
+
+    let store = seoul.store.clone();
+    let utc_community = store
+        .community(
+            Platform::Slack,
+            &ExternalId::new("T-UTC"),
+            chrono_tz::UTC,
+            "en",
+        )
+        .await
+        .expect("community");
+    let utc = Fixture {
+        store,
+        community: utc_community,
+    };
+    let bob = utc.player("bob").await;
+    utc.answer(&bob, &question("q1", "ec2", &[0]), &[0], when, None)
+        .await;
+    assert_eq!(
+        utc.standings(Period::Month, None, "2026-01-31").await,
+        pairs(&[("bob", 10)])
+    );
+    assert!(utc
+        .standings(Period::Month, None, "2026-02-01")
+        .await
+        .is_empty());
+}
+
+async fn ties_share_a_rank(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let when = "2026-03-04T01:00:00Z";
+    let mut players = Vec::new();
+    for (name, correct) in [("ana", 3), ("bob", 2), ("cy", 2), ("dee", 1)] {
+        let player = f.player(name).await;
+        for i in 0..correct {
+            f.answer(
+                &player,
+                &question(&format!("q{i}"), "ec2", &[0]),
+                &[0],
+                when,
+                None,
+            )
+            .await;
+        }
+        players.push(player);
+    }
+    let eve = f.player("eve").await;
+
+    let board = f
+        .store
+        .leaderboard(&f.board(Period::Today, None, "2026-03-04"))
+        .await
+        .expect("board");
+
+    let ranks: Vec<(usize, &str, i64)> = board
+        .iter()
+        .map(|r| (r.rank, r.entry.display_name.as_str(), r.entry.points))
+        .collect();
+    assert_eq!(
+        ranks,
+        [
+            (1, "ana", 30),
+            (2, "bob", 20),
+            (2, "cy", 20),
+            (4, "dee", 10)
+        ]
+    );
+    let query = f.board(Period::Today, None, "2026-03-04");
+    let cy = f
+        .store
+        .rank_of(&query, players[2].id)
+        .await
+        .expect("rank")
+        .expect("cy is ranked");
+    assert_eq!((cy.rank, cy.entry.points), (2, 20));
+    let dee = f
+        .store
+        .rank_of(&query, players[3].id)
+        .await
+        .expect("rank")
+        .expect("dee is ranked");
+    assert_eq!(dee.rank, 4);
+    assert_eq!(
+        f.store.rank_of(&query, eve.id).await.expect("rank"),
+        None,
+        "no answers, no rank"
+    );
+    let tomorrow = f.board(Period::Today, None, "2026-03-05");
+    assert_eq!(
+        f.store
+            .rank_of(&tomorrow, players[0].id)
+            .await
+            .expect("rank"),
+        None
+    );
+}
+
+async fn topic_boards_and_stats_split_by_topic(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let bob = f.player("bob").await;
+    let when = "2026-03-04T01:00:00Z";
+    f.answer(&ana, &question("ec2-1", "ec2", &[0]), &[0], when, None)
+        .await;
+    f.answer(&ana, &question("iam-1", "iam", &[0]), &[1], when, None)
+        .await;
+    f.answer(
+        &ana,
+        &question("iam-2", "iam", &[0, 2]),
+        &[0, 2],
+        when,
+        None,
+    )
+    .await;
+    f.answer(&bob, &question("iam-1", "iam", &[0]), &[0], when, None)
+        .await;
+    f.answer(&bob, &question("iam-3", "iam", &[0]), &[0], when, None)
+        .await;
+
+    assert_eq!(
+        f.standings(Period::AllTime, Some("iam"), "2026-03-04")
+            .await,
+        pairs(&[("bob", 20), ("ana", 10)])
+    );
+    assert_eq!(
+        f.standings(Period::Week, Some("ec2"), "2026-03-04").await,
+        pairs(&[("ana", 10)])
+    );
+    let stats = f.store.stats(&ana, day("2026-03-04")).await.expect("stats");
+    assert_eq!((stats.answered, stats.correct, stats.points), (3, 2, 20));
+    let topics: Vec<(&str, i64, i64)> = stats
+        .topics
+        .iter()
+        .map(|t| (t.topic.as_str(), t.answered, t.correct))
+        .collect();
+    assert_eq!(topics, [("iam", 2, 1), ("ec2", 1, 1)]);
+}
+
+async fn sessions_survive_and_advance_once(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let now = at("2026-03-04T01:00:00Z");
+    let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let created = f
+        .store
+        .create_session(
+            &ana,
+            Some("ec2"),
+            &ids,
+            now,
+            now + chrono::Duration::hours(2),
+        )
+        .await
+        .expect("create");
+
+    // A fresh connection, as after a restart.
+    let reopened = db.store().await;
+    let loaded = reopened
+        .session(created.id)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(loaded, created);
+
+    let moved = reopened
+        .advance_session(created.id, 0)
+        .await
+        .expect("advance")
+        .expect("exists");
+    let repeated = reopened
+        .advance_session(created.id, 0)
+        .await
+        .expect("advance")
+        .expect("exists");
+    assert_eq!(
+        (moved.position, repeated.position),
+        (1, 1),
+        "a repeated Next moves once"
+    );
+    reopened
+        .advance_session(created.id, 1)
+        .await
+        .expect("advance");
+    let last = reopened
+        .advance_session(created.id, 2)
+        .await
+        .expect("advance")
+        .expect("exists");
+    assert_eq!(last.position, 2, "never past the last question");
+    assert!(last.is_last());
+
+    reopened
+        .finish_session(created.id, now)
+        .await
+        .expect("finish");
+    let finished = reopened
+        .session(created.id)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(finished.finished_at, Some(now));
+    assert_eq!(
+        reopened.session(created.id + 1000).await.expect("load"),
+        None
+    );
+}
+
+async fn history_remembers_the_last_answer(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let q = question("ec2-1", "ec2", &[1]);
+    f.answer(&ana, &q, &[1], "2026-03-01T01:00:00Z", None).await;
+    f.answer(&ana, &q, &[0], "2026-03-02T01:00:00Z", None).await;
+    f.answer(
+        &ana,
+        &question("ec2-2", "ec2", &[1]),
+        &[1],
+        "2026-03-02T02:00:00Z",
+        None,
+    )
+    .await;
+
+    let history = f.store.history(&ana).await.expect("history");
+
+    assert_eq!(history.len(), 2);
+    assert_eq!(
+        history["ec2-1"].last_answered_at,
+        at("2026-03-02T01:00:00Z")
+    );
+    assert!(!history["ec2-1"].last_correct);
+    assert!(history["ec2-2"].last_correct);
+}
+
+/// 50 tasks answer at once, each delivered twice: every answer lands once
+/// and the totals are exact.
+async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let mut players = Vec::new();
+    for i in 0..10 {
+        players.push(f.player(&format!("p{i}")).await);
+    }
+    let mut tasks = tokio::task::JoinSet::new();
+    for task in 0..50 {
+        let store = f.store.clone();
+        let player = players[task % 10].clone();
+        tasks.spawn(async move {
+            let q = question(&format!("q{}", task / 10), "ec2", &[0]);
+            let mut outcomes = Vec::new();
+            for _delivery in 0..2 {
+                let grade = quiz::grade(&q, &[0]).expect("grade");
+                let recorded = store
+                    .record_answer(
+                        &player,
+                        &NewAnswer {
+                            question: &q,
+                            grade,
+                            answered_at: at("2026-03-04T01:00:00Z"),
+                            elapsed_ms: None,
+                            interaction_id: Some(format!("interaction-{task}")),
+                            session: None,
+                        },
+                    )
+                    .await
+                    .expect("record under load");
+                outcomes.push(recorded);
+            }
+            outcomes
+        });
+    }
+    let mut new = 0;
+    let mut duplicates = 0;
+    while let Some(outcomes) = tasks.join_next().await {
+        for outcome in outcomes.expect("task") {
+            match outcome {
+                Recorded::New { .. } => new += 1,
+                Recorded::Duplicate { .. } => duplicates += 1,
+            }
+        }
+    }
+
+    assert_eq!((new, duplicates), (50, 50));
+    let board = f.standings(Period::AllTime, None, "2026-03-04").await;
+    assert_eq!(board.len(), 10);
+    assert!(board.iter().all(|(_, points)| *points == 50), "{board:?}");
+    for player in &players {
+        let stats = f
+            .store
+            .stats(player, day("2026-03-04"))
+            .await
+            .expect("stats");
+        assert_eq!(
+            (stats.answered, stats.correct),
+            (5, 5),
+            "{}",
+            player.display_name
+        );
+    }
+}
