@@ -94,14 +94,23 @@ impl Texts {
         self.pick("노트", "Notes")
     }
 
-    pub fn points_won(&self, points: i64) -> String {
-        match (self.locale, points) {
-            (Locale::Korean, 0) => "+0점 (7일 안에 이미 맞힌 문제이거나 오답)".into(),
-            (Locale::Korean, p) => format!("+{p}점"),
-            (Locale::English, 0) => {
-                "+0 points (wrong, or already answered correctly in the last 7 days)".into()
+    /// Points for one answer; a correct answer worth nothing says why.
+    pub fn points_won(&self, points: i64, correct: bool) -> String {
+        match (self.locale, points, correct) {
+            (Locale::Korean, 0, true) => "+0점 (최근 7일 안에 이미 맞힌 문제)".into(),
+            (Locale::Korean, p, _) => format!("+{p}점"),
+            (Locale::English, 0, true) => {
+                "+0 points (already answered correctly in the last 7 days)".into()
             }
-            (Locale::English, p) => format!("+{p} points"),
+            (Locale::English, p, _) => format!("+{p} points"),
+        }
+    }
+
+    /// One leaderboard row's score: "30점 · 3/4 정답".
+    pub fn standing(&self, points: i64, correct: i64, answered: i64) -> String {
+        match self.locale {
+            Locale::Korean => format!("{points}점 · {correct}/{answered} 정답"),
+            Locale::English => format!("{points} pts · {correct}/{answered} correct"),
         }
     }
 
@@ -178,14 +187,6 @@ impl Texts {
             Locale::Korean => format!("내 순위: {rank}위 ({points}점)"),
             Locale::English => format!("Your rank: #{rank} ({points} points)"),
         }
-    }
-
-    pub fn points_column(&self) -> &'static str {
-        self.pick("점수", "points")
-    }
-
-    pub fn correct_column(&self) -> &'static str {
-        self.pick("정답/응답", "correct/answered")
     }
 
     pub fn stats_title(&self, name: &str) -> String {

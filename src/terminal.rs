@@ -252,7 +252,11 @@ fn write_feedback(
     if let Some(excerpt) = &outcome.excerpt {
         write_excerpt(output, texts, excerpt)?;
     }
-    writeln!(output, "{}", texts.points_won(outcome.points()))
+    writeln!(
+        output,
+        "{}",
+        texts.points_won(outcome.points(), outcome.grade.correct)
+    )
 }
 
 fn write_excerpt(output: &mut impl Write, texts: Texts, excerpt: &Excerpt) -> std::io::Result<()> {
@@ -311,13 +315,10 @@ pub async fn print_leaderboard(
         let pad = name_width - name.width();
         writeln!(
             output,
-            "{:>3}. {name}{}  {:>6} {}  {}/{}",
+            "{:>3}. {name}{}  {}",
             row.rank,
             " ".repeat(pad),
-            row.entry.points,
-            texts.points_column(),
-            row.entry.correct,
-            row.entry.answered
+            texts.standing(row.entry.points, row.entry.correct, row.entry.answered)
         )?;
     }
     if let Some(user) = user {

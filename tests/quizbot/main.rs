@@ -5,5 +5,6 @@ mod support;
 
 mod bank_loading;
 mod notes_parsing;
+mod play_process;
 
 mod store_contract;

@@ -1,1 +1,192 @@
-//! (filled below)
+//! `quizbot play` driven as a process through stdin and stdout, with the
+//! scores then read back by `quizbot leaderboard` and `quizbot stats`.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use crate::support::write_tree;
+
+const SINGLE: &str = r#"[topic]
+id = "single"
+name = "한 개 고르기"
+
+[[question]]
+id = "single-1"
+prompt = "첫 번째 문제입니다. 스팟 인스턴스는?"
+choices = ["중단될 수 있는 저렴한 용량", "약정 할인", "전용 서버", "무료 용량"]
+answer = 0
+explanation = "스팟 인스턴스는 남는 용량을 싸게 쓰고, 회수될 수 있습니다."
+source = "ec2.md#스팟 인스턴스"
+
+[[question]]
+id = "single-2"
+prompt = "두 번째 문제입니다. 스팟 인스턴스의 특징은?"
+choices = ["중단될 수 있음", "항상 켜져 있음", "가장 비쌈", "약정 필수"]
+answer = 0
+explanation = "스팟 인스턴스는 용량이 필요해지면 중단될 수 있습니다."
+source = "ec2.md#스팟 인스턴스"
+"#;
+
+const MULTI: &str = r#"[topic]
+id = "multi"
+name = "두 개 고르기"
+
+[[question]]
+id = "multi-1"
+prompt = "맞는 것은? (두 개를 고르시오)"
+choices = ["스팟은 중단될 수 있다", "스팟은 싸다", "스팟은 약정이 필요하다", "스팟은 전용 서버다", "스팟은 무료다"]
+answers = [0, 1]
+explanation = "스팟 인스턴스는 싸지만 중단될 수 있습니다."
+source = "ec2.md#스팟 인스턴스"
+"#;
+
+const NOTES: &str = "# EC2\n\n## 스팟 인스턴스\n\n- 남는 용량을 싸게 쓰는 구매 옵션\n- 용량이 필요해지면 중단될 수 있음\n";
+
+struct Playground {
+    dir: tempfile::TempDir,
+}
+
+impl Playground {
+    fn new() -> Playground {
+        Playground {
+            dir: write_tree(&[
+                ("questions/single.toml", SINGLE),
+                ("questions/multi.toml", MULTI),
+                ("notes/ec2.md", NOTES),
+            ]),
+        }
+    }
+
+    fn quizbot(&self, args: &[&str], input: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_quizbot"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("DATABASE_URL", "sqlite:scores.db")
+            .env("QUIZBOT_LOCALE", "ko")
+            .env_remove("QUIZBOT_CONFIG")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start quizbot");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("type the answers");
+        let output = child.wait_with_output().expect("quizbot finishes");
+        assert!(
+            output.status.success(),
+            "quizbot {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    fn stdout(&self, args: &[&str], input: &str) -> String {
+        String::from_utf8(self.quizbot(args, input).stdout).expect("UTF-8 output")
+    }
+}
+
+#[test]
+fn a_played_session_shows_feedback_and_lands_on_the_leaderboard() {
+    let playground = Playground::new();
+
+    // An invalid letter first, then one wrong answer and one right one.
+    let play = playground.stdout(
+        &[
+            "play", "--topic", "single", "--count", "2", "--user", "alice",
+        ],
+        "x\nb\na\n",
+    );
+
+    assert!(play.contains("[1/2] 한 개 고르기 · 보통"), "{play}");
+    assert!(
+        play.contains("A부터 D까지의 글자로 1개를 입력하세요."),
+        "an invalid letter re-prompts:\n{play}"
+    );
+    assert!(play.contains("✘ 아쉽지만 틀렸습니다."), "{play}");
+    assert!(play.contains("✔ 정답입니다!"), "{play}");
+    assert!(
+        play.contains("정답: A) "),
+        "the right answer is shown:\n{play}"
+    );
+    assert!(play.contains("해설: 스팟 인스턴스는"), "{play}");
+    assert!(
+        play.contains("노트 · ec2.md › EC2 > 스팟 인스턴스"),
+        "the excerpt names its source:\n{play}"
+    );
+    assert!(
+        play.contains("│ 용량이 필요해지면 중단될 수 있음"),
+        "{play}"
+    );
+    assert!(play.contains("+10점"), "{play}");
+    assert!(
+        play.contains("2문제 중 1문제 정답 (정확도 50%), 10점 획득"),
+        "{play}"
+    );
+    assert!(play.contains("더 공부할 주제: 한 개 고르기"), "{play}");
+
+    let board = playground.stdout(&["leaderboard", "--period", "all", "--user", "alice"], "");
+    assert!(board.contains("리더보드 · 전체 기간"), "{board}");
+    assert!(board.contains("1. alice"), "{board}");
+    assert!(board.contains("10점 · 1/2 정답"), "{board}");
+    assert!(board.contains("내 순위: 1위 (10점)"), "{board}");
+
+    let stats = playground.stdout(&["stats", "--user", "alice"], "");
+    assert!(stats.contains("응답 2 · 정답 1 (50%) · 10점"), "{stats}");
+    assert!(stats.contains("연속 학습: 현재 1일 · 최고 1일"), "{stats}");
+    assert!(stats.contains("한 개 고르기: 1/2 (50%)"), "{stats}");
+}
+
+#[test]
+fn choose_two_takes_two_letters_and_quitting_keeps_what_was_answered() {
+    let playground = Playground::new();
+
+    let multi = playground.stdout(&["play", "--topic", "multi", "--user", "bo"], "a\nb a\n");
+    assert!(multi.contains("(2개를 고르세요)"), "{multi}");
+    assert!(
+        multi.contains("A부터 E까지의 글자로 2개를 입력하세요."),
+        "one letter is not enough:\n{multi}"
+    );
+    assert!(multi.contains("✔ 정답입니다!"), "{multi}");
+
+    // Quit with `q` after one answer, then with end of input (Ctrl-D).
+    let quit = playground.stdout(
+        &["play", "--topic", "single", "--count", "2", "--user", "bo"],
+        "a\nq\n",
+    );
+    assert!(
+        quit.contains("종료합니다. 답한 문제는 저장되었습니다."),
+        "{quit}"
+    );
+    assert!(quit.contains("1문제 중 1문제 정답"), "{quit}");
+    let eof = playground.stdout(
+        &["play", "--topic", "single", "--count", "2", "--user", "bo"],
+        "",
+    );
+    assert!(eof.contains("답한 문제가 없습니다."), "{eof}");
+
+    let stats = playground.stdout(&["stats", "--user", "bo"], "");
+    assert!(stats.contains("응답 2 · 정답 2 (100%) · 20점"), "{stats}");
+}
+
+#[test]
+fn an_unknown_topic_is_refused_with_the_known_ones() {
+    let playground = Playground::new();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_quizbot"));
+    let output = command
+        .args(["play", "--topic", "nope"])
+        .current_dir(playground.dir.path())
+        .env("DATABASE_URL", "sqlite:scores.db")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run quizbot");
+    assert!(!output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("unknown topic `nope`; topics: multi, single"),
+        "{stdout}"
+    );
+}
