@@ -198,6 +198,42 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The period holding local day `day` in `zone`, as UTC instants: from
+    /// its first local midnight to the next period's. A midnight that a
+    /// daylight-saving change skips counts from the first instant after it.
+    pub fn bounds(self, day: NaiveDate, zone: Tz) -> (DateTime<Utc>, DateTime<Utc>) {
+        let start = self.start(day);
+        let end = match self {
+            Period::Today => start + Duration::days(1),
+            Period::Week => start + Duration::days(7),
+            Period::Month => {
+                let (year, month) = if start.month() == 12 {
+                    (start.year() + 1, 1)
+                } else {
+                    (start.year(), start.month() + 1)
+                };
+                NaiveDate::from_ymd_opt(year, month, 1).unwrap_or(start + Duration::days(31))
+            }
+            Period::AllTime => NaiveDate::from_ymd_opt(9999, 1, 1).unwrap_or(start),
+        };
+        (local_midnight(start, zone), local_midnight(end, zone))
+    }
+}
+
+/// The first instant of local day `day` in `zone`.
+pub fn local_midnight(day: NaiveDate, zone: Tz) -> DateTime<Utc> {
+    let mut time = day.and_hms_opt(0, 0, 0).unwrap_or_default();
+    // Some zones have skipped midnight itself; the day then starts later.
+    for _ in 0..48 {
+        if let Some(at) = zone.from_local_datetime(&time).earliest() {
+            return at.with_timezone(&Utc);
+        }
+        time += Duration::minutes(30);
+    }
+    Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
+}
+
 /// A ranked leaderboard row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Ranked<T> {
@@ -433,6 +469,26 @@ mod tests {
         assert_eq!(picked, ["d", "b", "a", "c"]);
         let two = pick_questions(&questions, &history, 2, &mut rng);
         assert_eq!(two.len(), 2);
+    }
+
+    #[test]
+    fn period_bounds_are_local_midnights() {
+        let seoul = chrono_tz::Asia::Seoul;
+        let (start, end) = Period::Week.bounds(day("2026-03-08"), seoul);
+        assert_eq!(start, at("2026-03-01T15:00:00Z"), "Monday 00:00 in Seoul");
+        assert_eq!(end, at("2026-03-08T15:00:00Z"));
+        let (start, end) = Period::Month.bounds(day("2026-12-31"), chrono_tz::UTC);
+        assert_eq!(
+            (start, end),
+            (at("2026-12-01T00:00:00Z"), at("2027-01-01T00:00:00Z"))
+        );
+        // Santiago skips 00:00-01:00 on the first Sunday of September 2026.
+        let (start, _) = Period::Today.bounds(day("2026-09-06"), chrono_tz::America::Santiago);
+        assert_eq!(
+            start,
+            at("2026-09-06T04:00:00Z"),
+            "the day starts at 01:00 local"
+        );
     }
 
     #[test]

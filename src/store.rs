@@ -216,7 +216,17 @@ pub struct BoardQuery<'a> {
     pub topic: Option<&'a str>,
     /// Today in the community's time zone; the period is the one holding it.
     pub today: NaiveDate,
+    /// The community's time zone, where the period's days begin and end.
+    pub time_zone: Tz,
     pub limit: usize,
+}
+
+impl BoardQuery<'_> {
+    /// Whether the totals table holds this board: every period for all
+    /// topics, all time for each topic. Other topic boards add up answers.
+    fn uses_totals(&self) -> bool {
+        self.topic.is_none() || self.period == Period::AllTime
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -451,38 +461,34 @@ fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scor
     }
 }
 
-/// Totals rows per answer: every period, for all topics and for its topic.
-fn period_rows(day: NaiveDate) -> [(Period, NaiveDate); 4] {
-    Period::ALL.map(|p| (p, p.start(day)))
+/// Totals rows per answer: every period for all topics (`""`), and all
+/// time for the answer's topic.
+fn period_rows(day: NaiveDate, topic: &str) -> [(Period, NaiveDate, &str); 5] {
+    let all = Period::AllTime.start(day);
+    [
+        (Period::Today, Period::Today.start(day), ""),
+        (Period::Week, Period::Week.start(day), ""),
+        (Period::Month, Period::Month.start(day), ""),
+        (Period::AllTime, all, ""),
+        (Period::AllTime, all, topic),
+    ]
 }
 
-/// Stats from per-topic all-time totals (the `""` topic is the total).
+/// Stats from per-topic totals.
 fn build_stats(
     display_name: String,
     streak: Streak,
     today: NaiveDate,
-    rows: Vec<TopicStats>,
+    mut topics: Vec<TopicStats>,
 ) -> PlayerStats {
-    let mut stats = PlayerStats {
+    topics.sort_by(|a, b| b.answered.cmp(&a.answered).then(a.topic.cmp(&b.topic)));
+    PlayerStats {
         display_name,
-        answered: 0,
-        correct: 0,
-        points: 0,
-        topics: Vec::new(),
+        answered: topics.iter().map(|t| t.answered).sum(),
+        correct: topics.iter().map(|t| t.correct).sum(),
+        points: topics.iter().map(|t| t.points).sum(),
+        topics,
         current_streak: streak.current_on(today),
         best_streak: streak.best,
-    };
-    for row in rows {
-        if row.topic.is_empty() {
-            stats.answered = row.answered;
-            stats.correct = row.correct;
-            stats.points = row.points;
-        } else {
-            stats.topics.push(row);
-        }
     }
-    stats
-        .topics
-        .sort_by(|a, b| b.answered.cmp(&a.answered).then(a.topic.cmp(&b.topic)));
-    stats
 }

@@ -297,6 +297,7 @@ pub async fn print_leaderboard(
         period,
         topic,
         today: quiz::local_day(Utc::now(), community.time_zone),
+        time_zone: community.time_zone,
         limit: 10,
     };
     let board = store.leaderboard(&query).await?;

@@ -38,7 +38,7 @@ CREATE TABLE quiz_sessions (
 
 CREATE TABLE answers (
     id BIGSERIAL PRIMARY KEY,
-    community_id BIGINT NOT NULL REFERENCES communities (id) ON DELETE CASCADE,
+    community_id BIGINT NOT NULL,
     player_id BIGINT NOT NULL REFERENCES players (id) ON DELETE CASCADE,
     question_id TEXT NOT NULL,
     topic TEXT NOT NULL,
@@ -58,7 +58,11 @@ CREATE UNIQUE INDEX answers_interaction_key ON answers (community_id, interactio
 CREATE UNIQUE INDEX answers_session_key ON answers (session_id, session_position);
 CREATE INDEX answers_player_question ON answers (player_id, question_id, answered_at);
 
--- One row per (period, its first local day, topic or '' for all, player).
+-- Topic boards by day, week or month add up answers here.
+CREATE INDEX answers_topic_time ON answers (community_id, topic, answered_at);
+
+-- One row per (period, its first local day, topic, player): every period for
+-- all topics (topic ''), and all time for each topic.
 -- period: d = day, w = week (from Monday), m = month, a = all time.
 CREATE TABLE period_scores (
     community_id BIGINT NOT NULL,
@@ -74,4 +78,3 @@ CREATE TABLE period_scores (
 
 CREATE INDEX period_scores_board
     ON period_scores (community_id, period, starts_on, topic, points DESC, player_id);
-CREATE INDEX period_scores_player ON period_scores (player_id, period);

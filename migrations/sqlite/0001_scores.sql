@@ -38,7 +38,7 @@ CREATE TABLE quiz_sessions (
 
 CREATE TABLE answers (
     id INTEGER PRIMARY KEY,
-    community_id INTEGER NOT NULL REFERENCES communities (id) ON DELETE CASCADE,
+    community_id INTEGER NOT NULL,
     player_id INTEGER NOT NULL REFERENCES players (id) ON DELETE CASCADE,
     question_id TEXT NOT NULL,
     topic TEXT NOT NULL,
@@ -56,6 +56,9 @@ CREATE UNIQUE INDEX answers_interaction_key ON answers (community_id, interactio
 CREATE UNIQUE INDEX answers_session_key ON answers (session_id, session_position);
 CREATE INDEX answers_player_question ON answers (player_id, question_id, answered_at);
 
+CREATE INDEX answers_topic_time ON answers (community_id, topic, answered_at);
+
+-- Every period for all topics (topic ''), and all time for each topic.
 CREATE TABLE period_scores (
     community_id INTEGER NOT NULL,
     period TEXT NOT NULL,
@@ -70,4 +73,3 @@ CREATE TABLE period_scores (
 
 CREATE INDEX period_scores_board
     ON period_scores (community_id, period, starts_on, topic, points DESC, player_id);
-CREATE INDEX period_scores_player ON period_scores (player_id, period);

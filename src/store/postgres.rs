@@ -19,7 +19,7 @@ use super::{
     Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
     ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
-use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -170,7 +170,7 @@ impl PgStore {
             last_correct_at: row.get("last_correct_at"),
         };
         let scored = score(player, answer, inputs);
-        let periods = period_rows(scored.day);
+        let periods = period_rows(scored.day, &answer.question.topic);
         let (session_id, position) = match answer.session {
             Some((id, position)) => (Some(id), Some(position as i32)),
             None => (None, None),
@@ -192,10 +192,9 @@ impl PgStore {
              ), totals AS (
                  INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
                                             points, answered, correct)
-                 SELECT $1, p.period, p.starts_on, t.topic, $2, $7, 1, CASE WHEN $6 THEN 1 ELSE 0 END
-                 FROM (VALUES ('d', $13::date), ('w', $14::date), ('m', $15::date), ('a', $16::date))
-                      AS p (period, starts_on)
-                 CROSS JOIN (VALUES (''), ($4)) AS t (topic)
+                 SELECT $1, p.period, p.starts_on, p.topic, $2, $7, 1, CASE WHEN $6 THEN 1 ELSE 0 END
+                 FROM (VALUES ('d', $13::date, ''), ('w', $14::date, ''), ('m', $15::date, ''),
+                              ('a', $16::date, ''), ('a', $16::date, $4)) AS p (period, starts_on, topic)
                  WHERE EXISTS (SELECT 1 FROM inserted)
                  ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
                  SET points = period_scores.points + EXCLUDED.points,
@@ -371,20 +370,41 @@ impl PgStore {
         &self,
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
-             FROM period_scores s JOIN players p ON p.id = s.player_id
-             WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
-             ORDER BY s.points DESC, s.player_id
-             LIMIT $5",
-        )
-        .bind(query.community_id)
-        .bind(query.period.code())
-        .bind(query.period.start(query.today))
-        .bind(query.topic.unwrap_or(""))
-        .bind(query.limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = if query.uses_totals() {
+            sqlx::query(
+                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
+                 FROM period_scores s JOIN players p ON p.id = s.player_id
+                 WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
+                 ORDER BY s.points DESC, s.player_id
+                 LIMIT $5",
+            )
+            .bind(query.community_id)
+            .bind(query.period.code())
+            .bind(query.period.start(query.today))
+            .bind(query.topic.unwrap_or(""))
+            .bind(query.limit as i64)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            sqlx::query(
+                "SELECT a.player_id, p.display_name, sum(a.points)::bigint AS points,
+                        count(*)::int AS answered, (count(*) FILTER (WHERE a.correct))::int AS correct
+                 FROM answers a JOIN players p ON p.id = a.player_id
+                 WHERE a.community_id = $1 AND a.topic = $2
+                   AND a.answered_at >= $3 AND a.answered_at < $4
+                 GROUP BY a.player_id, p.display_name
+                 ORDER BY points DESC, a.player_id
+                 LIMIT $5",
+            )
+            .bind(query.community_id)
+            .bind(query.topic.unwrap_or(""))
+            .bind(from)
+            .bind(until)
+            .bind(query.limit as i64)
+            .fetch_all(&self.pool)
+            .await?
+        };
         let standings = rows.iter().map(standing_from_row).collect();
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
@@ -394,23 +414,48 @@ impl PgStore {
         query: &BoardQuery<'_>,
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                    (SELECT count(*) FROM period_scores o
-                      WHERE o.community_id = s.community_id AND o.period = s.period
-                        AND o.starts_on = s.starts_on AND o.topic = s.topic
-                        AND o.points > s.points) + 1 AS rank
-             FROM period_scores s JOIN players p ON p.id = s.player_id
-             WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
-               AND s.player_id = $5",
-        )
-        .bind(query.community_id)
-        .bind(query.period.code())
-        .bind(query.period.start(query.today))
-        .bind(query.topic.unwrap_or(""))
-        .bind(player_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = if query.uses_totals() {
+            sqlx::query(
+                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
+                        (SELECT count(*) FROM period_scores o
+                          WHERE o.community_id = s.community_id AND o.period = s.period
+                            AND o.starts_on = s.starts_on AND o.topic = s.topic
+                            AND o.points > s.points) + 1 AS rank
+                 FROM period_scores s JOIN players p ON p.id = s.player_id
+                 WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
+                   AND s.player_id = $5",
+            )
+            .bind(query.community_id)
+            .bind(query.period.code())
+            .bind(query.period.start(query.today))
+            .bind(query.topic.unwrap_or(""))
+            .bind(player_id)
+            .fetch_optional(&self.pool)
+            .await?
+        } else {
+            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            sqlx::query(
+                "WITH totals AS (
+                     SELECT player_id, sum(points)::bigint AS points, count(*)::int AS answered,
+                            (count(*) FILTER (WHERE correct))::int AS correct
+                     FROM answers
+                     WHERE community_id = $1 AND topic = $2
+                       AND answered_at >= $3 AND answered_at < $4
+                     GROUP BY player_id
+                 )
+                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct,
+                        (SELECT count(*) FROM totals o WHERE o.points > t.points) + 1 AS rank
+                 FROM totals t JOIN players p ON p.id = t.player_id
+                 WHERE t.player_id = $5",
+            )
+            .bind(query.community_id)
+            .bind(query.topic.unwrap_or(""))
+            .bind(from)
+            .bind(until)
+            .bind(player_id)
+            .fetch_optional(&self.pool)
+            .await?
+        };
         Ok(row.map(|row| Ranked {
             rank: row.get::<i64, _>("rank") as usize,
             entry: standing_from_row(&row),
@@ -434,19 +479,18 @@ impl PgStore {
             last_day: row.get("streak_day"),
         };
         let topics = sqlx::query(
-            "SELECT topic, answered, correct, points FROM period_scores
-             WHERE player_id = $1 AND period = $2 AND starts_on = $3",
+            "SELECT topic, count(*) AS answered, count(*) FILTER (WHERE correct) AS correct,
+                    sum(points)::bigint AS points
+             FROM answers WHERE player_id = $1 GROUP BY topic",
         )
         .bind(player.id)
-        .bind(Period::AllTime.code())
-        .bind(Period::AllTime.start(today))
         .fetch_all(&self.pool)
         .await?
         .into_iter()
         .map(|row| TopicStats {
             topic: row.get("topic"),
-            answered: row.get::<i32, _>("answered") as i64,
-            correct: row.get::<i32, _>("correct") as i64,
+            answered: row.get("answered"),
+            correct: row.get("correct"),
             points: row.get("points"),
         })
         .collect();

@@ -21,7 +21,7 @@ use super::{
     Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
     ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
-use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -241,27 +241,25 @@ impl SqliteStore {
             .execute(&mut *tx)
             .await?;
         }
-        for (period, starts_on) in period_rows(scored.day) {
-            for topic in ["", answer.question.topic.as_str()] {
-                sqlx::query(
-                    "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
-                                                points, answered, correct)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
-                     ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
-                     SET points = points + excluded.points,
-                         answered = answered + 1,
-                         correct = correct + excluded.correct",
-                )
-                .bind(player.community_id)
-                .bind(period.code())
-                .bind(day_text(starts_on))
-                .bind(topic)
-                .bind(player.id)
-                .bind(scored.points)
-                .bind(i64::from(answer.grade.correct))
-                .execute(&mut *tx)
-                .await?;
-            }
+        for (period, starts_on, topic) in period_rows(scored.day, &answer.question.topic) {
+            sqlx::query(
+                "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
+                                            points, answered, correct)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
+                 ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
+                 SET points = points + excluded.points,
+                     answered = answered + 1,
+                     correct = correct + excluded.correct",
+            )
+            .bind(player.community_id)
+            .bind(period.code())
+            .bind(day_text(starts_on))
+            .bind(topic)
+            .bind(player.id)
+            .bind(scored.points)
+            .bind(i64::from(answer.grade.correct))
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         Ok(Recorded::New {
@@ -390,20 +388,41 @@ impl SqliteStore {
         &self,
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
-             FROM period_scores s JOIN players p ON p.id = s.player_id
-             WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
-             ORDER BY s.points DESC, s.player_id
-             LIMIT ?5",
-        )
-        .bind(query.community_id)
-        .bind(query.period.code())
-        .bind(day_text(query.period.start(query.today)))
-        .bind(query.topic.unwrap_or(""))
-        .bind(query.limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = if query.uses_totals() {
+            sqlx::query(
+                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
+                 FROM period_scores s JOIN players p ON p.id = s.player_id
+                 WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
+                 ORDER BY s.points DESC, s.player_id
+                 LIMIT ?5",
+            )
+            .bind(query.community_id)
+            .bind(query.period.code())
+            .bind(day_text(query.period.start(query.today)))
+            .bind(query.topic.unwrap_or(""))
+            .bind(query.limit as i64)
+            .fetch_all(&self.pool)
+            .await?
+        } else {
+            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            sqlx::query(
+                "SELECT a.player_id, p.display_name, sum(a.points) AS points,
+                        count(*) AS answered, sum(a.correct) AS correct
+                 FROM answers a JOIN players p ON p.id = a.player_id
+                 WHERE a.community_id = ?1 AND a.topic = ?2
+                   AND a.answered_at >= ?3 AND a.answered_at < ?4
+                 GROUP BY a.player_id, p.display_name
+                 ORDER BY points DESC, a.player_id
+                 LIMIT ?5",
+            )
+            .bind(query.community_id)
+            .bind(query.topic.unwrap_or(""))
+            .bind(millis(from))
+            .bind(millis(until))
+            .bind(query.limit as i64)
+            .fetch_all(&self.pool)
+            .await?
+        };
         let standings = rows.iter().map(standing_from_row).collect();
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
@@ -413,23 +432,48 @@ impl SqliteStore {
         query: &BoardQuery<'_>,
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
-        let row = sqlx::query(
-            "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                    (SELECT count(*) FROM period_scores o
-                      WHERE o.community_id = s.community_id AND o.period = s.period
-                        AND o.starts_on = s.starts_on AND o.topic = s.topic
-                        AND o.points > s.points) + 1 AS rank
-             FROM period_scores s JOIN players p ON p.id = s.player_id
-             WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
-               AND s.player_id = ?5",
-        )
-        .bind(query.community_id)
-        .bind(query.period.code())
-        .bind(day_text(query.period.start(query.today)))
-        .bind(query.topic.unwrap_or(""))
-        .bind(player_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = if query.uses_totals() {
+            sqlx::query(
+                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
+                        (SELECT count(*) FROM period_scores o
+                          WHERE o.community_id = s.community_id AND o.period = s.period
+                            AND o.starts_on = s.starts_on AND o.topic = s.topic
+                            AND o.points > s.points) + 1 AS rank
+                 FROM period_scores s JOIN players p ON p.id = s.player_id
+                 WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
+                   AND s.player_id = ?5",
+            )
+            .bind(query.community_id)
+            .bind(query.period.code())
+            .bind(day_text(query.period.start(query.today)))
+            .bind(query.topic.unwrap_or(""))
+            .bind(player_id)
+            .fetch_optional(&self.pool)
+            .await?
+        } else {
+            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            sqlx::query(
+                "WITH totals AS (
+                     SELECT player_id, sum(points) AS points, count(*) AS answered,
+                            sum(correct) AS correct
+                     FROM answers
+                     WHERE community_id = ?1 AND topic = ?2
+                       AND answered_at >= ?3 AND answered_at < ?4
+                     GROUP BY player_id
+                 )
+                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct,
+                        (SELECT count(*) FROM totals o WHERE o.points > t.points) + 1 AS rank
+                 FROM totals t JOIN players p ON p.id = t.player_id
+                 WHERE t.player_id = ?5",
+            )
+            .bind(query.community_id)
+            .bind(query.topic.unwrap_or(""))
+            .bind(millis(from))
+            .bind(millis(until))
+            .bind(player_id)
+            .fetch_optional(&self.pool)
+            .await?
+        };
         Ok(row.map(|row| Ranked {
             rank: row.get::<i64, _>("rank") as usize,
             entry: standing_from_row(&row),
@@ -453,12 +497,10 @@ impl SqliteStore {
             last_day: parse_day(row.get("streak_day"))?,
         };
         let topics = sqlx::query(
-            "SELECT topic, answered, correct, points FROM period_scores
-             WHERE player_id = ?1 AND period = ?2 AND starts_on = ?3",
+            "SELECT topic, count(*) AS answered, sum(correct) AS correct, sum(points) AS points
+             FROM answers WHERE player_id = ?1 GROUP BY topic",
         )
         .bind(player.id)
-        .bind(Period::AllTime.code())
-        .bind(day_text(Period::AllTime.start(today)))
         .fetch_all(&self.pool)
         .await?
         .into_iter()

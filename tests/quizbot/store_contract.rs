@@ -139,6 +139,7 @@ impl Fixture {
             period,
             topic,
             today: day(today),
+            time_zone: self.community.time_zone,
             limit: 10,
         }
     }
