@@ -13,7 +13,7 @@ mod tokenize;
 use std::path::{Path, PathBuf};
 
 pub use parse::{parse_file, NoteLine, Section};
-pub use search::{truncate_chars, Excerpt, ExcerptIndex, EXCERPT_MAX_CHARS};
+pub use search::{truncate_chars, Excerpt, ExcerptIndex, Query, EXCERPT_MAX_CHARS};
 pub use tokenize::{terms, Term};
 
 use crate::bank::{NoteRef, Question};
@@ -110,14 +110,20 @@ impl Notes {
         }
     }
 
+    /// `text` prepared for searching these notes.
+    pub fn query(&self, text: &str) -> Query {
+        self.index.query(text)
+    }
+
     /// The best passages for any text, best first.
     pub fn search(&self, text: &str, limit: usize) -> Vec<Excerpt> {
+        let query = self.index.query(text);
         self.index
-            .rank(&self.sections, text, limit)
+            .rank(&self.sections, &query, limit)
             .into_iter()
             .map(|(id, score, coverage)| {
                 self.index
-                    .excerpt(&self.sections, id, text, score, coverage)
+                    .excerpt(&self.sections, id, &query, score, coverage)
             })
             .collect()
     }
@@ -128,10 +134,11 @@ impl Notes {
     pub fn excerpt_for(&self, question: &Question) -> Option<Excerpt> {
         let text = question_text(question);
         if let Some(id) = question.source.as_ref().and_then(|r| self.resolve(r)) {
+            let query = self.index.query(&text);
             let family = self.family(id);
             let best = self
                 .index
-                .rank_within(&text, &family)
+                .rank_within(&query, &family)
                 .or_else(|| {
                     family
                         .iter()
@@ -139,10 +146,10 @@ impl Notes {
                         .find(|&s| !self.sections[s].lines.is_empty())
                 })
                 .unwrap_or(id);
-            let coverage = self.index.coverage(best, &text);
+            let coverage = self.index.coverage(best, &query);
             return Some(
                 self.index
-                    .excerpt(&self.sections, best, &text, 0.0, coverage),
+                    .excerpt(&self.sections, best, &query, 0.0, coverage),
             );
         }
         self.search(&text, 1).into_iter().next()

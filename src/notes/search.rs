@@ -65,13 +65,18 @@ struct Posting {
 #[derive(Debug, Default)]
 pub struct ExcerptIndex {
     postings: HashMap<Term, Vec<Posting>>,
-    lengths: Vec<f32>,
-    average_length: f32,
+    /// BM25's length normalisation of each section, computed once.
+    norms: Vec<f32>,
 }
 
-/// A query's terms with their weights.
-struct Query {
+/// A text prepared for searching: its terms and their weights.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Terms worth looking up, with their weights.
     terms: Vec<(Term, f32)>,
+    /// The same, for scoring lines.
+    weights: HashMap<Term, f32>,
+    /// Weight of every term of the text, looked up or not.
     total_weight: f32,
 }
 
@@ -109,34 +114,35 @@ impl ExcerptIndex {
             }
             lengths.push(length as f32);
         }
-        let average_length = if lengths.is_empty() {
+        let average = if lengths.is_empty() {
             1.0
         } else {
             (lengths.iter().sum::<f32>() / lengths.len() as f32).max(1.0)
         };
-        Self {
-            postings,
-            lengths,
-            average_length,
-        }
+        let norms = lengths
+            .iter()
+            .map(|length| K1 * (1.0 - B + B * length / average))
+            .collect();
+        Self { postings, norms }
     }
 
-    fn idf(&self, term: Term) -> f32 {
-        let n = self.lengths.len() as f32;
-        let df = self.postings.get(&term).map_or(0, Vec::len) as f32;
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.norms.len() as f32;
+        let df = df as f32;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
-    fn query(&self, text: &str) -> Query {
+    /// Prepares `text` for [`rank`](Self::rank) and [`excerpt`](Self::excerpt).
+    pub fn query(&self, text: &str) -> Query {
         let mut frequencies: HashMap<Term, u32> = HashMap::new();
         for_each_term(text, |t| *frequencies.entry(t).or_default() += 1);
-        let sections = self.lengths.len();
+        let sections = self.norms.len();
         let mut terms = Vec::with_capacity(frequencies.len());
         let mut total_weight = 0.0;
         for (term, frequency) in frequencies {
             let df = self.postings.get(&term).map_or(0, Vec::len);
             let kind = if is_word(term) { WORD_WEIGHT } else { 1.0 };
-            let weight = kind * (1.0 + (frequency as f32).ln()) * self.idf(term);
+            let weight = kind * (1.0 + (frequency as f32).ln()) * self.idf(df);
             total_weight += weight;
             let common = sections >= COMMON_TERM_MIN_SECTIONS
                 && df as f32 > COMMON_TERM_SHARE * sections as f32;
@@ -144,21 +150,32 @@ impl ExcerptIndex {
                 terms.push((term, weight));
             }
         }
+        let weights = terms.iter().copied().collect();
         Query {
             terms,
+            weights,
             total_weight,
         }
     }
 
-    /// Sections ranked for `text`, best first: `(section, score, coverage)`.
+    fn bm25(&self, weight: f32, frequency: u32, section: usize) -> f32 {
+        let tf = frequency as f32;
+        weight * tf * (K1 + 1.0) / (tf + self.norms[section])
+    }
+
+    /// Sections ranked for `query`, best first: `(section, score, coverage)`.
     ///
     /// BM25 picks the candidates; the best of them are then re-ranked by
     /// their single best line, so a passage that says the thing in one
     /// place beats one that only uses the same words here and there.
-    pub fn rank(&self, sections: &[Section], text: &str, limit: usize) -> Vec<(usize, f32, f32)> {
-        let query = self.query(text);
-        let mut scores = vec![0f32; self.lengths.len()];
-        let mut covered = vec![0f32; self.lengths.len()];
+    pub fn rank(
+        &self,
+        sections: &[Section],
+        query: &Query,
+        limit: usize,
+    ) -> Vec<(usize, f32, f32)> {
+        let mut scores = vec![0f32; self.norms.len()];
+        let mut covered = vec![0f32; self.norms.len()];
         let mut touched = Vec::new();
         for &(term, weight) in &query.terms {
             let Some(list) = self.postings.get(&term) else {
@@ -166,29 +183,27 @@ impl ExcerptIndex {
             };
             for posting in list {
                 let s = posting.section as usize;
-                let tf = posting.frequency as f32;
-                let norm = K1 * (1.0 - B + B * self.lengths[s] / self.average_length);
                 if scores[s] == 0.0 {
                     touched.push(s);
                 }
-                scores[s] += weight * tf * (K1 + 1.0) / (tf + norm);
+                scores[s] += self.bm25(weight, posting.frequency, s);
                 covered[s] += weight;
             }
         }
         let by_score =
             |scores: &[f32], a: &usize, b: &usize| scores[*b].total_cmp(&scores[*a]).then(a.cmp(b));
-        touched.sort_unstable_by(|a, b| by_score(&scores, a, b));
-        touched.truncate(limit.max(RERANK_CANDIDATES));
-        if !touched.is_empty() {
-            let weights: HashMap<Term, f32> = query.terms.iter().copied().collect();
-            for &s in &touched {
-                let best_line = line_scores(&sections[s], &weights)
-                    .into_iter()
-                    .fold(0f32, f32::max);
-                scores[s] += BEST_LINE_WEIGHT * best_line;
-            }
-            touched.sort_unstable_by(|a, b| by_score(&scores, a, b));
+        let candidates = limit.max(RERANK_CANDIDATES);
+        if touched.len() > candidates {
+            touched.select_nth_unstable_by(candidates, |a, b| by_score(&scores, a, b));
+            touched.truncate(candidates);
         }
+        for &s in &touched {
+            let best_line = line_scores(&sections[s], &query.weights)
+                .into_iter()
+                .fold(0f32, f32::max);
+            scores[s] += BEST_LINE_WEIGHT * best_line;
+        }
+        touched.sort_unstable_by(|a, b| by_score(&scores, a, b));
         touched.truncate(limit);
         let total = query.total_weight.max(f32::EPSILON);
         touched
@@ -197,9 +212,8 @@ impl ExcerptIndex {
             .collect()
     }
 
-    /// The best of `candidates` for `text`, if any matches at all.
-    pub fn rank_within(&self, text: &str, candidates: &[usize]) -> Option<usize> {
-        let query = self.query(text);
+    /// The best of `candidates` for `query`, if any matches at all.
+    pub fn rank_within(&self, query: &Query, candidates: &[usize]) -> Option<usize> {
         let mut best: Option<(usize, f32)> = None;
         for &s in candidates {
             let mut score = 0.0;
@@ -208,9 +222,7 @@ impl ExcerptIndex {
                     continue;
                 };
                 if let Ok(at) = list.binary_search_by_key(&(s as u32), |p| p.section) {
-                    let tf = list[at].frequency as f32;
-                    let norm = K1 * (1.0 - B + B * self.lengths[s] / self.average_length);
-                    score += weight * tf * (K1 + 1.0) / (tf + norm);
+                    score += self.bm25(weight, list[at].frequency, s);
                 }
             }
             if score > 0.0 && best.is_none_or(|(_, b)| score > b) {
@@ -220,20 +232,18 @@ impl ExcerptIndex {
         best.map(|(s, _)| s)
     }
 
-    /// Cuts `section` down to the lines most relevant to `text`.
+    /// Cuts section `id` down to the lines most relevant to `query`.
     pub fn excerpt(
         &self,
         sections: &[Section],
         id: usize,
-        text: &str,
+        query: &Query,
         score: f32,
         coverage: f32,
     ) -> Excerpt {
         let section = &sections[id];
         let heading = section.heading_path();
-        let query = self.query(text);
-        let weights: HashMap<Term, f32> = query.terms.into_iter().collect();
-        let line_scores = line_scores(section, &weights);
+        let line_scores = line_scores(section, &query.weights);
 
         let budget = EXCERPT_MAX_CHARS.saturating_sub(heading.chars().count() + 1);
         let whole: usize = section
@@ -291,9 +301,8 @@ impl ExcerptIndex {
         }
     }
 
-    /// How well `section` covers `text`, as [`Excerpt::coverage`].
-    pub fn coverage(&self, id: usize, text: &str) -> f32 {
-        let query = self.query(text);
+    /// How well section `id` covers `query`, as [`Excerpt::coverage`].
+    pub fn coverage(&self, id: usize, query: &Query) -> f32 {
         let total = query.total_weight.max(f32::EPSILON);
         let covered: f32 = query
             .terms
@@ -312,20 +321,16 @@ impl ExcerptIndex {
 
 /// Each line's relevance: the weights of the distinct query terms in it.
 fn line_scores(section: &Section, weights: &HashMap<Term, f32>) -> Vec<f32> {
-    let mut seen = Vec::new();
+    let mut terms = Vec::new();
     section
         .lines
         .iter()
         .map(|line| {
-            seen.clear();
-            let mut score = 0.0;
-            for_each_term(&line.text, |t| {
-                if !seen.contains(&t) {
-                    seen.push(t);
-                    score += weights.get(&t).copied().unwrap_or(0.0);
-                }
-            });
-            score
+            terms.clear();
+            for_each_term(&line.text, |t| terms.push(t));
+            terms.sort_unstable();
+            terms.dedup();
+            terms.iter().filter_map(|t| weights.get(t)).sum()
         })
         .collect()
 }
