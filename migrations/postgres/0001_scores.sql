@@ -73,7 +73,7 @@ CREATE INDEX answers_time ON answers USING brin (answered_at);
 -- period: d = day, w = week (from Monday), m = month, a = all time.
 CREATE TABLE period_scores (
     community_id BIGINT NOT NULL,
-    period CHAR(1) NOT NULL,
+    period TEXT NOT NULL,
     starts_on DATE NOT NULL,
     topic TEXT NOT NULL,
     player_id BIGINT NOT NULL,
