@@ -547,7 +547,6 @@ fn sections(file: &str, source: &str, blocks: &[Block]) -> Vec<Section> {
             current.end_line = current.end_line.max(last.number);
         }
     }
-    drop(open);
     if !current.lines.is_empty() || !current.headings.is_empty() {
         sections.push(current);
     }

@@ -255,7 +255,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
         .create_session(
             &ana,
             None,
-            &[q.id.clone()],
+            std::slice::from_ref(&q.id),
             now,
             now + chrono::Duration::hours(2),
         )
