@@ -1,0 +1,547 @@
+//! A loopback Slack, written from Slack's API documentation, for driving
+//! the real slack-morphism client end to end.
+//!
+//! It serves the Web API methods the bot calls (`auth.test`,
+//! `apps.connections.open`, `users.info`, `chat.postMessage`,
+//! `chat.update`) under `/api/`, with Slack's `{"ok": …}` envelopes and
+//! bearer-token checks; the interactions' `response_url`s under `/hooks/N`;
+//! and the Socket Mode websocket under `/socket`: it sends `hello`, then
+//! whatever envelopes a test injects (`slash_commands`, `interactive`), and
+//! records the acknowledgements by `envelope_id`.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+use tokio_util::sync::CancellationToken;
+
+use quizbot::config::SlackSettings;
+use secrecy::SecretString;
+
+pub const TEAM: &str = "T0STUDY01";
+pub const CHANNEL: &str = "C0QUIZ001";
+pub const APP_ID: &str = "A0QUIZBOT";
+pub const BOT_TOKEN: &str = "xoxb-fake-bot-token";
+pub const APP_TOKEN: &str = "xapp-1-fake-app-token";
+
+/// How long a test waits for the bot before failing.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// A workspace member as users.info describes them.
+#[derive(Debug, Clone)]
+pub struct FakeUser {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub is_admin: bool,
+    pub is_owner: bool,
+}
+
+impl FakeUser {
+    pub fn member(id: &str, display_name: &str) -> Self {
+        Self {
+            id: id.into(),
+            name: display_name.to_lowercase().replace(' ', "."),
+            display_name: display_name.into(),
+            is_admin: false,
+            is_owner: false,
+        }
+    }
+
+    pub fn admin(id: &str, display_name: &str) -> Self {
+        Self {
+            is_admin: true,
+            ..Self::member(id, display_name)
+        }
+    }
+}
+
+/// A Web API call the fake received.
+#[derive(Debug, Clone)]
+pub struct ApiCall {
+    pub method: String,
+    pub params: Value,
+}
+
+#[derive(Default)]
+struct Recorded {
+    users: HashMap<String, FakeUser>,
+    /// Senders to the open Socket Mode connections, oldest first.
+    sockets: Vec<mpsc::UnboundedSender<String>>,
+    /// Acknowledgements by envelope id, in order (a redelivery acks twice).
+    acks: HashMap<String, Vec<Value>>,
+    /// Bodies posted to each `/hooks/N`, in order.
+    hooks: HashMap<u64, Vec<Value>>,
+    calls: Vec<ApiCall>,
+    hellos: usize,
+}
+
+struct Shared {
+    addr: String,
+    recorded: Mutex<Recorded>,
+    changed: Notify,
+    counter: AtomicU64,
+}
+
+impl Shared {
+    fn next(&self) -> u64 {
+        self.counter.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn record(&self, change: impl FnOnce(&mut Recorded)) {
+        change(&mut self.recorded.lock().expect("fake state"));
+        self.changed.notify_waiters();
+    }
+}
+
+/// The fake, listening on 127.0.0.1 until dropped.
+pub struct FakeSlack {
+    shared: Arc<Shared>,
+    stop: CancellationToken,
+}
+
+impl Drop for FakeSlack {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+impl FakeSlack {
+    pub async fn start() -> FakeSlack {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind fake Slack");
+        let addr = listener
+            .local_addr()
+            .expect("fake Slack address")
+            .to_string();
+        let shared = Arc::new(Shared {
+            addr,
+            recorded: Mutex::new(Recorded::default()),
+            changed: Notify::new(),
+            counter: AtomicU64::new(1),
+        });
+        let router = Router::new()
+            .route("/api/{method}", any(web_api))
+            .route("/hooks/{id}", post(hook))
+            .route("/socket", get(socket))
+            .with_state(Arc::clone(&shared));
+        let stop = CancellationToken::new();
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async move { stopped.cancelled().await })
+                .await;
+        });
+        FakeSlack { shared, stop }
+    }
+
+    /// `SLACK_API_BASE` for the bot.
+    pub fn api_base(&self) -> String {
+        format!("http://{}/api", self.shared.addr)
+    }
+
+    /// Settings for Socket Mode against this fake.
+    pub fn socket_settings(&self) -> SlackSettings {
+        SlackSettings {
+            bot_token: Some(SecretString::from(BOT_TOKEN)),
+            app_token: Some(SecretString::from(APP_TOKEN)),
+            signing_secret: None,
+            api_base: Some(self.api_base()),
+            admins: Vec::new(),
+        }
+    }
+
+    /// Settings for HTTP mode against this fake.
+    pub fn http_settings(&self, signing_secret: &str) -> SlackSettings {
+        SlackSettings {
+            app_token: None,
+            signing_secret: Some(SecretString::from(signing_secret.to_string())),
+            ..self.socket_settings()
+        }
+    }
+
+    pub fn add_user(&self, user: FakeUser) {
+        self.shared.record(|r| {
+            r.users.insert(user.id.clone(), user);
+        });
+    }
+
+    /// Web API calls of `method` so far.
+    pub fn calls(&self, method: &str) -> Vec<ApiCall> {
+        let recorded = self.shared.recorded.lock().expect("fake state");
+        recorded
+            .calls
+            .iter()
+            .filter(|c| c.method == method)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `check` finds what it looks for in the recorded state.
+    async fn wait_for<T>(&self, what: &str, check: impl Fn(&Recorded) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let changed = self.shared.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(found) = check(&self.shared.recorded.lock().expect("fake state")) {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, changed).await.is_err() {
+                panic!("fake Slack waited {PATIENCE:?} for {what}");
+            }
+        }
+    }
+
+    /// Waits until the bot has a Socket Mode connection open.
+    pub async fn wait_connected(&self) {
+        self.wait_for("a Socket Mode connection", |r| (r.hellos > 0).then_some(()))
+            .await;
+    }
+
+    /// A fresh `response_url` and its hook number.
+    pub fn response_url(&self) -> (String, u64) {
+        let id = self.shared.next();
+        (format!("http://{}/hooks/{id}", self.shared.addr), id)
+    }
+
+    /// Sends an envelope over the oldest open connection and returns the
+    /// bot's acknowledgement.
+    pub async fn send_envelope(&self, envelope: &Value) -> Value {
+        let envelope_id = envelope["envelope_id"]
+            .as_str()
+            .expect("envelope id")
+            .to_string();
+        let frame = envelope.to_string();
+        let (sent, before) = {
+            let mut recorded = self.shared.recorded.lock().expect("fake state");
+            recorded.sockets.retain(|s| !s.is_closed());
+            let before = recorded.acks.get(&envelope_id).map_or(0, Vec::len);
+            (
+                recorded.sockets.first().map(|s| s.send(frame).is_ok()),
+                before,
+            )
+        };
+        assert_eq!(
+            sent,
+            Some(true),
+            "no open Socket Mode connection to send {envelope_id} on"
+        );
+        self.wait_for(&format!("the ack of envelope {envelope_id}"), |r| {
+            r.acks
+                .get(&envelope_id)
+                .and_then(|acks| acks.get(before).cloned())
+        })
+        .await
+    }
+
+    /// The body posted to hook `id` as its `n`th post (from 0).
+    pub async fn hook_post(&self, id: u64, n: usize) -> Value {
+        self.wait_for(&format!("post #{n} to response_url {id}"), |r| {
+            r.hooks.get(&id).and_then(|posts| posts.get(n).cloned())
+        })
+        .await
+    }
+
+    pub fn hook_posts(&self, id: u64) -> Vec<Value> {
+        let recorded = self.shared.recorded.lock().expect("fake state");
+        recorded.hooks.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// A `slash_commands` envelope, as Slack sends one.
+    pub fn command_envelope(&self, user: &str, command: &str, text: &str) -> (Value, u64) {
+        let (response_url, hook) = self.response_url();
+        let n = self.shared.next();
+        let payload = json!({
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "team_domain": "study-group",
+            "channel_id": CHANNEL,
+            "channel_name": "aws-study",
+            "user_id": user,
+            "user_name": user.to_lowercase(),
+            "command": command,
+            "text": text,
+            "api_app_id": APP_ID,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": format!("{n}.{n}.fake-trigger"),
+        });
+        let envelope = json!({
+            "envelope_id": format!("env-cmd-{n}"),
+            "type": "slash_commands",
+            "accepts_response_payload": true,
+            "payload": payload,
+        });
+        (envelope, hook)
+    }
+
+    /// Runs a slash command; returns the ack's payload (the reply).
+    pub async fn command(&self, user: &str, command: &str, text: &str) -> Value {
+        let (envelope, _) = self.command_envelope(user, command, text);
+        let ack = self.send_envelope(&envelope).await;
+        ack["payload"].clone()
+    }
+
+    /// A `block_actions` envelope for a click on the element whose
+    /// `action_id` is `action_id` in `message` (a message as the bot sent
+    /// it), with the checkbox options whose values are in `checked` ticked.
+    pub fn click_envelope(
+        &self,
+        user: &str,
+        message: &Value,
+        action_id: &str,
+        checked: &[&str],
+    ) -> (Value, u64) {
+        let (response_url, hook) = self.response_url();
+        let n = self.shared.next();
+        let blocks = message["blocks"].as_array().cloned().unwrap_or_default();
+        let mut clicked = None;
+        let mut values = serde_json::Map::new();
+        for (index, block) in blocks.iter().enumerate() {
+            let block_id = block["block_id"]
+                .as_str()
+                .map_or_else(|| format!("fake-block-{index}"), str::to_string);
+            for element in block["elements"].as_array().into_iter().flatten() {
+                let id = element["action_id"].as_str().unwrap_or_default();
+                if element["type"] == "checkboxes" {
+                    let selected: Vec<Value> = element["options"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter(|o| checked.contains(&o["value"].as_str().unwrap_or_default()))
+                        .cloned()
+                        .collect();
+                    values.insert(
+                        block_id.clone(),
+                        json!({ id: { "type": "checkboxes", "selected_options": selected } }),
+                    );
+                }
+                if id == action_id {
+                    clicked = Some(json!({
+                        "type": element["type"],
+                        "action_id": id,
+                        "block_id": block_id,
+                        "text": element["text"],
+                        "value": element["value"],
+                        "action_ts": format!("1700000000.{n:06}"),
+                    }));
+                }
+            }
+        }
+        let clicked = clicked.unwrap_or_else(|| panic!("no element {action_id} in {message:#}"));
+        let payload = json!({
+            "type": "block_actions",
+            "user": { "id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": TEAM },
+            "api_app_id": APP_ID,
+            "token": "legacy-verification-token",
+            "container": { "type": "message", "message_ts": "1699999999.000100", "channel_id": CHANNEL, "is_ephemeral": true },
+            "trigger_id": format!("{n}.{n}.fake-trigger"),
+            "team": { "id": TEAM, "domain": "study-group" },
+            "enterprise": null,
+            "is_enterprise_install": false,
+            "channel": { "id": CHANNEL, "name": "aws-study" },
+            "state": { "values": values },
+            "response_url": response_url,
+            "actions": [clicked],
+        });
+        let envelope = json!({
+            "envelope_id": format!("env-act-{n}"),
+            "type": "interactive",
+            "accepts_response_payload": false,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": payload,
+        });
+        (envelope, hook)
+    }
+
+    /// Clicks `action_id` in `message` and returns what the bot posted to
+    /// the click's `response_url`.
+    pub async fn click(
+        &self,
+        user: &str,
+        message: &Value,
+        action_id: &str,
+        checked: &[&str],
+    ) -> Value {
+        let (envelope, hook) = self.click_envelope(user, message, action_id, checked);
+        self.send_envelope(&envelope).await;
+        self.hook_post(hook, 0).await
+    }
+}
+
+/// Slack's Web API: `https://slack.com/api/<method>`, token in the
+/// `Authorization: Bearer` header, arguments in the query, a form or JSON.
+async fn web_api(
+    State(shared): State<Arc<Shared>>,
+    Path(method): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let mut params = serde_json::Map::new();
+    for (key, value) in form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()) {
+        params.insert(key.into_owned(), Value::String(value.into_owned()));
+    }
+    let is_json = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        if let Ok(Value::Object(fields)) = serde_json::from_slice::<Value>(&body) {
+            params.extend(fields);
+        }
+    } else {
+        for (key, value) in form_urlencoded::parse(&body) {
+            params.insert(key.into_owned(), Value::String(value.into_owned()));
+        }
+    }
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| {
+            params
+                .get("token")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
+    let params = Value::Object(params);
+    shared.record(|r| {
+        r.calls.push(ApiCall {
+            method: method.clone(),
+            params: params.clone(),
+        })
+    });
+    let wants_app_token = method == "apps.connections.open";
+    let expected = if wants_app_token {
+        APP_TOKEN
+    } else {
+        BOT_TOKEN
+    };
+    if token != expected {
+        let error = if token.is_empty() {
+            "not_authed"
+        } else {
+            "invalid_auth"
+        };
+        return Json(json!({ "ok": false, "error": error })).into_response();
+    }
+    let reply = match method.as_str() {
+        "auth.test" => json!({
+            "ok": true, "url": "https://study-group.slack.com/", "team": "Study Group",
+            "user": "quizbot", "team_id": TEAM, "user_id": "U0QUIZBOT", "bot_id": "B0QUIZBOT",
+            "is_enterprise_install": false,
+        }),
+        "apps.connections.open" => json!({
+            "ok": true,
+            "url": format!("ws://{}/socket?ticket=fake-{}&app_id={APP_ID}", shared.addr, shared.next()),
+        }),
+        "users.info" => {
+            let id = params["user"].as_str().unwrap_or_default();
+            let user = shared
+                .recorded
+                .lock()
+                .expect("fake state")
+                .users
+                .get(id)
+                .cloned();
+            match user {
+                Some(user) => json!({ "ok": true, "user": {
+                    "id": user.id, "team_id": TEAM, "name": user.name, "deleted": false,
+                    "real_name": user.display_name, "tz": "Asia/Seoul", "tz_offset": 32400,
+                    "profile": { "display_name": user.display_name, "real_name": user.display_name, "team": TEAM },
+                    "is_admin": user.is_admin, "is_owner": user.is_owner, "is_primary_owner": false,
+                    "is_restricted": false, "is_ultra_restricted": false, "is_bot": false, "is_app_user": false,
+                }}),
+                None => json!({ "ok": false, "error": "user_not_found" }),
+            }
+        }
+        "chat.postMessage" => json!({
+            "ok": true, "channel": params["channel"], "ts": format!("1700000100.{:06}", shared.next()),
+            "message": { "type": "message", "text": params["text"], "user": "U0QUIZBOT", "bot_id": "B0QUIZBOT" },
+        }),
+        "chat.update" => {
+            json!({ "ok": true, "channel": params["channel"], "ts": params["ts"], "text": params["text"] })
+        }
+        _ => json!({ "ok": false, "error": "unknown_method" }),
+    };
+    Json(reply).into_response()
+}
+
+/// A `response_url`: Slack answers `ok` and shows the message.
+async fn hook(State(shared): State<Arc<Shared>>, Path(id): Path<u64>, body: Bytes) -> Response {
+    match serde_json::from_slice::<Value>(&body) {
+        Ok(message) => {
+            shared.record(|r| r.hooks.entry(id).or_default().push(message));
+            Json(json!({ "ok": true })).into_response()
+        }
+        Err(_) => (axum::http::StatusCode::BAD_REQUEST, "invalid_payload").into_response(),
+    }
+}
+
+async fn socket(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| connection(shared, socket))
+}
+
+/// One Socket Mode connection: `hello`, then envelopes out and acks in.
+async fn connection(shared: Arc<Shared>, mut socket: WebSocket) {
+    let hello = json!({
+        "type": "hello",
+        "num_connections": 1,
+        "debug_info": { "host": "applink-fake", "build_number": 1, "approximate_connection_time": 18060 },
+        "connection_info": { "app_id": APP_ID },
+    });
+    if socket
+        .send(Message::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (sender, mut outbound) = mpsc::unbounded_channel::<String>();
+    shared.record(|r| {
+        r.sockets.push(sender);
+        r.hellos += 1;
+    });
+    loop {
+        tokio::select! {
+            frame = outbound.recv() => match frame {
+                Some(frame) => {
+                    if socket.send(Message::Text(frame.into())).await.is_err() {
+                        break;
+                    }
+                }
+                None => break,
+            },
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Text(text))) => {
+                    if let Ok(ack) = serde_json::from_str::<Value>(text.as_str()) {
+                        if let Some(id) = ack["envelope_id"].as_str() {
+                            let id = id.to_string();
+                            shared.record(|r| r.acks.entry(id).or_default().push(ack));
+                        }
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+        }
+    }
+}

@@ -1,0 +1,750 @@
+//! Slack end to end: the real slack-morphism client and the bot's own HTTP
+//! listener against the loopback Slack in `fake_slack`, scores in a real
+//! Postgres.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{json, Value};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use quizbot::config::{Locale, SlackSettings};
+use quizbot::content::{Content, SharedContent};
+use quizbot::i18n::Texts;
+use quizbot::quiz::{local_day, Period};
+use quizbot::serve::Bot;
+use quizbot::slack::{self, signature, SlackError};
+use quizbot::store::{BoardQuery, ExternalId, Platform, Store};
+
+use super::fake_slack::{FakeSlack, FakeUser, TEAM};
+use super::support::{write_tree, TestDatabase};
+
+const ALICE: &str = "U0ALICE01";
+const BOB: &str = "U0BOB0001";
+const ADMIN: &str = "U0ADMIN01";
+const LISTED: &str = "U0LISTED1";
+
+const EC2_BANK: &str = r#"
+[topic]
+id = "ec2"
+name = "Amazon EC2"
+
+[[question]]
+id = "ec2-spot"
+prompt = "Which purchase option runs interruptible batch jobs on spare capacity for the lowest price?"
+choices = ["On-Demand Instances", "Spot Instances", "Reserved Instances", "Dedicated Hosts"]
+answer = 1
+explanation = "Spot Instances use spare EC2 capacity at a steep discount; AWS may interrupt them."
+source = "ec2.md#Spot Instances"
+difficulty = "easy"
+
+[[question]]
+id = "ec2-ami"
+prompt = "Which template holds the operating system and software an EC2 instance starts from?"
+choices = ["Key pair", "Security group", "EBS snapshot", "AMI (Amazon Machine Image)"]
+answer = 3
+explanation = "An AMI is the image an instance is launched from: operating system, software, settings."
+source = "ec2.md#AMI"
+difficulty = "easy"
+"#;
+
+const STORAGE_BANK: &str = r#"
+[topic]
+id = "storage"
+name = "Storage"
+
+[[question]]
+id = "storage-instance-store"
+prompt = "Which two statements about the EC2 instance store are true? (choose two)"
+choices = ["Data survives stopping the instance", "It is block storage attached to the host", "It can be detached and attached elsewhere", "Data is lost when the instance stops"]
+answers = [1, 3]
+explanation = "The instance store is temporary block storage on the host; stopping the instance erases it."
+source = "storage.md#Instance Store"
+difficulty = "medium"
+"#;
+
+const EC2_NOTES: &str = "# Amazon EC2\n\n## Spot Instances\n- Spot Instances run on spare EC2 capacity at up to 90% off.\n- AWS can interrupt them with a two-minute warning, so they suit interruptible batch jobs.\n\n## AMI\n- An AMI is the template an instance starts from: operating system, software and settings.\n";
+
+const STORAGE_NOTES: &str = "# Storage\n\n## Instance Store\n- The instance store is temporary block storage physically attached to the host.\n- Its data is lost when the instance stops or terminates.\n";
+
+fn texts() -> Texts {
+    Texts::new(Locale::Korean)
+}
+
+/// The bot running against a fake Slack, until dropped.
+struct Running {
+    fake: FakeSlack,
+    store: Store,
+    content: SharedContent,
+    shutdown: CancellationToken,
+    task: Option<JoinHandle<Result<(), SlackError>>>,
+    _db: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl Running {
+    /// Starts the fake and the bot in Socket Mode; returns once connected.
+    async fn socket_mode(admins: &[&str]) -> Running {
+        let fake = FakeSlack::start().await;
+        let settings = SlackSettings {
+            admins: admins.iter().map(|a| a.to_string()).collect(),
+            ..fake.socket_settings()
+        };
+        let mut running = Running::prepare(fake).await;
+        let (bot, shutdown) = (running.bot(), running.shutdown.clone());
+        running.task = Some(tokio::spawn(async move {
+            slack::run(&settings, "127.0.0.1:0", bot, shutdown).await
+        }));
+        running.fake.wait_connected().await;
+        running
+    }
+
+    async fn prepare(fake: FakeSlack) -> Running {
+        for user in [
+            FakeUser::member(ALICE, "Alice Kim"),
+            FakeUser::member(BOB, "<!channel> Bob"),
+            FakeUser::admin(ADMIN, "Admin Park"),
+            FakeUser::member(LISTED, "Listed Lee"),
+        ] {
+            fake.add_user(user);
+        }
+        let dir = write_tree(&[
+            ("questions/ec2.toml", EC2_BANK),
+            ("questions/storage.toml", STORAGE_BANK),
+            ("notes/ec2.md", EC2_NOTES),
+            ("notes/storage.md", STORAGE_NOTES),
+        ]);
+        let (content, _) = Content::load(&dir.path().join("questions"), &dir.path().join("notes"))
+            .unwrap_or_else(|err| panic!("test content does not load: {err}"));
+        let db = TestDatabase::postgres().await;
+        let store = db.store().await;
+        Running {
+            fake,
+            store,
+            content: SharedContent::new(content),
+            shutdown: CancellationToken::new(),
+            task: None,
+            _db: db,
+            _dir: dir,
+        }
+    }
+
+    fn bot(&self) -> Bot {
+        Bot {
+            content: self.content.clone(),
+            store: self.store.clone(),
+            locale: Locale::Korean,
+            time_zone: chrono_tz::Asia::Seoul,
+        }
+    }
+
+    /// Stops the bot and checks it stopped cleanly.
+    async fn stop(mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let result = tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .expect("the Slack bot stops within 10 s of shutdown")
+                .expect("the Slack task did not panic");
+            assert!(result.is_ok(), "the Slack bot ended with {result:?}");
+        }
+    }
+
+    /// The correct choices of the question a card shows, from the database.
+    async fn correct_choices(&self, card: &Value) -> Vec<usize> {
+        let (session_id, position) = session_of(card);
+        let session = self
+            .store
+            .session(session_id)
+            .await
+            .expect("read session")
+            .expect("the card's session exists");
+        let content = self.content.current();
+        let question = content
+            .bank
+            .question(&session.question_ids[position])
+            .expect("the card's question is in the bank");
+        question.correct.clone()
+    }
+
+    /// All-time points of `user` on this team's leaderboard.
+    async fn points_of(&self, user: &str) -> Option<i64> {
+        let community = self
+            .store
+            .find_community(Platform::Slack, &ExternalId::new(TEAM))
+            .await
+            .expect("read community")?;
+        let player = self
+            .store
+            .find_player(&community, &ExternalId::new(user))
+            .await
+            .expect("read player")?;
+        let query = BoardQuery {
+            community_id: community.id,
+            period: Period::AllTime,
+            topic: None,
+            today: local_day(chrono::Utc::now(), community.time_zone),
+            time_zone: community.time_zone,
+            limit: 10,
+        };
+        self.store
+            .rank_of(&query, player.id)
+            .await
+            .expect("read rank")
+            .map(|r| r.entry.points)
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Every `action_id` in a message's blocks.
+fn action_ids(message: &Value) -> Vec<String> {
+    message["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
+        .filter_map(|e| e["action_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// (session, position) from a card's first `q:` action id.
+fn session_of(card: &Value) -> (i64, usize) {
+    let id = action_ids(card)
+        .into_iter()
+        .find(|id| id.starts_with("q:"))
+        .unwrap_or_else(|| panic!("no quiz button in {card:#}"));
+    let parts: Vec<&str> = id.split(':').collect();
+    (
+        parts[1].parse().expect("session id"),
+        parts[2].parse().expect("position"),
+    )
+}
+
+/// All texts of a message (section texts, context elements, buttons), joined.
+fn message_text(message: &Value) -> String {
+    let mut out = Vec::new();
+    collect_text(&message["blocks"], &mut out);
+    out.join("\n")
+}
+
+fn collect_text(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::String(text)) = map.get("text") {
+                out.push(text.clone());
+            }
+            for (key, child) in map {
+                if key != "text" || child.is_object() {
+                    collect_text(child, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| collect_text(i, out)),
+        _ => {}
+    }
+}
+
+fn assert_contains(message: &Value, needle: &str) {
+    let text = message_text(message);
+    assert!(
+        text.contains(needle),
+        "expected {needle:?} in the message:\n{text}"
+    );
+}
+
+#[test]
+fn the_signer_matches_slacks_documented_example() {
+    // From Slack's "Verifying requests from Slack".
+    let secret = "8f742231b10e8888abcd99yyyzzz85a5";
+    let timestamp = "1531420618";
+    let body = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c";
+    let expected = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503";
+
+    assert_eq!(
+        signature::sign(secret, timestamp, body.as_bytes()),
+        expected
+    );
+    let sent = 1_531_420_618;
+    assert_eq!(
+        signature::verify(
+            secret,
+            Some(timestamp),
+            Some(expected),
+            body.as_bytes(),
+            sent + 299
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        signature::verify(
+            secret,
+            Some(timestamp),
+            Some(expected),
+            body.as_bytes(),
+            sent + 301
+        ),
+        Err(signature::SignatureError::Stale),
+        "older than five minutes"
+    );
+    assert_eq!(
+        signature::verify(
+            secret,
+            Some(timestamp),
+            Some(expected),
+            body.as_bytes(),
+            sent - 301
+        ),
+        Err(signature::SignatureError::Stale),
+        "more than five minutes in the future"
+    );
+    let tampered = body.replace("roadrunner", "coyote");
+    assert_eq!(
+        signature::verify(
+            secret,
+            Some(timestamp),
+            Some(expected),
+            tampered.as_bytes(),
+            sent
+        ),
+        Err(signature::SignatureError::Mismatch)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+
+    // Act: /quiz ec2 2
+    let card = fake.command(ALICE, "/quiz", "ec2 2").await;
+
+    assert_eq!(card["response_type"], "ephemeral", "{card:#}");
+    let (session_id, position) = session_of(&card);
+    assert_eq!(position, 0);
+    assert_contains(&card, "[1/2] Amazon EC2");
+    let buttons = action_ids(&card);
+    assert_eq!(buttons.len(), 4, "one button per choice: {buttons:?}");
+
+    // Act: click the right answer.
+    let right = bot.correct_choices(&card).await[0];
+    let feedback = fake
+        .click(ALICE, &card, &format!("q:{session_id}:0:{right}"), &[])
+        .await;
+
+    assert_eq!(
+        feedback["replace_original"], true,
+        "the card turns into the feedback"
+    );
+    assert_contains(&feedback, texts().correct());
+    assert_contains(&feedback, texts().explanation());
+    assert_contains(&feedback, "ec2.md › Amazon EC2 &gt; ");
+    assert_contains(&feedback, &texts().points_won(10, false));
+    assert_eq!(action_ids(&feedback), [format!("q:{session_id}:0:next")]);
+    assert_contains(&feedback, texts().next_button());
+
+    // Act: Next, then a wrong answer on the second (last) question.
+    let second = fake
+        .click(ALICE, &feedback, &format!("q:{session_id}:0:next"), &[])
+        .await;
+    assert_contains(&second, "[2/2] Amazon EC2");
+    let right = bot.correct_choices(&second).await[0];
+    let wrong = (right + 1) % 4;
+    let feedback = fake
+        .click(ALICE, &second, &format!("q:{session_id}:1:{wrong}"), &[])
+        .await;
+    assert_contains(&feedback, texts().wrong());
+    assert_contains(&feedback, texts().slack_summary_button());
+
+    // Act: the last Next shows the summary.
+    let summary = fake
+        .click(ALICE, &feedback, &format!("q:{session_id}:1:next"), &[])
+        .await;
+
+    assert_contains(&summary, texts().summary_title());
+    assert_contains(&summary, &texts().summary_line(1, 2, 0.5, 10));
+    assert!(
+        action_ids(&summary).is_empty(),
+        "the summary has no buttons"
+    );
+    let answers = bot
+        .store
+        .session_answers(session_id)
+        .await
+        .expect("read answers");
+    let graded: Vec<(usize, bool, i64)> = answers
+        .iter()
+        .map(|a| (a.position, a.correct, a.points))
+        .collect();
+    assert_eq!(graded, [(0, true, 10), (1, false, 0)]);
+    let session = bot
+        .store
+        .session(session_id)
+        .await
+        .expect("read session")
+        .expect("session");
+    assert!(session.finished_at.is_some(), "the session is finished");
+    assert_eq!(bot.points_of(ALICE).await, Some(10));
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn choose_two_is_answered_with_checkboxes_and_submit() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+
+    let card = fake.command(ALICE, "/quiz", "storage").await;
+    let (session_id, _) = session_of(&card);
+    assert_eq!(
+        action_ids(&card),
+        [
+            format!("q:{session_id}:0:pick"),
+            format!("q:{session_id}:0:submit")
+        ]
+    );
+    assert_contains(&card, &texts().choose_n(2));
+
+    // Act: submit with one box ticked: refused privately, nothing recorded.
+    let refused = fake
+        .click(ALICE, &card, &format!("q:{session_id}:0:submit"), &["1"])
+        .await;
+    assert_eq!(refused["replace_original"], false, "the card stays");
+    assert_contains(&refused, &texts().choose_n(2));
+    assert!(bot
+        .store
+        .session_answers(session_id)
+        .await
+        .expect("answers")
+        .is_empty());
+
+    // Act: submit with both right boxes ticked.
+    let feedback = fake
+        .click(
+            ALICE,
+            &card,
+            &format!("q:{session_id}:0:submit"),
+            &["1", "3"],
+        )
+        .await;
+
+    assert_contains(&feedback, texts().correct());
+    assert_contains(&feedback, "storage.md › Storage &gt; Instance Store");
+    let answers = bot
+        .store
+        .session_answers(session_id)
+        .await
+        .expect("answers");
+    assert_eq!(answers.len(), 1);
+    assert_eq!(
+        (answers[0].choices.clone(), answers[0].correct),
+        (vec![1, 3], true)
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_leaderboard_is_public_names_are_never_mentions_and_stats_name_a_user() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+    for (user, right) in [(ALICE, true), (BOB, false)] {
+        let card = fake.command(user, "/quiz", "ec2 1").await;
+        let (session_id, _) = session_of(&card);
+        let correct = bot.correct_choices(&card).await[0];
+        let choice = if right { correct } else { (correct + 1) % 4 };
+        fake.click(user, &card, &format!("q:{session_id}:0:{choice}"), &[])
+            .await;
+    }
+
+    // Act
+    let board = fake.command(BOB, "/leaderboard", "all").await;
+
+    assert_eq!(board["response_type"], "in_channel", "{board:#}");
+    let text = message_text(&board);
+    assert!(
+        text.contains(&texts().leaderboard_title(Period::AllTime, None)),
+        "{text}"
+    );
+    let alice = text
+        .find("Alice Kim")
+        .unwrap_or_else(|| panic!("Alice on the board:\n{text}"));
+    let bob = text
+        .find("&lt;!channel&gt; Bob")
+        .unwrap_or_else(|| panic!("Bob, escaped, on the board:\n{text}"));
+    assert!(alice < bob, "10 points rank above 0:\n{text}");
+    assert!(
+        !text.contains("<!channel>"),
+        "a name must not become a mention:\n{text}"
+    );
+    assert!(text.contains(&texts().your_rank(2, 0)), "{text}");
+
+    let stats = fake
+        .command(BOB, "/quiz-stats", &format!("<@{ALICE}|alice>"))
+        .await;
+    assert_eq!(stats["response_type"], "ephemeral");
+    assert_contains(&stats, &texts().stats_title("Alice Kim"));
+    assert_contains(&stats, &texts().stats_totals(1, 1, 10));
+
+    let unknown = fake.command(BOB, "/leaderboard", "week nosuchtopic").await;
+    assert_eq!(unknown["response_type"], "ephemeral");
+    assert_contains(&unknown, "nosuchtopic");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_commands_are_refused_to_members() {
+    let bot = Running::socket_mode(&[LISTED]).await;
+    let fake = &bot.fake;
+
+    let refused = fake.command(ALICE, "/quiz-admin", "reload").await;
+    let by_workspace_admin = fake.command(ADMIN, "/quiz-admin", "reload").await;
+    let by_listed_admin = fake.command(LISTED, "/quiz-admin", "reload").await;
+
+    assert_eq!(refused["response_type"], "ephemeral");
+    assert_contains(&refused, texts().admin_only());
+    let reloaded = texts().reloaded(2, 3, 5, 0);
+    let reloaded = reloaded.split(':').next().expect("reloaded text");
+    assert_contains(&by_workspace_admin, reloaded);
+    assert_contains(&by_listed_admin, reloaded);
+    let asked: Vec<String> = fake
+        .calls("users.info")
+        .iter()
+        .filter_map(|c| c.params["user"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        asked.contains(&ADMIN.to_string()),
+        "workspace admins are checked with users.info: {asked:?}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_click_does_not_score_twice() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+    let card = fake.command(ALICE, "/quiz", "ec2 1").await;
+    let (session_id, _) = session_of(&card);
+    let right = bot.correct_choices(&card).await[0];
+    let (envelope, hook) =
+        fake.click_envelope(ALICE, &card, &format!("q:{session_id}:0:{right}"), &[]);
+
+    // Act: Slack delivers the same envelope twice (the first ack was late).
+    fake.send_envelope(&envelope).await;
+    let mut retry = envelope.clone();
+    retry["retry_attempt"] = json!(1);
+    retry["retry_reason"] = json!("timeout");
+    fake.send_envelope(&retry).await;
+
+    let first = fake.hook_post(hook, 0).await;
+    let second = fake.hook_post(hook, 1).await;
+    assert_contains(&first, &texts().points_won(10, false));
+    assert_contains(&second, &texts().points_won(0, false));
+    let answers = bot
+        .store
+        .session_answers(session_id)
+        .await
+        .expect("answers");
+    assert_eq!(answers.len(), 1, "one answer row");
+    assert_eq!(bot.points_of(ALICE).await, Some(10), "scored once");
+    bot.stop().await;
+}
+
+/// A signed (or not) POST to the bot's HTTP listener.
+async fn post(url: &str, body: &str, timestamp: i64, signature: &str) -> (u16, String) {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let content_type = if body.starts_with('{') {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
+    let request = hyper::Request::post(url)
+        .header("content-type", content_type)
+        .header("x-slack-request-timestamp", timestamp.to_string())
+        .header("x-slack-signature", signature)
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request");
+    let response = tokio::time::timeout(Duration::from_secs(15), client.request(request))
+        .await
+        .expect("the bot answers within 15 s")
+        .expect("HTTP request");
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("response body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_mode_serves_signed_requests_and_refuses_bad_and_stale_ones() {
+    const SECRET: &str = "test-signing-secret";
+    let fake = FakeSlack::start().await;
+    let settings = fake.http_settings(SECRET);
+    let mut bot = Running::prepare(fake).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/slack/commands",
+        listener.local_addr().expect("address")
+    );
+    let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
+    bot.task = Some(tokio::spawn(async move {
+        slack::serve_http(listener, &settings, app, shutdown).await
+    }));
+    let (envelope, _) = bot.fake.command_envelope(ALICE, "/quiz", "ec2 1");
+    let form: Vec<(String, String)> = envelope["payload"]
+        .as_object()
+        .expect("payload")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&form)
+        .finish();
+    let now = chrono::Utc::now().timestamp();
+
+    // Act: a wrong signature, and a correct one that is ten minutes old.
+    let bad = post(
+        &url,
+        &body,
+        now,
+        &signature::sign("wrong-secret", &now.to_string(), body.as_bytes()),
+    )
+    .await;
+    let old = now - 600;
+    let stale = post(
+        &url,
+        &body,
+        old,
+        &signature::sign(SECRET, &old.to_string(), body.as_bytes()),
+    )
+    .await;
+
+    assert_eq!(bad.0, 401, "bad signature: {bad:?}");
+    assert_eq!(stale.0, 401, "stale request: {stale:?}");
+    let community = bot
+        .store
+        .find_community(Platform::Slack, &ExternalId::new(TEAM))
+        .await
+        .expect("read");
+    assert!(community.is_none(), "refused requests change nothing");
+
+    // Act: the same command, signed now.
+    let (status, reply) = post(
+        &url,
+        &body,
+        now,
+        &signature::sign(SECRET, &now.to_string(), body.as_bytes()),
+    )
+    .await;
+
+    assert_eq!(status, 200, "{reply}");
+    let card: Value = serde_json::from_str(&reply).expect("a JSON reply");
+    assert_eq!(card["response_type"], "ephemeral");
+    let (session_id, _) = session_of(&card);
+    assert!(
+        bot.store.session(session_id).await.expect("read").is_some(),
+        "the session is stored"
+    );
+
+    // Act: a click, delivered as Slack's interactivity request.
+    let right = bot.correct_choices(&card).await[0];
+    let (click, hook) =
+        bot.fake
+            .click_envelope(ALICE, &card, &format!("q:{session_id}:0:{right}"), &[]);
+    let payload = click["payload"].to_string();
+    let body = form_urlencoded::Serializer::new(String::new())
+        .append_pair("payload", &payload)
+        .finish();
+    let interactivity = url.replace("/slack/commands", "/slack/interactivity");
+    let (status, _) = post(
+        &interactivity,
+        &body,
+        now,
+        &signature::sign(SECRET, &now.to_string(), body.as_bytes()),
+    )
+    .await;
+
+    assert_eq!(status, 200);
+    let feedback = bot.fake.hook_post(hook, 0).await;
+    assert_contains(&feedback, texts().correct());
+    assert_eq!(bot.points_of(ALICE).await, Some(10));
+
+    // Act: Slack's Events API URL check.
+    let check = json!({ "token": "x", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P", "type": "url_verification" }).to_string();
+    let events = url.replace("/slack/commands", "/slack/events");
+    let (status, echoed) = post(
+        &events,
+        &check,
+        now,
+        &signature::sign(SECRET, &now.to_string(), check.as_bytes()),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        echoed.contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"),
+        "{echoed}"
+    );
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_stops_the_bot_with_a_clear_error() {
+    let fake = FakeSlack::start().await;
+    let running = Running::prepare(fake).await;
+    let wrong_app_token = SlackSettings {
+        app_token: Some(secrecy::SecretString::from("xapp-1-revoked")),
+        ..running.fake.socket_settings()
+    };
+
+    let result = tokio::time::timeout(
+        Duration::from_secs(15),
+        slack::run(
+            &wrong_app_token,
+            "127.0.0.1:0",
+            running.bot(),
+            running.shutdown.clone(),
+        ),
+    )
+    .await
+    .expect("a refused token fails at once, without retrying");
+
+    let err = result.expect_err("the bot must not run with a refused app token");
+    let message = err.to_string();
+    assert!(
+        message.contains("SLACK_APP_TOKEN") && message.contains("invalid_auth"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_manifest_declares_every_command_and_socket_mode() {
+    let manifest =
+        std::fs::read_to_string(super::support::root().join("deploy/slack/manifest.yaml"))
+            .expect("deploy/slack/manifest.yaml");
+    for command in ["/quiz", "/leaderboard", "/quiz-stats", "/quiz-admin"] {
+        assert!(
+            manifest.contains(&format!("- command: {command}\n")),
+            "the manifest lacks {command}"
+        );
+    }
+    for setting in [
+        "socket_mode_enabled: true",
+        "is_enabled: true",
+        "- commands",
+        "- chat:write",
+        "- users:read",
+    ] {
+        assert!(manifest.contains(setting), "the manifest lacks `{setting}`");
+    }
+}
