@@ -64,6 +64,12 @@ impl AnswerOutcome<'_> {
     pub fn is_last(&self) -> bool {
         self.session.is_last()
     }
+
+    /// A correct answer that scored nothing because the player answered the
+    /// same question correctly within the repeat window.
+    pub fn is_repeat_of_a_recent_correct_answer(&self) -> bool {
+        self.grade.correct && matches!(self.recorded, Recorded::New { points: 0, .. })
+    }
 }
 
 /// Quiz sessions over one content set and one store.

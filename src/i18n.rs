@@ -94,9 +94,10 @@ impl Texts {
         self.pick("노트", "Notes")
     }
 
-    /// Points for one answer; a correct answer worth nothing says why.
-    pub fn points_won(&self, points: i64, correct: bool) -> String {
-        match (self.locale, points, correct) {
+    /// Points for one answer; a correct answer worth nothing because it
+    /// repeats a recent one says so.
+    pub fn points_won(&self, points: i64, repeat: bool) -> String {
+        match (self.locale, points, repeat) {
             (Locale::Korean, 0, true) => "+0점 (최근 7일 안에 이미 맞힌 문제)".into(),
             (Locale::Korean, p, _) => format!("+{p}점"),
             (Locale::English, 0, true) => {
@@ -106,12 +107,25 @@ impl Texts {
         }
     }
 
+    /// A score: "30점".
+    pub fn points(&self, points: i64) -> String {
+        match self.locale {
+            Locale::Korean => format!("{points}점"),
+            Locale::English => format!("{points} pts"),
+        }
+    }
+
     /// One leaderboard row's score: "30점 · 3/4 정답".
     pub fn standing(&self, points: i64, correct: i64, answered: i64) -> String {
         match self.locale {
-            Locale::Korean => format!("{points}점 · {correct}/{answered} 정답"),
-            Locale::English => format!("{points} pts · {correct}/{answered} correct"),
+            Locale::Korean => format!("{} · {correct}/{answered} 정답", self.points(points)),
+            Locale::English => format!("{} · {correct}/{answered} correct", self.points(points)),
         }
+    }
+
+    /// What the numbers after a leaderboard name mean.
+    pub fn correct_column(&self) -> &'static str {
+        self.pick("정답 수/응답 수", "correct/answered")
     }
 
     pub fn already_answered(&self, letters: &str) -> String {

@@ -255,7 +255,10 @@ fn write_feedback(
     writeln!(
         output,
         "{}",
-        texts.points_won(outcome.points(), outcome.grade.correct)
+        texts.points_won(
+            outcome.points(),
+            outcome.is_repeat_of_a_recent_correct_answer()
+        )
     )
 }
 

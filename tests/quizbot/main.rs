@@ -7,4 +7,8 @@ mod bank_loading;
 mod notes_parsing;
 mod play_process;
 
+mod discord;
+mod fake_discord;
+mod fake_slack;
+mod slack;
 mod store_contract;

@@ -1,0 +1,276 @@
+//! The Discord bot under load: many members run `/quiz` and answer at the
+//! same time, through the real serenity/poise client and the loopback fake
+//! Discord of the integration tests, with Postgres.
+//!
+//! Prints p50/p90/p99/max of the bot's own handling time: from the fake
+//! sending an interaction on the gateway to the fake receiving the bot's
+//! response (database work included). The fake runs in the same process, so
+//! its own work is counted too: the figures are an upper bound.
+//!
+//! ```text
+//! cargo bench --bench discord -- [--database-url postgres://…] [--members 200]
+//!     [--questions 5] [--think-ms 200..1500]
+//! ```
+//!
+//! The database server is `--database-url`, else `QUIZBOT_TEST_DATABASE_URL`,
+//! else postgres://postgres@127.0.0.1:5432/postgres; a scratch database is
+//! created on it and dropped afterwards. `--think-ms` is how long a member
+//! reads before the next click (a range, or one number; `0` clicks at once).
+
+#[path = "../tests/quizbot/fake_discord.rs"]
+mod fake_discord;
+#[path = "../tests/quizbot/support.rs"]
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use fake_discord::{FakeDiscord, Member, Reply};
+use quizbot::config::{DiscordSettings, Locale};
+use quizbot::content::SharedContent;
+use quizbot::serve::Bot;
+use quizbot::store::Store;
+use secrecy::SecretString;
+use serde_json::json;
+use tokio_util::sync::CancellationToken;
+
+struct Options {
+    database_url: Option<String>,
+    members: usize,
+    questions: usize,
+    think_ms: (u64, u64),
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        database_url: None,
+        members: 200,
+        questions: 5,
+        think_ms: (200, 1500),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
+        match arg.as_str() {
+            "--database-url" => options.database_url = Some(value("--database-url")?),
+            "--members" => {
+                options.members = value("--members")?
+                    .parse()
+                    .map_err(|e| format!("--members: {e}"))?
+            }
+            "--questions" => {
+                options.questions = value("--questions")?
+                    .parse()
+                    .map_err(|e| format!("--questions: {e}"))?
+            }
+            "--think-ms" => {
+                let text = value("--think-ms")?;
+                let (low, high) = text.split_once("..").unwrap_or((&text, &text));
+                let parse = |s: &str| {
+                    s.trim()
+                        .parse::<u64>()
+                        .map_err(|e| format!("--think-ms: {e}"))
+                };
+                options.think_ms = (parse(low)?, parse(high)?.max(parse(low)?));
+            }
+            // `cargo bench` passes `--bench`; other flags are not ours.
+            _ => {}
+        }
+    }
+    Ok(options)
+}
+
+fn main() {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(err) => {
+            eprintln!("discord bench: {err}");
+            std::process::exit(2);
+        }
+    };
+    if let Some(url) = &options.database_url {
+        std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run(options));
+}
+
+async fn run(options: Options) {
+    let db = support::TestDatabase::postgres().await;
+    // The pool `quizbot serve` opens.
+    let store = Store::connect(&db.url)
+        .await
+        .expect("connect to the scratch database");
+    let fake = Arc::new(FakeDiscord::start().await);
+    let settings = DiscordSettings {
+        token: Some(SecretString::from(fake.token.clone())),
+        guild_id: Some(fake.guild_id),
+        api_base: Some(fake.base.clone()),
+    };
+    let bot = Bot {
+        content: SharedContent::new(support::shipped_content()),
+        store,
+        locale: Locale::Korean,
+        time_zone: chrono_tz::Asia::Seoul,
+    };
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move { quizbot::discord::run(&settings, bot, shutdown).await }
+    });
+    fake.wait_sessions(1).await;
+    fake.wait_registration(1).await;
+
+    println!(
+        "discord bench: {} members × /quiz with {} questions, think time {}–{} ms, Postgres",
+        options.members, options.questions, options.think_ms.0, options.think_ms.1
+    );
+    let started = Instant::now();
+    let mut members = tokio::task::JoinSet::new();
+    for index in 0..options.members {
+        let fake = Arc::clone(&fake);
+        let member = Member::new(10_000 + index as u64, &format!("member {index}"));
+        let (questions, think_ms) = (options.questions, options.think_ms);
+        members.spawn(async move {
+            // Everyone starts within the first second.
+            tokio::time::sleep(Duration::from_millis(fastrand::u64(0..1000))).await;
+            play(&fake, &member, questions, think_ms).await
+        });
+    }
+    let mut latencies = Vec::new();
+    let mut failures = 0;
+    while let Some(done) = members.join_next().await {
+        match done {
+            Ok((mine, failed)) => {
+                latencies.extend(mine);
+                failures += failed;
+            }
+            Err(err) => {
+                eprintln!("a member's task failed: {err}");
+                failures += 1;
+            }
+        }
+    }
+    let wall = started.elapsed();
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
+
+    latencies.sort_unstable();
+    let at = |q: f64| {
+        latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1]
+    };
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    if latencies.is_empty() {
+        println!("no interaction was answered");
+        std::process::exit(1);
+    }
+    println!(
+        "{} interactions in {:.1} s ({:.0}/s), {} failed",
+        latencies.len(),
+        wall.as_secs_f64(),
+        latencies.len() as f64 / wall.as_secs_f64(),
+        failures
+    );
+    println!(
+        "bot handling time (dispatch sent → response received): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        ms(at(0.50)),
+        ms(at(0.90)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    );
+    let problems = fake.problems();
+    if !problems.is_empty() {
+        println!("rejected or unsafe messages: {problems:?}");
+    }
+    // Other work on the machine shows in the tail: say how busy it was.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        println!(
+            "load average (1/5/15 min): {} on {} cores",
+            load.join(" "),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+    }
+    let target = Duration::from_millis(20);
+    println!(
+        "target p99 < {} ms: {}",
+        target.as_millis(),
+        if at(0.99) < target { "met" } else { "NOT met" }
+    );
+    if failures > 0 || !problems.is_empty() {
+        std::process::exit(1);
+    }
+}
+
+/// One member's session: `/quiz`, then answer and Next until the summary.
+/// Returns the handling time of every interaction and how many failed.
+async fn play(
+    fake: &FakeDiscord,
+    member: &Member,
+    questions: usize,
+    think_ms: (u64, u64),
+) -> (Vec<Duration>, usize) {
+    let mut latencies = Vec::new();
+    let mut failed = 0;
+    let think = || Duration::from_millis(fastrand::u64(think_ms.0..=think_ms.1));
+    let mut quiz = fake.slash(
+        member,
+        "quiz",
+        json!([{ "name": "count", "type": 4, "value": questions }]),
+    );
+    let mut card = quiz.reply().await;
+    record(&card, &mut latencies, &mut failed);
+    for position in 0..questions {
+        tokio::time::sleep(think()).await;
+        let message = card.message();
+        let mut answer = match card.components().first() {
+            Some(menu) if menu["type"] == 3 => {
+                let picks = menu["min_values"].as_u64().unwrap_or(1) as usize;
+                let values: Vec<String> = (0..picks).map(|v| v.to_string()).collect();
+                let values: Vec<&str> = values.iter().map(String::as_str).collect();
+                fake.select(
+                    member,
+                    &message,
+                    menu["custom_id"].as_str().unwrap_or_default(),
+                    &values,
+                )
+            }
+            _ => {
+                let buttons = card.custom_ids();
+                if buttons.is_empty() {
+                    return (latencies, failed + 1);
+                }
+                let button = &buttons[fastrand::usize(..buttons.len())];
+                fake.click(member, &message, button)
+            }
+        };
+        let feedback = answer.reply().await;
+        record(&feedback, &mut latencies, &mut failed);
+        if position + 1 == questions {
+            break;
+        }
+        tokio::time::sleep(think()).await;
+        let Some(next) = feedback
+            .custom_ids()
+            .into_iter()
+            .find(|id| id.ends_with(":next"))
+        else {
+            return (latencies, failed + 1);
+        };
+        let mut moved = fake.click(member, &feedback.message(), &next);
+        card = moved.reply().await;
+        record(&card, &mut latencies, &mut failed);
+    }
+    (latencies, failed)
+}
+
+/// Keeps the handling time of an accepted response; counts anything else as a failure.
+fn record(reply: &Reply, latencies: &mut Vec<Duration>, failed: &mut usize) {
+    match reply.latency {
+        Some(latency) if reply.status == 204 => latencies.push(latency),
+        _ => *failed += 1,
+    }
+}

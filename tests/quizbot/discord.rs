@@ -1,0 +1,903 @@
+//! The Discord bot end to end: the real serenity/poise client against the
+//! loopback Discord of `fake_discord`, with real Postgres.
+
+use std::path::Path;
+
+use quizbot::bank::Question;
+use quizbot::config::{DiscordSettings, Locale};
+use quizbot::content::{Content, SharedContent};
+use quizbot::discord::DiscordError;
+use quizbot::game::GameError;
+use quizbot::i18n::Texts;
+use quizbot::serve::Bot;
+use quizbot::store::Store;
+use secrecy::SecretString;
+use serde_json::json;
+use sqlx::Row;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::fake_discord::{
+    FakeDiscord, Member, Reply, ReplyKind, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE_WITH_SOURCE,
+    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE, UPDATE_MESSAGE,
+};
+use crate::support::{shipped_content, TestDatabase};
+
+/// A fake Discord, a database, and the bot running against both.
+struct Harness {
+    fake: FakeDiscord,
+    db: TestDatabase,
+    store: Store,
+    content: SharedContent,
+    locale: Locale,
+    starts: u64,
+    bot: Option<(CancellationToken, JoinHandle<Result<(), DiscordError>>)>,
+}
+
+impl Harness {
+    async fn start() -> Harness {
+        Harness::start_with(Locale::Korean, shipped_content()).await
+    }
+
+    async fn start_with(locale: Locale, content: Content) -> Harness {
+        let fake = FakeDiscord::start().await;
+        let db = TestDatabase::postgres().await;
+        let store = db.store().await;
+        let mut harness = Harness {
+            fake,
+            db,
+            store,
+            content: SharedContent::new(content),
+            locale,
+            starts: 0,
+            bot: None,
+        };
+        harness.start_bot().await;
+        harness
+    }
+
+    /// Starts the bot (again) and waits until it is connected and has
+    /// registered its commands.
+    async fn start_bot(&mut self) {
+        let settings = DiscordSettings {
+            token: Some(SecretString::from(self.fake.token.clone())),
+            guild_id: Some(self.fake.guild_id),
+            api_base: Some(self.fake.base.clone()),
+        };
+        let bot = Bot {
+            content: self.content.clone(),
+            store: self.store.clone(),
+            locale: self.locale,
+            time_zone: chrono_tz::Asia::Seoul,
+        };
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move { quizbot::discord::run(&settings, bot, shutdown).await }
+        });
+        self.bot = Some((shutdown, task));
+        self.starts += 1;
+        self.fake.wait_sessions(self.starts).await;
+        self.fake.wait_registration(self.starts as usize).await;
+    }
+
+    /// Stops the bot the way `quizbot serve` does, and checks it ended cleanly.
+    async fn stop_bot(&mut self) {
+        let (shutdown, task) = self.bot.take().expect("the bot is running");
+        shutdown.cancel();
+        let ended = tokio::time::timeout(PATIENCE, task).await;
+        match ended {
+            Ok(Ok(Ok(()))) => {}
+            other => panic!("the bot did not stop cleanly: {other:?}"),
+        }
+    }
+
+    fn texts(&self) -> Texts {
+        Texts::new(self.locale)
+    }
+
+    /// `/quiz topic:<topic> count:<count>` → the question card.
+    async fn quiz(&self, member: &Member, topic: &str, count: u64) -> Reply {
+        let mut quiz = self.fake.slash(
+            member,
+            "quiz",
+            json!([
+                { "name": "topic", "type": 3, "value": topic },
+                { "name": "count", "type": 4, "value": count },
+            ]),
+        );
+        let card = quiz.reply().await;
+        assert_eq!(
+            card.kind,
+            ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE),
+            "{:?}",
+            card.data
+        );
+        assert!(card.is_ephemeral(), "the card is private: {:?}", card.data);
+        card
+    }
+
+    /// The question a card shows.
+    fn question_on(&self, card: &Reply) -> Question {
+        let embeds = card.embeds();
+        let description = embeds[0]["description"].as_str().unwrap_or_default();
+        let content = self.content.current();
+        content
+            .bank
+            .questions
+            .iter()
+            .find(|q| description.starts_with(&q.prompt.chars().take(40).collect::<String>()))
+            .cloned()
+            .unwrap_or_else(|| panic!("no question of the bank is on this card: {description}"))
+    }
+
+    /// Answers the card's question, rightly or not, with its buttons or
+    /// its menu; returns the interaction (its first reply is the feedback).
+    fn answer(
+        &self,
+        member: &Member,
+        card: &Reply,
+        rightly: bool,
+    ) -> crate::fake_discord::Interaction {
+        let question = self.question_on(card);
+        let chosen = if rightly {
+            question.correct.clone()
+        } else {
+            wrong_choices(&question)
+        };
+        let message = card.message();
+        if question.is_multi() {
+            let pick = card
+                .custom_ids()
+                .into_iter()
+                .find(|id| id.ends_with(":pick"))
+                .expect("a choose-two card has a menu");
+            let values: Vec<String> = chosen.iter().map(usize::to_string).collect();
+            let values: Vec<&str> = values.iter().map(String::as_str).collect();
+            self.fake.select(member, &message, &pick, &values)
+        } else {
+            let button = card
+                .custom_ids()
+                .into_iter()
+                .find(|id| id.rsplit(':').next() == Some(chosen[0].to_string().as_str()))
+                .expect("a button for the choice");
+            self.fake.click(member, &message, &button)
+        }
+    }
+
+    async fn pool(&self) -> sqlx::PgPool {
+        sqlx::PgPool::connect(&self.db.url)
+            .await
+            .expect("connect to the test database")
+    }
+}
+
+/// As many choices as the question wants, not all of them right.
+fn wrong_choices(question: &Question) -> Vec<usize> {
+    let wrong: Vec<usize> = (0..question.choices.len())
+        .filter(|i| !question.correct.contains(i))
+        .collect();
+    let mut chosen = vec![wrong[0]];
+    chosen.extend(question.correct.iter().take(question.picks() - 1));
+    chosen.sort_unstable();
+    chosen
+}
+
+fn next_button(reply: &Reply) -> String {
+    reply
+        .custom_ids()
+        .into_iter()
+        .find(|id| id.ends_with(":next"))
+        .unwrap_or_else(|| panic!("no Next button: {:?}", reply.data["components"]))
+}
+
+fn assert_no_problems(fake: &FakeDiscord) {
+    let problems = fake.problems();
+    assert!(
+        problems.is_empty(),
+        "messages broke Discord's limits or allowed mentions: {problems:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_are_registered_in_the_guild_with_both_languages() {
+    let harness = Harness::start().await;
+
+    let registration = harness.fake.wait_registration(1).await;
+
+    assert_eq!(
+        registration.guild_id,
+        Some(harness.fake.guild_id),
+        "DISCORD_GUILD_ID registers in that server"
+    );
+    let names: Vec<&str> = registration
+        .commands
+        .iter()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["quiz", "leaderboard", "stats", "quiz-admin"]);
+    for command in &registration.commands {
+        assert!(command["name_localizations"]["ko"].is_string(), "{command}");
+        assert!(
+            command["description_localizations"]["ko"].is_string(),
+            "{command}"
+        );
+        assert!(
+            command["description_localizations"]["en-US"].is_string(),
+            "{command}"
+        );
+        assert_eq!(command["contexts"], json!([0]), "guild only: {command}");
+    }
+    let quiz = &registration.commands[0];
+    assert_eq!(
+        quiz["description"], "퀴즈를 풉니다 (나에게만 보이는 문제 카드)",
+        "Korean by default"
+    );
+    let topic = &quiz["options"][0];
+    assert_eq!(
+        (topic["name"].as_str(), topic["autocomplete"].as_bool()),
+        (Some("topic"), Some(true))
+    );
+    let count = &quiz["options"][1];
+    assert_eq!(
+        (count["min_value"].as_f64(), count["max_value"].as_f64()),
+        (Some(1.0), Some(20.0))
+    );
+    let period = &registration.commands[1]["options"][0];
+    assert_eq!(period["choices"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        period["choices"][3]["name_localizations"]["en-US"],
+        "all time"
+    );
+    let admin = &registration.commands[3];
+    assert_eq!(
+        admin["default_member_permissions"], "32",
+        "hidden without Manage Server"
+    );
+    assert_eq!(admin["options"][0]["name"], "reload");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn topic_autocomplete_offers_matching_topics() {
+    let harness = Harness::start().await;
+    let alice = Member::new(501, "Alice");
+
+    let mut typing = harness.fake.autocomplete(
+        &alice,
+        "quiz",
+        json!([{ "name": "topic", "type": 3, "value": "ec2", "focused": true }]),
+    );
+    let reply = typing.reply().await;
+
+    assert_eq!(reply.kind, ReplyKind::Callback(AUTOCOMPLETE_RESULT));
+    let values: Vec<&str> = reply.data["choices"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["value"].as_str())
+        .collect();
+    assert_eq!(values, ["ec2-pricing", "ec2"]);
+    assert_eq!(reply.data["choices"][1]["name"], "Amazon EC2 (ec2)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiz_runs_from_card_to_summary_and_is_recorded() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+
+    let mut card = harness.quiz(&alice, "ec2", 3).await;
+    let mut verdicts = Vec::new();
+    for position in 0..3 {
+        let question = harness.question_on(&card);
+        let text = card.text();
+        assert!(
+            text.contains("Amazon EC2"),
+            "the card names the topic: {text}"
+        );
+        assert!(
+            text.contains(texts.difficulty(question.difficulty)),
+            "{text}"
+        );
+        assert!(
+            text.contains(&format!("{}/3", position + 1)),
+            "progress: {text}"
+        );
+        assert!(
+            text.contains(&format!("**A.** {}", question.choices[0])),
+            "lettered choices: {text}"
+        );
+
+        let rightly = position != 1;
+        let mut click = harness.answer(&alice, &card, rightly);
+        let feedback = click.reply().await;
+
+        assert_eq!(
+            feedback.kind,
+            ReplyKind::Callback(UPDATE_MESSAGE),
+            "the card itself turns into feedback"
+        );
+        let text = feedback.text();
+        let verdict = if rightly {
+            texts.correct()
+        } else {
+            texts.wrong()
+        };
+        assert!(text.contains(verdict), "{text}");
+        assert!(
+            text.contains(&question.explanation),
+            "the explanation: {text}"
+        );
+        let excerpt = format!("{} · ec2.md › ", texts.from_notes());
+        assert!(
+            text.contains(&excerpt),
+            "the note excerpt with its source: {text}"
+        );
+        for &right in &question.correct {
+            assert!(
+                text.contains(&question.choices[right]),
+                "the right answer: {text}"
+            );
+        }
+        let points = if rightly {
+            texts.points_won(10, false)
+        } else {
+            texts.points_won(0, false)
+        };
+        assert!(text.contains(&points), "points won: {text}");
+        verdicts.push(rightly);
+
+        if position < 2 {
+            let mut next = harness
+                .fake
+                .click(&alice, &feedback.message(), &next_button(&feedback));
+            card = next.reply().await;
+            assert_eq!(card.kind, ReplyKind::Callback(UPDATE_MESSAGE));
+        } else {
+            assert!(
+                feedback.custom_ids().is_empty(),
+                "no buttons after the last answer"
+            );
+            assert!(text.contains(texts.summary_title()), "{text}");
+            assert!(
+                text.contains(&texts.summary_line(2, 3, 2.0 / 3.0, 20)),
+                "score and accuracy: {text}"
+            );
+            assert!(
+                text.contains(&texts.weakest_topic("Amazon EC2")),
+                "weakest topic: {text}"
+            );
+        }
+    }
+
+    let pool = harness.pool().await;
+    let rows = sqlx::query(
+        "SELECT a.correct, a.points, a.interaction_id, a.elapsed_ms, p.display_name, s.finished_at IS NOT NULL AS finished
+         FROM answers a JOIN players p ON p.id = a.player_id JOIN quiz_sessions s ON s.id = a.session_id
+         ORDER BY a.session_position",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let correct: Vec<bool> = rows.iter().map(|r| r.get("correct")).collect();
+    assert_eq!(correct, verdicts);
+    let points: i32 = rows.iter().map(|r| r.get::<i32, _>("points")).sum();
+    assert_eq!(points, 20);
+    assert!(rows
+        .iter()
+        .all(|r| r.get::<Option<String>, _>("interaction_id").is_some()));
+    assert!(rows
+        .iter()
+        .all(|r| r.get::<Option<i32>, _>("elapsed_ms").is_some()));
+    assert!(rows
+        .iter()
+        .all(|r| r.get::<String, _>("display_name") == "Alice"));
+    assert!(
+        rows.iter().all(|r| r.get::<bool, _>("finished")),
+        "the session is finished"
+    );
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn choose_two_is_answered_with_the_menu() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+
+    // All 15 ec2 questions: at least one is "choose two".
+    let mut card = harness.quiz(&alice, "ec2", 15).await;
+    let mut question = harness.question_on(&card);
+    while !question.is_multi() {
+        let mut click = harness.answer(&alice, &card, true);
+        let feedback = click.reply().await;
+        let mut next = harness
+            .fake
+            .click(&alice, &feedback.message(), &next_button(&feedback));
+        card = next.reply().await;
+        question = harness.question_on(&card);
+    }
+
+    let components = card.components();
+    assert_eq!(components.len(), 1, "one menu, no buttons: {components:?}");
+    let menu = &components[0];
+    assert_eq!(menu["type"], 3);
+    assert_eq!(
+        (menu["min_values"].as_u64(), menu["max_values"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(
+        menu["options"].as_array().map(Vec::len),
+        Some(question.choices.len())
+    );
+    assert!(card.text().contains(&texts.choose_n(2)), "{}", card.text());
+
+    let mut pick = harness.answer(&alice, &card, true);
+    let feedback = pick.reply().await;
+
+    assert_eq!(feedback.kind, ReplyKind::Callback(UPDATE_MESSAGE));
+    assert!(
+        feedback.text().contains(texts.correct()),
+        "{}",
+        feedback.text()
+    );
+    let pool = harness.pool().await;
+    let stored: String = sqlx::query_scalar("SELECT choices FROM answers WHERE question_id = $1")
+        .bind(&question.id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let expected: Vec<String> = question.correct.iter().map(usize::to_string).collect();
+    assert_eq!(stored, expected.join(","));
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leaderboard_and_stats_show_the_answers() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+    let bob = Member::new(502, "Bob");
+    for (member, rightly) in [(&alice, vec![true, true]), (&bob, vec![true, false])] {
+        let mut card = harness.quiz(member, "security", 2).await;
+        for (position, right) in rightly.into_iter().enumerate() {
+            let feedback = harness.answer(member, &card, right).reply().await;
+            if position == 0 {
+                card = harness
+                    .fake
+                    .click(member, &feedback.message(), &next_button(&feedback))
+                    .reply()
+                    .await;
+            }
+        }
+    }
+
+    let board = harness
+        .fake
+        .slash(&bob, "leaderboard", json!([]))
+        .reply()
+        .await;
+
+    assert_eq!(board.kind, ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE));
+    assert!(!board.is_ephemeral(), "the leaderboard is public");
+    let text = board.text();
+    assert!(
+        text.contains(&texts.leaderboard_title(quizbot::quiz::Period::Week, None)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("**1.** Alice · {}", texts.points(20))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("**2.** Bob · {}", texts.points(10))),
+        "{text}"
+    );
+    assert!(
+        text.contains(&texts.your_rank(2, 10)),
+        "the caller's rank: {text}"
+    );
+
+    let by_topic = harness
+        .fake
+        .slash(
+            &alice,
+            "leaderboard",
+            json!([{ "name": "period", "type": 4, "value": 3 }, { "name": "topic", "type": 3, "value": "ec2" }]),
+        )
+        .reply()
+        .await;
+    assert!(
+        by_topic.text().contains(texts.empty_leaderboard()),
+        "{}",
+        by_topic.text()
+    );
+
+    let mine = harness.fake.slash(&alice, "stats", json!([])).reply().await;
+    assert!(mine.is_ephemeral());
+    let text = mine.text();
+    assert!(text.contains(&texts.stats_title("Alice")), "{text}");
+    assert!(text.contains(&texts.stats_totals(2, 2, 20)), "{text}");
+    assert!(text.contains(&texts.streaks(1, 1)), "{text}");
+
+    let bobs = harness
+        .fake
+        .slash(
+            &alice,
+            "stats",
+            json!([{ "name": "user", "type": 6, "value": bob.id.to_string() }]),
+        )
+        .reply()
+        .await;
+    let text = bobs.text();
+    assert!(text.contains(&texts.stats_title("Bob")), "{text}");
+    assert!(text.contains(&texts.stats_totals(2, 1, 10)), "{text}");
+    let security = harness
+        .content
+        .current()
+        .bank
+        .topic("security")
+        .map(|t| t.name.clone())
+        .unwrap();
+    assert!(
+        text.contains(&texts.topic_accuracy(&security, 1, 2)),
+        "{text}"
+    );
+    assert_no_problems(&harness.fake);
+}
+
+/// Copies the shipped banks and notes, so a test may break them.
+fn copy_content(into: &Path) -> Content {
+    let root = crate::support::root();
+    for dir in ["questions", "notes"] {
+        std::fs::create_dir_all(into.join(dir)).unwrap();
+        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            std::fs::copy(&path, into.join(dir).join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    Content::load(&into.join("questions"), &into.join("notes"))
+        .unwrap()
+        .0
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reload_is_for_admins_and_keeps_the_old_content_on_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let harness = Harness::start_with(Locale::Korean, copy_content(dir.path())).await;
+    let texts = harness.texts();
+    let member = Member::new(502, "Bob");
+    let admin = Member::admin(503, "Carol");
+    let reload = json!([{ "name": "reload", "type": 1, "options": [] }]);
+
+    let refused = harness
+        .fake
+        .slash(&member, "quiz-admin", reload.clone())
+        .reply()
+        .await;
+
+    assert_eq!(
+        refused.kind,
+        ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE)
+    );
+    assert!(refused.is_ephemeral());
+    assert_eq!(refused.data["content"], texts.admin_only());
+
+    let mut accepted = harness.fake.slash(&admin, "quiz-admin", reload.clone());
+    let deferred = accepted.reply().await;
+    assert_eq!(
+        deferred.kind,
+        ReplyKind::Callback(DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE)
+    );
+    assert!(deferred.is_ephemeral());
+    let done = accepted.visible_reply().await;
+    assert!(
+        done.text().starts_with("다시 불러왔습니다: 주제 15개"),
+        "{}",
+        done.text()
+    );
+
+    std::fs::write(
+        dir.path().join("questions/ec2.toml"),
+        "[topic]\nid = \"ec2\"\n[[question]]\nid = 3\n",
+    )
+    .unwrap();
+    let mut broken = harness.fake.slash(&admin, "quiz-admin", reload);
+    let report = broken.visible_reply().await;
+    let text = report.text();
+    assert!(text.contains(texts.reload_failed()), "{text}");
+    assert!(
+        text.contains("ec2.toml:"),
+        "the errors, with their file: {text}"
+    );
+    let card = harness.quiz(&member, "ec2", 1).await;
+    assert!(
+        card.text().contains("Amazon EC2"),
+        "the old content still serves: {}",
+        card.text()
+    );
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn expired_and_finished_sessions_say_so() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+    let pool = harness.pool().await;
+
+    let card = harness.quiz(&alice, "ec2", 1).await;
+    sqlx::query("UPDATE quiz_sessions SET expires_at = now() - interval '1 minute'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let expired = harness.answer(&alice, &card, true).reply().await;
+
+    assert_eq!(
+        expired.kind,
+        ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE)
+    );
+    assert!(expired.is_ephemeral());
+    assert_eq!(
+        expired.data["content"],
+        texts.game_error(&GameError::SessionExpired)
+    );
+    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(answers, 0, "nothing recorded");
+
+    let card = harness.quiz(&alice, "ec2", 1).await;
+    let summary = harness.answer(&alice, &card, true).reply().await;
+    assert!(summary.text().contains(texts.summary_title()));
+    let late = harness.answer(&alice, &card, false).reply().await;
+    assert!(late.is_ephemeral());
+    assert_eq!(
+        late.data["content"],
+        texts.game_error(&GameError::SessionFinished)
+    );
+
+    let bob = Member::new(502, "Bob");
+    let card = harness.quiz(&alice, "ec2", 1).await;
+    let foreign = harness.answer(&bob, &card, true).reply().await;
+    assert_eq!(
+        foreign.data["content"],
+        texts.game_error(&GameError::NotYourSession)
+    );
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivered_click_scores_once() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+    let pool = harness.pool().await;
+
+    let card = harness.quiz(&alice, "ec2", 2).await;
+    let mut click = harness.answer(&alice, &card, true);
+    let first = click.reply().await;
+    assert!(
+        first.text().contains(&texts.points_won(10, false)),
+        "{}",
+        first.text()
+    );
+
+    harness.fake.redeliver(&click);
+    let again = click.reply().await;
+    let double = harness.answer(&alice, &card, false).reply().await;
+
+    let question = harness.question_on(&card);
+    let letters = Question::letters(&question.correct);
+    assert!(
+        again.text().contains(&texts.already_answered(&letters)),
+        "{}",
+        again.text()
+    );
+    assert!(
+        again.text().contains(&texts.points_won(0, false)),
+        "{}",
+        again.text()
+    );
+    assert!(
+        double.text().contains(&texts.already_answered(&letters)),
+        "{}",
+        double.text()
+    );
+    let (answers, points): (i64, i64) =
+        sqlx::query_as("SELECT count(*), coalesce(sum(points), 0)::BIGINT FROM answers")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!((answers, points), (1, 10), "one answer, scored once");
+    let board: i64 =
+        sqlx::query_scalar("SELECT points FROM period_scores WHERE period = 'a' AND topic = ''")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(board, 10);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restart_mid_session_keeps_the_buttons_working() {
+    let mut harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+
+    let card = harness.quiz(&alice, "ec2", 2).await;
+    let feedback = harness.answer(&alice, &card, true).reply().await;
+    harness.stop_bot().await;
+    harness.start_bot().await;
+
+    let card = harness
+        .fake
+        .click(&alice, &feedback.message(), &next_button(&feedback))
+        .reply()
+        .await;
+    assert!(card.text().contains("2/2"), "{}", card.text());
+    let summary = harness.answer(&alice, &card, true).reply().await;
+
+    assert!(
+        summary.text().contains(&texts.summary_line(2, 2, 1.0, 20)),
+        "{}",
+        summary.text()
+    );
+    let pool = harness.pool().await;
+    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(answers, 2);
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn english_with_quizbot_locale_en() {
+    let harness = Harness::start_with(Locale::English, shipped_content()).await;
+    let alice = Member::new(501, "Alice");
+
+    let registration = harness.fake.wait_registration(1).await;
+    assert_eq!(
+        registration.commands[0]["description"],
+        "Start a quiz (a question card only you see)"
+    );
+    let card = harness.quiz(&alice, "ec2", 1).await;
+    let feedback = harness.answer(&alice, &card, false).reply().await;
+
+    let text = feedback.text();
+    assert!(text.contains("Not quite."), "{text}");
+    assert!(text.contains("Quiz summary"), "{text}");
+    assert!(text.contains("0 of 1 correct (0%), 0 points"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_topic_gets_a_short_private_message() {
+    let harness = Harness::start().await;
+    let alice = Member::new(501, "Alice");
+
+    let reply = harness
+        .fake
+        .slash(
+            &alice,
+            "quiz",
+            json!([{ "name": "topic", "type": 3, "value": "kubernetes" }]),
+        )
+        .reply()
+        .await;
+
+    assert!(reply.is_ephemeral());
+    assert_eq!(
+        reply.data["content"],
+        harness
+            .texts()
+            .game_error(&GameError::UnknownTopic("kubernetes".into()))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_texts_are_cut_to_discords_limits() {
+    let long = |words: usize| "스토리지 볼륨 ".repeat(words);
+    let choices = |n: usize| {
+        (0..n)
+            .map(|i| format!("\"{i} {}\"", long(150)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let bank = format!(
+        "[topic]\nid = \"long\"\nname = \"{name}\"\ndescription = \"\"\n\n\
+         [[question]]\nid = \"long-single\"\nprompt = \"하나 {prompt}\"\nchoices = [{four}]\nanswer = 1\n\
+         explanation = \"{explanation}\"\nsource = \"long.md#긴 섹션\"\ndifficulty = \"hard\"\n\n\
+         [[question]]\nid = \"long-multi\"\nprompt = \"둘 {prompt}\"\nchoices = [{five}]\nanswers = [0, 4]\n\
+         explanation = \"{explanation}\"\nsource = \"long.md#긴 섹션\"\ndifficulty = \"hard\"\n",
+        name = long(60),
+        prompt = long(700),
+        four = choices(4),
+        five = choices(5),
+        explanation = long(500),
+    );
+    let notes = format!(
+        "# 긴 섹션\n\n{}\n\n{}\n\n{}\n",
+        long(300),
+        long(300),
+        long(300)
+    );
+    let dir =
+        crate::support::write_tree(&[("questions/long.toml", &bank), ("notes/long.md", &notes)]);
+    let (content, _) = Content::load(&dir.path().join("questions"), &dir.path().join("notes"))
+        .unwrap_or_else(|err| panic!("the long fixture loads: {err}"));
+    let harness = Harness::start_with(Locale::Korean, content).await;
+    let alice = Member::new(501, "Alice");
+
+    let mut typing = harness.fake.autocomplete(
+        &alice,
+        "quiz",
+        json!([{ "name": "topic", "type": 3, "value": "lo", "focused": true }]),
+    );
+    let offered = typing.reply().await;
+    let mut card = harness.quiz(&alice, "long", 2).await;
+    for position in 0..2 {
+        let feedback = harness.answer(&alice, &card, position == 0).reply().await;
+        assert_eq!(
+            (feedback.kind, feedback.status),
+            (ReplyKind::Callback(UPDATE_MESSAGE), 204),
+            "Discord accepted the feedback: {} {:?}",
+            feedback.text(),
+            harness.fake.problems()
+        );
+        assert!(
+            feedback.text().contains('…'),
+            "cut texts end in an ellipsis"
+        );
+        if position == 0 {
+            card = harness
+                .fake
+                .click(&alice, &feedback.message(), &next_button(&feedback))
+                .reply()
+                .await;
+            assert_eq!(card.status, 204);
+        }
+    }
+
+    assert_eq!(offered.status, 204, "{:?}", offered.data);
+    assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_error_is_never_shown_as_recorded() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let alice = Member::new(501, "Alice");
+    let pool = harness.pool().await;
+    let card = harness.quiz(&alice, "ec2", 1).await;
+
+    sqlx::query("ALTER TABLE answers RENAME TO answers_away")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let failed = harness.answer(&alice, &card, true).reply().await;
+    sqlx::query("ALTER TABLE answers_away RENAME TO answers")
+        .execute(&pool)
+        .await
+        .unwrap();
+
+    assert_eq!(
+        failed.kind,
+        ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE),
+        "not the feedback"
+    );
+    assert!(failed.is_ephemeral());
+    let store_error = GameError::Store(quizbot::store::StoreError::Corrupt(String::new()));
+    assert_eq!(failed.data["content"], texts.game_error(&store_error));
+    let retried = harness.answer(&alice, &card, true).reply().await;
+    assert!(
+        retried.text().contains(&texts.points_won(10, false)),
+        "the retry is recorded: {}",
+        retried.text()
+    );
+    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(answers, 1);
+}
