@@ -327,7 +327,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
         }
     };
     let reply = poise::CreateReply::default()
-        .content(render::cut(&message, render::CONTENT_MAX))
+        .content(crate::notes::truncate_chars(&message, render::CONTENT_MAX))
         .ephemeral(true)
         .allowed_mentions(no_mentions());
     if let Err(err) = ctx.send(reply).await {

@@ -221,7 +221,7 @@ async fn reply_privately(
     text: &str,
 ) -> Result<(), DiscordError> {
     let message = serenity::CreateInteractionResponseMessage::new()
-        .content(render::cut(text, render::CONTENT_MAX))
+        .content(crate::notes::truncate_chars(text, render::CONTENT_MAX))
         .ephemeral(true)
         .allowed_mentions(no_mentions());
     interaction

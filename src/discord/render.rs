@@ -44,11 +44,6 @@ const GREEN: u32 = 0x57F287;
 const RED: u32 = 0xED4245;
 const GOLD: u32 = 0xFEE75C;
 
-/// Cuts `text` to `max` characters, ending in "…" when cut.
-pub fn cut(text: &str, max: usize) -> String {
-    truncate_chars(text, max)
-}
-
 /// A message's embeds and components, sent as a reply or as an update of
 /// the clicked message.
 pub(super) struct View {
@@ -78,7 +73,7 @@ impl View {
 /// A plain private text.
 pub(super) fn notice(text: &str) -> poise::CreateReply {
     poise::CreateReply::default()
-        .content(cut(text, CONTENT_MAX))
+        .content(truncate_chars(text, CONTENT_MAX))
         .allowed_mentions(no_mentions())
 }
 
@@ -108,7 +103,7 @@ pub(super) fn card(
             format!(
                 "**{}.** {}\n",
                 Question::letter(i),
-                cut(choice, CARD_CHOICE_MAX)
+                truncate_chars(choice, CARD_CHOICE_MAX)
             )
         })
         .collect();
@@ -118,10 +113,13 @@ pub(super) fn card(
         String::new()
     };
     let budget = DESCRIPTION_MAX.saturating_sub(choices.chars().count() + hint.chars().count() + 2);
-    let description = format!("{}{hint}\n\n{choices}", cut(&question.prompt, budget));
+    let description = format!(
+        "{}{hint}\n\n{choices}",
+        truncate_chars(&question.prompt, budget)
+    );
     let embed = serenity::CreateEmbed::new()
-        .title(cut(&title, TITLE_MAX))
-        .description(cut(description.trim_end(), DESCRIPTION_MAX))
+        .title(truncate_chars(&title, TITLE_MAX))
+        .description(truncate_chars(description.trim_end(), DESCRIPTION_MAX))
         .colour(BLUE);
     let (session_id, position) = (session.id, session.position);
     let components = if question.is_multi() {
@@ -140,7 +138,10 @@ pub(super) fn card(
             .to_string(),
             serenity::CreateSelectMenuKind::String { options },
         )
-        .placeholder(cut(&texts.choose_n(question.picks()), OPTION_LABEL_MAX))
+        .placeholder(truncate_chars(
+            &texts.choose_n(question.picks()),
+            OPTION_LABEL_MAX,
+        ))
         .min_values(picks)
         .max_values(picks);
         vec![serenity::CreateActionRow::SelectMenu(menu)]
@@ -174,14 +175,16 @@ pub(super) fn card(
 /// of a long choice in the description.
 fn menu_option(index: usize, choice: &str) -> serenity::CreateSelectMenuOption {
     let label = format!("{}. {choice}", Question::letter(index));
-    let option =
-        serenity::CreateSelectMenuOption::new(cut(&label, OPTION_LABEL_MAX), index.to_string());
+    let option = serenity::CreateSelectMenuOption::new(
+        truncate_chars(&label, OPTION_LABEL_MAX),
+        index.to_string(),
+    );
     if label.chars().count() <= OPTION_LABEL_MAX {
         return option;
     }
     let shown = OPTION_LABEL_MAX - 1 - 3; // "A. " and the "…"
     let rest: String = choice.chars().skip(shown).collect();
-    option.description(cut(&format!("…{rest}"), OPTION_DESCRIPTION_MAX))
+    option.description(truncate_chars(&format!("…{rest}"), OPTION_DESCRIPTION_MAX))
 }
 
 /// The card after an answer: verdict, right answer, explanation, note
@@ -204,7 +207,7 @@ pub(super) fn feedback(
         description.push_str(&texts.already_answered(&Question::letters(choices)));
         description.push_str("\n\n");
     }
-    description.push_str(&cut(&question.prompt, FEEDBACK_PROMPT_MAX));
+    description.push_str(&truncate_chars(&question.prompt, FEEDBACK_PROMPT_MAX));
     let choice_lines = |indices: &[usize]| -> String {
         let lines: Vec<String> = indices
             .iter()
@@ -213,11 +216,11 @@ pub(super) fn feedback(
                 Some(format!("**{}.** {choice}", Question::letter(i)))
             })
             .collect();
-        cut(&lines.join("\n"), FIELD_VALUE_MAX)
+        truncate_chars(&lines.join("\n"), FIELD_VALUE_MAX)
     };
     let mut embed = serenity::CreateEmbed::new()
-        .title(cut(&title, TITLE_MAX))
-        .description(cut(&description, DESCRIPTION_MAX))
+        .title(truncate_chars(&title, TITLE_MAX))
+        .description(truncate_chars(&description, DESCRIPTION_MAX))
         .colour(if outcome.grade.correct { GREEN } else { RED });
     if !outcome.grade.correct {
         embed = embed.field(
@@ -230,7 +233,7 @@ pub(super) fn feedback(
         .field(texts.right_answer(), choice_lines(&question.correct), false)
         .field(
             texts.explanation(),
-            cut(&question.explanation, FIELD_VALUE_MAX),
+            truncate_chars(&question.explanation, FIELD_VALUE_MAX),
             false,
         );
     if let Some(excerpt) = &outcome.excerpt {
@@ -245,7 +248,9 @@ pub(super) fn feedback(
         ),
         texts.progress(session.position, session.question_ids.len())
     );
-    embed = embed.footer(serenity::CreateEmbedFooter::new(cut(&footer, FOOTER_MAX)));
+    embed = embed.footer(serenity::CreateEmbedFooter::new(truncate_chars(
+        &footer, FOOTER_MAX,
+    )));
 
     let mut embeds = vec![embed];
     let mut components = Vec::new();
@@ -264,7 +269,7 @@ pub(super) fn feedback(
                 }
                 .to_string(),
             )
-            .label(cut(label, BUTTON_LABEL_MAX))
+            .label(truncate_chars(label, BUTTON_LABEL_MAX))
             .style(serenity::ButtonStyle::Success);
             components.push(serenity::CreateActionRow::Buttons(vec![next]));
         }
@@ -289,7 +294,10 @@ fn excerpt_field(texts: Texts, excerpt: &Excerpt) -> (String, String) {
     } else {
         body.join("\n")
     };
-    (cut(&name, FIELD_NAME_MAX), cut(&body, FIELD_VALUE_MAX))
+    (
+        truncate_chars(&name, FIELD_NAME_MAX),
+        truncate_chars(&body, FIELD_VALUE_MAX),
+    )
 }
 
 fn summary_embed(
@@ -313,8 +321,11 @@ fn summary_embed(
         text
     };
     serenity::CreateEmbed::new()
-        .title(cut(&format!("🏁 {}", texts.summary_title()), TITLE_MAX))
-        .description(cut(&description, DESCRIPTION_MAX))
+        .title(truncate_chars(
+            &format!("🏁 {}", texts.summary_title()),
+            TITLE_MAX,
+        ))
+        .description(truncate_chars(&description, DESCRIPTION_MAX))
         .colour(GOLD)
 }
 
@@ -357,8 +368,8 @@ pub(super) fn leaderboard(
         None => description.push_str(texts.not_ranked()),
     }
     let embed = serenity::CreateEmbed::new()
-        .title(cut(&title, TITLE_MAX))
-        .description(cut(&description, DESCRIPTION_MAX))
+        .title(truncate_chars(&title, TITLE_MAX))
+        .description(truncate_chars(&description, DESCRIPTION_MAX))
         .colour(GOLD);
     View {
         embeds: vec![embed],
@@ -375,7 +386,7 @@ pub(super) fn stats(
 ) -> View {
     let title = texts.stats_title(&plain_name(name));
     let mut embed = serenity::CreateEmbed::new()
-        .title(cut(&title, TITLE_MAX))
+        .title(truncate_chars(&title, TITLE_MAX))
         .colour(BLUE);
     match stats {
         Some(stats) if stats.answered > 0 => {
@@ -384,7 +395,7 @@ pub(super) fn stats(
                 texts.stats_totals(stats.answered, stats.correct, stats.points),
                 texts.streaks(stats.current_streak, stats.best_streak)
             );
-            embed = embed.description(cut(&description, DESCRIPTION_MAX));
+            embed = embed.description(truncate_chars(&description, DESCRIPTION_MAX));
             let topics: Vec<String> = stats
                 .topics
                 .iter()
@@ -393,7 +404,7 @@ pub(super) fn stats(
             if !topics.is_empty() {
                 embed = embed.field(
                     texts.accuracy_by_topic(),
-                    cut(&topics.join("\n"), FIELD_VALUE_MAX),
+                    truncate_chars(&topics.join("\n"), FIELD_VALUE_MAX),
                     false,
                 );
             }
@@ -416,10 +427,10 @@ pub(super) fn reload_failed(texts: Texts, error: &ContentError) -> poise::Create
         .collect();
     let description = format!(
         "```\n{}\n```",
-        cut(&errors.join("\n"), DESCRIPTION_MAX - 10)
+        truncate_chars(&errors.join("\n"), DESCRIPTION_MAX - 10)
     );
     let embed = serenity::CreateEmbed::new()
-        .title(cut(texts.reload_failed(), TITLE_MAX))
+        .title(truncate_chars(texts.reload_failed(), TITLE_MAX))
         .description(description)
         .colour(RED);
     poise::CreateReply::default()
@@ -430,7 +441,7 @@ pub(super) fn reload_failed(texts: Texts, error: &ContentError) -> poise::Create
 /// A display name shown as text: markdown characters escaped, kept short.
 fn plain_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
-    for c in cut(name, 64).chars() {
+    for c in truncate_chars(name, 64).chars() {
         if matches!(
             c,
             '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']'
