@@ -193,6 +193,7 @@ async fn main() {
                             elapsed_ms: Some(2000),
                             interaction_id: Some(format!("{client}-{n}")),
                             session: None,
+                            daily_post: None,
                         },
                     )
                     .await

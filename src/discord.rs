@@ -12,17 +12,20 @@
 
 mod commands;
 mod components;
+mod daily;
 mod render;
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::DiscordSettings;
+use crate::daily::scheduler::Scheduler;
 use crate::game::GameError;
 use crate::i18n::Texts;
 use crate::serve::Bot;
@@ -220,6 +223,7 @@ pub async fn run(
     let texts = bot.texts();
     let guild = settings.guild_id.map(serenity::GuildId::new);
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
+    let (store, content) = (bot.store.clone(), bot.content.clone());
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -253,6 +257,16 @@ pub async fn run(
     let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
         .framework(framework)
         .await?;
+    // The daily question needs only REST, so it starts with the client.
+    let channels = daily::DiscordChannels {
+        http: Arc::clone(&client.http),
+        texts,
+    };
+    let scheduler = Scheduler::new(Platform::Discord, store, content, channels);
+    let daily = tokio::spawn({
+        let shutdown = shutdown.clone();
+        async move { scheduler.run(Utc::now, shutdown).await }
+    });
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn({
         let shards = shards.clone();
@@ -270,6 +284,7 @@ pub async fn run(
         shards.shutdown_all().await;
     }
     stopper.abort();
+    daily.abort();
     result
 }
 

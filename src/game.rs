@@ -10,9 +10,10 @@ use chrono::{DateTime, Duration, Utc};
 
 use crate::bank::Question;
 use crate::content::Content;
+use crate::daily::DailyPost;
 use crate::notes::Excerpt;
 use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
-use crate::store::{NewAnswer, Player, QuizSession, Recorded, Store, StoreError};
+use crate::store::{NewAnswer, Platform, Player, QuizSession, Recorded, Store, StoreError};
 
 /// How long a session's buttons keep working after it starts.
 pub const SESSION_LIFETIME_HOURS: i64 = 2;
@@ -40,6 +41,12 @@ pub enum GameError {
     QuestionGone,
     #[error(transparent)]
     BadAnswer(#[from] AnswerError),
+    #[error("this daily question does not exist")]
+    DailyNotFound,
+    #[error("this daily question belongs to another community")]
+    DailyElsewhere,
+    #[error("the answer to this daily question has been revealed")]
+    DailyClosed,
 }
 
 /// The result of answering a session's question.
@@ -70,6 +77,18 @@ impl AnswerOutcome<'_> {
     pub fn is_repeat_of_a_recent_correct_answer(&self) -> bool {
         self.grade.correct && matches!(self.recorded, Recorded::New { points: 0, .. })
     }
+}
+
+/// The result of answering a daily question.
+#[derive(Debug, Clone)]
+pub struct DailyOutcome<'c> {
+    pub question: &'c Question,
+    pub grade: Grade,
+    /// A duplicate means the player had answered already: the first answer
+    /// stands.
+    pub recorded: Recorded,
+    pub excerpt: Option<Excerpt>,
+    pub post: DailyPost,
 }
 
 /// Quiz sessions over one content set and one store.
@@ -184,6 +203,7 @@ impl<'a> Game<'a> {
                     elapsed_ms,
                     interaction_id,
                     session: Some((session.id, position)),
+                    daily_post: None,
                 },
             )
             .await?;
@@ -232,5 +252,64 @@ impl<'a> Game<'a> {
             })
             .collect();
         Ok(quiz::summarize(&answered))
+    }
+
+    /// Grades and records `player`'s answer to a daily post of `platform`.
+    /// Only the first answer counts; later ones come back as the duplicate
+    /// of the first. Refused once the answer is revealed.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn answer_daily(
+        &self,
+        player: &Player,
+        platform: Platform,
+        community: &crate::store::ExternalId,
+        post_id: i64,
+        chosen: &[usize],
+        interaction_id: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<DailyOutcome<'a>, GameError> {
+        let (post, schedule) = self
+            .store
+            .daily_post(post_id)
+            .await?
+            .ok_or(GameError::DailyNotFound)?;
+        if schedule.platform != platform || &schedule.community != community {
+            return Err(GameError::DailyElsewhere);
+        }
+        if !post.is_open(now) {
+            return Err(GameError::DailyClosed);
+        }
+        let question = self
+            .content
+            .bank
+            .question(&post.question_id)
+            .ok_or(GameError::QuestionGone)?;
+        let grade = quiz::grade(question, chosen)?;
+        let elapsed_ms = post
+            .posted_at
+            .map(|shown| (now - shown).num_milliseconds())
+            .filter(|ms| *ms >= 0);
+        let recorded = self
+            .store
+            .record_answer(
+                player,
+                &NewAnswer {
+                    question,
+                    grade: grade.clone(),
+                    answered_at: now,
+                    elapsed_ms,
+                    interaction_id,
+                    session: None,
+                    daily_post: Some(post.id),
+                },
+            )
+            .await?;
+        Ok(DailyOutcome {
+            question,
+            grade,
+            recorded,
+            excerpt: self.content.notes.excerpt_for(question),
+            post,
+        })
     }
 }

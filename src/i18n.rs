@@ -280,6 +280,15 @@ impl Texts {
             GameError::BadAnswer(_) => self
                 .pick("답의 개수가 맞지 않습니다.", "That answer has the wrong number of choices.")
                 .into(),
+            GameError::DailyNotFound | GameError::DailyElsewhere => self
+                .pick("이 오늘의 문제는 더 이상 없습니다.", "This daily question no longer exists.")
+                .into(),
+            GameError::DailyClosed => self
+                .pick(
+                    "정답이 이미 공개되어 더 이상 답할 수 없습니다. 내일 문제를 기다려 주세요!",
+                    "The answer has been revealed, so this question is closed. See you at tomorrow's question!",
+                )
+                .into(),
         }
     }
 

@@ -9,6 +9,7 @@
 pub mod bank;
 pub mod config;
 pub mod content;
+pub mod daily;
 pub mod diagnostic;
 pub mod discord;
 pub mod game;

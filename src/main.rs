@@ -10,11 +10,12 @@ use clap::{Parser, Subcommand};
 
 use quizbot::config::Config;
 use quizbot::content::{self, Content, SharedContent};
+use quizbot::daily::DailySettings;
 use quizbot::i18n::Texts;
 use quizbot::notes::Notes;
 use quizbot::quiz::{self, Period};
 use quizbot::serve::{self, Bot};
-use quizbot::store::Store;
+use quizbot::store::{ExternalId, Platform, Store};
 use quizbot::terminal::{self, PlayOptions};
 use tokio_util::sync::CancellationToken;
 
@@ -80,6 +81,61 @@ enum Command {
         #[command(subcommand)]
         command: NotesCommand,
     },
+    /// Schedule the daily question of a channel (a running `serve` posts it).
+    Daily {
+        #[command(subcommand)]
+        command: DailyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DailyCommand {
+    /// Post a question to a channel every day at a local time.
+    Set {
+        #[command(flatten)]
+        channel: DailyChannelArgs,
+        /// Local time of the post, HH:MM.
+        #[arg(long)]
+        time: String,
+        /// IANA time zone of that time.
+        #[arg(long, default_value = "Asia/Seoul")]
+        timezone: String,
+        /// Topic ids, comma separated (default: every topic).
+        #[arg(long)]
+        topics: Option<String>,
+        /// Delay before the answer is revealed, as in 8h or 90m.
+        #[arg(long, default_value = "8h")]
+        reveal_after: String,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// List every schedule, with delivery failures.
+    List,
+    /// Delete a channel's schedule.
+    Remove {
+        #[command(flatten)]
+        channel: DailyChannelArgs,
+    },
+}
+
+#[derive(clap::Args)]
+struct DailyChannelArgs {
+    /// discord or slack.
+    #[arg(long, value_parser = parse_platform)]
+    platform: Platform,
+    /// The Discord server id or the Slack team id.
+    #[arg(long)]
+    community: String,
+    /// The channel id.
+    #[arg(long)]
+    channel: String,
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    match Platform::parse(text) {
+        Some(platform @ (Platform::Discord | Platform::Slack)) => Ok(platform),
+        _ => Err(format!("`{text}`: expected discord or slack")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -263,6 +319,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Daily { command } => run_daily(config, texts, command),
         Command::Leaderboard {
             period,
             topic,
@@ -298,6 +355,91 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(())
             })?;
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn run_daily(mut config: Config, texts: Texts, command: DailyCommand) -> anyhow::Result<ExitCode> {
+    let label = |platform: Platform, community: &str, channel: &str| {
+        format!("{platform} {community}/{channel}")
+    };
+    match command {
+        DailyCommand::Set {
+            channel,
+            time,
+            timezone,
+            topics,
+            reveal_after,
+            content,
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let settings = DailySettings {
+                time: &time,
+                time_zone: Some(&timezone),
+                topics: topics.as_deref(),
+                reveal_after: Some(&reveal_after),
+            };
+            let schedule = match settings.schedule(
+                channel.platform,
+                ExternalId::new(&channel.community),
+                channel.channel.clone(),
+                &content.bank,
+            ) {
+                Ok(schedule) => schedule,
+                Err(err) => {
+                    eprintln!("{}", texts.schedule_refused(&err.to_string()));
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            with_store(&config, |store| async move {
+                let now = chrono::Utc::now();
+                let saved = store.set_schedule(&schedule, now).await?;
+                let name = label(saved.platform, saved.community.as_str(), &saved.channel);
+                println!("{}", texts.schedule_saved(&saved, &name, now));
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DailyCommand::List => {
+            with_store(&config, |store| async move {
+                let schedules = store.schedules(None, None).await?;
+                if schedules.is_empty() {
+                    println!("{}", texts.no_schedules());
+                }
+                let now = chrono::Utc::now();
+                for s in &schedules {
+                    let name = label(s.platform, s.community.as_str(), &s.channel);
+                    println!("{}", texts.schedule_line(s, &name, now));
+                }
+                Ok(())
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
+        DailyCommand::Remove { channel } => {
+            let mut removed = false;
+            with_store(&config, |store| {
+                let removed = &mut removed;
+                let channel = &channel;
+                async move {
+                    *removed = store
+                        .remove_schedule(
+                            channel.platform,
+                            &ExternalId::new(&channel.community),
+                            &channel.channel,
+                        )
+                        .await?;
+                    Ok(())
+                }
+            })?;
+            let name = label(channel.platform, &channel.community, &channel.channel);
+            if removed {
+                println!("removed the daily question of {name}");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("no daily question is set for {name}");
+                Ok(ExitCode::FAILURE)
+            }
         }
     }
 }

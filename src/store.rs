@@ -20,6 +20,9 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
 use crate::bank::Question;
+use crate::daily::{
+    DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
+};
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
 
 pub use postgres::PgStore;
@@ -119,6 +122,8 @@ pub struct NewAnswer<'a> {
     pub interaction_id: Option<String>,
     /// The session and the question's position in it.
     pub session: Option<(i64, usize)>,
+    /// The daily post answered: one answer per player counts.
+    pub daily_post: Option<i64>,
 }
 
 /// What recording an answer did.
@@ -398,6 +403,154 @@ impl Store {
     ) -> Result<PlayerStats, StoreError> {
         forward!(self.stats(player, today))
     }
+
+    /// Players of `community` whose streak is alive on `today`, longest
+    /// first.
+    pub async fn top_streaks(
+        &self,
+        community_id: i64,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(String, u32)>, StoreError> {
+        forward!(self.top_streaks(community_id, today, limit))
+    }
+
+    /// Creates the channel's schedule, or replaces its settings; either way
+    /// it is on, with no failure on record.
+    pub async fn set_schedule(
+        &self,
+        schedule: &NewSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        forward!(self.set_schedule(schedule, now))
+    }
+
+    /// Schedules, on and off, of one platform and community when given.
+    pub async fn schedules(
+        &self,
+        platform: Option<Platform>,
+        community: Option<&ExternalId>,
+    ) -> Result<Vec<Schedule>, StoreError> {
+        forward!(self.schedules(platform, community))
+    }
+
+    /// Turns off the community's schedules (one channel's when given).
+    /// Returns how many were on.
+    pub async fn disable_schedules(
+        &self,
+        platform: Platform,
+        community: &ExternalId,
+        channel: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        forward!(self.disable_schedules(platform, community, channel, now))
+    }
+
+    /// Deletes a channel's schedule and its posts. Returns whether it existed.
+    pub async fn remove_schedule(
+        &self,
+        platform: Platform,
+        community: &ExternalId,
+        channel: &str,
+    ) -> Result<bool, StoreError> {
+        forward!(self.remove_schedule(platform, community, channel))
+    }
+
+    /// Notes a failed delivery; the channel waits
+    /// [`crate::daily::retry_delay`] before the next try.
+    pub async fn schedule_failed(
+        &self,
+        schedule_id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryFailure, StoreError> {
+        forward!(self.schedule_failed(schedule_id, error, now))
+    }
+
+    /// Clears a schedule's failures after a delivery went through.
+    pub async fn schedule_delivered(&self, schedule_id: i64) -> Result<(), StoreError> {
+        forward!(self.schedule_delivered(schedule_id))
+    }
+
+    /// The questions a schedule has asked, each with the last date.
+    pub async fn asked_questions(
+        &self,
+        schedule_id: i64,
+    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
+        forward!(self.asked_questions(schedule_id))
+    }
+
+    /// The schedule's post for the occurrence's date: created with
+    /// `question_id` when there is none yet, else the one that exists
+    /// (whoever created it).
+    pub async fn claim_daily_post(
+        &self,
+        schedule_id: i64,
+        occurrence: &Occurrence,
+        question_id: &str,
+    ) -> Result<DailyPost, StoreError> {
+        forward!(self.claim_daily_post(schedule_id, occurrence, question_id))
+    }
+
+    pub async fn daily_post_on(
+        &self,
+        schedule_id: i64,
+        date: NaiveDate,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        forward!(self.daily_post_on(schedule_id, date))
+    }
+
+    /// A platform's posts still to send or to reveal at `now`: not revealed,
+    /// and either sent or still before their reveal time.
+    pub async fn open_daily_posts(
+        &self,
+        platform: Platform,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DailyPost>, StoreError> {
+        forward!(self.open_daily_posts(platform, now))
+    }
+
+    /// Takes the post's lease for `stage` until `until`, if nobody holds it
+    /// and the stage is still to do. Only the holder sends or reveals it.
+    pub async fn lease_daily_post(
+        &self,
+        post_id: i64,
+        stage: Stage,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        forward!(self.lease_daily_post(post_id, stage, now, until))
+    }
+
+    /// Gives the lease back without changing the post.
+    pub async fn release_daily_post(&self, post_id: i64) -> Result<(), StoreError> {
+        forward!(self.release_daily_post(post_id))
+    }
+
+    /// Notes the post sent as `message_id`, and gives the lease back.
+    pub async fn daily_posted(
+        &self,
+        post_id: i64,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        forward!(self.daily_posted(post_id, message_id, now))
+    }
+
+    /// Notes the answer revealed, and gives the lease back.
+    pub async fn daily_revealed(&self, post_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        forward!(self.daily_revealed(post_id, now))
+    }
+
+    /// A post with its schedule.
+    pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
+        forward!(self.daily_post(id))
+    }
+
+    /// Every answer given to a post.
+    pub async fn daily_answers(&self, post_id: i64) -> Result<Vec<DailyAnswer>, StoreError> {
+        forward!(self.daily_answers(post_id))
+    }
 }
 
 /// Choices as stored: "0,3".
@@ -419,6 +572,26 @@ fn decode_choices(text: &str) -> Result<Vec<usize>, StoreError> {
                 .map_err(|_| StoreError::Corrupt(format!("answer choices `{text}`")))
         })
         .collect()
+}
+
+/// Topics as stored: "ec2,s3"; empty for every topic.
+fn encode_topics(topics: &[String]) -> String {
+    topics.join(",")
+}
+
+fn decode_topics(text: &str) -> Vec<String> {
+    text.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn parse_time_of_day(text: &str) -> Result<chrono::NaiveTime, StoreError> {
+    crate::daily::parse_time(text).map_err(|_| StoreError::Corrupt(format!("time of day `{text}`")))
+}
+
+fn parse_platform(text: &str) -> Result<Platform, StoreError> {
+    Platform::parse(text).ok_or_else(|| StoreError::Corrupt(format!("platform `{text}`")))
 }
 
 fn parse_zone(text: &str) -> Result<Tz, StoreError> {

@@ -9,6 +9,7 @@ use chrono::Utc;
 use poise::serenity_prelude as serenity;
 
 use super::{render, Caller, Command, Context, DiscordError};
+use crate::daily;
 use crate::game::{Game, GameError};
 use crate::i18n::Texts;
 use crate::notes::truncate_chars;
@@ -195,7 +196,7 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
     slash_command,
     guild_only,
     rename = "quiz-admin",
-    subcommands("reload"),
+    subcommands("reload", "daily"),
     subcommand_required,
     default_member_permissions = "MANAGE_GUILD"
 )]
@@ -236,6 +237,124 @@ async fn reload(ctx: Context<'_>) -> Result<(), DiscordError> {
         }
     };
     ctx.send(reply.ephemeral(true)).await?;
+    Ok(())
+}
+
+/// The daily question of this server's channels.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("daily_set", "daily_off", "daily_show"),
+    subcommand_required
+)]
+async fn daily(_ctx: Context<'_>) -> Result<(), DiscordError> {
+    Ok(())
+}
+
+/// Post a question every day at a set time.
+#[poise::command(slash_command, guild_only, rename = "set")]
+async fn daily_set(
+    ctx: Context<'_>,
+    time: String,
+    channel: Option<serenity::ChannelId>,
+    timezone: Option<String>,
+    topics: Option<String>,
+    reveal_after: Option<String>,
+) -> Result<(), DiscordError> {
+    let data = ctx.data();
+    if !is_admin(ctx) {
+        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
+            .await?;
+        return Ok(());
+    }
+    let caller = caller(ctx)?;
+    let channel = channel.unwrap_or_else(|| ctx.channel_id());
+    let content = data.bot.content.current();
+    let settings = daily::DailySettings {
+        time: &time,
+        time_zone: timezone.as_deref(),
+        topics: topics.as_deref(),
+        reveal_after: reveal_after.as_deref(),
+    };
+    let reply = match settings.schedule(
+        Platform::Discord,
+        super::guild_external_id(caller.guild),
+        channel.get().to_string(),
+        &content.bank,
+    ) {
+        Ok(schedule) => {
+            let now = Utc::now();
+            let schedule = data.bot.store.set_schedule(&schedule, now).await?;
+            data.texts
+                .schedule_saved(&schedule, &format!("<#{channel}>"), now)
+        }
+        Err(err) => data.texts.schedule_refused(&err.to_string()),
+    };
+    ctx.send(render::notice(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Stop the daily question (in one channel, or everywhere in this server).
+#[poise::command(slash_command, guild_only, rename = "off")]
+async fn daily_off(
+    ctx: Context<'_>,
+    channel: Option<serenity::ChannelId>,
+) -> Result<(), DiscordError> {
+    let data = ctx.data();
+    if !is_admin(ctx) {
+        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
+            .await?;
+        return Ok(());
+    }
+    let caller = caller(ctx)?;
+    let channel = channel.map(|c| c.get().to_string());
+    let count = data
+        .bot
+        .store
+        .disable_schedules(
+            Platform::Discord,
+            &super::guild_external_id(caller.guild),
+            channel.as_deref(),
+            Utc::now(),
+        )
+        .await?;
+    let reply = data.texts.schedules_off(count);
+    ctx.send(render::notice(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Show this server's daily questions and any delivery trouble.
+#[poise::command(slash_command, guild_only, rename = "show")]
+async fn daily_show(ctx: Context<'_>) -> Result<(), DiscordError> {
+    let data = ctx.data();
+    if !is_admin(ctx) {
+        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
+            .await?;
+        return Ok(());
+    }
+    let caller = caller(ctx)?;
+    let schedules = data
+        .bot
+        .store
+        .schedules(
+            Some(Platform::Discord),
+            Some(&super::guild_external_id(caller.guild)),
+        )
+        .await?;
+    let now = Utc::now();
+    let reply = if schedules.is_empty() {
+        data.texts.no_schedules().to_string()
+    } else {
+        schedules
+            .iter()
+            .map(|s| {
+                data.texts
+                    .schedule_line(s, &format!("<#{}>", s.channel), now)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    ctx.send(render::notice(&reply).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -314,6 +433,66 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "퀴즈관리",
         "퀴즈 관리 (서버 관리 권한 필요)",
         "Quiz administration (Manage Server)",
+    ),
+    (
+        "quiz-admin daily",
+        "오늘의문제",
+        "매일 정해진 시간에 채널에 올리는 문제",
+        "A question posted to a channel every day",
+    ),
+    (
+        "quiz-admin daily set",
+        "설정",
+        "매일 올릴 시간·채널·주제를 정합니다",
+        "Set the time, channel and topics of the daily question",
+    ),
+    (
+        "quiz-admin daily set time",
+        "시간",
+        "올릴 시각 HH:MM (예: 09:00)",
+        "Local time HH:MM (e.g. 09:00)",
+    ),
+    (
+        "quiz-admin daily set channel",
+        "채널",
+        "올릴 채널 (기본: 이 채널)",
+        "Channel to post in (default: this one)",
+    ),
+    (
+        "quiz-admin daily set timezone",
+        "시간대",
+        "IANA 시간대 (기본: Asia/Seoul)",
+        "IANA time zone (default: Asia/Seoul)",
+    ),
+    (
+        "quiz-admin daily set topics",
+        "주제",
+        "쉼표로 구분한 주제 (비우면 모든 주제)",
+        "Topics, comma separated (all when empty)",
+    ),
+    (
+        "quiz-admin daily set reveal_after",
+        "공개까지",
+        "정답 공개까지 시간 (예: 8h, 90m; 기본 8h)",
+        "Delay before the answer is revealed (e.g. 8h, 90m; default 8h)",
+    ),
+    (
+        "quiz-admin daily off",
+        "끄기",
+        "오늘의 문제를 끕니다",
+        "Turn the daily question off",
+    ),
+    (
+        "quiz-admin daily off channel",
+        "채널",
+        "이 채널만 (비우면 서버 전체)",
+        "Only this channel (all when empty)",
+    ),
+    (
+        "quiz-admin daily show",
+        "보기",
+        "설정과 전송 상태를 봅니다",
+        "Show the settings and delivery state",
     ),
     (
         "quiz-admin reload",

@@ -4,8 +4,8 @@
 //! A custom id names everything the click needs, so no per-card state lives
 //! in memory: `q:<session>:<position>:<choice>` answers with one choice,
 //! `q:<session>:<position>:pick` answers with the menu's values ("choose
-//! two"), `q:<session>:<position>:next` moves on. Other schemes (the daily
-//! question's `d:…`) join as new variants and new arms of [`route`]'s match.
+//! two"), `q:<session>:<position>:next` moves on; a daily post's buttons are
+//! `d:<post>:<choice>` and its menu `d:<post>:pick`.
 
 use std::fmt;
 
@@ -30,6 +30,10 @@ pub enum ComponentId {
     Pick { session: i64, position: usize },
     /// Moves a session on from the question at `position`.
     Next { session: i64, position: usize },
+    /// An answer button of a daily post.
+    DailyAnswer { post: i64, choice: usize },
+    /// The "choose N" menu of a daily post.
+    DailyPick { post: i64 },
 }
 
 impl ComponentId {
@@ -53,6 +57,20 @@ impl ComponentId {
                     }),
                 }
             }
+            "d" => {
+                let post = parts.next()?.parse().ok()?;
+                let action = parts.next()?;
+                if parts.next().is_some() {
+                    return None;
+                }
+                match action {
+                    "pick" => Some(ComponentId::DailyPick { post }),
+                    choice => Some(ComponentId::DailyAnswer {
+                        post,
+                        choice: choice.parse().ok()?,
+                    }),
+                }
+            }
             _ => None,
         }
     }
@@ -68,6 +86,8 @@ impl fmt::Display for ComponentId {
             } => write!(f, "q:{session}:{position}:{choice}"),
             ComponentId::Pick { session, position } => write!(f, "q:{session}:{position}:pick"),
             ComponentId::Next { session, position } => write!(f, "q:{session}:{position}:next"),
+            ComponentId::DailyAnswer { post, choice } => write!(f, "d:{post}:{choice}"),
+            ComponentId::DailyPick { post } => write!(f, "d:{post}:pick"),
         }
     }
 }
@@ -92,6 +112,13 @@ pub(super) async fn route(
         Some(ComponentId::Next { session, position }) => {
             next(ctx, data, interaction, session, position).await
         }
+        Some(ComponentId::DailyAnswer { post, choice }) => {
+            super::daily::answer(ctx, data, interaction, post, &[choice]).await
+        }
+        Some(ComponentId::DailyPick { post }) => match picked(&interaction.data.kind) {
+            Some(chosen) => super::daily::answer(ctx, data, interaction, post, &chosen).await,
+            None => Err(DiscordError::BadOptions),
+        },
         None => {
             tracing::debug!(custom_id = %interaction.data.custom_id, "click on an unknown component");
             reply_privately(ctx, interaction, data.texts.unknown_component()).await
@@ -188,7 +215,7 @@ async fn next(
     Ok(())
 }
 
-fn caller(interaction: &serenity::ComponentInteraction) -> Result<Caller, DiscordError> {
+pub(super) fn caller(interaction: &serenity::ComponentInteraction) -> Result<Caller, DiscordError> {
     Caller::new(
         interaction.guild_id,
         interaction.member.as_ref(),
@@ -215,7 +242,7 @@ fn shown_for_ms(message: &serenity::Message, now: DateTime<Utc>) -> Option<i64> 
         .then_some(elapsed)
 }
 
-async fn reply_privately(
+pub(super) async fn reply_privately(
     ctx: &serenity::Context,
     interaction: &serenity::ComponentInteraction,
     text: &str,
@@ -262,6 +289,10 @@ mod tests {
                 session: 9_000_000_000,
                 position: 19,
             },
+            ComponentId::DailyAnswer { post: 7, choice: 3 },
+            ComponentId::DailyPick {
+                post: 9_000_000_000,
+            },
         ] {
             let text = id.to_string();
             assert!(text.len() < 100, "{text}");
@@ -280,6 +311,11 @@ mod tests {
             "q:1:2:z",
             "q:1:2:3:4",
             "x:1:2:3",
+            "d",
+            "d:1",
+            "d:x:1",
+            "d:1:z",
+            "d:1:2:3",
         ] {
             assert_eq!(ComponentId::parse(text), None, "{text}");
         }

@@ -39,16 +39,16 @@ const ROW_BUTTONS: usize = 5;
 const FEEDBACK_PROMPT_MAX: usize = 700;
 const CARD_CHOICE_MAX: usize = 500;
 
-const BLUE: u32 = 0x5865F2;
-const GREEN: u32 = 0x57F287;
-const RED: u32 = 0xED4245;
-const GOLD: u32 = 0xFEE75C;
+pub(super) const BLUE: u32 = 0x5865F2;
+pub(super) const GREEN: u32 = 0x57F287;
+pub(super) const RED: u32 = 0xED4245;
+pub(super) const GOLD: u32 = 0xFEE75C;
 
 /// A message's embeds and components, sent as a reply or as an update of
 /// the clicked message.
 pub(super) struct View {
-    embeds: Vec<serenity::CreateEmbed>,
-    components: Vec<serenity::CreateActionRow>,
+    pub(super) embeds: Vec<serenity::CreateEmbed>,
+    pub(super) components: Vec<serenity::CreateActionRow>,
 }
 
 impl View {
@@ -77,7 +77,7 @@ pub(super) fn notice(text: &str) -> poise::CreateReply {
         .allowed_mentions(no_mentions())
 }
 
-fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
+pub(super) fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
     content.bank.topic(topic).map_or(topic, |t| t.name.as_str())
 }
 
@@ -95,6 +95,37 @@ pub(super) fn card(
         texts.difficulty(question.difficulty),
         texts.progress(session.position, session.question_ids.len())
     );
+    let (session_id, position) = (session.id, session.position);
+    View {
+        embeds: vec![question_embed(texts, question, &title)],
+        components: answer_rows(
+            texts,
+            question,
+            |choice| {
+                ComponentId::Answer {
+                    session: session_id,
+                    position,
+                    choice,
+                }
+                .to_string()
+            },
+            ComponentId::Pick {
+                session: session_id,
+                position,
+            }
+            .to_string(),
+            false,
+        ),
+    }
+}
+
+/// A question as an embed: `title`, the prompt (with "choose N" when it
+/// is), the lettered choices.
+pub(super) fn question_embed(
+    texts: Texts,
+    question: &Question,
+    title: &str,
+) -> serenity::CreateEmbed {
     let choices: String = question
         .choices
         .iter()
@@ -117,12 +148,22 @@ pub(super) fn card(
         "{}{hint}\n\n{choices}",
         truncate_chars(&question.prompt, budget)
     );
-    let embed = serenity::CreateEmbed::new()
-        .title(truncate_chars(&title, TITLE_MAX))
+    serenity::CreateEmbed::new()
+        .title(truncate_chars(title, TITLE_MAX))
         .description(truncate_chars(description.trim_end(), DESCRIPTION_MAX))
-        .colour(BLUE);
-    let (session_id, position) = (session.id, session.position);
-    let components = if question.is_multi() {
+        .colour(BLUE)
+}
+
+/// The answer components of a question: a button per choice, or a menu of
+/// them for "choose N"; all greyed out when `disabled`.
+pub(super) fn answer_rows(
+    texts: Texts,
+    question: &Question,
+    choice_id: impl Fn(usize) -> String,
+    pick_id: String,
+    disabled: bool,
+) -> Vec<serenity::CreateActionRow> {
+    if question.is_multi() {
         let options = question
             .choices
             .iter()
@@ -131,11 +172,7 @@ pub(super) fn card(
             .collect();
         let picks = u8::try_from(question.picks()).unwrap_or(u8::MAX);
         let menu = serenity::CreateSelectMenu::new(
-            ComponentId::Pick {
-                session: session_id,
-                position,
-            }
-            .to_string(),
+            pick_id,
             serenity::CreateSelectMenuKind::String { options },
         )
         .placeholder(truncate_chars(
@@ -143,32 +180,22 @@ pub(super) fn card(
             OPTION_LABEL_MAX,
         ))
         .min_values(picks)
-        .max_values(picks);
-        vec![serenity::CreateActionRow::SelectMenu(menu)]
-    } else {
-        let buttons: Vec<serenity::CreateButton> = (0..question.choices.len())
-            .map(|choice| {
-                serenity::CreateButton::new(
-                    ComponentId::Answer {
-                        session: session_id,
-                        position,
-                        choice,
-                    }
-                    .to_string(),
-                )
+        .max_values(picks)
+        .disabled(disabled);
+        return vec![serenity::CreateActionRow::SelectMenu(menu)];
+    }
+    let buttons: Vec<serenity::CreateButton> = (0..question.choices.len())
+        .map(|choice| {
+            serenity::CreateButton::new(choice_id(choice))
                 .label(Question::letter(choice).to_string())
                 .style(serenity::ButtonStyle::Primary)
-            })
-            .collect();
-        buttons
-            .chunks(ROW_BUTTONS)
-            .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
-            .collect()
-    };
-    View {
-        embeds: vec![embed],
-        components,
-    }
+                .disabled(disabled)
+        })
+        .collect();
+    buttons
+        .chunks(ROW_BUTTONS)
+        .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
+        .collect()
 }
 
 /// A menu option: the letter and as much of the choice as fits, the rest
@@ -278,7 +305,7 @@ pub(super) fn feedback(
 }
 
 /// The excerpt as a field: `Notes · file › heading`, then its lines quoted.
-fn excerpt_field(texts: Texts, excerpt: &Excerpt) -> (String, String) {
+pub(super) fn excerpt_field(texts: Texts, excerpt: &Excerpt) -> (String, String) {
     let name = format!(
         "{} · {} › {}",
         texts.from_notes(),
@@ -439,7 +466,7 @@ pub(super) fn reload_failed(texts: Texts, error: &ContentError) -> poise::Create
 }
 
 /// A display name shown as text: markdown characters escaped, kept short.
-fn plain_name(name: &str) -> String {
+pub(super) fn plain_name(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in truncate_chars(name, 64).chars() {
         if matches!(

@@ -21,6 +21,8 @@ use super::{
 };
 use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
 
+mod daily;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Times a statement is retried after a deadlock or serialization failure.
@@ -180,8 +182,8 @@ impl PgStore {
             "WITH inserted AS (
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
-                                      session_position)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                      session_position, daily_post_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20)
                  ON CONFLICT DO NOTHING
                  RETURNING id
              ), streak AS (
@@ -223,6 +225,7 @@ impl PgStore {
         .bind(change.map(|s| s.current as i32))
         .bind(change.map(|s| s.best as i32))
         .bind(change.and_then(|s| s.last_day))
+        .bind(answer.daily_post)
         .fetch_optional(&self.pool)
         .await?;
         if inserted.is_some() {
@@ -235,12 +238,15 @@ impl PgStore {
             "SELECT choices, correct, points FROM answers
              WHERE (community_id = $1 AND interaction_id = $2)
                 OR (session_id = $3 AND session_position = $4)
+                OR (daily_post_id = $5 AND player_id = $6)
              ORDER BY id LIMIT 1",
         )
         .bind(player.community_id)
         .bind(answer.interaction_id.as_deref())
         .bind(session_id)
         .bind(position)
+        .bind(answer.daily_post)
+        .bind(player.id)
         .fetch_one(&self.pool)
         .await?;
         Ok(Recorded::Duplicate {

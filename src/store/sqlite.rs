@@ -23,6 +23,8 @@ use super::{
 };
 use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
 
+mod daily;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Debug, Clone)]
@@ -189,8 +191,8 @@ impl SqliteStore {
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                   points, answered_at, elapsed_ms, interaction_id, session_id,
-                                  session_position)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                                  session_position, daily_post_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
              ON CONFLICT DO NOTHING
              RETURNING id",
         )
@@ -206,6 +208,7 @@ impl SqliteStore {
         .bind(answer.interaction_id.as_deref())
         .bind(session_id)
         .bind(position)
+        .bind(answer.daily_post)
         .fetch_optional(&mut *tx)
         .await?;
 
@@ -214,12 +217,15 @@ impl SqliteStore {
                 "SELECT choices, correct, points FROM answers
                  WHERE (community_id = ?1 AND interaction_id = ?2)
                     OR (session_id = ?3 AND session_position = ?4)
+                    OR (daily_post_id = ?5 AND player_id = ?6)
                  ORDER BY id LIMIT 1",
             )
             .bind(player.community_id)
             .bind(answer.interaction_id.as_deref())
             .bind(session_id)
             .bind(position)
+            .bind(answer.daily_post)
+            .bind(player.id)
             .fetch_one(&mut *tx)
             .await?;
             tx.rollback().await?;

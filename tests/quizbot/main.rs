@@ -7,6 +7,7 @@ mod bank_loading;
 mod notes_parsing;
 mod play_process;
 
+mod daily_schedule;
 mod discord;
 mod fake_discord;
 mod fake_slack;

@@ -127,6 +127,7 @@ impl Fixture {
                     elapsed_ms: Some(1500),
                     interaction_id: interaction.map(str::to_string),
                     session: None,
+                    daily_post: None,
                 },
             )
             .await
@@ -278,6 +279,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                         elapsed_ms: None,
                         interaction_id: Some(interaction.into()),
                         session: Some((session_id, 0)),
+                        daily_post: None,
                     },
                 )
                 .await
@@ -702,6 +704,7 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                             elapsed_ms: None,
                             interaction_id: Some(format!("interaction-{task}")),
                             session: None,
+                            daily_post: None,
                         },
                     )
                     .await

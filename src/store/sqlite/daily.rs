@@ -1,0 +1,395 @@
+//! The daily question's rows on SQLite: schedules, posts and their leases,
+//! as on Postgres (one post row per schedule and local date is the claim;
+//! the lease is a conditional update).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sqlx::sqlite::SqliteRow;
+use sqlx::Row;
+
+use super::{day_text, from_millis, millis, parse_day, SqliteStore};
+use crate::daily::{
+    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
+};
+use crate::store::{
+    decode_choices, decode_topics, encode_topics, parse_platform, parse_time_of_day, parse_zone,
+    ExternalId, Platform, StoreError,
+};
+
+const SCHEDULE_COLUMNS: &str = "s.id, s.platform, s.community, s.channel, s.local_time, \
+     s.time_zone, s.topics, s.reveal_after_minutes, s.enabled, s.failures, s.last_error, s.retry_at";
+
+const POST_COLUMNS: &str = "p.id, p.schedule_id, p.local_date, p.question_id, p.due_at, \
+     p.reveal_at, p.message_id, p.posted_at, p.revealed_at";
+
+fn schedule_from_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
+    let failures: i64 = row.get("failures");
+    let failure = match (failures, row.get::<Option<i64>, _>("retry_at")) {
+        (count, Some(retry_at)) if count > 0 => Some(DeliveryFailure {
+            count: count as u32,
+            error: row
+                .get::<Option<String>, _>("last_error")
+                .unwrap_or_default(),
+            retry_at: from_millis(retry_at)?,
+        }),
+        _ => None,
+    };
+    Ok(Schedule {
+        id: row.get("id"),
+        platform: parse_platform(row.get("platform"))?,
+        community: ExternalId::new(row.get::<String, _>("community")),
+        channel: row.get("channel"),
+        time: parse_time_of_day(row.get("local_time"))?,
+        time_zone: parse_zone(row.get("time_zone"))?,
+        topics: decode_topics(row.get("topics")),
+        reveal_after: Duration::minutes(row.get("reveal_after_minutes")),
+        enabled: row.get("enabled"),
+        failure,
+    })
+}
+
+fn optional_time(row: &SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+    row.get::<Option<i64>, _>(column)
+        .map(from_millis)
+        .transpose()
+}
+
+fn post_from_row(row: &SqliteRow) -> Result<DailyPost, StoreError> {
+    Ok(DailyPost {
+        id: row.get("id"),
+        schedule_id: row.get("schedule_id"),
+        local_date: parse_day(row.get("local_date"))?
+            .ok_or_else(|| StoreError::Corrupt("a daily post without a date".into()))?,
+        question_id: row.get("question_id"),
+        due_at: from_millis(row.get("due_at"))?,
+        reveal_at: from_millis(row.get("reveal_at"))?,
+        message_id: row.get("message_id"),
+        posted_at: optional_time(row, "posted_at")?,
+        revealed_at: optional_time(row, "revealed_at")?,
+    })
+}
+
+impl SqliteStore {
+    pub async fn top_streaks(
+        &self,
+        community_id: i64,
+        today: NaiveDate,
+        limit: usize,
+    ) -> Result<Vec<(String, u32)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT display_name, current_streak FROM players
+             WHERE community_id = ?1 AND current_streak > 0 AND streak_day >= ?2
+             ORDER BY current_streak DESC, display_name LIMIT ?3",
+        )
+        .bind(community_id)
+        .bind(day_text(today.pred_opt().unwrap_or(today)))
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| {
+                (
+                    row.get("display_name"),
+                    row.get::<i64, _>("current_streak") as u32,
+                )
+            })
+            .collect())
+    }
+
+    pub async fn set_schedule(
+        &self,
+        schedule: &NewSchedule,
+        now: DateTime<Utc>,
+    ) -> Result<Schedule, StoreError> {
+        sqlx::query(
+            "INSERT INTO daily_schedules (platform, community, channel, local_time, time_zone,
+                                          topics, reveal_after_minutes, enabled, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)
+             ON CONFLICT (platform, community, channel) DO UPDATE
+             SET local_time = excluded.local_time, time_zone = excluded.time_zone,
+                 topics = excluded.topics, reveal_after_minutes = excluded.reveal_after_minutes,
+                 enabled = 1, failures = 0, last_error = NULL, retry_at = NULL,
+                 updated_at = excluded.updated_at",
+        )
+        .bind(schedule.platform.code())
+        .bind(schedule.community.as_str())
+        .bind(&schedule.channel)
+        .bind(schedule.time.format("%H:%M").to_string())
+        .bind(schedule.time_zone.name())
+        .bind(encode_topics(&schedule.topics))
+        .bind(schedule.reveal_after.num_minutes())
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s
+             WHERE s.platform = ?1 AND s.community = ?2 AND s.channel = ?3"
+        ))
+        .bind(schedule.platform.code())
+        .bind(schedule.community.as_str())
+        .bind(&schedule.channel)
+        .fetch_one(&self.pool)
+        .await?;
+        schedule_from_row(&row)
+    }
+
+    pub async fn schedules(
+        &self,
+        platform: Option<Platform>,
+        community: Option<&ExternalId>,
+    ) -> Result<Vec<Schedule>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s
+             WHERE (?1 IS NULL OR s.platform = ?1) AND (?2 IS NULL OR s.community = ?2)
+             ORDER BY s.platform, s.community, s.channel"
+        ))
+        .bind(platform.map(Platform::code))
+        .bind(community.map(ExternalId::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(schedule_from_row).collect()
+    }
+
+    pub async fn disable_schedules(
+        &self,
+        platform: Platform,
+        community: &ExternalId,
+        channel: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let done = sqlx::query(
+            "UPDATE daily_schedules SET enabled = 0, updated_at = ?4
+             WHERE platform = ?1 AND community = ?2 AND (?3 IS NULL OR channel = ?3) AND enabled",
+        )
+        .bind(platform.code())
+        .bind(community.as_str())
+        .bind(channel)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    pub async fn remove_schedule(
+        &self,
+        platform: Platform,
+        community: &ExternalId,
+        channel: &str,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "DELETE FROM daily_schedules WHERE platform = ?1 AND community = ?2 AND channel = ?3",
+        )
+        .bind(platform.code())
+        .bind(community.as_str())
+        .bind(channel)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub async fn schedule_failed(
+        &self,
+        schedule_id: i64,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<DeliveryFailure, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let count: i64 = sqlx::query_scalar(
+            "UPDATE daily_schedules SET failures = failures + 1, last_error = ?2
+             WHERE id = ?1 RETURNING failures",
+        )
+        .bind(schedule_id)
+        .bind(error)
+        .fetch_one(&mut *tx)
+        .await?;
+        let retry_at = now + retry_delay(count as u32);
+        sqlx::query("UPDATE daily_schedules SET retry_at = ?2 WHERE id = ?1")
+            .bind(schedule_id)
+            .bind(millis(retry_at))
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(DeliveryFailure {
+            count: count as u32,
+            error: error.to_string(),
+            retry_at,
+        })
+    }
+
+    pub async fn schedule_delivered(&self, schedule_id: i64) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE daily_schedules SET failures = 0, last_error = NULL, retry_at = NULL
+             WHERE id = ?1 AND failures > 0",
+        )
+        .bind(schedule_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn asked_questions(
+        &self,
+        schedule_id: i64,
+    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, max(local_date) AS last FROM daily_posts
+             WHERE schedule_id = ?1 GROUP BY question_id",
+        )
+        .bind(schedule_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let last = parse_day(row.get("last"))?
+                    .ok_or_else(|| StoreError::Corrupt("a daily post without a date".into()))?;
+                Ok((row.get("question_id"), last))
+            })
+            .collect()
+    }
+
+    pub async fn claim_daily_post(
+        &self,
+        schedule_id: i64,
+        occurrence: &Occurrence,
+        question_id: &str,
+    ) -> Result<DailyPost, StoreError> {
+        sqlx::query(
+            "INSERT INTO daily_posts (schedule_id, local_date, question_id, due_at, reveal_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (schedule_id, local_date) DO NOTHING",
+        )
+        .bind(schedule_id)
+        .bind(day_text(occurrence.date))
+        .bind(question_id)
+        .bind(millis(occurrence.due_at))
+        .bind(millis(occurrence.reveal_at))
+        .execute(&self.pool)
+        .await?;
+        self.daily_post_on(schedule_id, occurrence.date)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a claimed daily post vanished".into()))
+    }
+
+    pub async fn daily_post_on(
+        &self,
+        schedule_id: i64,
+        date: NaiveDate,
+    ) -> Result<Option<DailyPost>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts p WHERE p.schedule_id = ?1 AND p.local_date = ?2"
+        ))
+        .bind(schedule_id)
+        .bind(day_text(date))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(post_from_row).transpose()
+    }
+
+    pub async fn open_daily_posts(
+        &self,
+        platform: Platform,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DailyPost>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS} FROM daily_posts p
+             JOIN daily_schedules s ON s.id = p.schedule_id
+             WHERE s.platform = ?1 AND p.revealed_at IS NULL
+               AND (p.message_id IS NOT NULL OR p.reveal_at > ?2)
+             ORDER BY p.due_at"
+        ))
+        .bind(platform.code())
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(post_from_row).collect()
+    }
+
+    pub async fn lease_daily_post(
+        &self,
+        post_id: i64,
+        stage: Stage,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE daily_posts SET lease_until = ?3
+             WHERE id = ?1 AND revealed_at IS NULL AND (lease_until IS NULL OR lease_until <= ?2)
+               AND (message_id IS NULL) = ?4",
+        )
+        .bind(post_id)
+        .bind(millis(now))
+        .bind(millis(until))
+        .bind(stage == Stage::Post)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn release_daily_post(&self, post_id: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE daily_posts SET lease_until = NULL WHERE id = ?1")
+            .bind(post_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn daily_posted(
+        &self,
+        post_id: i64,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE daily_posts SET message_id = ?2, posted_at = ?3, lease_until = NULL
+             WHERE id = ?1",
+        )
+        .bind(post_id)
+        .bind(message_id)
+        .bind(millis(now))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn daily_revealed(&self, post_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query("UPDATE daily_posts SET revealed_at = ?2, lease_until = NULL WHERE id = ?1")
+            .bind(post_id)
+            .bind(millis(now))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT {POST_COLUMNS}, {} FROM daily_posts p
+             JOIN daily_schedules s ON s.id = p.schedule_id WHERE p.id = ?1",
+            SCHEDULE_COLUMNS.replace("s.id,", "s.id AS schedule_key,")
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let post = post_from_row(&row)?;
+        let mut schedule = schedule_from_row(&row)?;
+        schedule.id = post.schedule_id;
+        Ok(Some((post, schedule)))
+    }
+
+    pub async fn daily_answers(&self, post_id: i64) -> Result<Vec<DailyAnswer>, StoreError> {
+        let rows = sqlx::query("SELECT choices, correct FROM answers WHERE daily_post_id = ?1")
+            .bind(post_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DailyAnswer {
+                    choices: decode_choices(row.get("choices"))?,
+                    correct: row.get("correct"),
+                })
+            })
+            .collect()
+    }
+}
