@@ -115,6 +115,7 @@ async fn run(options: Options) {
         store,
         locale: Locale::Korean,
         time_zone: chrono_tz::Asia::Seoul,
+        daily_tick: quizbot::daily::scheduler::TICK,
     };
     let shutdown = CancellationToken::new();
     let running = tokio::spawn({

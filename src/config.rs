@@ -50,6 +50,9 @@ pub struct Config {
     pub slack: SlackSettings,
     /// Where HTTP mode listens (Slack's requests, health checks).
     pub http_addr: String,
+    /// `QUIZBOT_DAILY_TICK`: how often the daily question's scheduler looks
+    /// for posts and reveals that are due (default 10s).
+    pub daily_tick: std::time::Duration,
 }
 
 /// Discord connection settings; the bot runs on Discord when `token` is set.
@@ -91,6 +94,7 @@ impl Default for Config {
             discord: DiscordSettings::default(),
             slack: SlackSettings::default(),
             http_addr: "0.0.0.0:8080".into(),
+            daily_tick: crate::daily::scheduler::TICK,
         }
     }
 }
@@ -178,6 +182,16 @@ impl Config {
         }
         if let Some(base) = set("DISCORD_API_BASE") {
             config.discord.api_base = Some(base.trim_end_matches('/').to_string());
+        }
+        if let Some(value) = set("QUIZBOT_DAILY_TICK") {
+            config.daily_tick = humantime::parse_duration(value.trim())
+                .ok()
+                .filter(|tick| !tick.is_zero() && tick.as_secs() <= 30)
+                .ok_or(ConfigError::Value {
+                    name: "QUIZBOT_DAILY_TICK",
+                    value,
+                    message: "expected a duration from 1ms to 30s, such as 10s",
+                })?;
         }
         if let Some(token) = set("SLACK_BOT_TOKEN") {
             config.slack.bot_token = Some(SecretString::from(token));

@@ -223,7 +223,7 @@ pub async fn run(
     let texts = bot.texts();
     let guild = settings.guild_id.map(serenity::GuildId::new);
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
-    let (store, content) = (bot.store.clone(), bot.content.clone());
+    let (store, content, tick) = (bot.store.clone(), bot.content.clone(), bot.daily_tick);
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -265,7 +265,7 @@ pub async fn run(
     let scheduler = Scheduler::new(Platform::Discord, store, content, channels);
     let daily = tokio::spawn({
         let shutdown = shutdown.clone();
-        async move { scheduler.run(Utc::now, shutdown).await }
+        async move { scheduler.run(Utc::now, tick, shutdown).await }
     });
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn({

@@ -306,6 +306,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     store,
                     locale: config.locale,
                     time_zone: config.time_zone,
+                    daily_tick: config.daily_tick,
                 };
                 let shutdown = CancellationToken::new();
                 let on_signal = shutdown.clone();

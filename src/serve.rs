@@ -23,6 +23,8 @@ pub struct Bot {
     pub locale: Locale,
     /// Time zone given to communities seen for the first time.
     pub time_zone: Tz,
+    /// How often the daily question's scheduler ticks.
+    pub daily_tick: std::time::Duration,
 }
 
 impl Bot {

@@ -113,16 +113,21 @@ impl<C: DailyChannel> Scheduler<C> {
         }
     }
 
-    /// Ticks every [`TICK`] with the time `clock` gives until `shutdown`.
-    /// A failed tick is logged and the next one tries again.
-    pub async fn run(&self, clock: impl Fn() -> DateTime<Utc>, shutdown: CancellationToken) {
+    /// Ticks every `tick` ([`TICK`] by default) with the time `clock` gives
+    /// until `shutdown`. A failed tick is logged and the next one tries again.
+    pub async fn run(
+        &self,
+        clock: impl Fn() -> DateTime<Utc>,
+        tick: std::time::Duration,
+        shutdown: CancellationToken,
+    ) {
         loop {
             if let Err(err) = self.tick(clock()).await {
                 tracing::error!(platform = %self.platform, "daily question: {err}");
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,
-                () = tokio::time::sleep(TICK) => {}
+                () = tokio::time::sleep(tick) => {}
             }
         }
     }

@@ -69,6 +69,7 @@ impl Harness {
             store: self.store.clone(),
             locale: self.locale,
             time_zone: chrono_tz::Asia::Seoul,
+            daily_tick: std::time::Duration::from_millis(200),
         };
         let shutdown = CancellationToken::new();
         let task = tokio::spawn({
@@ -900,4 +901,236 @@ async fn a_database_error_is_never_shown_as_recorded() {
         .await
         .unwrap();
     assert_eq!(answers, 1);
+}
+
+/// `/quiz-admin daily <sub> <options>`.
+fn daily_admin(sub: &str, options: serde_json::Value) -> serde_json::Value {
+    json!([{ "name": "daily", "type": 2, "options": [{ "name": sub, "type": 1, "options": options }] }])
+}
+
+/// The current minute in Seoul, as `HH:MM`: a schedule set to it is due.
+fn this_minute_in_seoul() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Seoul)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// Clicks `member`'s `chosen` answer on a daily post.
+fn answer_post(
+    fake: &FakeDiscord,
+    member: &Member,
+    post: &serde_json::Value,
+    question: &Question,
+    chosen: &[usize],
+) -> crate::fake_discord::Interaction {
+    let post_id = custom_ids_of(post)[0]
+        .split(':')
+        .nth(1)
+        .expect("d:<post>:…")
+        .to_string();
+    if question.is_multi() {
+        let values: Vec<String> = chosen.iter().map(usize::to_string).collect();
+        let values: Vec<&str> = values.iter().map(String::as_str).collect();
+        fake.select(member, post, &format!("d:{post_id}:pick"), &values)
+    } else {
+        fake.click(member, post, &format!("d:{post_id}:{}", chosen[0]))
+    }
+}
+
+fn custom_ids_of(message: &serde_json::Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_question_is_posted_answered_once_and_revealed() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let fake = &harness.fake;
+    let admin = Member::admin(601, "Admin");
+    let (ann, bo, cy) = (
+        Member::new(602, "Ann"),
+        Member::new(603, "Bo"),
+        Member::new(604, "Cy"),
+    );
+    let channel = 1_200_000_000_000_000_077_u64;
+
+    // Members may not set it; admins may, for the current minute.
+    let set = daily_admin(
+        "set",
+        json!([
+            { "name": "time", "type": 3, "value": this_minute_in_seoul() },
+            { "name": "channel", "type": 7, "value": channel.to_string() },
+            { "name": "reveal_after", "type": 3, "value": "8h" },
+        ]),
+    );
+    let refused = fake.slash(&ann, "quiz-admin", set.clone()).reply().await;
+    assert_eq!(refused.data["content"], texts.admin_only());
+    let saved = fake.slash(&admin, "quiz-admin", set).reply().await;
+    assert!(saved.is_ephemeral());
+    assert!(
+        saved.text().starts_with("오늘의 문제를 설정했습니다."),
+        "{}",
+        saved.text()
+    );
+    assert!(saved.text().contains(&format!("<#{channel}>")), "{}", saved.text());
+
+    // The scheduler posts it in the channel, publicly, with buttons.
+    let posts = fake.wait_channel_messages(channel, 1).await;
+    let post = &posts[0];
+    assert_eq!(post["flags"], 0, "the post is public");
+    assert!(post["embeds"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains(texts.daily_title()));
+    let pool = harness.pool().await;
+    let row = sqlx::query("SELECT id, question_id FROM daily_posts")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let (post_id, question_id): (i64, String) = (row.get("id"), row.get("question_id"));
+    assert!(custom_ids_of(post)
+        .iter()
+        .all(|id| id.starts_with(&format!("d:{post_id}:"))));
+    let question = harness
+        .content
+        .current()
+        .bank
+        .question(&question_id)
+        .unwrap()
+        .clone();
+    let right = question.correct.clone();
+    let wrong = wrong_choices(&question);
+
+    // Ann answers rightly, Bo wrongly; each sees a private verdict.
+    let verdict = answer_post(fake, &ann, post, &question, &right).reply().await;
+    assert_eq!(verdict.kind, ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE));
+    assert!(verdict.is_ephemeral());
+    assert!(verdict.embeds()[0]["title"].as_str().unwrap().contains(texts.correct()));
+    assert!(verdict.text().contains(&question.explanation.chars().take(30).collect::<String>()));
+    let verdict = answer_post(fake, &bo, post, &question, &wrong).reply().await;
+    assert!(verdict.embeds()[0]["title"].as_str().unwrap().contains(texts.wrong()));
+    // Bo's second click: the first answer stands.
+    let again = answer_post(fake, &bo, post, &question, &right).reply().await;
+    assert!(again.is_ephemeral());
+    assert!(
+        again.text().contains(&texts.already_answered(&Question::letters(&wrong))),
+        "{}",
+        again.text()
+    );
+    let counted: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM answers WHERE daily_post_id = $1")
+            .bind(post_id)
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(counted, 2);
+
+    // Reveal time: the post closes and the results follow.
+    sqlx::query("UPDATE daily_posts SET reveal_at = now() WHERE id = $1")
+        .bind(post_id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let messages = fake.wait_channel_messages(channel, 2).await;
+    let results = &messages[1];
+    let closed = fake
+        .message(post["id"].as_str().unwrap().parse().unwrap())
+        .unwrap();
+    let components: Vec<serde_json::Value> = closed["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap())
+        .collect();
+    assert!(!components.is_empty());
+    assert!(components.iter().all(|c| c["disabled"] == true), "{components:?}");
+    let embed = &results["embeds"][0];
+    let fields = embed["fields"].as_array().unwrap();
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|f| f["name"] == name)
+            .unwrap_or_else(|| panic!("no field {name}: {fields:?}"))["value"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let spread = field(texts.answer_spread());
+    for (i, line) in spread.lines().enumerate() {
+        let count = usize::from(right.contains(&i)) + usize::from(wrong.contains(&i));
+        let expected = format!(
+            "**{}** · {} ({}%)",
+            Question::letter(i),
+            texts.people(count),
+            count * 50
+        );
+        assert!(line.starts_with(&expected), "{line} vs {expected}");
+        assert_eq!(line.ends_with('✅'), right.contains(&i), "{line}");
+    }
+    assert_eq!(spread.lines().count(), question.choices.len());
+    assert!(field(texts.explanation()).starts_with(&question.explanation.chars().take(30).collect::<String>()));
+    assert!(fields.iter().any(|f| f["name"].as_str().unwrap().contains(" › ")), "the notes' excerpt");
+    assert!(field(texts.streaks_title()).contains("Ann"), "{fields:?}");
+    assert_eq!(embed["footer"]["text"], texts.turnout(2, 1));
+
+    // After the reveal, answers are refused; the reveal happened once.
+    let late = answer_post(fake, &cy, post, &question, &right).reply().await;
+    assert!(late.is_ephemeral());
+    assert!(late.text().contains("정답이 이미 공개되어"), "{}", late.text());
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    assert_eq!(fake.channel_messages(channel).len(), 2);
+
+    // A channel closed to the bot: on record, shown to admins.
+    let closed_channel = 1_200_000_000_000_000_088_u64;
+    fake.close_channel(closed_channel, true);
+    let set = daily_admin(
+        "set",
+        json!([
+            { "name": "time", "type": 3, "value": this_minute_in_seoul() },
+            { "name": "channel", "type": 7, "value": closed_channel.to_string() },
+        ]),
+    );
+    fake.slash(&admin, "quiz-admin", set).reply().await;
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        let failures: i32 = sqlx::query_scalar(
+            "SELECT failures FROM daily_schedules WHERE channel = $1",
+        )
+        .bind(closed_channel.to_string())
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        if failures > 0 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the failure was not recorded");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let shown = fake
+        .slash(&admin, "quiz-admin", daily_admin("show", json!([])))
+        .reply()
+        .await;
+    let text = shown.text();
+    assert!(text.contains(&format!("<#{channel}> · 매일")), "{text}");
+    assert!(text.contains(&format!("<#{closed_channel}> · 매일")), "{text}");
+    assert!(text.contains("⚠ 전송 실패 1회") && text.contains("Missing Permissions"), "{text}");
+
+    // Off for one channel.
+    let off = fake
+        .slash(
+            &admin,
+            "quiz-admin",
+            daily_admin("off", json!([{ "name": "channel", "type": 7, "value": closed_channel.to_string() }])),
+        )
+        .reply()
+        .await;
+    assert_eq!(off.text().trim(), texts.schedules_off(1));
+    assert_no_problems(fake);
 }

@@ -302,6 +302,12 @@ struct State {
     registrations: watch::Sender<Vec<Registration>>,
     calls: Mutex<Vec<Call>>,
     problems: Mutex<Vec<String>>,
+    /// Channels that refuse the bot's messages: the status and Discord's
+    /// error code and message.
+    closed_channels: Mutex<HashMap<u64, (StatusCode, u64, &'static str)>>,
+    /// Nonces of created messages, per channel: with `enforce_nonce`, a
+    /// second message with the same nonce returns the first.
+    nonces: Mutex<HashMap<(u64, String), u64>>,
 }
 
 impl State {
@@ -362,6 +368,8 @@ impl FakeDiscord {
             registrations: watch::channel(Vec::new()).0,
             calls: Mutex::new(Vec::new()),
             problems: Mutex::new(Vec::new()),
+            closed_channels: Mutex::new(HashMap::new()),
+            nonces: Mutex::new(HashMap::new()),
         });
         let app = Router::new()
             .route("/", get(gateway))
@@ -413,6 +421,45 @@ impl FakeDiscord {
 
     pub fn message(&self, id: u64) -> Option<Value> {
         lock(&self.state.messages).get(&id).cloned()
+    }
+
+    /// The messages the bot created in `channel` (not interaction replies),
+    /// oldest first.
+    pub fn channel_messages(&self, channel: u64) -> Vec<Value> {
+        let mut messages: Vec<(u64, Value)> = lock(&self.state.messages)
+            .iter()
+            .filter(|(_, m)| m["channel_id"] == channel.to_string() && m["webhook_id"].is_null())
+            .map(|(id, m)| (*id, m.clone()))
+            .collect();
+        messages.sort_by_key(|(id, _)| *id);
+        messages.into_iter().map(|(_, m)| m).collect()
+    }
+
+    /// Waits until the bot has created `count` messages in `channel`.
+    pub async fn wait_channel_messages(&self, channel: u64, count: usize) -> Vec<Value> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let messages = self.channel_messages(channel);
+            if messages.len() >= count {
+                return messages;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "expected {count} messages in channel {channel}, got {messages:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// From now on, messages to `channel` fail as Discord fails them when
+    /// the bot lacks permission (`forbidden`) or the channel was deleted.
+    pub fn close_channel(&self, channel: u64, forbidden: bool) {
+        let refusal = if forbidden {
+            (StatusCode::FORBIDDEN, 50013, "Missing Permissions")
+        } else {
+            (StatusCode::NOT_FOUND, 10003, "Unknown Channel")
+        };
+        lock(&self.state.closed_channels).insert(channel, refusal);
     }
 
     fn remember(&self, member: &Member) {
@@ -500,28 +547,49 @@ impl FakeDiscord {
             .unwrap_or(1)
     }
 
-    /// `resolved.users` and `.members` for user options, as Discord sends them.
+    /// `resolved.users` and `.members` for user options, `.channels` for
+    /// channel options, as Discord sends them.
     fn resolved(&self, options: &Value) -> Option<Value> {
         let members = lock(&self.state.members);
         let mut users = serde_json::Map::new();
         let mut partials = serde_json::Map::new();
-        for option in options.as_array().into_iter().flatten() {
-            if option["type"] != 6 {
-                continue;
+        let mut channels = serde_json::Map::new();
+        for option in leaf_options(options) {
+            let id: Option<u64> = option["value"].as_str().and_then(|v| v.parse().ok());
+            match (option["type"].as_u64(), id) {
+                (Some(6), Some(id)) => {
+                    let member = members
+                        .get(&id)
+                        .cloned()
+                        .unwrap_or_else(|| Member::new(id, "someone"));
+                    users.insert(id.to_string(), member.user_json());
+                    let mut partial = member.member_json(true);
+                    if let Some(map) = partial.as_object_mut() {
+                        map.remove("user");
+                    }
+                    partials.insert(id.to_string(), partial);
+                }
+                (Some(7), Some(id)) => {
+                    channels.insert(
+                        id.to_string(),
+                        json!({
+                            "id": id.to_string(), "type": 0, "name": format!("channel-{id}"),
+                            "permissions": permissions::MEMBER.to_string(),
+                        }),
+                    );
+                }
+                _ => {}
             }
-            let id: u64 = option["value"].as_str()?.parse().ok()?;
-            let member = members
-                .get(&id)
-                .cloned()
-                .unwrap_or_else(|| Member::new(id, "someone"));
-            users.insert(id.to_string(), member.user_json());
-            let mut partial = member.member_json(true);
-            if let Some(map) = partial.as_object_mut() {
-                map.remove("user");
-            }
-            partials.insert(id.to_string(), partial);
         }
-        (!users.is_empty()).then(|| json!({ "users": users, "members": partials }))
+        let mut resolved = serde_json::Map::new();
+        if !users.is_empty() {
+            resolved.insert("users".into(), users.into());
+            resolved.insert("members".into(), partials.into());
+        }
+        if !channels.is_empty() {
+            resolved.insert("channels".into(), channels.into());
+        }
+        (!resolved.is_empty()).then(|| resolved.into())
     }
 
     fn send_interaction(
@@ -586,6 +654,18 @@ impl FakeDiscord {
             gateway.is_some_and(|g| g.send(Outgoing::Dispatch { event, data, token }).is_ok());
         assert!(sent, "no bot is connected to the gateway");
     }
+}
+
+/// Options with values, inside subcommands and subcommand groups too.
+fn leaf_options(options: &Value) -> Vec<Value> {
+    let mut leaves = Vec::new();
+    for option in options.as_array().into_iter().flatten() {
+        match option["type"].as_u64() {
+            Some(1) | Some(2) => leaves.extend(leaf_options(&option["options"])),
+            _ => leaves.push(option.clone()),
+        }
+    }
+    leaves
 }
 
 fn find_component(message: &Value, custom_id: &str) -> Value {
@@ -800,13 +880,33 @@ async fn rest(
             }
         }
         ("POST", ["channels", channel, "messages"]) => {
+            let channel: u64 = channel.parse().unwrap_or(0);
+            if let Some((status, code, message)) = lock(&state.closed_channels).get(&channel).copied() {
+                return discord_error(status, code, message);
+            }
             if let Some(rejection) = check_message(&state, &body, &path) {
                 return rejection;
             }
-            let channel: u64 = channel.parse().unwrap_or(0);
-            Json(create_message(&state, channel, &body, 0)).into_response()
+            let nonce = body["nonce"].as_str().map(str::to_string);
+            if body["enforce_nonce"] == true {
+                if let Some(nonce) = &nonce {
+                    let seen = lock(&state.nonces).get(&(channel, nonce.clone())).copied();
+                    if let Some(message) = seen.and_then(|id| lock(&state.messages).get(&id).cloned()) {
+                        return Json(message).into_response();
+                    }
+                }
+            }
+            let message = create_message(&state, channel, &body, 0);
+            if let (Some(nonce), Some(id)) = (nonce, message["id"].as_str().and_then(|id| id.parse().ok())) {
+                lock(&state.nonces).insert((channel, nonce), id);
+            }
+            Json(message).into_response()
         }
-        ("PATCH", ["channels", _channel, "messages", id]) => {
+        ("PATCH", ["channels", channel, "messages", id]) => {
+            let channel: u64 = channel.parse().unwrap_or(0);
+            if let Some((status, code, message)) = lock(&state.closed_channels).get(&channel).copied() {
+                return discord_error(status, code, message);
+            }
             if let Some(rejection) = check_message(&state, &body, &path) {
                 return rejection;
             }
@@ -994,8 +1094,15 @@ fn create_message(state: &State, channel_id: u64, data: &Value, message_type: u6
         "type": message_type,
         "flags": data["flags"].as_u64().unwrap_or(0),
         "application_id": state.application_id.to_string(),
-        "webhook_id": state.application_id.to_string(),
     });
+    // Interaction replies come through the application's webhook.
+    let message = if message_type == 20 {
+        let mut message = message;
+        message["webhook_id"] = json!(state.application_id.to_string());
+        message
+    } else {
+        message
+    };
     lock(&state.messages).insert(id, message.clone());
     message
 }

@@ -139,6 +139,7 @@ impl Running {
             store: self.store.clone(),
             locale: Locale::Korean,
             time_zone: chrono_tz::Asia::Seoul,
+            daily_tick: std::time::Duration::from_millis(200),
         }
     }
 
