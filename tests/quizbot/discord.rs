@@ -979,7 +979,11 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         "{}",
         saved.text()
     );
-    assert!(saved.text().contains(&format!("<#{channel}>")), "{}", saved.text());
+    assert!(
+        saved.text().contains(&format!("<#{channel}>")),
+        "{}",
+        saved.text()
+    );
 
     // The scheduler posts it in the channel, publicly, with buttons.
     let posts = fake.wait_channel_messages(channel, 1).await;
@@ -1009,27 +1013,45 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
     let wrong = wrong_choices(&question);
 
     // Ann answers rightly, Bo wrongly; each sees a private verdict.
-    let verdict = answer_post(fake, &ann, post, &question, &right).reply().await;
-    assert_eq!(verdict.kind, ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE));
+    let verdict = answer_post(fake, &ann, post, &question, &right)
+        .reply()
+        .await;
+    assert_eq!(
+        verdict.kind,
+        ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE)
+    );
     assert!(verdict.is_ephemeral());
-    assert!(verdict.embeds()[0]["title"].as_str().unwrap().contains(texts.correct()));
-    assert!(verdict.text().contains(&question.explanation.chars().take(30).collect::<String>()));
-    let verdict = answer_post(fake, &bo, post, &question, &wrong).reply().await;
-    assert!(verdict.embeds()[0]["title"].as_str().unwrap().contains(texts.wrong()));
+    assert!(verdict.embeds()[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains(texts.correct()));
+    assert!(verdict
+        .text()
+        .contains(&question.explanation.chars().take(30).collect::<String>()));
+    let verdict = answer_post(fake, &bo, post, &question, &wrong)
+        .reply()
+        .await;
+    assert!(verdict.embeds()[0]["title"]
+        .as_str()
+        .unwrap()
+        .contains(texts.wrong()));
     // Bo's second click: the first answer stands.
-    let again = answer_post(fake, &bo, post, &question, &right).reply().await;
+    let again = answer_post(fake, &bo, post, &question, &right)
+        .reply()
+        .await;
     assert!(again.is_ephemeral());
     assert!(
-        again.text().contains(&texts.already_answered(&Question::letters(&wrong))),
+        again
+            .text()
+            .contains(&texts.already_answered(&Question::letters(&wrong))),
         "{}",
         again.text()
     );
-    let counted: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM answers WHERE daily_post_id = $1")
-            .bind(post_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let counted: i64 = sqlx::query_scalar("SELECT count(*) FROM answers WHERE daily_post_id = $1")
+        .bind(post_id)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(counted, 2);
 
     // Reveal time: the post closes and the results follow.
@@ -1050,7 +1072,10 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .flat_map(|row| row["components"].as_array().cloned().unwrap())
         .collect();
     assert!(!components.is_empty());
-    assert!(components.iter().all(|c| c["disabled"] == true), "{components:?}");
+    assert!(
+        components.iter().all(|c| c["disabled"] == true),
+        "{components:?}"
+    );
     let embed = &results["embeds"][0];
     let fields = embed["fields"].as_array().unwrap();
     let field = |name: &str| {
@@ -1075,15 +1100,27 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         assert_eq!(line.ends_with('✅'), right.contains(&i), "{line}");
     }
     assert_eq!(spread.lines().count(), question.choices.len());
-    assert!(field(texts.explanation()).starts_with(&question.explanation.chars().take(30).collect::<String>()));
-    assert!(fields.iter().any(|f| f["name"].as_str().unwrap().contains(" › ")), "the notes' excerpt");
+    assert!(field(texts.explanation())
+        .starts_with(&question.explanation.chars().take(30).collect::<String>()));
+    assert!(
+        fields
+            .iter()
+            .any(|f| f["name"].as_str().unwrap().contains(" › ")),
+        "the notes' excerpt"
+    );
     assert!(field(texts.streaks_title()).contains("Ann"), "{fields:?}");
     assert_eq!(embed["footer"]["text"], texts.turnout(2, 1));
 
     // After the reveal, answers are refused; the reveal happened once.
-    let late = answer_post(fake, &cy, post, &question, &right).reply().await;
+    let late = answer_post(fake, &cy, post, &question, &right)
+        .reply()
+        .await;
     assert!(late.is_ephemeral());
-    assert!(late.text().contains("정답이 이미 공개되어"), "{}", late.text());
+    assert!(
+        late.text().contains("정답이 이미 공개되어"),
+        "{}",
+        late.text()
+    );
     tokio::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(fake.channel_messages(channel).len(), 2);
 
@@ -1100,17 +1137,19 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
     fake.slash(&admin, "quiz-admin", set).reply().await;
     let deadline = std::time::Instant::now() + PATIENCE;
     loop {
-        let failures: i32 = sqlx::query_scalar(
-            "SELECT failures FROM daily_schedules WHERE channel = $1",
-        )
-        .bind(closed_channel.to_string())
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+        let failures: i32 =
+            sqlx::query_scalar("SELECT failures FROM daily_schedules WHERE channel = $1")
+                .bind(closed_channel.to_string())
+                .fetch_one(&pool)
+                .await
+                .unwrap();
         if failures > 0 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the failure was not recorded");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the failure was not recorded"
+        );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let shown = fake
@@ -1119,15 +1158,24 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .await;
     let text = shown.text();
     assert!(text.contains(&format!("<#{channel}> · 매일")), "{text}");
-    assert!(text.contains(&format!("<#{closed_channel}> · 매일")), "{text}");
-    assert!(text.contains("⚠ 전송 실패 1회") && text.contains("Missing Permissions"), "{text}");
+    assert!(
+        text.contains(&format!("<#{closed_channel}> · 매일")),
+        "{text}"
+    );
+    assert!(
+        text.contains("⚠ 전송 실패 1회") && text.contains("Missing Permissions"),
+        "{text}"
+    );
 
     // Off for one channel.
     let off = fake
         .slash(
             &admin,
             "quiz-admin",
-            daily_admin("off", json!([{ "name": "channel", "type": 7, "value": closed_channel.to_string() }])),
+            daily_admin(
+                "off",
+                json!([{ "name": "channel", "type": 7, "value": closed_channel.to_string() }]),
+            ),
         )
         .reply()
         .await;

@@ -6,6 +6,7 @@ mod support;
 mod bank_loading;
 mod notes_parsing;
 mod play_process;
+mod serve_processes;
 
 mod daily_schedule;
 mod discord;
