@@ -428,7 +428,10 @@ impl FakeDiscord {
     pub fn channel_messages(&self, channel: u64) -> Vec<Value> {
         let mut messages: Vec<(u64, Value)> = lock(&self.state.messages)
             .iter()
-            .filter(|(_, m)| m["channel_id"] == channel.to_string() && m["webhook_id"].is_null())
+            .filter(|(_, m)| {
+                m["channel_id"].as_str() == Some(channel.to_string().as_str())
+                    && m["webhook_id"].is_null()
+            })
             .map(|(id, m)| (*id, m.clone()))
             .collect();
         messages.sort_by_key(|(id, _)| *id);
