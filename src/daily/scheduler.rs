@@ -34,6 +34,10 @@ pub const LEASE: Duration = Duration::seconds(60);
 /// How long a post whose reveal keeps failing is retried after its reveal
 /// time; then it is closed without one.
 pub const REVEAL_GIVE_UP: Duration = Duration::hours(24);
+/// How long after its reveal time a post is revealed: answers stop at the
+/// reveal time, and one already on its way gets this long to be recorded
+/// before the count.
+pub const REVEAL_GRACE: Duration = Duration::seconds(5);
 /// Longest current streaks shown with the reveal.
 pub const STREAKS_SHOWN: usize = 5;
 
@@ -160,7 +164,7 @@ impl<C: DailyChannel> Scheduler<C> {
             };
             let done = if post.message_id.is_none() {
                 self.send(schedule, post, &content, now).await?
-            } else if now >= post.reveal_at {
+            } else if now >= post.reveal_at + REVEAL_GRACE {
                 self.reveal(schedule, post, &content, now).await?
             } else {
                 continue;

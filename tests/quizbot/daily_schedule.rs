@@ -9,7 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use quizbot::content::SharedContent;
-use quizbot::daily::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal, Scheduler};
+use quizbot::daily::scheduler::{
+    DailyChannel, Delivery, DeliveryError, Reveal, Scheduler, REVEAL_GRACE,
+};
 use quizbot::daily::{DailySettings, Stage, Tally};
 use quizbot::game::{Game, GameError};
 use quizbot::store::{ExternalId, Platform, Recorded, Store};
@@ -509,7 +511,10 @@ async fn answers_are_counted_once_and_closed_at_the_reveal(db: &TestDatabase) {
     assert!(matches!(elsewhere, Err(GameError::DailyElsewhere)));
 
     let reveal_at = due + Duration::hours(8);
+    // Answers stop at the reveal time; the count waits for stragglers.
     let report = scheduler.tick(reveal_at).await.unwrap();
+    assert_eq!(report.revealed, 0);
+    let report = scheduler.tick(reveal_at + REVEAL_GRACE).await.unwrap();
     assert_eq!(report.revealed, 1);
     let Some(Event::Revealed { tally, .. }) = world.events().last().cloned() else {
         panic!("no reveal: {:?}", world.events());
