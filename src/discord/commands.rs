@@ -272,7 +272,8 @@ async fn daily_set(
     let content = data.bot.content.current();
     let settings = daily::DailySettings {
         time: &time,
-        time_zone: timezone.as_deref(),
+        // Unset, the zone new communities get (QUIZBOT_TIMEZONE).
+        time_zone: Some(timezone.as_deref().unwrap_or(data.bot.time_zone.name())),
         topics: topics.as_deref(),
         reveal_after: reveal_after.as_deref(),
     };

@@ -42,6 +42,7 @@ macro_rules! both_backends {
 }
 
 both_backends!(
+    schedules_are_set_replaced_turned_off_and_removed,
     thirty_days_two_replicas_post_and_reveal_once_a_day,
     a_lease_left_by_a_dead_replica_expires,
     answers_are_counted_once_and_closed_at_the_reveal,
@@ -61,6 +62,7 @@ enum Event {
         channel: String,
         date: NaiveDate,
         tally: Tally,
+        streaks: Vec<(String, u32)>,
         at: DateTime<Utc>,
     },
     Refused {
@@ -137,6 +139,7 @@ impl DailyChannel for Recorder {
             channel: reveal.schedule.channel.clone(),
             date: reveal.post.local_date,
             tally: reveal.tally.clone(),
+            streaks: reveal.streaks.clone(),
             at: self.world.now(),
         });
         Ok(())
@@ -516,9 +519,11 @@ async fn answers_are_counted_once_and_closed_at_the_reveal(db: &TestDatabase) {
     assert_eq!(report.revealed, 0);
     let report = scheduler.tick(reveal_at + REVEAL_GRACE).await.unwrap();
     assert_eq!(report.revealed, 1);
-    let Some(Event::Revealed { tally, .. }) = world.events().last().cloned() else {
+    let Some(Event::Revealed { tally, streaks, .. }) = world.events().last().cloned() else {
         panic!("no reveal: {:?}", world.events());
     };
+    // Ann answered rightly today: a one-day streak; Bo has none.
+    assert_eq!(streaks, vec![("ann".to_string(), 1)]);
     let mut per_choice = vec![0; question.choices.len()];
     for &c in right.iter().chain(&wrong) {
         per_choice[c] += 1;
@@ -541,4 +546,112 @@ async fn answers_are_counted_once_and_closed_at_the_reveal(db: &TestDatabase) {
         .await
         .unwrap();
     assert_eq!(report.revealed, 0);
+}
+
+async fn schedules_are_set_replaced_turned_off_and_removed(db: &TestDatabase) {
+    let store = db.store().await;
+    let now = at("2026-03-01T00:00:00Z");
+    set(
+        &store,
+        "a",
+        "09:00",
+        "Asia/Seoul",
+        "ec2, storage-databases",
+        "90m",
+    )
+    .await;
+    set(&store, "b", "21:30", "Europe/Berlin", "", "8h").await;
+    let listed = store.schedules(None, None).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let a = &listed[0];
+    assert_eq!(a.channel, "a");
+    assert_eq!(a.time.format("%H:%M").to_string(), "09:00");
+    assert_eq!(a.time_zone, chrono_tz::Asia::Seoul);
+    assert_eq!(
+        a.topics,
+        vec!["ec2".to_string(), "storage-databases".to_string()]
+    );
+    assert_eq!(a.reveal_after, Duration::minutes(90));
+    assert!(a.enabled && a.failure.is_none());
+
+    // A failure is kept with its retry time, and cleared by a delivery.
+    let failure = store
+        .schedule_failed(a.id, "403 Missing Permissions", now)
+        .await
+        .unwrap();
+    assert_eq!(failure.count, 1);
+    assert_eq!(failure.retry_at, now + Duration::minutes(1));
+    let second = store
+        .schedule_failed(a.id, "403 Missing Permissions", now)
+        .await
+        .unwrap();
+    assert_eq!(
+        (second.count, second.retry_at),
+        (2, now + Duration::minutes(2))
+    );
+    let listed = store
+        .schedules(Some(Platform::Discord), Some(&ExternalId::new("guild-1")))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].failure, Some(second));
+    assert!(listed[0].is_on_hold(now));
+    store.schedule_delivered(a.id).await.unwrap();
+    assert!(store.schedules(None, None).await.unwrap()[0]
+        .failure
+        .is_none());
+
+    // Setting it again replaces the settings and turns it back on.
+    assert_eq!(
+        store
+            .disable_schedules(
+                Platform::Discord,
+                &ExternalId::new("guild-1"),
+                Some("a"),
+                now
+            )
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(!store.schedules(None, None).await.unwrap()[0].enabled);
+    set(&store, "a", "07:15", "Asia/Seoul", "", "8h").await;
+    let a = store.schedules(None, None).await.unwrap().remove(0);
+    assert!(a.enabled);
+    assert_eq!(a.time.format("%H:%M").to_string(), "07:15");
+    assert!(a.topics.is_empty());
+
+    // Off for the whole community; other communities and platforms untouched.
+    assert!(store
+        .schedules(Some(Platform::Slack), None)
+        .await
+        .unwrap()
+        .is_empty());
+    let off = store
+        .disable_schedules(Platform::Discord, &ExternalId::new("guild-1"), None, now)
+        .await
+        .unwrap();
+    assert_eq!(off, 2);
+    assert_eq!(
+        store
+            .disable_schedules(Platform::Discord, &ExternalId::new("guild-2"), None, now)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Removing deletes the schedule and its posts.
+    let post = store
+        .claim_daily_post(a.id, &a.occurrence(now), "ec2-what-is")
+        .await
+        .unwrap();
+    assert!(store
+        .remove_schedule(Platform::Discord, &ExternalId::new("guild-1"), "a")
+        .await
+        .unwrap());
+    assert!(store.daily_post(post.id).await.unwrap().is_none());
+    assert!(!store
+        .remove_schedule(Platform::Discord, &ExternalId::new("guild-1"), "a")
+        .await
+        .unwrap());
+    assert_eq!(store.schedules(None, None).await.unwrap().len(), 1);
 }
