@@ -5,28 +5,35 @@
 //! `QUIZBOT_HTTP_ADDR`). Either way they reach one [`SlackApp`]: commands
 //! ([`commands`]) are answered in their acknowledgement, clicks
 //! ([`actions`]) through their `response_url`, and every message is built
-//! in [`blocks`]. Quiz rules stay in [`crate::game`]; this module only
-//! translates. Web API calls go to `SLACK_API_BASE` when it is set.
+//! in [`blocks`]. Beside them runs the daily question's scheduler, posting
+//! and revealing through [`daily`]. Quiz rules stay in [`crate::game`] and
+//! [`crate::daily`]; this module only translates. Web API calls go to
+//! `SLACK_API_BASE` when it is set.
 //!
 //! The community is the Slack team id, a player the Slack user id.
 
 pub mod actions;
 pub mod blocks;
 pub mod commands;
+pub mod daily;
 mod http;
 pub mod signature;
 mod socket;
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::Utc;
 use secrecy::ExposeSecret;
+use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::SlackSettings;
+use crate::daily::scheduler::Scheduler;
 use crate::game::GameError;
 use crate::i18n::Texts;
 use crate::serve::Bot;
@@ -36,6 +43,8 @@ pub use actions::ActionId;
 
 /// How long a user's display name is trusted before users.info is asked again.
 const NAME_TTL: Duration = Duration::from_secs(15 * 60);
+/// How long a daily tick in progress may take to finish at shutdown.
+const DAILY_DRAIN: Duration = Duration::from_secs(5);
 
 #[derive(Debug, thiserror::Error)]
 pub enum SlackError {
@@ -52,10 +61,10 @@ pub enum SlackError {
     Token {
         token: &'static str,
         method: &'static str,
-        source: Box<slack_morphism::errors::SlackClientError>,
+        source: Box<SlackClientError>,
     },
     #[error("the Slack Web API refused or failed: {0}")]
-    Api(Box<slack_morphism::errors::SlackClientError>),
+    Api(Box<SlackClientError>),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: String,
@@ -65,8 +74,8 @@ pub enum SlackError {
     Game(#[from] GameError),
 }
 
-impl From<slack_morphism::errors::SlackClientError> for SlackError {
-    fn from(err: slack_morphism::errors::SlackClientError) -> Self {
+impl From<SlackClientError> for SlackError {
+    fn from(err: SlackClientError) -> Self {
         SlackError::Api(Box::new(err))
     }
 }
@@ -74,6 +83,26 @@ impl From<slack_morphism::errors::SlackClientError> for SlackError {
 impl From<StoreError> for SlackError {
     fn from(err: StoreError) -> Self {
         SlackError::Game(GameError::Store(err))
+    }
+}
+
+impl SlackError {
+    /// Whether this is an ordinary refusal of a quiz step (an expired
+    /// session, a closed daily question) rather than the service failing.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, SlackError::Game(err) if !matches!(err, GameError::Store(_)))
+    }
+
+    /// The Web API's error code (`channel_not_found`…), when Slack answered
+    /// `{"ok": false}`.
+    pub fn api_code(&self) -> Option<&str> {
+        match self {
+            SlackError::Api(err) => match err.as_ref() {
+                SlackClientError::ApiError(api) => Some(api.code.as_str()),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
@@ -102,7 +131,8 @@ pub async fn run(
     if let Some(app_token) = &settings.app_token {
         let app = Arc::new(SlackApp::connect(settings, bot).await?);
         let app_token = SlackApiToken::new(app_token.expose_secret().into());
-        return socket::serve(app, app_token, shutdown).await;
+        let serving = socket::serve(Arc::clone(&app), app_token, shutdown.clone());
+        return with_daily(&app, &shutdown, serving).await;
     }
     if settings.signing_secret.is_none() {
         return Err(SlackError::NoMode);
@@ -128,7 +158,40 @@ pub async fn serve_http(
     let secret = settings.signing_secret.as_ref().ok_or(SlackError::NoMode)?;
     let secret = secret.expose_secret().to_string();
     let app = Arc::new(SlackApp::connect(settings, bot).await?);
-    http::serve(listener, app, secret, shutdown).await
+    let serving = http::serve(listener, Arc::clone(&app), secret, shutdown.clone());
+    with_daily(&app, &shutdown, serving).await
+}
+
+/// Runs `serving` with the daily question's scheduler beside it (one per
+/// process; the store's leases make replicas safe). When serving ends, a
+/// tick in progress may finish, so a post Slack accepted is also noted in
+/// the store and not sent again after a restart.
+async fn with_daily(
+    app: &Arc<SlackApp>,
+    shutdown: &CancellationToken,
+    serving: impl Future<Output = Result<(), SlackError>>,
+) -> Result<(), SlackError> {
+    let scheduler = Scheduler::new(
+        Platform::Slack,
+        app.bot.store.clone(),
+        app.bot.content.clone(),
+        daily::SlackChannels::new(Arc::clone(app)),
+    );
+    let stop = shutdown.child_token();
+    let mut ticking = tokio::spawn({
+        let stop = stop.clone();
+        async move { scheduler.run(Utc::now, stop).await }
+    });
+    let result = serving.await;
+    stop.cancel();
+    if tokio::time::timeout(DAILY_DRAIN, &mut ticking)
+        .await
+        .is_err()
+    {
+        tracing::warn!("the daily question's tick did not finish at shutdown");
+        ticking.abort();
+    }
+    result
 }
 
 /// The Web API client for `api_base` (Slack's own when `None`).
@@ -259,16 +322,35 @@ impl SlackApp {
     }
 
     /// Sends `content` to an interaction's `response_url`: replacing the
-    /// message the click came from, or as a new ephemeral message.
+    /// message the click came from, or as a new ephemeral message (which
+    /// leaves a public message, such as the daily post, as it is).
     pub async fn respond(
         &self,
         response_url: &SlackResponseUrl,
         content: SlackMessageContent,
         replace_original: bool,
     ) -> Result<(), SlackError> {
-        let request =
-            SlackApiPostWebhookMessageRequest::new(content).with_replace_original(replace_original);
-        self.client.respond_to_event(response_url, &request).await?;
+        let message = ResponseUrlMessage {
+            content,
+            replace_original,
+            response_type: (!replace_original).then_some(SlackMessageResponseType::Ephemeral),
+        };
+        // slack-morphism's webhook request has no `response_type`, so the
+        // message goes through its connector as the library's own
+        // `respond_to_event` sends it: no token, the URL kept out of logs.
+        let span = tracing::debug_span!("Slack response_url");
+        let context = SlackClientApiCallContext {
+            rate_control_params: Some(&POST_WEBHOOK_SPECIAL_LIMIT_RATE_CTL),
+            token: None,
+            tracing_span: &span,
+            is_sensitive_url: true,
+        };
+        let _: SlackApiPostWebhookMessageResponse = self
+            .client
+            .http_api
+            .connector
+            .http_post_uri(response_url.value().clone(), &message, context)
+            .await?;
         Ok(())
     }
 
@@ -279,10 +361,21 @@ impl SlackApp {
         channel: &str,
         content: SlackMessageContent,
     ) -> Result<SlackTs, SlackError> {
-        let request =
-            SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_string()), content)
-                .with_unfurl_links(false)
-                .with_unfurl_media(false);
+        let request = post_request(channel, content);
+        Ok(self.session().chat_post_message(&request).await?.ts)
+    }
+
+    /// Posts a reply in the thread of `parent`, also shown in the channel
+    /// (`reply_broadcast`).
+    pub async fn post_broadcast_reply(
+        &self,
+        channel: &str,
+        parent: &SlackTs,
+        content: SlackMessageContent,
+    ) -> Result<SlackTs, SlackError> {
+        let request = post_request(channel, content)
+            .with_thread_ts(parent.clone())
+            .with_reply_broadcast(true);
         Ok(self.session().chat_post_message(&request).await?.ts)
     }
 
@@ -310,6 +403,23 @@ impl SlackApp {
             _ => texts.slack_unavailable().to_string(),
         }
     }
+}
+
+/// A message for a `response_url`, as Slack documents it.
+#[derive(Debug, serde::Serialize)]
+struct ResponseUrlMessage {
+    #[serde(flatten)]
+    content: SlackMessageContent,
+    replace_original: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    response_type: Option<SlackMessageResponseType>,
+}
+
+/// chat.postMessage without link previews (question texts may name sites).
+fn post_request(channel: &str, content: SlackMessageContent) -> SlackApiChatPostMessageRequest {
+    SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_string()), content)
+        .with_unfurl_links(false)
+        .with_unfurl_media(false)
 }
 
 /// Wording only Slack uses.
@@ -374,7 +484,46 @@ impl Texts {
     }
 
     pub fn slack_admin_usage(&self) -> &'static str {
-        self.pick("사용법: /quiz-admin reload", "Usage: /quiz-admin reload")
+        self.pick(
+            "사용법:\n\
+             /quiz-admin reload — 문제 은행과 노트를 다시 읽습니다\n\
+             /quiz-admin daily set HH:MM [#채널] [시간대] [주제,주제] [공개까지]\n\
+             \u{a0}\u{a0}예: /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,s3 8h\n\
+             \u{a0}\u{a0}채널을 비우면 이 채널, 시간대는 Asia/Seoul, 주제를 비우면 모든 주제, \
+             정답 공개는 8h 뒤가 기본입니다. 순서는 자유이고 time= channel= tz= topics= reveal= 로 \
+             써도 됩니다. 비공개 채널에는 먼저 봇을 초대하세요 (/invite @quizbot).\n\
+             /quiz-admin daily off [#채널] — 채널을 비우면 워크스페이스 전체를 끕니다\n\
+             /quiz-admin daily show — 설정과 전송 상태를 봅니다",
+            "Usage:\n\
+             /quiz-admin reload — re-read the question banks and notes\n\
+             /quiz-admin daily set HH:MM [#channel] [time zone] [topic,topic] [reveal after]\n\
+             \u{a0}\u{a0}e.g. /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,s3 8h\n\
+             \u{a0}\u{a0}By default: this channel, Asia/Seoul, every topic, the answer revealed \
+             8h after the post. Any order; time= channel= tz= topics= reveal= work too. \
+             Invite the bot to a private channel first (/invite @quizbot).\n\
+             /quiz-admin daily off [#channel] — without a channel, everywhere in the workspace\n\
+             /quiz-admin daily show — the settings and delivery state",
+        )
+    }
+
+    pub fn slack_unreadable_channel(&self, typed: &str) -> String {
+        match self.locale {
+            crate::config::Locale::Korean => format!(
+                "채널 `{typed}` 을(를) 알아보지 못했습니다. #을 입력한 뒤 Slack이 보여 주는 채널을 \
+                 골라 링크로 넣거나, 채널 ID(C0123ABCD)를 쓰세요."
+            ),
+            crate::config::Locale::English => format!(
+                "Could not tell which channel `{typed}` is. After typing #, pick the channel \
+                 Slack suggests so it becomes a link, or give the channel's id (C0123ABCD)."
+            ),
+        }
+    }
+
+    pub fn slack_daily_needs_channel(&self) -> &'static str {
+        self.pick(
+            "오늘의 문제는 채널에 올립니다. 채널에서 명령을 쓰거나 #채널을 넣어 주세요.",
+            "The daily question goes to a channel: use the command in one, or name it (#channel).",
+        )
     }
 
     pub fn slack_admin_check_failed(&self) -> &'static str {

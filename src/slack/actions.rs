@@ -1,12 +1,12 @@
 //! Clicks on the bot's messages (`block_actions`): answering a question,
-//! submitting a "choose N" answer, moving to the next question.
+//! submitting a "choose N" answer, moving to the next question, answering
+//! the daily question.
 //!
 //! Each button and checkbox carries an [`ActionId`] as its `action_id`; the
-//! one `match` in [`SlackApp::interaction`] routes them, so a new kind of
-//! component (the daily question's `d:…`) is one more variant and one more
-//! arm. Every click is answered by replacing the ephemeral card through the
-//! click's `response_url`, or with a short ephemeral notice when the step
-//! was refused.
+//! one `match` in [`SlackApp::interaction`] routes them. A click on a quiz
+//! card is answered by replacing the ephemeral card through the click's
+//! `response_url`; a click on the public daily post by a new ephemeral
+//! message ([`super::daily`]); a refused step by a short ephemeral notice.
 
 use std::fmt;
 
@@ -33,6 +33,12 @@ pub enum ActionId {
     Submit { session_id: i64, position: usize },
     /// `q:<session>:<position>:next`: move on from question `position`.
     Next { session_id: i64, position: usize },
+    /// `d:<post>:<choice>`: answer the daily post with one choice.
+    DailyChoice { post: i64, choice: usize },
+    /// `d:<post>:pick`: a checkbox of a "choose N" daily post toggled.
+    DailyPick { post: i64 },
+    /// `d:<post>:submit`: answer the daily post with the checked boxes.
+    DailySubmit { post: i64 },
 }
 
 impl ActionId {
@@ -63,6 +69,17 @@ impl ActionId {
                     },
                 }
             }
+            "d" => {
+                let post = parts.next()?.parse().ok()?;
+                match parts.next()? {
+                    "pick" => ActionId::DailyPick { post },
+                    "submit" => ActionId::DailySubmit { post },
+                    choice => ActionId::DailyChoice {
+                        post,
+                        choice: choice.parse().ok()?,
+                    },
+                }
+            }
             _ => return None,
         };
         parts.next().is_none().then_some(id)
@@ -89,18 +106,21 @@ impl fmt::Display for ActionId {
                 session_id,
                 position,
             } => write!(f, "q:{session_id}:{position}:next"),
+            ActionId::DailyChoice { post, choice } => write!(f, "d:{post}:{choice}"),
+            ActionId::DailyPick { post } => write!(f, "d:{post}:pick"),
+            ActionId::DailySubmit { post } => write!(f, "d:{post}:submit"),
         }
     }
 }
 
 /// One click, as the handlers need it.
-struct Click<'e> {
-    team: &'e str,
-    user: &'e str,
-    response_url: &'e SlackResponseUrl,
-    action: ActionId,
+pub(super) struct Click<'e> {
+    pub(super) team: &'e str,
+    pub(super) user: &'e str,
+    pub(super) response_url: &'e SlackResponseUrl,
+    pub(super) action: ActionId,
     /// A stable id of this click: a redelivered event carries the same.
-    interaction_id: Option<String>,
+    pub(super) interaction_id: Option<String>,
     /// Milliseconds since the card was shown, from the button's value.
     elapsed_ms: Option<i64>,
     state: Option<&'e SlackActionState>,
@@ -157,12 +177,23 @@ impl SlackApp {
                 );
                 self.answer(&click, &chosen).await
             }
+            ActionId::DailyChoice { post, choice } => {
+                self.answer_daily(&click, post, &[choice]).await
+            }
+            ActionId::DailySubmit { post } => {
+                let chosen = checked_choices(click.state, &ActionId::DailyPick { post });
+                self.answer_daily(&click, post, &chosen).await
+            }
             // Toggling a checkbox only changes what Submit will read.
-            ActionId::Pick { .. } => Ok(()),
+            ActionId::Pick { .. } | ActionId::DailyPick { .. } => Ok(()),
             ActionId::Next { .. } => self.next(&click).await,
         };
         if let Err(err) = outcome {
-            tracing::error!(error = %err, action = %click.action, "Slack action failed");
+            if err.is_refusal() {
+                tracing::debug!(error = %err, action = %click.action, "Slack action refused");
+            } else {
+                tracing::error!(error = %err, action = %click.action, "Slack action failed");
+            }
             self.refuse(click.response_url, &err).await;
         }
     }
@@ -322,6 +353,12 @@ mod tests {
                 session_id: i64::MAX,
                 position: 19,
             },
+            ActionId::DailyChoice {
+                post: 12,
+                choice: 3,
+            },
+            ActionId::DailyPick { post: i64::MAX },
+            ActionId::DailySubmit { post: 1 },
         ];
         for id in ids {
             let text = id.to_string();
@@ -331,6 +368,9 @@ mod tests {
         assert_eq!(ActionId::parse("q:1:2"), None);
         assert_eq!(ActionId::parse("q:1:2:x"), None);
         assert_eq!(ActionId::parse("q:1:2:3:4"), None);
-        assert_eq!(ActionId::parse("d:1:2"), None);
+        assert_eq!(ActionId::parse("d:1"), None);
+        assert_eq!(ActionId::parse("d:1:x"), None);
+        assert_eq!(ActionId::parse("d:1:2:3"), None);
+        assert_eq!(ActionId::parse("x:1:2"), None);
     }
 }

@@ -115,7 +115,8 @@ pub fn notice(text: &str) -> SlackMessageContent {
     message(text, vec![section(&escape(text))])
 }
 
-fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
+/// A topic's name, or its id when the bank no longer has it.
+pub fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
     content.bank.topic(topic).map_or(topic, |t| t.name.as_str())
 }
 
@@ -158,23 +159,70 @@ pub fn question_card(
         heading.push_str(&format!("\n_({})_", texts.choose_n(question.picks())));
     }
     let mut blocks = vec![section(&heading)];
-    // Buttons show "A) choice" cut to 75 characters; when a choice does not
-    // fit, the card lists every choice in full.
+    let actions = AnswerActions {
+        choice: &|choice| ActionId::Choice {
+            session_id,
+            position,
+            choice,
+        },
+        pick: ActionId::Pick {
+            session_id,
+            position,
+        },
+        submit: ActionId::Submit {
+            session_id,
+            position,
+        },
+    };
+    blocks.extend(answer_blocks(
+        texts,
+        question,
+        &actions,
+        Some(shown_at_ms.to_string()),
+    ));
+    message(&question.prompt, blocks)
+}
+
+/// The action ids of one question's answer components.
+pub struct AnswerActions<'a> {
+    /// The button of each choice.
+    pub choice: &'a dyn Fn(usize) -> ActionId,
+    /// The checkboxes of a "choose N" question.
+    pub pick: ActionId,
+    /// The button that sends the checked boxes.
+    pub submit: ActionId,
+}
+
+/// Every choice in full, "*A)* text" a line.
+pub fn choice_list(question: &Question) -> SlackBlock {
+    let list: Vec<String> = question
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("*{})* {}", Question::letter(i), escape(c)))
+        .collect();
+    section(&list.join("\n"))
+}
+
+/// The components that answer `question`: a button per choice, or
+/// checkboxes and a Submit button for "choose N". Buttons show "A) choice"
+/// cut to 75 characters; when a choice does not fit, every choice is listed
+/// in full above them. `value` rides in the buttons.
+pub fn answer_blocks(
+    texts: Texts,
+    question: &Question,
+    actions: &AnswerActions<'_>,
+    value: Option<String>,
+) -> Vec<SlackBlock> {
+    let mut blocks = Vec::new();
     if question
         .choices
         .iter()
         .enumerate()
         .any(|(i, c)| choice_label(i, c).chars().count() > BUTTON_TEXT_MAX)
     {
-        let list: Vec<String> = question
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("*{})* {}", Question::letter(i), escape(c)))
-            .collect();
-        blocks.push(section(&list.join("\n")));
+        blocks.push(choice_list(question));
     }
-    let value = Some(shown_at_ms.to_string());
     if question.is_multi() {
         let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = question
             .choices
@@ -188,21 +236,17 @@ pub fn question_card(
                 SlackBlockChoiceItem::new(text, i.to_string())
             })
             .collect();
-        let pick = ActionId::Pick {
-            session_id,
-            position,
-        };
-        let submit = ActionId::Submit {
-            session_id,
-            position,
-        };
-        let checkboxes =
-            SlackBlockCheckboxesElement::new(options).with_action_id(pick.to_string().into());
+        let checkboxes = SlackBlockCheckboxesElement::new(options)
+            .with_action_id(actions.pick.to_string().into());
         blocks.push(SlackActionsBlock::new(vec![checkboxes.into()]).into());
         blocks.push(
-            SlackActionsBlock::new(vec![button(&submit, texts.slack_submit_button(), value)
-                .with_style(SlackBlockButtonStyle::Primary)
-                .into()])
+            SlackActionsBlock::new(vec![button(
+                &actions.submit,
+                texts.slack_submit_button(),
+                value,
+            )
+            .with_style(SlackBlockButtonStyle::Primary)
+            .into()])
             .into(),
         );
     } else {
@@ -211,44 +255,71 @@ pub fn question_card(
             .iter()
             .enumerate()
             .map(|(choice, c)| {
-                let action = ActionId::Choice {
-                    session_id,
-                    position,
-                    choice,
-                };
-                button(&action, &choice_label(choice, c), value.clone())
+                button(
+                    &(actions.choice)(choice),
+                    &choice_label(choice, c),
+                    value.clone(),
+                )
             })
             .collect();
         blocks.extend(button_rows(buttons));
     }
-    message(&question.prompt, blocks)
+    blocks
+}
+
+/// A private verdict on an answer, as the feedback shows it.
+pub struct Verdict<'a> {
+    pub question: &'a Question,
+    pub correct: bool,
+    /// The choices graded, ascending.
+    pub chosen: &'a [usize],
+    /// Set when the answer was already recorded: the choices that stand.
+    pub first: Option<&'a [usize]>,
+    pub excerpt: Option<&'a Excerpt>,
+    /// The last line (points won, a streak), if any.
+    pub score: Option<String>,
 }
 
 /// The feedback blocks after an answer: verdict, the right answer, the
-/// explanation, the note excerpt and the points. Shared by the quiz card
-/// and anything else that answers a question privately.
-pub fn feedback_blocks(texts: Texts, outcome: &AnswerOutcome) -> Vec<SlackBlock> {
-    let question = outcome.question;
+/// explanation, the note excerpt and the score line. Shared by the quiz
+/// card and the daily question's private feedback.
+pub fn verdict_blocks(texts: Texts, verdict: &Verdict<'_>) -> Vec<SlackBlock> {
+    let question = verdict.question;
     let mut blocks = Vec::new();
-    let mut verdict = String::new();
-    if let Recorded::Duplicate { choices, .. } = &outcome.recorded {
-        verdict.push_str(&escape(
-            &texts.already_answered(&Question::letters(choices)),
-        ));
-        verdict.push('\n');
+    let mut text = String::new();
+    if let Some(first) = verdict.first {
+        text.push_str(&escape(&texts.already_answered(&Question::letters(first))));
+        text.push('\n');
     }
-    if outcome.grade.correct {
-        verdict.push_str(&format!("✅ *{}*", texts.correct()));
+    if verdict.correct {
+        text.push_str(&format!("✅ *{}*", texts.correct()));
     } else {
-        verdict.push_str(&format!(
+        text.push_str(&format!(
             "❌ *{}*\n{}: {}",
             texts.wrong(),
             texts.your_answer(),
-            Question::letters(&outcome.grade.chosen)
+            Question::letters(verdict.chosen)
         ));
     }
-    blocks.push(section(&verdict));
-    let answers: Vec<String> = question
+    blocks.push(section(&text));
+    blocks.push(section(&right_answers(texts, question)));
+    blocks.push(section(&format!(
+        "*{}:* {}",
+        texts.explanation(),
+        escape(&question.explanation)
+    )));
+    if let Some(excerpt) = verdict.excerpt {
+        blocks.push(section(&excerpt_text(texts, excerpt)));
+    }
+    if let Some(score) = &verdict.score {
+        blocks.push(context(&escape(score)));
+    }
+    blocks
+}
+
+/// "*Right answer:* B) text", a line per right choice.
+pub fn right_answers(texts: Texts, question: &Question) -> String {
+    let lines: Vec<String> = question
         .correct
         .iter()
         .filter_map(|&i| {
@@ -262,20 +333,7 @@ pub fn feedback_blocks(texts: Texts, outcome: &AnswerOutcome) -> Vec<SlackBlock>
             })
         })
         .collect();
-    blocks.push(section(&answers.join("\n")));
-    blocks.push(section(&format!(
-        "*{}:* {}",
-        texts.explanation(),
-        escape(&question.explanation)
-    )));
-    if let Some(excerpt) = &outcome.excerpt {
-        blocks.push(section(&excerpt_text(texts, excerpt)));
-    }
-    blocks.push(context(&escape(&texts.points_won(
-        outcome.points(),
-        outcome.is_repeat_of_a_recent_correct_answer(),
-    ))));
-    blocks
+    lines.join("\n")
 }
 
 /// "📝 Notes · file › heading" and the excerpt's lines, quoted.
@@ -306,7 +364,24 @@ pub fn feedback_card(
     let mut blocks = vec![section(&question_heading(
         texts, content, question, position, total,
     ))];
-    blocks.extend(feedback_blocks(texts, outcome));
+    let first = match &outcome.recorded {
+        Recorded::Duplicate { choices, .. } => Some(choices.as_slice()),
+        Recorded::New { .. } => None,
+    };
+    blocks.extend(verdict_blocks(
+        texts,
+        &Verdict {
+            question,
+            correct: outcome.grade.correct,
+            chosen: &outcome.grade.chosen,
+            first,
+            excerpt: outcome.excerpt.as_ref(),
+            score: Some(texts.points_won(
+                outcome.points(),
+                outcome.is_repeat_of_a_recent_correct_answer(),
+            )),
+        },
+    ));
     let next = ActionId::Next {
         session_id: outcome.session.id,
         position,

@@ -8,6 +8,13 @@
 //! and the Socket Mode websocket under `/socket`: it sends `hello`, then
 //! whatever envelopes a test injects (`slash_commands`, `interactive`), and
 //! records the acknowledgements by `envelope_id`.
+//!
+//! Channels keep the messages posted to them, so a test can read a post and
+//! click its buttons; `chat.update` edits them. Like Slack, the chat methods
+//! answer `invalid_blocks` for blocks over Block Kit's limits,
+//! `message_not_found` for a message that is not there (a test may delete
+//! one), and a channel a test closed answers with the error it was given
+//! (`channel_not_found`, `not_in_channel`…).
 
 #![allow(dead_code)]
 
@@ -86,6 +93,11 @@ struct Recorded {
     hooks: HashMap<u64, Vec<Value>>,
     calls: Vec<ApiCall>,
     hellos: usize,
+    /// Messages in channels, oldest first, as `conversations.history`
+    /// would show them (`channel` added).
+    messages: Vec<Value>,
+    /// Channels that refuse the bot, with the error Slack gives.
+    closed: HashMap<String, String>,
 }
 
 struct Shared {
@@ -177,6 +189,44 @@ impl FakeSlack {
         self.shared.record(|r| {
             r.users.insert(user.id.clone(), user);
         });
+    }
+
+    /// Makes `channel` answer every chat method with `error`.
+    pub fn close_channel(&self, channel: &str, error: &str) {
+        self.shared.record(|r| {
+            r.closed.insert(channel.to_string(), error.to_string());
+        });
+    }
+
+    /// Deletes a message, as a member with the right to could.
+    pub fn delete_message(&self, channel: &str, ts: &str) {
+        self.shared.record(|r| {
+            r.messages
+                .retain(|m| !(m["channel"] == channel && m["ts"] == ts));
+        });
+    }
+
+    /// The messages now in `channel`, oldest first.
+    pub fn channel_messages(&self, channel: &str) -> Vec<Value> {
+        let recorded = self.shared.recorded.lock().expect("fake state");
+        recorded
+            .messages
+            .iter()
+            .filter(|m| m["channel"] == channel)
+            .cloned()
+            .collect()
+    }
+
+    /// Waits until `channel` has an `n`th message (from 0) and returns it.
+    pub async fn channel_message(&self, channel: &str, n: usize) -> Value {
+        self.wait_for(&format!("message #{n} in {channel}"), |r| {
+            r.messages
+                .iter()
+                .filter(|m| m["channel"] == channel)
+                .nth(n)
+                .cloned()
+        })
+        .await
     }
 
     /// Web API calls of `method` so far.
@@ -343,12 +393,22 @@ impl FakeSlack {
             }
         }
         let clicked = clicked.unwrap_or_else(|| panic!("no element {action_id} in {message:#}"));
-        let payload = json!({
+        // A message in a channel has its `ts` and comes with the payload;
+        // an ephemeral card does not.
+        let container = match message["ts"].as_str() {
+            Some(ts) => json!({
+                "type": "message", "message_ts": ts, "channel_id": message["channel"], "is_ephemeral": false,
+            }),
+            None => json!({
+                "type": "message", "message_ts": "1699999999.000100", "channel_id": CHANNEL, "is_ephemeral": true,
+            }),
+        };
+        let mut payload = json!({
             "type": "block_actions",
             "user": { "id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": TEAM },
             "api_app_id": APP_ID,
             "token": "legacy-verification-token",
-            "container": { "type": "message", "message_ts": "1699999999.000100", "channel_id": CHANNEL, "is_ephemeral": true },
+            "container": container,
             "trigger_id": format!("{n}.{n}.fake-trigger"),
             "team": { "id": TEAM, "domain": "study-group" },
             "enterprise": null,
@@ -358,6 +418,9 @@ impl FakeSlack {
             "response_url": response_url,
             "actions": [clicked],
         });
+        if message["ts"].is_string() {
+            payload["message"] = message.clone();
+        }
         let envelope = json!({
             "envelope_id": format!("env-act-{n}"),
             "type": "interactive",
@@ -473,16 +536,115 @@ async fn web_api(
                 None => json!({ "ok": false, "error": "user_not_found" }),
             }
         }
-        "chat.postMessage" => json!({
-            "ok": true, "channel": params["channel"], "ts": format!("1700000100.{:06}", shared.next()),
-            "message": { "type": "message", "text": params["text"], "user": "U0QUIZBOT", "bot_id": "B0QUIZBOT" },
-        }),
-        "chat.update" => {
-            json!({ "ok": true, "channel": params["channel"], "ts": params["ts"], "text": params["text"] })
-        }
+        "chat.postMessage" | "chat.update" => chat(&shared, &method, &params),
         _ => json!({ "ok": false, "error": "unknown_method" }),
     };
     Json(reply).into_response()
+}
+
+/// `chat.postMessage` and `chat.update`, on the channels' messages.
+fn chat(shared: &Shared, method: &str, params: &Value) -> Value {
+    let channel = params["channel"].as_str().unwrap_or_default().to_string();
+    if let Some(error) = block_kit_problem(&params["blocks"]) {
+        return json!({ "ok": false, "error": "invalid_blocks", "errors": [error] });
+    }
+    let mut recorded = shared.recorded.lock().expect("fake state");
+    if let Some(error) = recorded.closed.get(&channel) {
+        return json!({ "ok": false, "error": error });
+    }
+    let reply = if method == "chat.postMessage" {
+        let ts = format!("1700000100.{:06}", shared.next());
+        let mut message = json!({
+            "type": "message", "channel": channel, "ts": ts, "user": "U0QUIZBOT", "bot_id": "B0QUIZBOT",
+            "text": params["text"], "blocks": params["blocks"],
+        });
+        for key in ["thread_ts", "reply_broadcast"] {
+            if !params[key].is_null() {
+                message[key] = params[key].clone();
+            }
+        }
+        recorded.messages.push(message.clone());
+        json!({ "ok": true, "channel": channel, "ts": ts, "message": message })
+    } else {
+        let found = recorded
+            .messages
+            .iter_mut()
+            .find(|m| m["channel"] == channel && m["ts"] == params["ts"]);
+        let Some(message) = found else {
+            return json!({ "ok": false, "error": "message_not_found" });
+        };
+        message["text"] = params["text"].clone();
+        message["blocks"] = params["blocks"].clone();
+        message["edited"] =
+            json!({ "user": "U0QUIZBOT", "ts": format!("1700000200.{:06}", shared.next()) });
+        json!({ "ok": true, "channel": channel, "ts": params["ts"], "text": params["text"], "message": message.clone() })
+    };
+    drop(recorded);
+    shared.changed.notify_waiters();
+    reply
+}
+
+/// What Slack would refuse in `blocks`: more than 50 blocks, or a text
+/// over its limit (header 150, section 3000, context element 2000, button
+/// and option 75 characters).
+fn block_kit_problem(blocks: &Value) -> Option<String> {
+    let blocks = blocks.as_array()?;
+    if blocks.len() > 50 {
+        return Some(format!(
+            "no more than 50 items allowed [json-pointer:/blocks] ({})",
+            blocks.len()
+        ));
+    }
+    let too_long = |value: &Value, max: usize, at: String| {
+        let length = value.as_str().map_or(0, |t| t.chars().count());
+        (length > max).then(|| {
+            format!(
+                "must be less than {} characters [json-pointer:{at}]",
+                max + 1
+            )
+        })
+    };
+    for (i, block) in blocks.iter().enumerate() {
+        let limit = match block["type"].as_str() {
+            Some("header") => 150,
+            _ => 3000,
+        };
+        if let Some(problem) = too_long(
+            &block["text"]["text"],
+            limit,
+            format!("/blocks/{i}/text/text"),
+        ) {
+            return Some(problem);
+        }
+        for (j, element) in block["elements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let at = format!("/blocks/{i}/elements/{j}");
+            let problem = match element["type"].as_str() {
+                Some("button") => too_long(&element["text"]["text"], 75, format!("{at}/text/text")),
+                Some("checkboxes") => element["options"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .enumerate()
+                    .find_map(|(k, option)| {
+                        too_long(
+                            &option["text"]["text"],
+                            75,
+                            format!("{at}/options/{k}/text/text"),
+                        )
+                    }),
+                _ => too_long(&element["text"], 2000, format!("{at}/text")),
+            };
+            if problem.is_some() {
+                return problem;
+            }
+        }
+    }
+    None
 }
 
 /// A `response_url`: Slack answers `ok` and shows the message.

@@ -2,6 +2,7 @@
 //! listener against the loopback Slack in `fake_slack`, scores in a real
 //! Postgres.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -12,15 +13,20 @@ use serde_json::{json, Value};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use quizbot::bank::Question;
 use quizbot::config::{Locale, SlackSettings};
 use quizbot::content::{Content, SharedContent};
-use quizbot::i18n::Texts;
+use quizbot::daily::scheduler::Scheduler;
+use quizbot::daily::{DailyPost, DeliveryFailure, ScheduleError};
+use quizbot::game::GameError;
+use quizbot::i18n::{percent, Texts};
 use quizbot::quiz::{local_day, Period};
 use quizbot::serve::Bot;
-use quizbot::slack::{self, signature, SlackError};
+use quizbot::slack::daily::SlackChannels;
+use quizbot::slack::{self, signature, SlackApp, SlackError};
 use quizbot::store::{BoardQuery, ExternalId, Platform, Store};
 
-use super::fake_slack::{FakeSlack, FakeUser, TEAM};
+use super::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM};
 use super::support::{write_tree, TestDatabase};
 
 const ALICE: &str = "U0ALICE01";
@@ -155,6 +161,49 @@ impl Running {
         }
     }
 
+    /// A daily scheduler of its own on the bot's store, posting through
+    /// the same Slack code as the bot's, for ticks at simulated times.
+    async fn scheduler(&self) -> Scheduler<SlackChannels> {
+        let app = SlackApp::connect(&self.fake.socket_settings(), self.bot())
+            .await
+            .expect("connect to the fake Slack");
+        Scheduler::new(
+            Platform::Slack,
+            self.store.clone(),
+            self.content.clone(),
+            SlackChannels::new(Arc::new(app)),
+        )
+    }
+
+    /// The delivery failure recorded for `channel`'s schedule, once there
+    /// is one (the bot's scheduler ticks every 10 s).
+    async fn failure_of(&self, channel: &str) -> DeliveryFailure {
+        eventually(&format!("a failure recorded for {channel}"), || async {
+            self.store
+                .schedules(Some(Platform::Slack), None)
+                .await
+                .expect("read schedules")
+                .into_iter()
+                .find(|s| s.channel == channel)
+                .and_then(|s| s.failure)
+        })
+        .await
+    }
+
+    /// A daily post once the store has noted it sent (Slack has the
+    /// message a moment before).
+    async fn posted(&self, post_id: i64) -> DailyPost {
+        eventually(&format!("post {post_id} noted as sent"), || async {
+            self.store
+                .daily_post(post_id)
+                .await
+                .expect("read post")
+                .map(|(post, _)| post)
+                .filter(|post| post.message_id.is_some())
+        })
+        .await
+    }
+
     /// The correct choices of the question a card shows, from the database.
     async fn correct_choices(&self, card: &Value) -> Vec<usize> {
         let (session_id, position) = session_of(card);
@@ -227,6 +276,56 @@ fn session_of(card: &Value) -> (i64, usize) {
     (
         parts[1].parse().expect("session id"),
         parts[2].parse().expect("position"),
+    )
+}
+
+/// Polls `check` until it finds something, for at most [`PATIENCE`].
+async fn eventually<T, F: std::future::Future<Output = Option<T>>>(
+    what: &str,
+    check: impl Fn() -> F,
+) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(found) = check().await {
+            return found;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The daily post's id from its first `d:` action id.
+fn daily_post_of(post: &Value) -> i64 {
+    let id = action_ids(post)
+        .into_iter()
+        .find(|id| id.starts_with("d:"))
+        .unwrap_or_else(|| panic!("no daily button in {post:#}"));
+    id.split(':')
+        .nth(1)
+        .expect("post id")
+        .parse()
+        .expect("post id")
+}
+
+/// The local time of day now in `zone`, as an admin types it.
+fn time_now_in(zone: chrono_tz::Tz) -> String {
+    chrono::Utc::now()
+        .with_timezone(&zone)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// The results' line for one choice.
+fn spread_line(choice: usize, count: usize, answered: usize, right: bool) -> String {
+    format!(
+        "*{}* · {} ({}%){}",
+        Question::letter(choice),
+        texts().people(count),
+        percent(count as i64, answered as i64),
+        if right { " ✅" } else { "" }
     )
 }
 
@@ -728,6 +827,311 @@ async fn a_refused_token_stops_the_bot_with_a_clear_error() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+    let time = time_now_in(chrono_tz::Asia::Seoul);
+
+    // Act: an admin sets the daily question of this channel, due this minute.
+    let saved = fake
+        .command(
+            ADMIN,
+            "/quiz-admin",
+            &format!("daily set {time} <#{CHANNEL}|aws-study> Asia/Seoul ec2 8h"),
+        )
+        .await;
+
+    assert_eq!(saved["response_type"], "ephemeral");
+    let schedule = bot
+        .store
+        .schedules(Some(Platform::Slack), Some(&ExternalId::new(TEAM)))
+        .await
+        .expect("read schedules")
+        .pop()
+        .expect("the schedule is stored");
+    assert_eq!(
+        (schedule.channel.as_str(), schedule.topics.clone()),
+        (CHANNEL, vec!["ec2".to_string()])
+    );
+    assert_contains(
+        &saved,
+        &texts().schedule_saved(&schedule, &format!("<#{CHANNEL}>"), chrono::Utc::now()),
+    );
+
+    // The bot's own scheduler posts it on its next tick.
+    let post = fake.channel_message(CHANNEL, 0).await;
+
+    let post_id = daily_post_of(&post);
+    let stored = bot.posted(post_id).await;
+    assert_eq!(stored.message_id.as_deref(), post["ts"].as_str());
+    let content = bot.content.current();
+    let question = content
+        .bank
+        .question(&stored.question_id)
+        .expect("the question is in the bank");
+    assert_eq!(question.topic, "ec2");
+    assert_contains(&post, texts().daily_title());
+    assert_contains(&post, &format!("<!date^{}^", stored.reveal_at.timestamp()));
+    assert_contains(&post, &texts().daily_footer());
+    let buttons: Vec<String> = (0..4).map(|c| format!("d:{post_id}:{c}")).collect();
+    assert_eq!(action_ids(&post), buttons);
+
+    // Act: Alice answers right; Bob answers wrong, then tries again.
+    let right = question.correct[0];
+    let wrong = (right + 1) % question.choices.len();
+    let alice = fake
+        .click(ALICE, &post, &format!("d:{post_id}:{right}"), &[])
+        .await;
+    let bob = fake
+        .click(BOB, &post, &format!("d:{post_id}:{wrong}"), &[])
+        .await;
+    let bob_again = fake
+        .click(BOB, &post, &format!("d:{post_id}:{right}"), &[])
+        .await;
+
+    for feedback in [&alice, &bob, &bob_again] {
+        assert_eq!(feedback["response_type"], "ephemeral", "{feedback:#}");
+        assert_eq!(
+            feedback["replace_original"], false,
+            "the public post stays: {feedback:#}"
+        );
+    }
+    assert_contains(&alice, texts().correct());
+    assert_contains(&alice, &texts().daily_points(10, 1));
+    assert_contains(&alice, "ec2.md › Amazon EC2 &gt; ");
+    assert_contains(&bob, texts().wrong());
+    assert_contains(
+        &bob_again,
+        &texts().already_answered(&Question::letter(wrong).to_string()),
+    );
+    assert_contains(&bob_again, texts().wrong());
+    let answers = bot.store.daily_answers(post_id).await.expect("answers");
+    let mut graded: Vec<(Vec<usize>, bool)> = answers
+        .iter()
+        .map(|a| (a.choices.clone(), a.correct))
+        .collect();
+    graded.sort();
+    let mut expected = vec![(vec![right], true), (vec![wrong], false)];
+    expected.sort();
+    assert_eq!(graded, expected, "Bob's first answer stands");
+    assert!(
+        fake.calls("chat.update").is_empty(),
+        "answers leave the post alone"
+    );
+
+    // Act: the reveal, at its time.
+    let scheduler = bot.scheduler().await;
+    let report = scheduler.tick(stored.reveal_at).await.expect("tick");
+
+    assert_eq!(report.revealed, 1, "{report:?}");
+    let messages = fake.channel_messages(CHANNEL);
+    assert_eq!(messages.len(), 2, "the post and the results: {messages:#?}");
+    let closed = &messages[0];
+    assert!(closed["edited"].is_object(), "the post was updated");
+    assert!(action_ids(closed).is_empty(), "no buttons after the reveal");
+    assert_contains(closed, texts().daily_closed_footer());
+    assert_contains(
+        closed,
+        &format!("*{})* {}", Question::letter(right), question.choices[right]),
+    );
+    let results = &messages[1];
+    assert_eq!(results["thread_ts"], post["ts"], "a reply to the post");
+    assert_eq!(results["reply_broadcast"], true, "also in the channel");
+    assert_contains(results, texts().reveal_title());
+    for choice in 0..question.choices.len() {
+        let count = usize::from(choice == right) + usize::from(choice == wrong);
+        assert_contains(results, &spread_line(choice, count, 2, choice == right));
+    }
+    assert_contains(results, &texts().turnout(2, 1));
+    assert_contains(results, &texts().streak_line("Alice Kim", 1));
+    assert_contains(results, &question.explanation);
+
+    // Act: a click on the old buttons after the reveal.
+    let late = fake
+        .click(LISTED, &post, &format!("d:{post_id}:{right}"), &[])
+        .await;
+
+    assert_contains(&late, &texts().game_error(&GameError::DailyClosed));
+    assert_eq!(
+        bot.store
+            .daily_answers(post_id)
+            .await
+            .expect("answers")
+            .len(),
+        2
+    );
+    let report = scheduler
+        .tick(stored.reveal_at + chrono::Duration::minutes(5))
+        .await
+        .expect("tick");
+    assert_eq!((report.posted, report.revealed), (0, 0), "{report:?}");
+    assert_eq!(
+        fake.calls("chat.postMessage").len(),
+        2,
+        "one post, one results"
+    );
+    assert_eq!(fake.calls("chat.update").len(), 1);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
+    const CLOSED: &str = "C0CLOSED1";
+    let bot = Running::socket_mode(&[LISTED]).await;
+    let fake = &bot.fake;
+    fake.close_channel(CLOSED, "not_in_channel");
+
+    // Act: a member, then admins with settings that cannot be used.
+    let member = fake.command(ALICE, "/quiz-admin", "daily show").await;
+    let empty = fake.command(LISTED, "/quiz-admin", "daily show").await;
+    let bad_time = fake.command(ADMIN, "/quiz-admin", "daily set 25:00").await;
+    let bad_topic = fake
+        .command(ADMIN, "/quiz-admin", "daily set 09:00 nosuchtopic")
+        .await;
+    let plain_channel = fake
+        .command(ADMIN, "/quiz-admin", "daily set 09:00 #aws-study")
+        .await;
+    let usage = fake.command(ADMIN, "/quiz-admin", "daily").await;
+
+    assert_contains(&member, texts().admin_only());
+    assert_contains(&empty, texts().no_schedules());
+    assert_contains(
+        &bad_time,
+        &texts().schedule_refused(&ScheduleError::Time("25:00".into()).to_string()),
+    );
+    assert_contains(&bad_topic, "nosuchtopic");
+    assert_contains(
+        &plain_channel,
+        &texts().slack_unreadable_channel("#aws-study"),
+    );
+    assert_contains(&usage, "/quiz-admin daily set HH:MM");
+    assert!(
+        bot.store
+            .schedules(None, None)
+            .await
+            .expect("read schedules")
+            .is_empty(),
+        "nothing was set"
+    );
+
+    // Act: "choose two" in this channel (the default), named settings;
+    // and a channel the bot is not in.
+    let berlin = time_now_in(chrono_tz::Europe::Berlin);
+    let seoul = time_now_in(chrono_tz::Asia::Seoul);
+    let set = fake
+        .command(
+            ADMIN,
+            "/quiz-admin",
+            &format!("daily set time={berlin} tz=Europe/Berlin topics=storage reveal=90m"),
+        )
+        .await;
+    fake.command(
+        ADMIN,
+        "/quiz-admin",
+        &format!("daily set {seoul} <#{CLOSED}|old-study>"),
+    )
+    .await;
+
+    assert_contains(&set, &format!("<#{CHANNEL}>"));
+    assert_contains(&set, "Europe/Berlin");
+    let post = fake.channel_message(CHANNEL, 0).await;
+    let post_id = daily_post_of(&post);
+    assert_eq!(
+        action_ids(&post),
+        [format!("d:{post_id}:pick"), format!("d:{post_id}:submit")]
+    );
+    assert_contains(&post, &texts().choose_n(2));
+    let failure = bot.failure_of(CLOSED).await;
+    assert!(failure.error.contains("not_in_channel"), "{failure:?}");
+    let show = fake.command(ADMIN, "/quiz-admin", "daily show").await;
+    for schedule in bot
+        .store
+        .schedules(Some(Platform::Slack), None)
+        .await
+        .expect("read schedules")
+    {
+        let link = format!("<#{}>", schedule.channel);
+        assert_contains(
+            &show,
+            &texts().schedule_line(&schedule, &link, chrono::Utc::now()),
+        );
+    }
+
+    // Act: one box ticked, then Alice right and Bob wrong.
+    let one_box = fake
+        .click(ALICE, &post, &format!("d:{post_id}:submit"), &["1"])
+        .await;
+    assert_eq!(one_box["replace_original"], false);
+    assert_contains(&one_box, &texts().choose_n(2));
+    assert!(bot
+        .store
+        .daily_answers(post_id)
+        .await
+        .expect("answers")
+        .is_empty());
+    let alice = fake
+        .click(ALICE, &post, &format!("d:{post_id}:submit"), &["1", "3"])
+        .await;
+    let bob = fake
+        .click(BOB, &post, &format!("d:{post_id}:submit"), &["0", "2"])
+        .await;
+
+    assert_contains(&alice, texts().correct());
+    assert_contains(&alice, "storage.md › Storage &gt; Instance Store");
+    assert_contains(&bob, texts().wrong());
+
+    // Act: someone deletes the post; the reveal comes.
+    let ts = post["ts"].as_str().expect("post ts");
+    fake.delete_message(CHANNEL, ts);
+    let stored = bot.posted(post_id).await;
+    let report = bot
+        .scheduler()
+        .await
+        .tick(stored.reveal_at)
+        .await
+        .expect("tick");
+
+    assert_eq!(report.revealed, 1, "{report:?}");
+    let messages = fake.channel_messages(CHANNEL);
+    assert_eq!(messages.len(), 1, "only the results: {messages:#?}");
+    let results = &messages[0];
+    assert!(results["thread_ts"].is_null(), "no thread to reply in");
+    for choice in 0..4 {
+        assert_contains(results, &spread_line(choice, 1, 2, choice % 2 == 1));
+    }
+    assert_contains(results, &texts().turnout(2, 1));
+
+    // Act: off in one channel, then everywhere.
+    let off_one = fake
+        .command(
+            ADMIN,
+            "/quiz-admin",
+            &format!("daily off <#{CLOSED}|old-study>"),
+        )
+        .await;
+    let off_rest = fake.command(ADMIN, "/quiz-admin", "daily off").await;
+    let show = fake.command(ADMIN, "/quiz-admin", "daily show").await;
+
+    assert_contains(&off_one, &texts().schedules_off(1));
+    assert_contains(&off_rest, &texts().schedules_off(1));
+    let schedules = bot
+        .store
+        .schedules(Some(Platform::Slack), None)
+        .await
+        .expect("read schedules");
+    assert_eq!(schedules.len(), 2);
+    for schedule in &schedules {
+        assert!(!schedule.enabled, "{schedule:?}");
+        let link = format!("<#{}>", schedule.channel);
+        assert_contains(
+            &show,
+            &texts().schedule_line(schedule, &link, chrono::Utc::now()),
+        );
+    }
+    bot.stop().await;
+}
+
 #[test]
 fn the_manifest_declares_every_command_and_socket_mode() {
     let manifest =
@@ -739,6 +1143,10 @@ fn the_manifest_declares_every_command_and_socket_mode() {
             "the manifest lacks {command}"
         );
     }
+    assert!(
+        manifest.contains("usage_hint: \"reload | daily set HH:MM"),
+        "the /quiz-admin hint names the daily question"
+    );
     for setting in [
         "socket_mode_enabled: true",
         "is_enabled: true",
