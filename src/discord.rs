@@ -40,6 +40,8 @@ pub struct Data {
     players: PlayerCache,
 }
 
+/// How long a daily tick in progress may take to finish at shutdown.
+const DAILY_DRAIN: Duration = Duration::from_secs(5);
 /// How long a player row read from the store is reused.
 const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
 /// Past this many entries the cache starts over (a bound, not a policy).
@@ -263,9 +265,10 @@ pub async fn run(
         texts,
     };
     let scheduler = Scheduler::new(Platform::Discord, store, content, channels);
-    let daily = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move { scheduler.run(Utc::now, tick, shutdown).await }
+    let stop_daily = shutdown.child_token();
+    let mut daily = tokio::spawn({
+        let stop = stop_daily.clone();
+        async move { scheduler.run(Utc::now, tick, stop).await }
     });
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn({
@@ -284,7 +287,13 @@ pub async fn run(
         shards.shutdown_all().await;
     }
     stopper.abort();
-    daily.abort();
+    // A tick in progress may finish, so a post Discord accepted is also
+    // noted in the store.
+    stop_daily.cancel();
+    if tokio::time::timeout(DAILY_DRAIN, &mut daily).await.is_err() {
+        tracing::warn!("the daily question's tick did not finish at shutdown");
+        daily.abort();
+    }
     result
 }
 

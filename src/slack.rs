@@ -178,9 +178,10 @@ async fn with_daily(
         daily::SlackChannels::new(Arc::clone(app)),
     );
     let stop = shutdown.child_token();
+    let tick = app.bot.daily_tick;
     let mut ticking = tokio::spawn({
         let stop = stop.clone();
-        async move { scheduler.run(Utc::now, stop).await }
+        async move { scheduler.run(Utc::now, tick, stop).await }
     });
     let result = serving.await;
     stop.cancel();

@@ -922,7 +922,10 @@ async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
 
     // Act: the reveal, at its time.
     let scheduler = bot.scheduler().await;
-    let report = scheduler.tick(stored.reveal_at).await.expect("tick");
+    let report = scheduler
+        .tick(stored.reveal_at + quizbot::daily::scheduler::REVEAL_GRACE)
+        .await
+        .expect("tick");
 
     assert_eq!(report.revealed, 1, "{report:?}");
     let messages = fake.channel_messages(CHANNEL);
@@ -1088,7 +1091,7 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
     let report = bot
         .scheduler()
         .await
-        .tick(stored.reveal_at)
+        .tick(stored.reveal_at + quizbot::daily::scheduler::REVEAL_GRACE)
         .await
         .expect("tick");
 
