@@ -141,12 +141,12 @@ async fn run(options: Options) {
             play(&fake, &member, questions, think_ms).await
         });
     }
-    let mut latencies = Vec::new();
+    let mut timed: Vec<(Kind, Duration)> = Vec::new();
     let mut failures = 0;
     while let Some(done) = members.join_next().await {
         match done {
             Ok((mine, failed)) => {
-                latencies.extend(mine);
+                timed.extend(mine);
                 failures += failed;
             }
             Err(err) => {
@@ -159,10 +159,9 @@ async fn run(options: Options) {
     shutdown.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
 
+    let mut latencies: Vec<Duration> = timed.iter().map(|(_, d)| *d).collect();
     latencies.sort_unstable();
-    let at = |q: f64| {
-        latencies[((latencies.len() as f64 * q).ceil() as usize).clamp(1, latencies.len()) - 1]
-    };
+    let at = |q: f64| percentile(&latencies, q);
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     if latencies.is_empty() {
         println!("no interaction was answered");
@@ -182,6 +181,23 @@ async fn run(options: Options) {
         ms(at(0.99)),
         ms(at(1.0))
     );
+    for kind in [Kind::Quiz, Kind::Answer, Kind::Next] {
+        let mut mine: Vec<Duration> = timed
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, d)| *d)
+            .collect();
+        mine.sort_unstable();
+        if !mine.is_empty() {
+            println!(
+                "  {:<7} {:>5} × p50 {:.2} ms, p99 {:.2} ms",
+                kind.name(),
+                mine.len(),
+                ms(percentile(&mine, 0.50)),
+                ms(percentile(&mine, 0.99))
+            );
+        }
+    }
     let problems = fake.problems();
     if !problems.is_empty() {
         println!("rejected or unsafe messages: {problems:?}");
@@ -206,6 +222,29 @@ async fn run(options: Options) {
     }
 }
 
+/// What an interaction did: start a quiz, answer (a durable write), or move on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Quiz,
+    Answer,
+    Next,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Quiz => "/quiz",
+            Kind::Answer => "answer",
+            Kind::Next => "next",
+        }
+    }
+}
+
+/// The `q` quantile of sorted durations.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() as f64 * q).ceil() as usize).clamp(1, sorted.len()) - 1]
+}
+
 /// One member's session: `/quiz`, then answer and Next until the summary.
 /// Returns the handling time of every interaction and how many failed.
 async fn play(
@@ -213,7 +252,7 @@ async fn play(
     member: &Member,
     questions: usize,
     think_ms: (u64, u64),
-) -> (Vec<Duration>, usize) {
+) -> (Vec<(Kind, Duration)>, usize) {
     let mut latencies = Vec::new();
     let mut failed = 0;
     let think = || Duration::from_millis(fastrand::u64(think_ms.0..=think_ms.1));
@@ -223,7 +262,7 @@ async fn play(
         json!([{ "name": "count", "type": 4, "value": questions }]),
     );
     let mut card = quiz.reply().await;
-    record(&card, &mut latencies, &mut failed);
+    record(Kind::Quiz, &card, &mut latencies, &mut failed);
     for position in 0..questions {
         tokio::time::sleep(think()).await;
         let message = card.message();
@@ -249,7 +288,7 @@ async fn play(
             }
         };
         let feedback = answer.reply().await;
-        record(&feedback, &mut latencies, &mut failed);
+        record(Kind::Answer, &feedback, &mut latencies, &mut failed);
         if position + 1 == questions {
             break;
         }
@@ -263,15 +302,15 @@ async fn play(
         };
         let mut moved = fake.click(member, &feedback.message(), &next);
         card = moved.reply().await;
-        record(&card, &mut latencies, &mut failed);
+        record(Kind::Next, &card, &mut latencies, &mut failed);
     }
     (latencies, failed)
 }
 
 /// Keeps the handling time of an accepted response; counts anything else as a failure.
-fn record(reply: &Reply, latencies: &mut Vec<Duration>, failed: &mut usize) {
+fn record(kind: Kind, reply: &Reply, latencies: &mut Vec<(Kind, Duration)>, failed: &mut usize) {
     match reply.latency {
-        Some(latency) if reply.status == 204 => latencies.push(latency),
+        Some(latency) if reply.status == 204 => latencies.push((kind, latency)),
         _ => *failed += 1,
     }
 }
