@@ -68,19 +68,26 @@ impl PgStore {
         time_zone: Tz,
         locale: &str,
     ) -> Result<Community, StoreError> {
-        let row = sqlx::query(
+        // Every member's first contact asks for the same row: read it, and
+        // insert only when it is missing, so they do not queue on its lock.
+        if let Some(community) = self.find_community(platform, external_id).await? {
+            return Ok(community);
+        }
+        sqlx::query(
             "INSERT INTO communities (platform, external_id, time_zone, locale)
              VALUES ($1, $2, $3, $4)
-             ON CONFLICT (platform, external_id) DO UPDATE SET platform = EXCLUDED.platform
-             RETURNING id, time_zone, locale",
+             ON CONFLICT (platform, external_id) DO NOTHING",
         )
         .bind(platform.code())
         .bind(external_id.as_str())
         .bind(time_zone.name())
         .bind(locale)
-        .fetch_one(&self.relaxed)
+        .execute(&self.relaxed)
         .await?;
-        community_from_row(platform, external_id, &row)
+        // Inserted now, or by whoever won the race.
+        self.find_community(platform, external_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a community vanished as it was created".into()))
     }
 
     pub async fn find_community(
