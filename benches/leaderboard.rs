@@ -3,10 +3,10 @@
 //!
 //! cargo bench --bench leaderboard -- --database-url URL
 //!
-//! The answers and their period totals are seeded with SQL in the shape the
-//! store writes them (the answer path is measured by `benches/answers.rs`);
-//! answers arrive in time order, as they do live. The queries are the
-//! store's own. Prints p50/p95 per board.
+//! The answers, their period totals and the totals' steps are seeded with
+//! SQL in the shape the store writes them (the answer path is measured by
+//! `benches/answers.rs`); answers arrive in time order, as they do live.
+//! The queries are the store's own. Prints p50/p95 per board.
 
 use std::time::{Duration, Instant};
 
@@ -100,6 +100,15 @@ async fn main() {
              GROUP BY community_id, period, starts_on, topic, player_id",
             z = zone.name()
         ),
+        // The steps the store writes for those totals: one per scoring
+        // answer, each worth 10 points, in the player's shard.
+        "INSERT INTO period_steps (community_id, period, starts_on, topic, from_points, to_points,
+                                   shard, players)
+         SELECT community_id, period, starts_on, topic, to_points - 10, to_points,
+                player_id % 16, count(*)
+         FROM period_scores CROSS JOIN generate_series(10, points, 10) AS to_points
+         GROUP BY community_id, period, starts_on, topic, to_points, player_id % 16"
+            .to_string(),
         // As autovacuum would have by now: visibility maps for index-only scans.
         "VACUUM ANALYZE".to_string(),
     ];
