@@ -427,14 +427,20 @@ impl SqliteStore {
         } else {
             let (from, until) = query.period.bounds(query.today, query.time_zone);
             sqlx::query(
-                "SELECT a.player_id, p.display_name, sum(a.points) AS points,
-                        count(*) AS answered, sum(a.correct) AS correct
-                 FROM answers a JOIN players p ON p.id = a.player_id
-                 WHERE a.community_id = ?1 AND a.topic = ?2
-                   AND a.answered_at >= ?3 AND a.answered_at < ?4
-                 GROUP BY a.player_id, p.display_name
-                 ORDER BY points DESC, a.player_id
-                 LIMIT ?5",
+                // Names for the top only, as in the Postgres store.
+                "WITH top AS (
+                     SELECT player_id, sum(points) AS points, count(*) AS answered,
+                            sum(correct) AS correct
+                     FROM answers
+                     WHERE community_id = ?1 AND topic = ?2
+                       AND answered_at >= ?3 AND answered_at < ?4
+                     GROUP BY player_id
+                     ORDER BY points DESC, player_id
+                     LIMIT ?5
+                 )
+                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct
+                 FROM top t JOIN players p ON p.id = t.player_id
+                 ORDER BY t.points DESC, t.player_id",
             )
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
