@@ -2,11 +2,13 @@
 //!
 //! Recording an answer takes two round trips: one read of what the rules
 //! need (streak, last correct answer to the question), then one statement
-//! that inserts the answer and, only when it was new, updates the streak and
-//! the period totals: data-modifying CTEs make it atomic without an explicit
-//! transaction. Answers commit durably; where a player is (their community,
-//! player and session rows) commits without waiting for the disk (see
-//! [`PgStore`]'s `relaxed` pool), so moving through a quiz costs no fsync.
+//! that inserts the answer and, only when it was new, updates the streak,
+//! the period totals and, when it scored, the steps those totals took
+//! (`period_steps`, which rank a player without counting the board):
+//! data-modifying CTEs make it atomic without an explicit transaction.
+//! Answers commit durably; where a player is (their community, player and
+//! session rows) commits without waiting for the disk (see [`PgStore`]'s
+//! `relaxed` pool), so moving through a quiz costs no fsync.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -29,6 +31,18 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 /// Times a statement is retried after a deadlock or serialization failure.
 const RETRIES: usize = 3;
+
+/// Shards per step of the totals (`period_steps`): a step's row lock is held
+/// until commit, so players scoring at once would queue on the few steps in
+/// the middle of a board; split, they rarely meet. A rank reads every shard
+/// of the steps above it, so more shards cost reads.
+const STEP_SHARDS: i64 = 16;
+
+/// The shard of the steps that `player_id` counts in. Ranks add up all
+/// shards, so any choice ranks the same; this one spreads players evenly.
+fn step_shard(player_id: i64) -> i16 {
+    player_id.rem_euclid(STEP_SHARDS) as i16
+}
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -222,7 +236,18 @@ impl PgStore {
                  SET points = period_scores.points + EXCLUDED.points,
                      answered = period_scores.answered + 1,
                      correct = period_scores.correct + EXCLUDED.correct
-                 RETURNING 1
+                 RETURNING period, starts_on, topic, points
+             ), steps AS (
+                 -- A scoring answer moved each total from points - $7 (0 for a new
+                 -- row) to points. Steps are shared, so they are locked in one order.
+                 INSERT INTO period_steps (community_id, period, starts_on, topic, from_points,
+                                           to_points, shard, players)
+                 SELECT $1, t.period, t.starts_on, t.topic, t.points - $7, t.points, $21, 1
+                 FROM totals t
+                 WHERE $7 > 0
+                 ORDER BY t.period, t.starts_on, t.topic
+                 ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points, shard)
+                 DO UPDATE SET players = period_steps.players + 1
              )
              SELECT id FROM inserted",
         )
@@ -246,6 +271,7 @@ impl PgStore {
         .bind(change.map(|s| s.best as i32))
         .bind(change.and_then(|s| s.last_day))
         .bind(answer.daily_post)
+        .bind(step_shard(player.id))
         .fetch_optional(&self.pool)
         .await?;
         if inserted.is_some() {
@@ -419,14 +445,21 @@ impl PgStore {
         } else {
             let (from, until) = query.period.bounds(query.today, query.time_zone);
             sqlx::query(
-                "SELECT a.player_id, p.display_name, sum(a.points)::bigint AS points,
-                        count(*)::int AS answered, (count(*) FILTER (WHERE a.correct))::int AS correct
-                 FROM answers a JOIN players p ON p.id = a.player_id
-                 WHERE a.community_id = $1 AND a.topic = $2
-                   AND a.answered_at >= $3 AND a.answered_at < $4
-                 GROUP BY a.player_id, p.display_name
-                 ORDER BY points DESC, a.player_id
-                 LIMIT $5",
+                // Names for the top only: joining before adding up would hash
+                // every player of the community.
+                "WITH top AS (
+                     SELECT player_id, sum(points)::bigint AS points, count(*)::int AS answered,
+                            (count(*) FILTER (WHERE correct))::int AS correct
+                     FROM answers
+                     WHERE community_id = $1 AND topic = $2
+                       AND answered_at >= $3 AND answered_at < $4
+                     GROUP BY player_id
+                     ORDER BY points DESC, player_id
+                     LIMIT $5
+                 )
+                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct
+                 FROM top t JOIN players p ON p.id = t.player_id
+                 ORDER BY t.points DESC, t.player_id",
             )
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
@@ -448,10 +481,11 @@ impl PgStore {
         let row = if query.uses_totals() {
             sqlx::query(
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                        (SELECT count(*) FROM period_scores o
-                          WHERE o.community_id = s.community_id AND o.period = s.period
-                            AND o.starts_on = s.starts_on AND o.topic = s.topic
-                            AND o.points > s.points) + 1 AS rank
+                        -- Everyone above s.points took one step across it.
+                        (SELECT coalesce(sum(t.players), 0) FROM period_steps t
+                          WHERE t.community_id = s.community_id AND t.period = s.period
+                            AND t.starts_on = s.starts_on AND t.topic = s.topic
+                            AND t.to_points > s.points AND t.from_points <= s.points) + 1 AS rank
                  FROM period_scores s JOIN players p ON p.id = s.player_id
                  WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
                    AND s.player_id = $5",

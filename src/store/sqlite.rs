@@ -2,7 +2,8 @@
 //!
 //! SQLite allows one writer at a time, so the pool holds one connection and
 //! every write is a short transaction through it; times are stored as Unix
-//! milliseconds and days as `YYYY-MM-DD` text.
+//! milliseconds and days as `YYYY-MM-DD` text. Totals and their steps
+//! (for ranks) follow the Postgres store's schema, without its shards.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -248,24 +249,44 @@ impl SqliteStore {
             .await?;
         }
         for (period, starts_on, topic) in period_rows(scored.day, &answer.question.topic) {
-            sqlx::query(
+            let starts_on = day_text(starts_on);
+            let total: i64 = sqlx::query_scalar(
                 "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
                                             points, answered, correct)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
                  ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
                  SET points = points + excluded.points,
                      answered = answered + 1,
-                     correct = correct + excluded.correct",
+                     correct = correct + excluded.correct
+                 RETURNING points",
             )
             .bind(player.community_id)
             .bind(period.code())
-            .bind(day_text(starts_on))
+            .bind(&starts_on)
             .bind(topic)
             .bind(player.id)
             .bind(scored.points)
             .bind(i64::from(answer.grade.correct))
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            if scored.points > 0 {
+                // The step this answer moved the total by, for ranks.
+                sqlx::query(
+                    "INSERT INTO period_steps (community_id, period, starts_on, topic,
+                                               from_points, to_points, players)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
+                     ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points)
+                     DO UPDATE SET players = players + 1",
+                )
+                .bind(player.community_id)
+                .bind(period.code())
+                .bind(&starts_on)
+                .bind(topic)
+                .bind(total - scored.points)
+                .bind(total)
+                .execute(&mut *tx)
+                .await?;
+            }
         }
         tx.commit().await?;
         Ok(Recorded::New {
@@ -412,14 +433,20 @@ impl SqliteStore {
         } else {
             let (from, until) = query.period.bounds(query.today, query.time_zone);
             sqlx::query(
-                "SELECT a.player_id, p.display_name, sum(a.points) AS points,
-                        count(*) AS answered, sum(a.correct) AS correct
-                 FROM answers a JOIN players p ON p.id = a.player_id
-                 WHERE a.community_id = ?1 AND a.topic = ?2
-                   AND a.answered_at >= ?3 AND a.answered_at < ?4
-                 GROUP BY a.player_id, p.display_name
-                 ORDER BY points DESC, a.player_id
-                 LIMIT ?5",
+                // Names for the top only, as in the Postgres store.
+                "WITH top AS (
+                     SELECT player_id, sum(points) AS points, count(*) AS answered,
+                            sum(correct) AS correct
+                     FROM answers
+                     WHERE community_id = ?1 AND topic = ?2
+                       AND answered_at >= ?3 AND answered_at < ?4
+                     GROUP BY player_id
+                     ORDER BY points DESC, player_id
+                     LIMIT ?5
+                 )
+                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct
+                 FROM top t JOIN players p ON p.id = t.player_id
+                 ORDER BY t.points DESC, t.player_id",
             )
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
@@ -441,10 +468,11 @@ impl SqliteStore {
         let row = if query.uses_totals() {
             sqlx::query(
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                        (SELECT count(*) FROM period_scores o
-                          WHERE o.community_id = s.community_id AND o.period = s.period
-                            AND o.starts_on = s.starts_on AND o.topic = s.topic
-                            AND o.points > s.points) + 1 AS rank
+                        -- Everyone above s.points took one step across it.
+                        (SELECT coalesce(sum(t.players), 0) FROM period_steps t
+                          WHERE t.community_id = s.community_id AND t.period = s.period
+                            AND t.starts_on = s.starts_on AND t.topic = s.topic
+                            AND t.to_points > s.points AND t.from_points <= s.points) + 1 AS rank
                  FROM period_scores s JOIN players p ON p.id = s.player_id
                  WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
                    AND s.player_id = ?5",

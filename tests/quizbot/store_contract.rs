@@ -45,6 +45,7 @@ contract!(
     weeks_turn_on_monday_in_the_community_time_zone,
     months_turn_at_local_midnight,
     ties_share_a_rank,
+    ranks_stay_exact_as_points_change,
     topic_boards_and_stats_split_by_topic,
     sessions_survive_and_advance_once,
     history_remembers_the_last_answer,
@@ -159,6 +160,27 @@ impl Fixture {
             .into_iter()
             .map(|r| (r.entry.display_name, r.entry.points))
             .collect()
+    }
+
+    /// `(name, rank, points)` of each of `players` that `rank_of` ranks on
+    /// `board`, after checking that the board itself shows the same rank.
+    async fn ranks(&self, board: &BoardQuery<'_>, players: &[Player]) -> Vec<(String, usize, i64)> {
+        let shown = self.store.leaderboard(board).await.expect("leaderboard");
+        let mut ranks = Vec::new();
+        for player in players {
+            let Some(mine) = self.store.rank_of(board, player.id).await.expect("rank") else {
+                continue;
+            };
+            let listed = shown.iter().find(|r| r.entry.player_id == player.id);
+            assert_eq!(
+                listed.map(|r| r.rank),
+                Some(mine.rank),
+                "{} on {board:?}: the board and rank_of disagree",
+                player.display_name
+            );
+            ranks.push((mine.entry.display_name, mine.rank, mine.entry.points));
+        }
+        ranks
     }
 }
 
@@ -539,6 +561,103 @@ async fn ties_share_a_rank(db: &TestDatabase) {
             .expect("rank"),
         None
     );
+}
+
+/// Ranks come from the steps totals took, not from counting the board: they
+/// must stay exact, ties included, as players pass each other, as answers
+/// that score nothing leave them alone, and as a new day starts afresh.
+async fn ranks_stay_exact_as_points_change(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let mut players = Vec::new();
+    for name in ["ana", "bob", "cy", "dee", "eve"] {
+        players.push(f.player(name).await);
+    }
+    let [ana, bob, cy, dee, _eve] = &players[..] else {
+        unreachable!("five players")
+    };
+    // Monday and Tuesday morning in Seoul.
+    let (monday, tuesday) = ("2026-03-02T01:00:00Z", "2026-03-03T01:00:00Z");
+    /// Question `id` (topic ec2, right answer 0), answered with `chosen`.
+    async fn answer(f: &Fixture, player: &Player, id: &str, chosen: usize, when: &str) -> Recorded {
+        f.answer(player, &question(id, "ec2", &[0]), &[chosen], when, None)
+            .await
+    }
+    let boards = |today: &str| {
+        [
+            f.board(Period::Today, None, today),
+            f.board(Period::Week, None, today),
+            f.board(Period::Month, None, today),
+            f.board(Period::AllTime, None, today),
+            f.board(Period::AllTime, Some("ec2"), today),
+            f.board(Period::Week, Some("ec2"), today),
+        ]
+    };
+    let ranked = |list: &[(&str, usize, i64)]| -> Vec<(String, usize, i64)> {
+        list.iter()
+            .map(|(n, r, p)| (n.to_string(), *r, *p))
+            .collect()
+    };
+
+    for id in ["q1", "q2"] {
+        answer(&f, ana, id, 0, monday).await;
+    }
+    answer(&f, bob, "q1", 0, monday).await;
+    answer(&f, cy, "q1", 0, monday).await;
+    answer(&f, dee, "q1", 1, monday).await;
+    for board in boards("2026-03-02") {
+        assert_eq!(
+            f.ranks(&board, &players).await,
+            ranked(&[("ana", 1, 20), ("bob", 2, 10), ("cy", 2, 10), ("dee", 4, 0)]),
+            "{board:?}: dee's wrong answer ranks her last, eve has none"
+        );
+    }
+
+    for id in ["q2", "q3"] {
+        answer(&f, cy, id, 0, monday).await;
+        answer(&f, bob, id, 0, monday).await;
+    }
+    let repeated = answer(&f, ana, "q1", 0, monday).await;
+    answer(&f, ana, "q3", 1, monday).await;
+    answer(&f, dee, "q2", 0, monday).await;
+    assert_eq!(
+        points(&repeated),
+        0,
+        "a repeat within a week scores nothing"
+    );
+    for board in boards("2026-03-02") {
+        assert_eq!(
+            f.ranks(&board, &players).await,
+            ranked(&[
+                ("ana", 3, 20),
+                ("bob", 1, 30),
+                ("cy", 1, 30),
+                ("dee", 4, 10)
+            ]),
+            "{board:?}: bob and cy passed ana and share the top"
+        );
+    }
+
+    for id in ["q3", "q4", "q5"] {
+        answer(&f, dee, id, 0, tuesday).await;
+    }
+    let [today, rest @ ..] = boards("2026-03-03");
+    assert_eq!(
+        f.ranks(&today, &players).await,
+        ranked(&[("dee", 1, 30)]),
+        "Tuesday's board starts afresh"
+    );
+    for board in rest {
+        assert_eq!(
+            f.ranks(&board, &players).await,
+            ranked(&[
+                ("ana", 4, 20),
+                ("bob", 2, 30),
+                ("cy", 2, 30),
+                ("dee", 1, 40)
+            ]),
+            "{board:?}: dee passed everyone"
+        );
+    }
 }
 
 async fn topic_boards_and_stats_split_by_topic(db: &TestDatabase) {
