@@ -489,7 +489,7 @@ impl Texts {
             "사용법:\n\
              /quiz-admin reload — 문제 은행과 노트를 다시 읽습니다\n\
              /quiz-admin daily set HH:MM [#채널] [시간대] [주제,주제] [공개까지]\n\
-             \u{a0}\u{a0}예: /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,s3 8h\n\
+             \u{a0}\u{a0}예: /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,storage-databases 8h\n\
              \u{a0}\u{a0}채널을 비우면 이 채널, 시간대는 Asia/Seoul, 주제를 비우면 모든 주제, \
              정답 공개는 8h 뒤가 기본입니다. 순서는 자유이고 time= channel= tz= topics= reveal= 로 \
              써도 됩니다. 비공개 채널에는 먼저 봇을 초대하세요 (/invite @quizbot).\n\
@@ -498,7 +498,7 @@ impl Texts {
             "Usage:\n\
              /quiz-admin reload — re-read the question banks and notes\n\
              /quiz-admin daily set HH:MM [#channel] [time zone] [topic,topic] [reveal after]\n\
-             \u{a0}\u{a0}e.g. /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,s3 8h\n\
+             \u{a0}\u{a0}e.g. /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,storage-databases 8h\n\
              \u{a0}\u{a0}By default: this channel, Asia/Seoul, every topic, the answer revealed \
              8h after the post. Any order; time= channel= tz= topics= reveal= work too. \
              Invite the bot to a private channel first (/invite @quizbot).\n\
