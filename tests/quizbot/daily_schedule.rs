@@ -18,29 +18,6 @@ use quizbot::store::{ExternalId, Platform, Recorded, Store};
 
 use crate::support::{shipped_content, TestDatabase};
 
-macro_rules! both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = crate::support::TestDatabase::postgres().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = crate::support::TestDatabase::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
 both_backends!(
     schedules_are_set_replaced_turned_off_and_removed,
     thirty_days_two_replicas_post_and_reveal_once_a_day,

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: real Postgres and SQLite, the real binary,
 //! and loopback fakes of the chat platforms.
 
+#[macro_use]
 mod support;
 
 mod bank_loading;

@@ -13,30 +13,7 @@ use quizbot::store::{
 
 use crate::support::TestDatabase;
 
-macro_rules! contract {
-    ($($name:ident),* $(,)?) => {
-        mod postgres {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = crate::support::TestDatabase::postgres().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod sqlite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $name() {
-                    let db = crate::support::TestDatabase::sqlite();
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-contract!(
+both_backends!(
     a_correct_answer_scores_and_shows_everywhere,
     a_redelivered_interaction_scores_once,
     a_second_click_on_a_session_question_scores_once,

@@ -7,6 +7,34 @@ use std::path::{Path, PathBuf};
 use quizbot::content::Content;
 use quizbot::store::Store;
 
+/// Runs each named `async fn name(db: &TestDatabase)` of the calling module
+/// once against a fresh Postgres database (`postgres::name`) and once
+/// against a fresh SQLite file (`sqlite::name`).
+// Benches include this file without any test that uses it.
+#[allow(unused_macros)]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::support::TestDatabase::postgres().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::support::TestDatabase::sqlite();
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
 /// The server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
     std::env::var("QUIZBOT_TEST_DATABASE_URL")
