@@ -159,14 +159,6 @@ fn reveal_embed(texts: Texts, reveal: &Reveal<'_>) -> serenity::CreateEmbed {
     let tally = &reveal.tally;
     let title = format!("📢 {}", texts.reveal_title());
     let description = truncate_chars(&question.prompt, 700);
-    let right: Vec<String> = question
-        .correct
-        .iter()
-        .filter_map(|&i| {
-            let choice = question.choices.get(i)?;
-            Some(format!("**{}.** {choice}", Question::letter(i)))
-        })
-        .collect();
     let spread: Vec<String> = question
         .choices
         .iter()
@@ -192,7 +184,7 @@ fn reveal_embed(texts: Texts, reveal: &Reveal<'_>) -> serenity::CreateEmbed {
         .colour(render::GOLD)
         .field(
             texts.right_answer(),
-            truncate_chars(&right.join("\n"), render::FIELD_VALUE_MAX),
+            render::choice_lines(question, &question.correct),
             false,
         )
         .field(
@@ -268,16 +260,7 @@ pub(super) async fn answer(
 /// notes, points and streak; or, for a second click, the first answer.
 fn feedback(texts: Texts, outcome: &DailyOutcome<'_>) -> View {
     let question = outcome.question;
-    let lines = |indices: &[usize]| -> String {
-        let lines: Vec<String> = indices
-            .iter()
-            .filter_map(|&i| {
-                let choice = question.choices.get(i)?;
-                Some(format!("**{}.** {choice}", Question::letter(i)))
-            })
-            .collect();
-        truncate_chars(&lines.join("\n"), render::FIELD_VALUE_MAX)
-    };
+    let lines = |indices: &[usize]| render::choice_lines(question, indices);
     let (correct, chosen, footer) = match &outcome.recorded {
         Recorded::New { points, streak } => (
             outcome.grade.correct,

@@ -235,16 +235,7 @@ pub(super) fn feedback(
         description.push_str("\n\n");
     }
     description.push_str(&truncate_chars(&question.prompt, FEEDBACK_PROMPT_MAX));
-    let choice_lines = |indices: &[usize]| -> String {
-        let lines: Vec<String> = indices
-            .iter()
-            .filter_map(|&i| {
-                let choice = question.choices.get(i)?;
-                Some(format!("**{}.** {choice}", Question::letter(i)))
-            })
-            .collect();
-        truncate_chars(&lines.join("\n"), FIELD_VALUE_MAX)
-    };
+    let choice_lines = |indices: &[usize]| choice_lines(question, indices);
     let mut embed = serenity::CreateEmbed::new()
         .title(truncate_chars(&title, TITLE_MAX))
         .description(truncate_chars(&description, DESCRIPTION_MAX))
@@ -305,6 +296,18 @@ pub(super) fn feedback(
 }
 
 /// The excerpt as a field: `Notes · file › heading`, then its lines quoted.
+/// The chosen choices, lettered, one per line, cut to a field's limit.
+pub(super) fn choice_lines(question: &Question, indices: &[usize]) -> String {
+    let lines: Vec<String> = indices
+        .iter()
+        .filter_map(|&i| {
+            let choice = question.choices.get(i)?;
+            Some(format!("**{}.** {choice}", Question::letter(i)))
+        })
+        .collect();
+    truncate_chars(&lines.join("\n"), FIELD_VALUE_MAX)
+}
+
 pub(super) fn excerpt_field(texts: Texts, excerpt: &Excerpt) -> (String, String) {
     let name = format!(
         "{} · {} › {}",
