@@ -3,18 +3,18 @@
 //!
 //! cargo bench --bench leaderboard -- --database-url URL
 //!
-//! The answers, their period totals and the totals' steps are seeded with
-//! SQL in the shape the store writes them (the answer path is measured by
-//! `benches/answers.rs`); answers arrive in time order, as they do live.
-//! The queries are the store's own; each round asks for the top 10 and the
-//! rank of a random player (who may not have played in the period). Day,
-//! week and month boards are those of the last whole period, so the figures
-//! do not depend on how far the current one has gone. Prints p50/p95 per
-//! board and how many of those callers were ranked.
+//! The answers, the players' running totals and the totals' steps are
+//! seeded with SQL in the shape the store writes them (the answer path is
+//! measured by `benches/answers.rs`); answers arrive in time order, as they
+//! do live, over the 90 days up to the end of today, so today's board is a
+//! whole day's. The queries are the store's own; each round asks for the top
+//! 10 and the rank of a random player (who may not have played in the
+//! period). Prints p50/p95 per board and how many of those callers were
+//! ranked.
 
 use std::time::{Duration, Instant};
 
-use chrono::{NaiveDate, Utc};
+use chrono::Utc;
 use quizbot::quiz::{self, Period};
 use quizbot::store::{BoardQuery, ExternalId, Platform, Store};
 use sqlx::Connection;
@@ -26,15 +26,6 @@ const ROUNDS: usize = 200;
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index].as_secs_f64() * 1000.0
-}
-
-/// A day of the last period of its kind that has ended by `today` (all
-/// time has no end: today), whose board is as full as that board gets.
-fn last_whole_period(period: Period, today: NaiveDate) -> NaiveDate {
-    match period {
-        Period::AllTime => today,
-        _ => period.start(today) - chrono::Duration::days(1),
-    }
 }
 
 fn server_of(url: &str) -> String {
@@ -89,38 +80,61 @@ async fn main() {
              SELECT {c}, p.id, 'q' || (g % 228), 'topic-' || (g % 15), '0', r < 0.7,
                     CASE WHEN r < 0.7 THEN 10 ELSE 0 END, at, 'i' || g
              FROM (SELECT g, random() AS r, 1 + (random() * ({PLAYERS} - 1))::bigint AS n,
-                          now() - interval '90 days' * (1 - g::float8 / {ANSWERS}) AS at
+                          ((now() AT TIME ZONE '{z}')::date + 1)::timestamp AT TIME ZONE '{z}'
+                              - interval '90 days' * (1 - g::float8 / {ANSWERS}) AS at
                    FROM generate_series(1, {ANSWERS}) g) x
              JOIN players p ON p.community_id = {c} AND p.external_id = 'u' || x.n
              ORDER BY at",
-            c = community.id
+            c = community.id,
+            z = zone.name()
         ),
+        // Each player's totals, all topics ('') and per topic: all time and
+        // the latest day, week and month they answered in.
         format!(
-            "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id, points, answered, correct)
-             SELECT community_id, period, starts_on, topic, player_id, sum(points), count(*), count(*) FILTER (WHERE correct)
-             FROM (
-                 SELECT a.community_id, a.player_id, a.points, a.correct, v.period, v.topic_key AS topic,
-                        CASE v.period
-                            WHEN 'd' THEN (a.answered_at AT TIME ZONE '{z}')::date
-                            WHEN 'w' THEN date_trunc('week', a.answered_at AT TIME ZONE '{z}')::date
-                            WHEN 'm' THEN date_trunc('month', a.answered_at AT TIME ZONE '{z}')::date
-                            ELSE DATE '2000-01-01'
-                        END AS starts_on
-                 FROM answers a
-                 CROSS JOIN LATERAL (VALUES ('d', ''), ('w', ''), ('m', ''), ('a', ''), ('a', a.topic))
-                      AS v (period, topic_key)
-             ) t
-             GROUP BY community_id, period, starts_on, topic, player_id",
+            "WITH local AS (
+                 SELECT player_id, topic, points, correct::int AS correct,
+                        (answered_at AT TIME ZONE '{z}')::date AS day
+                 FROM answers
+             ), scoped AS (
+                 SELECT player_id, topic, points, correct, day FROM local
+                 UNION ALL
+                 SELECT player_id, '', points, correct, day FROM local
+             ), latest AS (
+                 SELECT topic, player_id, max(day) AS day,
+                        date_trunc('week', max(day))::date AS week,
+                        date_trunc('month', max(day))::date AS month
+                 FROM scoped GROUP BY topic, player_id
+             )
+             INSERT INTO player_totals
+             SELECT {c}, s.topic, s.player_id,
+                    l.day, coalesce(sum(s.points) FILTER (WHERE s.day = l.day), 0),
+                    count(*) FILTER (WHERE s.day = l.day),
+                    coalesce(sum(s.correct) FILTER (WHERE s.day = l.day), 0),
+                    l.week, coalesce(sum(s.points) FILTER (WHERE s.day >= l.week), 0),
+                    count(*) FILTER (WHERE s.day >= l.week),
+                    coalesce(sum(s.correct) FILTER (WHERE s.day >= l.week), 0),
+                    l.month, coalesce(sum(s.points) FILTER (WHERE s.day >= l.month), 0),
+                    count(*) FILTER (WHERE s.day >= l.month),
+                    coalesce(sum(s.correct) FILTER (WHERE s.day >= l.month), 0),
+                    sum(s.points), count(*), sum(s.correct)
+             FROM scoped s JOIN latest l USING (topic, player_id)
+             GROUP BY s.topic, s.player_id, l.day, l.week, l.month",
+            c = community.id,
             z = zone.name()
         ),
         // The steps the store writes for those totals: one per scoring
         // answer, each worth 10 points, in the player's shard.
         "INSERT INTO period_steps (community_id, period, starts_on, topic, from_points, to_points,
                                    shard, players)
-         SELECT community_id, period, starts_on, topic, to_points - 10, to_points,
-                player_id % 16, count(*)
-         FROM period_scores CROSS JOIN generate_series(10, points, 10) AS to_points
-         GROUP BY community_id, period, starts_on, topic, to_points, player_id % 16"
+         SELECT t.community_id, p.period, p.starts_on, t.topic, to_points - 10, to_points,
+                t.player_id % 16, count(*)
+         FROM player_totals t
+         CROSS JOIN LATERAL (VALUES ('d', t.day_on, t.day_points),
+                                    ('w', t.week_on, t.week_points),
+                                    ('m', t.month_on, t.month_points),
+                                    ('a', DATE '2000-01-01', t.points)) AS p (period, starts_on, points)
+         CROSS JOIN generate_series(10, p.points, 10) AS to_points
+         GROUP BY t.community_id, p.period, p.starts_on, t.topic, to_points, t.player_id % 16"
             .to_string(),
         // As autovacuum would have by now: visibility maps for index-only scans.
         "VACUUM ANALYZE".to_string(),
@@ -137,13 +151,13 @@ async fn main() {
     );
 
     let today = quiz::local_day(Utc::now(), zone);
-    println!("boards of the last whole day, week and month: the current ones may have just begun");
     let mut rng = fastrand::Rng::with_seed(7);
     let boards: Vec<(&str, Period, Option<&str>)> = vec![
         ("day", Period::Today, None),
         ("week", Period::Week, None),
         ("month", Period::Month, None),
         ("all", Period::AllTime, None),
+        ("day topic-3", Period::Today, Some("topic-3")),
         ("all topic-3", Period::AllTime, Some("topic-3")),
         ("week topic-3", Period::Week, Some("topic-3")),
         ("month topic-3", Period::Month, Some("topic-3")),
@@ -153,7 +167,7 @@ async fn main() {
             community_id: community.id,
             period,
             topic,
-            today: last_whole_period(period, today),
+            today,
             time_zone: zone,
             limit: 10,
         };

@@ -227,8 +227,9 @@ pub struct BoardQuery<'a> {
 }
 
 impl BoardQuery<'_> {
-    /// Whether the totals table holds this board: every period for all
-    /// topics, all time for each topic. Other topic boards add up answers.
+    /// Whether SQLite's totals table holds this board: every period for all
+    /// topics, all time for each topic. Other topic boards add up answers
+    /// there (Postgres keeps every board in its totals).
     fn uses_totals(&self) -> bool {
         self.topic.is_none() || self.period == Period::AllTime
     }
@@ -600,6 +601,7 @@ fn parse_zone(text: &str) -> Result<Tz, StoreError> {
 }
 
 /// What scoring an answer needs from the store before writing it.
+#[derive(Default)]
 struct ScoringInputs {
     streak: Streak,
     last_correct_at: Option<DateTime<Utc>>,

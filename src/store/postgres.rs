@@ -1,11 +1,14 @@
 //! The Postgres store: production, several replicas on one database.
 //!
-//! Recording an answer takes two round trips: one read of what the rules
-//! need (streak, last correct answer to the question), then one statement
-//! that inserts the answer and, only when it was new, updates the streak,
-//! the period totals and, when it scored, the steps those totals took
-//! (`period_steps`, which rank a player without counting the board):
-//! data-modifying CTEs make it atomic without an explicit transaction.
+//! Recording an answer is one statement that inserts the answer and, only
+//! when it was new, updates the streak, the player's running totals (two
+//! rows of `player_totals`: all topics and the answer's topic, each with
+//! this day, week, month and all time) and, when it scored, the steps those
+//! totals took (`period_steps`, which rank a player without counting the
+//! board): data-modifying CTEs make it atomic without an explicit
+//! transaction. A correct answer first reads what the rules need (streak,
+//! last correct answer to the question); a wrong one scores nothing and
+//! needs no read. Every board, a topic's week included, reads one index.
 //! Answers commit durably; where a player is (their community, player and
 //! session rows) commits without waiting for the disk (see [`PgStore`]'s
 //! `relaxed` pool), so moving through a quiz costs no fsync.
@@ -23,7 +26,7 @@ use super::{
     Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
     ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
-use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
+use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 
 mod daily;
 
@@ -40,6 +43,15 @@ const STEP_SHARDS: i64 = 16;
 
 /// The shard of the steps that `player_id` counts in. Ranks add up all
 /// shards, so any choice ranks the same; this one spreads players evenly.
+/// A player's streak from its columns.
+fn streak_from_row(row: &PgRow) -> Streak {
+    Streak {
+        current: row.get::<i32, _>("current_streak") as u32,
+        best: row.get::<i32, _>("best_streak") as u32,
+        last_day: row.get("streak_day"),
+    }
+}
+
 fn step_shard(player_id: i64) -> i16 {
     player_id.rem_euclid(STEP_SHARDS) as i16
 }
@@ -187,23 +199,25 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
-        let row = sqlx::query(
-            "SELECT current_streak, best_streak, streak_day,
-                    (SELECT max(answered_at) FROM answers
-                      WHERE player_id = $1 AND question_id = $2 AND correct) AS last_correct_at
-             FROM players WHERE id = $1",
-        )
-        .bind(player.id)
-        .bind(&answer.question.id)
-        .fetch_one(&self.pool)
-        .await?;
-        let inputs = ScoringInputs {
-            streak: Streak {
-                current: row.get::<i32, _>("current_streak") as u32,
-                best: row.get::<i32, _>("best_streak") as u32,
-                last_day: row.get("streak_day"),
-            },
-            last_correct_at: row.get("last_correct_at"),
+        // A wrong answer scores nothing and leaves the streak as it is, so
+        // it needs no read first: the write returns the streak.
+        let inputs = if answer.grade.correct {
+            let row = sqlx::query(
+                "SELECT current_streak, best_streak, streak_day,
+                        (SELECT max(answered_at) FROM answers
+                          WHERE player_id = $1 AND question_id = $2 AND correct) AS last_correct_at
+                 FROM players WHERE id = $1",
+            )
+            .bind(player.id)
+            .bind(&answer.question.id)
+            .fetch_one(&self.pool)
+            .await?;
+            ScoringInputs {
+                streak: streak_from_row(&row),
+                last_correct_at: row.get("last_correct_at"),
+            }
+        } else {
+            ScoringInputs::default()
         };
         let scored = score(player, answer, inputs);
         let periods = period_rows(scored.day, &answer.question.topic);
@@ -212,7 +226,7 @@ impl PgStore {
             None => (None, None),
         };
         let change = scored.streak_change;
-        let inserted: Option<i64> = sqlx::query_scalar(
+        let inserted = sqlx::query(
             "WITH inserted AS (
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
@@ -226,30 +240,78 @@ impl PgStore {
                  WHERE id = $2 AND $17::int IS NOT NULL AND EXISTS (SELECT 1 FROM inserted)
                  RETURNING id
              ), totals AS (
-                 INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
-                                            points, answered, correct)
-                 SELECT $1, p.period, p.starts_on, p.topic, $2, $7, 1, CASE WHEN $6 THEN 1 ELSE 0 END
-                 FROM (VALUES ('d', $13::date, ''), ('w', $14::date, ''), ('m', $15::date, ''),
-                              ('a', $16::date, ''), ('a', $16::date, $4)) AS p (period, starts_on, topic)
+                 -- Two rows: all topics ('') and the answer's topic. A period
+                 -- that moved on starts afresh; an answer from before a row's
+                 -- period (a late write) leaves that period as it is.
+                 INSERT INTO player_totals AS t (
+                     community_id, topic, player_id,
+                     day_on, day_points, day_answered, day_correct,
+                     week_on, week_points, week_answered, week_correct,
+                     month_on, month_points, month_answered, month_correct,
+                     points, answered, correct)
+                 SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
+                 FROM (VALUES (''), ($4)) AS x (topic)
                  WHERE EXISTS (SELECT 1 FROM inserted)
-                 ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
-                 SET points = period_scores.points + EXCLUDED.points,
-                     answered = period_scores.answered + 1,
-                     correct = period_scores.correct + EXCLUDED.correct
-                 RETURNING period, starts_on, topic, points
+                 ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
+                     day_points = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_points + $7
+                                       WHEN t.day_on < EXCLUDED.day_on THEN $7
+                                       ELSE t.day_points END,
+                     day_answered = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_answered + 1
+                                         WHEN t.day_on < EXCLUDED.day_on THEN 1
+                                         ELSE t.day_answered END,
+                     day_correct = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_correct + $22
+                                        WHEN t.day_on < EXCLUDED.day_on THEN $22
+                                        ELSE t.day_correct END,
+                     day_on = greatest(t.day_on, EXCLUDED.day_on),
+                     week_points = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_points + $7
+                                        WHEN t.week_on < EXCLUDED.week_on THEN $7
+                                        ELSE t.week_points END,
+                     week_answered = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_answered + 1
+                                          WHEN t.week_on < EXCLUDED.week_on THEN 1
+                                          ELSE t.week_answered END,
+                     week_correct = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_correct + $22
+                                         WHEN t.week_on < EXCLUDED.week_on THEN $22
+                                         ELSE t.week_correct END,
+                     week_on = greatest(t.week_on, EXCLUDED.week_on),
+                     month_points = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_points + $7
+                                         WHEN t.month_on < EXCLUDED.month_on THEN $7
+                                         ELSE t.month_points END,
+                     month_answered = CASE WHEN t.month_on = EXCLUDED.month_on
+                                                THEN t.month_answered + 1
+                                           WHEN t.month_on < EXCLUDED.month_on THEN 1
+                                           ELSE t.month_answered END,
+                     month_correct = CASE WHEN t.month_on = EXCLUDED.month_on
+                                               THEN t.month_correct + $22
+                                          WHEN t.month_on < EXCLUDED.month_on THEN $22
+                                          ELSE t.month_correct END,
+                     month_on = greatest(t.month_on, EXCLUDED.month_on),
+                     points = t.points + $7,
+                     answered = t.answered + 1,
+                     correct = t.correct + $22
+                 RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
+                           t.month_on, t.month_points, t.points
              ), steps AS (
-                 -- A scoring answer moved each total from points - $7 (0 for a new
-                 -- row) to points. Steps are shared, so they are locked in one order.
+                 -- A scoring answer moved each total of its periods from
+                 -- points - $7 (0 for a new period) to points. Steps are
+                 -- shared, so they are locked in one order.
                  INSERT INTO period_steps (community_id, period, starts_on, topic, from_points,
                                            to_points, shard, players)
-                 SELECT $1, t.period, t.starts_on, t.topic, t.points - $7, t.points, $21, 1
+                 SELECT $1, p.period, p.starts_on, t.topic, p.points - $7, p.points, $21, 1
                  FROM totals t
-                 WHERE $7 > 0
-                 ORDER BY t.period, t.starts_on, t.topic
+                 CROSS JOIN LATERAL (VALUES ('d', t.day_on, $13::date, t.day_points),
+                                            ('w', t.week_on, $14::date, t.week_points),
+                                            ('m', t.month_on, $15::date, t.month_points),
+                                            ('a', $16::date, $16::date, t.points))
+                      AS p (period, starts_on, answer_on, points)
+                 WHERE $7 > 0 AND p.starts_on = p.answer_on
+                 ORDER BY p.period, p.starts_on, t.topic
                  ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points, shard)
                  DO UPDATE SET players = period_steps.players + 1
              )
-             SELECT id FROM inserted",
+             -- The streak before this statement: the streak after it when
+             -- this answer did not change it.
+             SELECT p.current_streak, p.best_streak, p.streak_day
+             FROM inserted, players p WHERE p.id = $2",
         )
         .bind(player.community_id)
         .bind(player.id)
@@ -272,12 +334,16 @@ impl PgStore {
         .bind(change.and_then(|s| s.last_day))
         .bind(answer.daily_post)
         .bind(step_shard(player.id))
+        .bind(i32::from(answer.grade.correct))
         .fetch_optional(&self.pool)
         .await?;
-        if inserted.is_some() {
+        if let Some(row) = inserted {
             return Ok(Recorded::New {
                 points: scored.points,
-                streak: scored.streak,
+                streak: match scored.streak_change {
+                    Some(changed) => changed,
+                    None => streak_from_row(&row),
+                },
             });
         }
         let row = sqlx::query(
@@ -427,48 +493,27 @@ impl PgStore {
         &self,
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
-        let rows = if query.uses_totals() {
-            sqlx::query(
-                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
-                 FROM period_scores s JOIN players p ON p.id = s.player_id
-                 WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
-                 ORDER BY s.points DESC, s.player_id
-                 LIMIT $5",
-            )
-            .bind(query.community_id)
-            .bind(query.period.code())
-            .bind(query.period.start(query.today))
-            .bind(query.topic.unwrap_or(""))
-            .bind(query.limit as i64)
-            .fetch_all(&self.pool)
-            .await?
-        } else {
-            let (from, until) = query.period.bounds(query.today, query.time_zone);
-            sqlx::query(
-                // Names for the top only: joining before adding up would hash
-                // every player of the community.
-                "WITH top AS (
-                     SELECT player_id, sum(points)::bigint AS points, count(*)::int AS answered,
-                            (count(*) FILTER (WHERE correct))::int AS correct
-                     FROM answers
-                     WHERE community_id = $1 AND topic = $2
-                       AND answered_at >= $3 AND answered_at < $4
-                     GROUP BY player_id
-                     ORDER BY points DESC, player_id
-                     LIMIT $5
-                 )
-                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct
-                 FROM top t JOIN players p ON p.id = t.player_id
-                 ORDER BY t.points DESC, t.player_id",
-            )
+        let columns = PeriodColumns::of(query.period);
+        let (points, answered, correct) = (columns.points, columns.answered, columns.correct);
+        let current = columns
+            .starts_on
+            .map_or(String::new(), |on| format!("AND s.{on} = $4"));
+        let sql = format!(
+            "SELECT s.player_id, p.display_name,
+                    s.{points} AS points, s.{answered} AS answered, s.{correct} AS correct
+             FROM player_totals s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = $1 AND s.topic = $2 {current}
+             ORDER BY s.{points} DESC, s.player_id
+             LIMIT $3"
+        );
+        let mut statement = sqlx::query(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
-            .bind(from)
-            .bind(until)
-            .bind(query.limit as i64)
-            .fetch_all(&self.pool)
-            .await?
-        };
+            .bind(query.limit as i64);
+        if columns.starts_on.is_some() {
+            statement = statement.bind(query.period.start(query.today));
+        }
+        let rows = statement.fetch_all(&self.pool).await?;
         let standings = rows.iter().map(standing_from_row).collect();
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
@@ -478,49 +523,30 @@ impl PgStore {
         query: &BoardQuery<'_>,
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
-        let row = if query.uses_totals() {
-            sqlx::query(
-                "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                        -- Everyone above s.points took one step across it.
-                        (SELECT coalesce(sum(t.players), 0) FROM period_steps t
-                          WHERE t.community_id = s.community_id AND t.period = s.period
-                            AND t.starts_on = s.starts_on AND t.topic = s.topic
-                            AND t.to_points > s.points AND t.from_points <= s.points) + 1 AS rank
-                 FROM period_scores s JOIN players p ON p.id = s.player_id
-                 WHERE s.community_id = $1 AND s.period = $2 AND s.starts_on = $3 AND s.topic = $4
-                   AND s.player_id = $5",
-            )
+        let columns = PeriodColumns::of(query.period);
+        let (points, answered, correct) = (columns.points, columns.answered, columns.correct);
+        let current = columns
+            .starts_on
+            .map_or(String::new(), |on| format!("AND s.{on} = $5"));
+        let sql = format!(
+            "SELECT s.player_id, p.display_name,
+                    s.{points} AS points, s.{answered} AS answered, s.{correct} AS correct,
+                    -- Everyone above the caller's points took one step across them.
+                    (SELECT coalesce(sum(t.players), 0) FROM period_steps t
+                      WHERE t.community_id = s.community_id AND t.period = $4
+                        AND t.starts_on = $5 AND t.topic = s.topic
+                        AND t.to_points > s.{points} AND t.from_points <= s.{points}) + 1 AS rank
+             FROM player_totals s JOIN players p ON p.id = s.player_id
+             WHERE s.community_id = $1 AND s.topic = $2 AND s.player_id = $3 {current}"
+        );
+        let row = sqlx::query(&sql)
             .bind(query.community_id)
+            .bind(query.topic.unwrap_or(""))
+            .bind(player_id)
             .bind(query.period.code())
             .bind(query.period.start(query.today))
-            .bind(query.topic.unwrap_or(""))
-            .bind(player_id)
             .fetch_optional(&self.pool)
-            .await?
-        } else {
-            let (from, until) = query.period.bounds(query.today, query.time_zone);
-            sqlx::query(
-                "WITH totals AS (
-                     SELECT player_id, sum(points)::bigint AS points, count(*)::int AS answered,
-                            (count(*) FILTER (WHERE correct))::int AS correct
-                     FROM answers
-                     WHERE community_id = $1 AND topic = $2
-                       AND answered_at >= $3 AND answered_at < $4
-                     GROUP BY player_id
-                 )
-                 SELECT t.player_id, p.display_name, t.points, t.answered, t.correct,
-                        (SELECT count(*) FROM totals o WHERE o.points > t.points) + 1 AS rank
-                 FROM totals t JOIN players p ON p.id = t.player_id
-                 WHERE t.player_id = $5",
-            )
-            .bind(query.community_id)
-            .bind(query.topic.unwrap_or(""))
-            .bind(from)
-            .bind(until)
-            .bind(player_id)
-            .fetch_optional(&self.pool)
-            .await?
-        };
+            .await?;
         Ok(row.map(|row| Ranked {
             rank: row.get::<i64, _>("rank") as usize,
             entry: standing_from_row(&row),
@@ -538,11 +564,7 @@ impl PgStore {
         .bind(player.id)
         .fetch_one(&self.pool)
         .await?;
-        let streak = Streak {
-            current: row.get::<i32, _>("current_streak") as u32,
-            best: row.get::<i32, _>("best_streak") as u32,
-            last_day: row.get("streak_day"),
-        };
+        let streak = streak_from_row(&row);
         let topics = sqlx::query(
             "SELECT topic, count(*) AS answered, count(*) FILTER (WHERE correct) AS correct,
                     sum(points)::bigint AS points
@@ -588,6 +610,46 @@ fn session_from_row(row: &PgRow) -> QuizSession {
         created_at: row.get("created_at"),
         expires_at: row.get("expires_at"),
         finished_at: row.get("finished_at"),
+    }
+}
+
+/// Where `player_totals` keeps a period: its total's columns and, except
+/// for all time, the column naming which day, week or month they count.
+struct PeriodColumns {
+    starts_on: Option<&'static str>,
+    points: &'static str,
+    answered: &'static str,
+    correct: &'static str,
+}
+
+impl PeriodColumns {
+    fn of(period: Period) -> PeriodColumns {
+        match period {
+            Period::Today => PeriodColumns {
+                starts_on: Some("day_on"),
+                points: "day_points",
+                answered: "day_answered",
+                correct: "day_correct",
+            },
+            Period::Week => PeriodColumns {
+                starts_on: Some("week_on"),
+                points: "week_points",
+                answered: "week_answered",
+                correct: "week_correct",
+            },
+            Period::Month => PeriodColumns {
+                starts_on: Some("month_on"),
+                points: "month_points",
+                answered: "month_answered",
+                correct: "month_correct",
+            },
+            Period::AllTime => PeriodColumns {
+                starts_on: None,
+                points: "points",
+                answered: "answered",
+                correct: "correct",
+            },
+        }
     }
 }
 

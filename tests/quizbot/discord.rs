@@ -712,11 +712,10 @@ async fn a_redelivered_click_scores_once() {
             .await
             .unwrap();
     assert_eq!((answers, points), (1, 10), "one answer, scored once");
-    let board: i64 =
-        sqlx::query_scalar("SELECT points FROM period_scores WHERE period = 'a' AND topic = ''")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let board: i64 = sqlx::query_scalar("SELECT points FROM player_totals WHERE topic = ''")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     assert_eq!(board, 10);
 }
 
