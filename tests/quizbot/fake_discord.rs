@@ -26,6 +26,7 @@ use axum::extract::State as AxumState;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
@@ -375,6 +376,12 @@ impl FakeDiscord {
             .route("/", get(gateway))
             .fallback(rest)
             .with_state(Arc::clone(&state));
+        // Send each write at once, as a real server does: with Nagle's
+        // algorithm a dispatch sent right after another would wait for the
+        // bot's delayed ACK (40 ms on Linux), a stall that is the fake's.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });

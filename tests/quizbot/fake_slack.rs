@@ -29,6 +29,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
@@ -152,6 +153,10 @@ impl FakeSlack {
             .with_state(Arc::clone(&shared));
         let stop = CancellationToken::new();
         let stopped = stop.clone();
+        // Each write at once (no Nagle), as a real server sends it.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async move { stopped.cancelled().await })
