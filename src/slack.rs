@@ -26,6 +26,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
+use hyper_util::client::legacy::connect::HttpConnector;
 use secrecy::ExposeSecret;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
@@ -204,8 +205,14 @@ pub fn client(api_base: Option<&str>) -> Result<SlackHttpClient, SlackError> {
         Some(base) if base.starts_with("http://") => tls.https_or_http(),
         _ => tls.https_only(),
     };
-    let mut connector =
-        SlackClientHyperConnector::with_connector(tls.enable_http1().enable_http2().build());
+    // Each request leaves at once, not held back by Nagle's algorithm until
+    // the previous segment is acknowledged.
+    let mut tcp = HttpConnector::new();
+    tcp.set_nodelay(true);
+    tcp.enforce_http(false);
+    let mut connector = SlackClientHyperConnector::with_connector(
+        tls.enable_http1().enable_http2().wrap_connector(tcp),
+    );
     if let Some(base) = api_base {
         connector = connector.with_slack_api_url(base.trim_end_matches('/'));
     }
