@@ -3,7 +3,11 @@
 //! same-shape transaction (`../shared/bench/pgbench-answers`), measured in
 //! the same run.
 //!
-//! cargo bench --bench answers -- --database-url URL --clients 16 --seconds 10
+//! cargo bench --bench answers -- --database-url URL --clients 16 --seconds 10 [--correct 0.7]
+//!
+//! `--correct` is the share of right answers (default 0.7, a study group's
+//! usual): a right answer reads the player's history before it is written,
+//! a wrong one does not.
 //!
 //! Prints `pgbench_tps=…` (when pgbench and the reference script are
 //! there), `ratio=…`, and last `answers_per_sec=N`.
@@ -23,6 +27,8 @@ struct Args {
     database_url: String,
     clients: usize,
     seconds: u64,
+    /// The share of answers that are right.
+    correct: f64,
     reference: Option<PathBuf>,
 }
 
@@ -32,6 +38,7 @@ fn args() -> Args {
             .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into()),
         clients: 16,
         seconds: 10,
+        correct: 0.7,
         reference: Some(
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/bench/pgbench-answers"),
         ),
@@ -45,6 +52,13 @@ fn args() -> Args {
             }
             "--seconds" => {
                 args.seconds = it.next().and_then(|v| v.parse().ok()).expect("--seconds N")
+            }
+            "--correct" => {
+                args.correct = it
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|share| (0.0..=1.0).contains(share))
+                    .expect("--correct SHARE (0 to 1)")
             }
             "--no-reference" => args.reference = None,
             "--reference" => args.reference = it.next().map(PathBuf::from),
@@ -165,6 +179,7 @@ async fn main() {
     let players = Arc::new(players);
     let questions = Arc::new(questions());
     let done = Arc::new(AtomicU64::new(0));
+    let correct = args.correct;
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
@@ -181,7 +196,12 @@ async fn main() {
             while Instant::now() < deadline {
                 let player = &players[rng.usize(..players.len())];
                 let question = &questions[rng.usize(..questions.len())];
-                let chosen = [rng.usize(..4)];
+                let right = question.correct[0];
+                let chosen = if rng.f64() < correct {
+                    [right]
+                } else {
+                    [(right + 1 + rng.usize(..3)) % 4]
+                };
                 let grade = quiz::grade(question, &chosen).expect("grade");
                 store
                     .record_answer(
@@ -216,8 +236,9 @@ async fn main() {
     .await;
 
     println!(
-        "answers={total} seconds={elapsed:.1} clients={}",
-        args.clients
+        "answers={total} seconds={elapsed:.1} clients={} right={:.0}%",
+        args.clients,
+        args.correct * 100.0
     );
     if let Some(tps) = reference {
         println!("ratio={:.2} (quizbot / pgbench, same run)", rate / tps);
