@@ -43,6 +43,10 @@ const STEP_SHARDS: i64 = 16;
 
 /// The shard of the steps that `player_id` counts in. Ranks add up all
 /// shards, so any choice ranks the same; this one spreads players evenly.
+fn step_shard(player_id: i64) -> i16 {
+    player_id.rem_euclid(STEP_SHARDS) as i16
+}
+
 /// A player's streak from its columns.
 fn streak_from_row(row: &PgRow) -> Streak {
     Streak {
@@ -50,10 +54,6 @@ fn streak_from_row(row: &PgRow) -> Streak {
         best: row.get::<i32, _>("best_streak") as u32,
         last_day: row.get("streak_day"),
     }
-}
-
-fn step_shard(player_id: i64) -> i16 {
-    player_id.rem_euclid(STEP_SHARDS) as i16
 }
 
 #[derive(Debug, Clone)]

@@ -358,6 +358,23 @@ async fn streaks_follow_the_community_time_zone(db: &TestDatabase) {
             .await
             .expect("stats");
         assert_eq!(stats.current_streak, expected, "in {}", zone.name());
+        let wrong = f
+            .answer(
+                &player,
+                &question("q-wrong", "ec2", &[0]),
+                &[1],
+                times[1],
+                None,
+            )
+            .await;
+        match wrong {
+            Recorded::New { points, streak } => assert_eq!(
+                (points, streak.current, streak.best),
+                (0, expected, expected),
+                "a wrong answer reports the streak as it stands"
+            ),
+            other => panic!("a new answer, got {other:?}"),
+        }
         let next_day = quiz::local_day(at(times[1]), zone)
             .succ_opt()
             .expect("a day");
