@@ -636,19 +636,6 @@ fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scor
     }
 }
 
-/// Totals rows per answer: every period for all topics (`""`), and all
-/// time for the answer's topic.
-fn period_rows(day: NaiveDate, topic: &str) -> [(Period, NaiveDate, &str); 5] {
-    let all = Period::AllTime.start(day);
-    [
-        (Period::Today, Period::Today.start(day), ""),
-        (Period::Week, Period::Week.start(day), ""),
-        (Period::Month, Period::Month.start(day), ""),
-        (Period::AllTime, all, ""),
-        (Period::AllTime, all, topic),
-    ]
-}
-
 /// Stats from per-topic totals.
 fn build_stats(
     display_name: String,

@@ -22,9 +22,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::Row;
 
 use super::{
-    build_stats, decode_choices, encode_choices, parse_zone, period_rows, score, BoardQuery,
-    Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
-    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
+    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, ScoringInputs,
+    SessionAnswer, Standing, StoreError, TopicStats,
 };
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 
@@ -220,7 +220,6 @@ impl PgStore {
             ScoringInputs::default()
         };
         let scored = score(player, answer, inputs);
-        let periods = period_rows(scored.day, &answer.question.topic);
         let (session_id, position) = match answer.session {
             Some((id, position)) => (Some(id), Some(position as i32)),
             None => (None, None),
@@ -325,10 +324,10 @@ impl PgStore {
         .bind(answer.interaction_id.as_deref())
         .bind(session_id)
         .bind(position)
-        .bind(periods[0].1)
-        .bind(periods[1].1)
-        .bind(periods[2].1)
-        .bind(periods[3].1)
+        .bind(Period::Today.start(scored.day))
+        .bind(Period::Week.start(scored.day))
+        .bind(Period::Month.start(scored.day))
+        .bind(Period::AllTime.start(scored.day))
         .bind(change.map(|s| s.current as i32))
         .bind(change.map(|s| s.best as i32))
         .bind(change.and_then(|s| s.last_day))

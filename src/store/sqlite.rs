@@ -18,11 +18,11 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 use super::{
-    build_stats, decode_choices, encode_choices, parse_zone, period_rows, score, BoardQuery,
-    Community, ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded,
-    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
+    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, ScoringInputs,
+    SessionAnswer, Standing, StoreError, TopicStats,
 };
-use crate::quiz::{rank_by_points, QuestionHistory, Ranked, Streak};
+use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 
 mod daily;
 
@@ -590,4 +590,17 @@ fn standing_from_row(row: &SqliteRow) -> Standing {
         answered: row.get("answered"),
         correct: row.get("correct"),
     }
+}
+
+/// The totals rows an answer adds to: every period for all topics (`""`), and all
+/// time for the answer's topic.
+fn period_rows(day: NaiveDate, topic: &str) -> [(Period, NaiveDate, &str); 5] {
+    let all = Period::AllTime.start(day);
+    [
+        (Period::Today, Period::Today.start(day), ""),
+        (Period::Week, Period::Week.start(day), ""),
+        (Period::Month, Period::Month.start(day), ""),
+        (Period::AllTime, all, ""),
+        (Period::AllTime, all, topic),
+    ]
 }
