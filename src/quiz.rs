@@ -125,10 +125,18 @@ pub struct Streak {
 }
 
 impl Streak {
+    /// Whether the run already counts local day `day` (or a later one), so
+    /// that a correct answer on `day` leaves it as it is.
+    pub fn counts(self, day: NaiveDate) -> bool {
+        self.last_day.is_some_and(|last| last >= day)
+    }
+
     /// The streak after a correct answer on local day `day`.
     pub fn after_correct(self, day: NaiveDate) -> Streak {
+        if self.counts(day) {
+            return self;
+        }
         let current = match self.last_day {
-            Some(last) if last >= day => return self,
             Some(last) if last.succ_opt() == Some(day) => self.current + 1,
             _ => 1,
         };

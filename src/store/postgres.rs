@@ -1,17 +1,17 @@
 //! The Postgres store: production, several replicas on one database.
 //!
-//! Recording an answer is one statement that inserts the answer and, only
-//! when it was new, updates the streak, the player's running totals (two
-//! rows of `player_totals`: all topics and the answer's topic, each with
-//! this day, week, month and all time) and, when it scored, the steps those
-//! totals took (`period_steps`, which rank a player without counting the
-//! board): data-modifying CTEs make it atomic without an explicit
-//! transaction. A correct answer first reads what the rules need (streak,
-//! last correct answer to the question); a wrong one scores nothing and
-//! needs no read. Every board, a topic's week included, reads one index.
-//! Answers commit durably; where a player is (their community, player and
-//! session rows) commits without waiting for the disk (see [`PgStore`]'s
-//! `relaxed` pool), so moving through a quiz costs no fsync.
+//! Recording an answer is one statement (see [`record`]) that inserts the
+//! answer and, only when it was new, updates the player's running totals,
+//! the steps that rank them, and the streak. A wrong answer scores nothing
+//! and needs nothing read first. A right answer is written with the inputs
+//! it usually finds (a streak that already counts today, a question never
+//! answered right), which the statement checks; when they do not hold it
+//! writes nothing and returns the real ones, and a second statement writes
+//! the answer as the rules score it. Every board, a topic's week included,
+//! reads one index. Answers commit durably; where a player is (their
+//! community, player and session rows) commits without waiting for the
+//! disk (see [`PgStore`]'s `relaxed` pool), so moving through a quiz costs
+//! no fsync.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -23,12 +23,14 @@ use sqlx::Row;
 
 use super::{
     build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
-    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, ScoringInputs,
-    SessionAnswer, Standing, StoreError, TopicStats,
+    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, Scored,
+    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
-use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use record::AnswerWrite;
 
 mod daily;
+mod record;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
@@ -53,6 +55,28 @@ fn streak_from_row(row: &PgRow) -> Streak {
         current: row.get::<i32, _>("current_streak") as u32,
         best: row.get::<i32, _>("best_streak") as u32,
         last_day: row.get("streak_day"),
+    }
+}
+
+/// The inputs a right answer on local `day` usually finds: the player
+/// already answered right that day, so their streak counts it (its numbers
+/// are read back, as the answer leaves them as they are), and never answered
+/// the question right before. The guarded statement checks exactly these.
+fn usual_inputs(day: NaiveDate) -> ScoringInputs {
+    ScoringInputs {
+        streak: Streak {
+            last_day: Some(day),
+            ..Streak::default()
+        },
+        last_correct_at: None,
+    }
+}
+
+/// The session and position `answer` was given in, as stored.
+fn session_of(answer: &NewAnswer<'_>) -> (Option<i64>, Option<i32>) {
+    match answer.session {
+        Some((id, position)) => (Some(id), Some(position as i32)),
+        None => (None, None),
     }
 }
 
@@ -199,152 +223,108 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
-        // A wrong answer scores nothing and leaves the streak as it is, so
-        // it needs no read first: the write returns the streak.
-        let inputs = if answer.grade.correct {
-            let row = sqlx::query(
-                "SELECT current_streak, best_streak, streak_day,
-                        (SELECT max(answered_at) FROM answers
-                          WHERE player_id = $1 AND question_id = $2 AND correct) AS last_correct_at
-                 FROM players WHERE id = $1",
-            )
-            .bind(player.id)
-            .bind(&answer.question.id)
-            .fetch_one(&self.pool)
-            .await?;
-            ScoringInputs {
-                streak: streak_from_row(&row),
-                last_correct_at: row.get("last_correct_at"),
-            }
-        } else {
-            ScoringInputs::default()
+        if !answer.grade.correct {
+            // A wrong answer scores nothing and leaves the streak as it is:
+            // the write needs nothing read first, and returns the streak.
+            let scored = score(player, answer, ScoringInputs::default());
+            return self.write_answer(player, answer, scored, false).await;
+        }
+        // A right answer is written with the inputs it usually finds; the
+        // statement checks them and writes nothing when they do not hold,
+        // returning the real ones to score it again.
+        let day = quiz::local_day(answer.answered_at, player.time_zone);
+        let scored = score(player, answer, usual_inputs(day));
+        let row = self.write(player, answer, &scored, true).await?;
+        if row.get("usual") {
+            return self.recorded(player, answer, scored, &row).await;
+        }
+        let inputs = ScoringInputs {
+            streak: streak_from_row(&row),
+            last_correct_at: row.get("last_correct_at"),
         };
         let scored = score(player, answer, inputs);
-        let (session_id, position) = match answer.session {
-            Some((id, position)) => (Some(id), Some(position as i32)),
-            None => (None, None),
+        self.write_answer(player, answer, scored, false).await
+    }
+
+    async fn write_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+        scored: Scored,
+        guarded: bool,
+    ) -> Result<Recorded, StoreError> {
+        let row = self.write(player, answer, &scored, guarded).await?;
+        self.recorded(player, answer, scored, &row).await
+    }
+
+    /// Runs the statement that records `answer` as `scored`; see
+    /// [`AnswerWrite`] for what it returns.
+    async fn write(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+        scored: &Scored,
+        guarded: bool,
+    ) -> Result<PgRow, StoreError> {
+        let write = AnswerWrite {
+            guarded,
+            steps: scored.points > 0,
+            streak: scored.streak_change.is_some(),
         };
+        let (session_id, position) = session_of(answer);
         let change = scored.streak_change;
-        let inserted = sqlx::query(
-            "WITH inserted AS (
-                 INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
-                                      points, answered_at, elapsed_ms, interaction_id, session_id,
-                                      session_position, daily_post_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20)
-                 ON CONFLICT DO NOTHING
-                 RETURNING id
-             ), streak AS (
-                 UPDATE players
-                 SET current_streak = $17, best_streak = $18, streak_day = $19
-                 WHERE id = $2 AND $17::int IS NOT NULL AND EXISTS (SELECT 1 FROM inserted)
-                 RETURNING id
-             ), totals AS (
-                 -- Two rows: all topics ('') and the answer's topic. A period
-                 -- that moved on starts afresh; an answer from before a row's
-                 -- period (a late write) leaves that period as it is.
-                 INSERT INTO player_totals AS t (
-                     community_id, topic, player_id,
-                     day_on, day_points, day_answered, day_correct,
-                     week_on, week_points, week_answered, week_correct,
-                     month_on, month_points, month_answered, month_correct,
-                     points, answered, correct)
-                 SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
-                 FROM (VALUES (''), ($4)) AS x (topic)
-                 WHERE EXISTS (SELECT 1 FROM inserted)
-                 ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
-                     day_points = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_points + $7
-                                       WHEN t.day_on < EXCLUDED.day_on THEN $7
-                                       ELSE t.day_points END,
-                     day_answered = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_answered + 1
-                                         WHEN t.day_on < EXCLUDED.day_on THEN 1
-                                         ELSE t.day_answered END,
-                     day_correct = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_correct + $22
-                                        WHEN t.day_on < EXCLUDED.day_on THEN $22
-                                        ELSE t.day_correct END,
-                     day_on = greatest(t.day_on, EXCLUDED.day_on),
-                     week_points = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_points + $7
-                                        WHEN t.week_on < EXCLUDED.week_on THEN $7
-                                        ELSE t.week_points END,
-                     week_answered = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_answered + 1
-                                          WHEN t.week_on < EXCLUDED.week_on THEN 1
-                                          ELSE t.week_answered END,
-                     week_correct = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_correct + $22
-                                         WHEN t.week_on < EXCLUDED.week_on THEN $22
-                                         ELSE t.week_correct END,
-                     week_on = greatest(t.week_on, EXCLUDED.week_on),
-                     month_points = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_points + $7
-                                         WHEN t.month_on < EXCLUDED.month_on THEN $7
-                                         ELSE t.month_points END,
-                     month_answered = CASE WHEN t.month_on = EXCLUDED.month_on
-                                                THEN t.month_answered + 1
-                                           WHEN t.month_on < EXCLUDED.month_on THEN 1
-                                           ELSE t.month_answered END,
-                     month_correct = CASE WHEN t.month_on = EXCLUDED.month_on
-                                               THEN t.month_correct + $22
-                                          WHEN t.month_on < EXCLUDED.month_on THEN $22
-                                          ELSE t.month_correct END,
-                     month_on = greatest(t.month_on, EXCLUDED.month_on),
-                     points = t.points + $7,
-                     answered = t.answered + 1,
-                     correct = t.correct + $22
-                 RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
-                           t.month_on, t.month_points, t.points
-             ), steps AS (
-                 -- A scoring answer moved each total of its periods from
-                 -- points - $7 (0 for a new period) to points. Steps are
-                 -- shared, so they are locked in one order.
-                 INSERT INTO period_steps (community_id, period, starts_on, topic, from_points,
-                                           to_points, shard, players)
-                 SELECT $1, p.period, p.starts_on, t.topic, p.points - $7, p.points, $21, 1
-                 FROM totals t
-                 CROSS JOIN LATERAL (VALUES ('d', t.day_on, $13::date, t.day_points),
-                                            ('w', t.week_on, $14::date, t.week_points),
-                                            ('m', t.month_on, $15::date, t.month_points),
-                                            ('a', $16::date, $16::date, t.points))
-                      AS p (period, starts_on, answer_on, points)
-                 WHERE $7 > 0 AND p.starts_on = p.answer_on
-                 ORDER BY p.period, p.starts_on, t.topic
-                 ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points, shard)
-                 DO UPDATE SET players = period_steps.players + 1
-             )
-             -- The streak before this statement: the streak after it when
-             -- this answer did not change it.
-             SELECT p.current_streak, p.best_streak, p.streak_day
-             FROM inserted, players p WHERE p.id = $2",
-        )
-        .bind(player.community_id)
-        .bind(player.id)
-        .bind(&answer.question.id)
-        .bind(&answer.question.topic)
-        .bind(encode_choices(&answer.grade.chosen))
-        .bind(answer.grade.correct)
-        .bind(scored.points as i32)
-        .bind(answer.answered_at)
-        .bind(answer.elapsed_ms.map(|ms| ms.clamp(0, i32::MAX as i64) as i32))
-        .bind(answer.interaction_id.as_deref())
-        .bind(session_id)
-        .bind(position)
-        .bind(Period::Today.start(scored.day))
-        .bind(Period::Week.start(scored.day))
-        .bind(Period::Month.start(scored.day))
-        .bind(Period::AllTime.start(scored.day))
-        .bind(change.map(|s| s.current as i32))
-        .bind(change.map(|s| s.best as i32))
-        .bind(change.and_then(|s| s.last_day))
-        .bind(answer.daily_post)
-        .bind(step_shard(player.id))
-        .bind(i32::from(answer.grade.correct))
-        .fetch_optional(&self.pool)
-        .await?;
-        if let Some(row) = inserted {
+        let row = sqlx::query(write.statement())
+            .bind(player.community_id)
+            .bind(player.id)
+            .bind(&answer.question.id)
+            .bind(&answer.question.topic)
+            .bind(encode_choices(&answer.grade.chosen))
+            .bind(answer.grade.correct)
+            .bind(scored.points as i32)
+            .bind(answer.answered_at)
+            .bind(
+                answer
+                    .elapsed_ms
+                    .map(|ms| ms.clamp(0, i32::MAX as i64) as i32),
+            )
+            .bind(answer.interaction_id.as_deref())
+            .bind(session_id)
+            .bind(position)
+            .bind(Period::Today.start(scored.day))
+            .bind(Period::Week.start(scored.day))
+            .bind(Period::Month.start(scored.day))
+            .bind(Period::AllTime.start(scored.day))
+            .bind(change.map(|s| s.current as i32))
+            .bind(change.map(|s| s.best as i32))
+            .bind(change.and_then(|s| s.last_day))
+            .bind(answer.daily_post)
+            .bind(step_shard(player.id))
+            .bind(i32::from(answer.grade.correct))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(row)
+    }
+
+    /// What the player hears about `answer` after its statement returned
+    /// `row`: its score when it was new, else what the first delivery of
+    /// the same answer recorded.
+    async fn recorded(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+        scored: Scored,
+        row: &PgRow,
+    ) -> Result<Recorded, StoreError> {
+        if row.get("inserted") {
             return Ok(Recorded::New {
                 points: scored.points,
                 streak: match scored.streak_change {
                     Some(changed) => changed,
-                    None => streak_from_row(&row),
+                    None => streak_from_row(row),
                 },
             });
         }
+        let (session_id, position) = session_of(answer);
         let row = sqlx::query(
             "SELECT choices, correct, points FROM answers
              WHERE (community_id = $1 AND interaction_id = $2)

@@ -1,0 +1,231 @@
+//! The statements that record an answer.
+//!
+//! One statement inserts the answer and, only when it was new, updates the
+//! player's running totals (two rows of `player_totals`: all topics and the
+//! answer's topic, each with this day, week, month and all time), the steps
+//! those totals took when the answer scored (`period_steps`, which rank a
+//! player without counting the board) and the streak when it changed:
+//! data-modifying CTEs make it atomic without an explicit transaction.
+//! Parts an answer does not touch are left out of its statement, so
+//! Postgres neither plans nor starts them; each shape is prepared once per
+//! connection.
+//!
+//! Parameters, the same for every shape: $1 community, $2 player,
+//! $3 question, $4 topic, $5 choices, $6 correct, $7 points, $8 answered at,
+//! $9 elapsed ms, $10 interaction, $11 session, $12 position in it,
+//! $13–$16 the first days of the answer's day, week, month and all time,
+//! $17–$19 the new streak (current, best, last day), $20 daily post,
+//! $21 step shard, $22 correct as 0 or 1.
+//!
+//! Every shape returns one row: the player's streak before the statement
+//! (`current_streak`, `best_streak`, `streak_day`) and whether the answer
+//! was `inserted` (false for a second delivery). A guarded shape also
+//! returns whether the inputs were the `usual` ones and, for scoring again
+//! when they were not, `last_correct_at`.
+
+use std::sync::LazyLock;
+
+/// What a statement recording an answer writes besides the answer and the
+/// totals, and whether it checks the scoring inputs first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct AnswerWrite {
+    /// Written only when the inputs are the usual ones for a right answer:
+    /// the player's streak already counts the answer's day and they never
+    /// answered the question right before (see `usual_inputs`).
+    pub guarded: bool,
+    /// The answer scored: the steps of its totals move.
+    pub steps: bool,
+    /// The answer changed the streak (never with `guarded`).
+    pub streak: bool,
+}
+
+/// Every shape's statement, built once: index with [`AnswerWrite::index`].
+static STATEMENTS: LazyLock<Vec<String>> =
+    LazyLock::new(|| (0..8).map(|i| AnswerWrite::from_index(i).sql()).collect());
+
+impl AnswerWrite {
+    pub fn statement(self) -> &'static str {
+        &STATEMENTS[self.index()]
+    }
+
+    fn index(self) -> usize {
+        usize::from(self.guarded) << 2 | usize::from(self.steps) << 1 | usize::from(self.streak)
+    }
+
+    fn from_index(index: usize) -> AnswerWrite {
+        AnswerWrite {
+            guarded: index & 4 != 0,
+            steps: index & 2 != 0,
+            streak: index & 1 != 0,
+        }
+    }
+
+    fn sql(self) -> String {
+        let mut ctes = Vec::new();
+        if self.guarded {
+            // The player's row as the statement starts, and the usual inputs
+            // as `Streak::counts` and the repeat rule see them: a streak
+            // counting the answer's day is left as it is, and a question
+            // never answered right scores in full.
+            ctes.push(
+                "inputs AS (
+                     SELECT p.current_streak, p.best_streak, p.streak_day,
+                            (SELECT max(a.answered_at) FROM answers a
+                              WHERE a.player_id = $2 AND a.question_id = $3 AND a.correct)
+                              AS last_correct_at
+                     FROM players p WHERE p.id = $2
+                 ), usual AS (
+                     SELECT 1 FROM inputs WHERE streak_day >= $13 AND last_correct_at IS NULL
+                 )",
+            );
+        }
+        ctes.push(if self.guarded {
+            "inserted AS (
+                 INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
+                                      points, answered_at, elapsed_ms, interaction_id, session_id,
+                                      session_position, daily_post_id)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20 FROM usual
+                 ON CONFLICT DO NOTHING
+                 RETURNING id
+             )"
+        } else {
+            "inserted AS (
+                 INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
+                                      points, answered_at, elapsed_ms, interaction_id, session_id,
+                                      session_position, daily_post_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20)
+                 ON CONFLICT DO NOTHING
+                 RETURNING id
+             )"
+        });
+        if self.streak {
+            ctes.push(
+                "streak AS (
+                     UPDATE players
+                     SET current_streak = $17, best_streak = $18, streak_day = $19
+                     WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
+                     RETURNING id
+                 )",
+            );
+        }
+        ctes.push(TOTALS);
+        if self.steps {
+            ctes.push(STEPS);
+        }
+        let result = if self.guarded {
+            "SELECT i.current_streak, i.best_streak, i.streak_day, i.last_correct_at,
+                    EXISTS (SELECT 1 FROM usual) AS usual,
+                    EXISTS (SELECT 1 FROM inserted) AS inserted
+             FROM inputs i"
+        } else {
+            // The streak before this statement: the streak after it when
+            // this answer did not change it.
+            "SELECT p.current_streak, p.best_streak, p.streak_day,
+                    EXISTS (SELECT 1 FROM inserted) AS inserted
+             FROM players p WHERE p.id = $2"
+        };
+        format!("WITH {}\n{result}", ctes.join(", "))
+    }
+}
+
+/// Two rows: all topics ('') and the answer's topic. A period that moved on
+/// starts afresh; an answer from before a row's period (a late write) leaves
+/// that period as it is.
+const TOTALS: &str = "totals AS (
+     INSERT INTO player_totals AS t (
+         community_id, topic, player_id,
+         day_on, day_points, day_answered, day_correct,
+         week_on, week_points, week_answered, week_correct,
+         month_on, month_points, month_answered, month_correct,
+         points, answered, correct)
+     SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
+     FROM (VALUES (''), ($4)) AS x (topic)
+     WHERE EXISTS (SELECT 1 FROM inserted)
+     ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
+         day_points = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_points + $7
+                           WHEN t.day_on < EXCLUDED.day_on THEN $7
+                           ELSE t.day_points END,
+         day_answered = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_answered + 1
+                             WHEN t.day_on < EXCLUDED.day_on THEN 1
+                             ELSE t.day_answered END,
+         day_correct = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_correct + $22
+                            WHEN t.day_on < EXCLUDED.day_on THEN $22
+                            ELSE t.day_correct END,
+         day_on = greatest(t.day_on, EXCLUDED.day_on),
+         week_points = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_points + $7
+                            WHEN t.week_on < EXCLUDED.week_on THEN $7
+                            ELSE t.week_points END,
+         week_answered = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_answered + 1
+                              WHEN t.week_on < EXCLUDED.week_on THEN 1
+                              ELSE t.week_answered END,
+         week_correct = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_correct + $22
+                             WHEN t.week_on < EXCLUDED.week_on THEN $22
+                             ELSE t.week_correct END,
+         week_on = greatest(t.week_on, EXCLUDED.week_on),
+         month_points = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_points + $7
+                             WHEN t.month_on < EXCLUDED.month_on THEN $7
+                             ELSE t.month_points END,
+         month_answered = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_answered + 1
+                               WHEN t.month_on < EXCLUDED.month_on THEN 1
+                               ELSE t.month_answered END,
+         month_correct = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_correct + $22
+                              WHEN t.month_on < EXCLUDED.month_on THEN $22
+                              ELSE t.month_correct END,
+         month_on = greatest(t.month_on, EXCLUDED.month_on),
+         points = t.points + $7,
+         answered = t.answered + 1,
+         correct = t.correct + $22
+     RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
+               t.month_on, t.month_points, t.points
+ )";
+
+/// A scoring answer moved each total of its periods from points - $7 (0 for
+/// a new period) to points. Steps are shared, so they are locked in one
+/// order.
+const STEPS: &str = "steps AS (
+     INSERT INTO period_steps (community_id, period, starts_on, topic, from_points,
+                               to_points, shard, players)
+     SELECT $1, p.period, p.starts_on, t.topic, p.points - $7, p.points, $21, 1
+     FROM totals t
+     CROSS JOIN LATERAL (VALUES ('d', t.day_on, $13::date, t.day_points),
+                                ('w', t.week_on, $14::date, t.week_points),
+                                ('m', t.month_on, $15::date, t.month_points),
+                                ('a', $16::date, $16::date, t.points))
+          AS p (period, starts_on, answer_on, points)
+     WHERE p.starts_on = p.answer_on
+     ORDER BY p.period, p.starts_on, t.topic
+     ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points, shard)
+     DO UPDATE SET players = period_steps.players + 1
+ )";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shape_has_its_own_statement() {
+        for index in 0..8 {
+            assert_eq!(AnswerWrite::from_index(index).index(), index);
+        }
+        let plain = AnswerWrite {
+            guarded: false,
+            steps: false,
+            streak: false,
+        };
+        assert!(!plain.statement().contains("period_steps"));
+        assert!(!plain.statement().contains("UPDATE players"));
+        let full = AnswerWrite {
+            guarded: true,
+            steps: true,
+            streak: true,
+        };
+        for part in [
+            "usual AS",
+            "period_steps",
+            "UPDATE players",
+            "player_totals",
+        ] {
+            assert!(full.statement().contains(part), "{part}");
+        }
+    }
+}
