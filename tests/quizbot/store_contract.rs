@@ -23,6 +23,7 @@ both_backends!(
     months_turn_at_local_midnight,
     ties_share_a_rank,
     ranks_stay_exact_as_points_change,
+    ranks_are_exact_at_every_total,
     topic_boards_and_stats_split_by_topic,
     sessions_survive_and_advance_once,
     history_remembers_the_last_answer,
@@ -652,6 +653,50 @@ async fn ranks_stay_exact_as_points_change(db: &TestDatabase) {
             "{board:?}: dee passed everyone"
         );
     }
+}
+
+async fn ranks_are_exact_at_every_total(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    // Totals from 0 to 110 points, some shared: a rank counts everyone
+    // above, whatever totals they and the caller stand at.
+    let right_answers = [0, 1, 2, 2, 3, 4, 5, 5, 6, 7, 8, 9, 11, 11];
+    let when = "2026-03-04T01:00:00Z";
+    let mut players = Vec::new();
+    for (i, right) in right_answers.into_iter().enumerate() {
+        let player = f.player(&format!("p{i:02}")).await;
+        for q in 0..right {
+            let id = format!("q{q}");
+            f.answer(&player, &question(&id, "ec2", &[0]), &[0], when, None)
+                .await;
+        }
+        // A wrong answer puts even the pointless on every board.
+        f.answer(&player, &question("wrong", "ec2", &[0]), &[1], when, None)
+            .await;
+        players.push(player);
+    }
+    for period in [Period::Today, Period::Week, Period::Month, Period::AllTime] {
+        for topic in [None, Some("ec2")] {
+            let board = BoardQuery {
+                limit: players.len(),
+                ..f.board(period, topic, "2026-03-04")
+            };
+            let ranks = f.ranks(&board, &players).await;
+            assert_eq!(ranks.len(), players.len(), "{board:?}: everyone ranked");
+            for (name, rank, points) in &ranks {
+                let above = ranks.iter().filter(|other| other.2 > *points).count();
+                assert_eq!(
+                    (*rank, *points),
+                    (above + 1, 10 * right_answers[players_index(name)]),
+                    "{board:?}: {name}"
+                );
+            }
+        }
+    }
+}
+
+/// The index in the fixture's list of a player named `pNN`.
+fn players_index(name: &str) -> usize {
+    name[1..].parse().expect("a player named pNN")
 }
 
 async fn topic_boards_and_stats_split_by_topic(db: &TestDatabase) {
