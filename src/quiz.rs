@@ -416,6 +416,22 @@ mod tests {
     }
 
     #[test]
+    fn a_streak_that_counts_the_day_is_left_as_it_is() {
+        let s = Streak {
+            current: 4,
+            best: 9,
+            last_day: Some(day("2026-03-02")),
+        };
+        for answered_on in ["2026-03-01", "2026-03-02"] {
+            assert!(s.counts(day(answered_on)));
+            assert_eq!(s.after_correct(day(answered_on)), s, "{answered_on}");
+        }
+        assert!(!s.counts(day("2026-03-03")));
+        assert_ne!(s.after_correct(day("2026-03-03")), s);
+        assert!(!Streak::default().counts(day("2026-03-02")));
+    }
+
+    #[test]
     fn the_local_day_follows_the_time_zone() {
         let late_utc = at("2026-03-01T16:30:00Z");
         assert_eq!(

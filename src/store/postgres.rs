@@ -227,7 +227,7 @@ impl PgStore {
             // A wrong answer scores nothing and leaves the streak as it is:
             // the write needs nothing read first, and returns the streak.
             let scored = score(player, answer, ScoringInputs::default());
-            return self.write_answer(player, answer, scored, false).await;
+            return self.write_answer(player, answer, scored).await;
         }
         // A right answer is written with the inputs it usually finds; the
         // statement checks them and writes nothing when they do not hold,
@@ -243,22 +243,22 @@ impl PgStore {
             last_correct_at: row.get("last_correct_at"),
         };
         let scored = score(player, answer, inputs);
-        self.write_answer(player, answer, scored, false).await
+        self.write_answer(player, answer, scored).await
     }
 
+    /// Records `answer` as `scored`, unchecked.
     async fn write_answer(
         &self,
         player: &Player,
         answer: &NewAnswer<'_>,
         scored: Scored,
-        guarded: bool,
     ) -> Result<Recorded, StoreError> {
-        let row = self.write(player, answer, &scored, guarded).await?;
+        let row = self.write(player, answer, &scored, false).await?;
         self.recorded(player, answer, scored, &row).await
     }
 
-    /// Runs the statement that records `answer` as `scored`; see
-    /// [`AnswerWrite`] for what it returns.
+    /// Runs the statement that records `answer` as `scored`, checking the
+    /// usual inputs first when `guarded`; [`record`] says what it returns.
     async fn write(
         &self,
         player: &Player,
