@@ -473,13 +473,10 @@ impl PgStore {
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
         let columns = PeriodColumns::of(query.period);
-        let (points, answered, correct) = (columns.points, columns.answered, columns.correct);
-        let current = columns
-            .starts_on
-            .map_or(String::new(), |on| format!("AND s.{on} = $4"));
+        let (standing, current) = (columns.standing(), columns.current("$4"));
+        let points = columns.points;
         let sql = format!(
-            "SELECT s.player_id, p.display_name,
-                    s.{points} AS points, s.{answered} AS answered, s.{correct} AS correct
+            "SELECT {standing}
              FROM player_totals s JOIN players p ON p.id = s.player_id
              WHERE s.community_id = $1 AND s.topic = $2 {current}
              ORDER BY s.{points} DESC, s.player_id
@@ -503,13 +500,10 @@ impl PgStore {
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
         let columns = PeriodColumns::of(query.period);
-        let (points, answered, correct) = (columns.points, columns.answered, columns.correct);
-        let current = columns
-            .starts_on
-            .map_or(String::new(), |on| format!("AND s.{on} = $5"));
+        let (standing, current) = (columns.standing(), columns.current("$5"));
+        let points = columns.points;
         let sql = format!(
-            "SELECT s.player_id, p.display_name,
-                    s.{points} AS points, s.{answered} AS answered, s.{correct} AS correct,
+            "SELECT {standing},
                     -- Everyone above the caller's points took one step across them.
                     (SELECT coalesce(sum(t.players), 0) FROM period_steps t
                       WHERE t.community_id = s.community_id AND t.period = $4
@@ -629,6 +623,27 @@ impl PeriodColumns {
                 correct: "correct",
             },
         }
+    }
+
+    /// A [`Standing`]'s columns from totals row `s` joined with player `p`.
+    fn standing(&self) -> String {
+        let PeriodColumns {
+            points,
+            answered,
+            correct,
+            ..
+        } = self;
+        format!(
+            "s.player_id, p.display_name,
+             s.{points} AS points, s.{answered} AS answered, s.{correct} AS correct"
+        )
+    }
+
+    /// The condition that row `s` holds the period starting on `day` (a
+    /// parameter), or nothing for all time.
+    fn current(&self, day: &str) -> String {
+        self.starts_on
+            .map_or(String::new(), |on| format!("AND s.{on} = {day}"))
     }
 }
 

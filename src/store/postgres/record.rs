@@ -108,7 +108,8 @@ impl AnswerWrite {
                  )",
             );
         }
-        ctes.push(TOTALS);
+        let totals = totals_cte();
+        ctes.push(&totals);
         if self.steps {
             ctes.push(STEPS);
         }
@@ -128,56 +129,50 @@ impl AnswerWrite {
     }
 }
 
+/// What an answer adds to each of a row's totals: its points, one answer,
+/// and one right answer when it was right.
+const ADDED: [(&str, &str); 3] = [("points", "$7"), ("answered", "1"), ("correct", "$22")];
+
 /// Two rows: all topics ('') and the answer's topic. A period that moved on
 /// starts afresh; an answer from before a row's period (a late write) leaves
 /// that period as it is.
-const TOTALS: &str = "totals AS (
-     INSERT INTO player_totals AS t (
-         community_id, topic, player_id,
-         day_on, day_points, day_answered, day_correct,
-         week_on, week_points, week_answered, week_correct,
-         month_on, month_points, month_answered, month_correct,
-         points, answered, correct)
-     SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
-     FROM (VALUES (''), ($4)) AS x (topic)
-     WHERE EXISTS (SELECT 1 FROM inserted)
-     ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
-         day_points = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_points + $7
-                           WHEN t.day_on < EXCLUDED.day_on THEN $7
-                           ELSE t.day_points END,
-         day_answered = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_answered + 1
-                             WHEN t.day_on < EXCLUDED.day_on THEN 1
-                             ELSE t.day_answered END,
-         day_correct = CASE WHEN t.day_on = EXCLUDED.day_on THEN t.day_correct + $22
-                            WHEN t.day_on < EXCLUDED.day_on THEN $22
-                            ELSE t.day_correct END,
-         day_on = greatest(t.day_on, EXCLUDED.day_on),
-         week_points = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_points + $7
-                            WHEN t.week_on < EXCLUDED.week_on THEN $7
-                            ELSE t.week_points END,
-         week_answered = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_answered + 1
-                              WHEN t.week_on < EXCLUDED.week_on THEN 1
-                              ELSE t.week_answered END,
-         week_correct = CASE WHEN t.week_on = EXCLUDED.week_on THEN t.week_correct + $22
-                             WHEN t.week_on < EXCLUDED.week_on THEN $22
-                             ELSE t.week_correct END,
-         week_on = greatest(t.week_on, EXCLUDED.week_on),
-         month_points = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_points + $7
-                             WHEN t.month_on < EXCLUDED.month_on THEN $7
-                             ELSE t.month_points END,
-         month_answered = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_answered + 1
-                               WHEN t.month_on < EXCLUDED.month_on THEN 1
-                               ELSE t.month_answered END,
-         month_correct = CASE WHEN t.month_on = EXCLUDED.month_on THEN t.month_correct + $22
-                              WHEN t.month_on < EXCLUDED.month_on THEN $22
-                              ELSE t.month_correct END,
-         month_on = greatest(t.month_on, EXCLUDED.month_on),
-         points = t.points + $7,
-         answered = t.answered + 1,
-         correct = t.correct + $22
-     RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
-               t.month_on, t.month_points, t.points
- )";
+fn totals_cte() -> String {
+    let mut set = Vec::new();
+    for period in ["day", "week", "month"] {
+        for (total, added) in ADDED {
+            set.push(format!(
+                "{period}_{total} = CASE WHEN t.{period}_on = EXCLUDED.{period}_on
+                                      THEN t.{period}_{total} + {added}
+                                      WHEN t.{period}_on < EXCLUDED.{period}_on THEN {added}
+                                      ELSE t.{period}_{total} END"
+            ));
+        }
+        set.push(format!(
+            "{period}_on = greatest(t.{period}_on, EXCLUDED.{period}_on)"
+        ));
+    }
+    for (total, added) in ADDED {
+        set.push(format!("{total} = t.{total} + {added}"));
+    }
+    let set = set.join(",\n                 ");
+    format!(
+        "totals AS (
+             INSERT INTO player_totals AS t (
+                 community_id, topic, player_id,
+                 day_on, day_points, day_answered, day_correct,
+                 week_on, week_points, week_answered, week_correct,
+                 month_on, month_points, month_answered, month_correct,
+                 points, answered, correct)
+             SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
+             FROM (VALUES (''), ($4)) AS x (topic)
+             WHERE EXISTS (SELECT 1 FROM inserted)
+             ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
+                 {set}
+             RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
+                       t.month_on, t.month_points, t.points
+         )"
+    )
+}
 
 /// A scoring answer moved each total of its periods from points - $7 (0 for
 /// a new period) to points. Steps are shared, so they are locked in one
