@@ -1,17 +1,17 @@
 //! The Postgres store: production, several replicas on one database.
 //!
 //! Recording an answer is one statement (see [`record`]) that inserts the
-//! answer and, only when it was new, updates the player's running totals,
-//! the steps that rank them, and the streak. A wrong answer scores nothing
-//! and needs nothing read first. A right answer is written with the inputs
-//! it usually finds (a streak that already counts today, a question never
-//! answered right), which the statement checks; when they do not hold it
-//! writes nothing and returns the real ones, and a second statement writes
-//! the answer as the rules score it. Every board, a topic's week included,
-//! reads one index. Answers commit durably; where a player is (their
-//! community, player and session rows) commits without waiting for the
-//! disk (see [`PgStore`]'s `relaxed` pool), so moving through a quiz costs
-//! no fsync.
+//! answer and, only when it was new, updates the player's running totals
+//! and the streak. A wrong answer scores nothing and needs nothing read
+//! first. A right answer is written with the inputs it usually finds (a
+//! streak that already counts today, a question never answered right),
+//! which the statement checks; when they do not hold it writes nothing and
+//! returns the real ones, and a second statement writes the answer as the
+//! rules score it. Every board, a topic's week included, reads one index,
+//! and a player's rank counts the entries above theirs in it. Answers
+//! commit durably; where a player is (their community, player and session
+//! rows) commits without waiting for the disk (see [`PgStore`]'s `relaxed`
+//! pool), so moving through a quiz costs no fsync.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -36,18 +36,6 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 /// Times a statement is retried after a deadlock or serialization failure.
 const RETRIES: usize = 3;
-
-/// Shards per step of the totals (`period_steps`): a step's row lock is held
-/// until commit, so players scoring at once would queue on the few steps in
-/// the middle of a board; split, they rarely meet. A rank reads every shard
-/// of the steps above it, so more shards cost reads.
-const STEP_SHARDS: i64 = 16;
-
-/// The shard of the steps that `player_id` counts in. Ranks add up all
-/// shards, so any choice ranks the same; this one spreads players evenly.
-fn step_shard(player_id: i64) -> i16 {
-    player_id.rem_euclid(STEP_SHARDS) as i16
-}
 
 /// A player's streak from its columns.
 fn streak_from_row(row: &PgRow) -> Streak {
@@ -268,7 +256,6 @@ impl PgStore {
     ) -> Result<PgRow, StoreError> {
         let write = AnswerWrite {
             guarded,
-            steps: scored.points > 0,
             streak: scored.streak_change.is_some(),
         };
         let (session_id, position) = session_of(answer);
@@ -293,12 +280,10 @@ impl PgStore {
             .bind(Period::Today.start(scored.day))
             .bind(Period::Week.start(scored.day))
             .bind(Period::Month.start(scored.day))
-            .bind(Period::AllTime.start(scored.day))
             .bind(change.map(|s| s.current as i32))
             .bind(change.map(|s| s.best as i32))
             .bind(change.and_then(|s| s.last_day))
             .bind(answer.daily_post)
-            .bind(step_shard(player.id))
             .bind(i32::from(answer.grade.correct))
             .fetch_one(&self.pool)
             .await?;
@@ -473,7 +458,7 @@ impl PgStore {
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
         let columns = PeriodColumns::of(query.period);
-        let (standing, current) = (columns.standing(), columns.current("$4"));
+        let (standing, current) = (columns.standing(), columns.current("s", "$4"));
         let points = columns.points;
         let sql = format!(
             "SELECT {standing}
@@ -500,26 +485,27 @@ impl PgStore {
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
         let columns = PeriodColumns::of(query.period);
-        let (standing, current) = (columns.standing(), columns.current("$5"));
+        let standing = columns.standing();
+        let (current, others_current) = (columns.current("s", "$4"), columns.current("o", "$4"));
         let points = columns.points;
+        // The board's own index, counted up to the caller's points: an
+        // index-only scan over the players above them.
         let sql = format!(
             "SELECT {standing},
-                    -- Everyone above the caller's points took one step across them.
-                    (SELECT coalesce(sum(t.players), 0) FROM period_steps t
-                      WHERE t.community_id = s.community_id AND t.period = $4
-                        AND t.starts_on = $5 AND t.topic = s.topic
-                        AND t.to_points > s.{points} AND t.from_points <= s.{points}) + 1 AS rank
+                    (SELECT count(*) FROM player_totals o
+                      WHERE o.community_id = s.community_id AND o.topic = s.topic {others_current}
+                        AND o.{points} > s.{points}) + 1 AS rank
              FROM player_totals s JOIN players p ON p.id = s.player_id
              WHERE s.community_id = $1 AND s.topic = $2 AND s.player_id = $3 {current}"
         );
-        let row = sqlx::query(&sql)
+        let mut statement = sqlx::query(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
-            .bind(player_id)
-            .bind(query.period.code())
-            .bind(query.period.start(query.today))
-            .fetch_optional(&self.pool)
-            .await?;
+            .bind(player_id);
+        if columns.starts_on.is_some() {
+            statement = statement.bind(query.period.start(query.today));
+        }
+        let row = statement.fetch_optional(&self.pool).await?;
         Ok(row.map(|row| Ranked {
             rank: row.get::<i64, _>("rank") as usize,
             entry: standing_from_row(&row),
@@ -639,11 +625,11 @@ impl PeriodColumns {
         )
     }
 
-    /// The condition that row `s` holds the period starting on `day` (a
+    /// The condition that `row` holds the period starting on `day` (a
     /// parameter), or nothing for all time.
-    fn current(&self, day: &str) -> String {
+    fn current(&self, row: &str, day: &str) -> String {
         self.starts_on
-            .map_or(String::new(), |on| format!("AND s.{on} = {day}"))
+            .map_or(String::new(), |on| format!("AND {row}.{on} = {day}"))
     }
 }
 

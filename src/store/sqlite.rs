@@ -2,8 +2,9 @@
 //!
 //! SQLite allows one writer at a time, so the pool holds one connection and
 //! every write is a short transaction through it; times are stored as Unix
-//! milliseconds and days as `YYYY-MM-DD` text. Totals and their steps
-//! (for ranks) follow the Postgres store's schema, without its shards.
+//! milliseconds and days as `YYYY-MM-DD` text. Totals are a row per board
+//! (community, period, its first day, topic) and player; a board and a
+//! player's rank on it read one covering index.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -250,15 +251,14 @@ impl SqliteStore {
         }
         for (period, starts_on, topic) in period_rows(scored.day, &answer.question.topic) {
             let starts_on = day_text(starts_on);
-            let total: i64 = sqlx::query_scalar(
+            sqlx::query(
                 "INSERT INTO period_scores (community_id, period, starts_on, topic, player_id,
                                             points, answered, correct)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7)
                  ON CONFLICT (community_id, period, starts_on, topic, player_id) DO UPDATE
                  SET points = points + excluded.points,
                      answered = answered + 1,
-                     correct = correct + excluded.correct
-                 RETURNING points",
+                     correct = correct + excluded.correct",
             )
             .bind(player.community_id)
             .bind(period.code())
@@ -267,26 +267,8 @@ impl SqliteStore {
             .bind(player.id)
             .bind(scored.points)
             .bind(i64::from(answer.grade.correct))
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-            if scored.points > 0 {
-                // The step this answer moved the total by, for ranks.
-                sqlx::query(
-                    "INSERT INTO period_steps (community_id, period, starts_on, topic,
-                                               from_points, to_points, players)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)
-                     ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points)
-                     DO UPDATE SET players = players + 1",
-                )
-                .bind(player.community_id)
-                .bind(period.code())
-                .bind(&starts_on)
-                .bind(topic)
-                .bind(total - scored.points)
-                .bind(total)
-                .execute(&mut *tx)
-                .await?;
-            }
         }
         tx.commit().await?;
         Ok(Recorded::New {
@@ -468,11 +450,11 @@ impl SqliteStore {
         let row = if query.uses_totals() {
             sqlx::query(
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
-                        -- Everyone above s.points took one step across it.
-                        (SELECT coalesce(sum(t.players), 0) FROM period_steps t
-                          WHERE t.community_id = s.community_id AND t.period = s.period
-                            AND t.starts_on = s.starts_on AND t.topic = s.topic
-                            AND t.to_points > s.points AND t.from_points <= s.points) + 1 AS rank
+                        -- The players above, counted in the board's covering index.
+                        (SELECT count(*) FROM period_scores o
+                          WHERE o.community_id = s.community_id AND o.period = s.period
+                            AND o.starts_on = s.starts_on AND o.topic = s.topic
+                            AND o.points > s.points) + 1 AS rank
                  FROM period_scores s JOIN players p ON p.id = s.player_id
                  WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
                    AND s.player_id = ?5",

@@ -164,7 +164,7 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
         expect(&[("cy", 1, 10), ("ana", 2, 0)])
     );
 
-    // Answers after the upgrade add to the rebuilt totals and steps.
+    // Answers after the upgrade add to the rebuilt totals.
     let ana = store
         .player(&community, &ExternalId::new("ana"), "ana")
         .await

@@ -558,9 +558,9 @@ async fn ties_share_a_rank(db: &TestDatabase) {
     );
 }
 
-/// Ranks come from the steps totals took, not from counting the board: they
-/// must stay exact, ties included, as players pass each other, as answers
-/// that score nothing leave them alone, and as a new day starts afresh.
+/// Ranks count the players above in the board's index: they must stay
+/// exact, ties included, as players pass each other, as answers that score
+/// nothing leave them alone, and as a new day starts afresh.
 async fn ranks_stay_exact_as_points_change(db: &TestDatabase) {
     let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
     let mut players = Vec::new();

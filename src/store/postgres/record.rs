@@ -2,10 +2,9 @@
 //!
 //! One statement inserts the answer and, only when it was new, updates the
 //! player's running totals (two rows of `player_totals`: all topics and the
-//! answer's topic, each with this day, week, month and all time), the steps
-//! those totals took when the answer scored (`period_steps`, which rank a
-//! player without counting the board) and the streak when it changed:
-//! data-modifying CTEs make it atomic without an explicit transaction.
+//! answer's topic, each with this day, week, month and all time) and the
+//! streak when it changed: data-modifying CTEs make it atomic without an
+//! explicit transaction.
 //! Parts an answer does not touch are left out of its statement, so
 //! Postgres neither plans nor starts them; each shape is prepared once per
 //! connection.
@@ -13,9 +12,9 @@
 //! Parameters, the same for every shape: $1 community, $2 player,
 //! $3 question, $4 topic, $5 choices, $6 correct, $7 points, $8 answered at,
 //! $9 elapsed ms, $10 interaction, $11 session, $12 position in it,
-//! $13–$16 the first days of the answer's day, week, month and all time,
-//! $17–$19 the new streak (current, best, last day), $20 daily post,
-//! $21 step shard, $22 correct as 0 or 1.
+//! $13–$15 the first days of the answer's day, week and month,
+//! $16–$18 the new streak (current, best, last day), $19 daily post,
+//! $20 correct as 0 or 1.
 //!
 //! Every shape returns one row: the player's streak before the statement
 //! (`current_streak`, `best_streak`, `streak_day`) and whether the answer
@@ -25,23 +24,21 @@
 
 use std::sync::LazyLock;
 
-/// What a statement recording an answer writes besides the answer and the
-/// totals, and whether it checks the scoring inputs first.
+/// Whether a statement recording an answer checks the scoring inputs first,
+/// and whether it writes the streak besides the answer and the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct AnswerWrite {
     /// Written only when the inputs are the usual ones for a right answer:
     /// the player's streak already counts the answer's day and they never
     /// answered the question right before (see `usual_inputs`).
     pub guarded: bool,
-    /// The answer scored: the steps of its totals move.
-    pub steps: bool,
     /// The answer changed the streak (never with `guarded`).
     pub streak: bool,
 }
 
 /// Every shape's statement, built once: index with [`AnswerWrite::index`].
 static STATEMENTS: LazyLock<Vec<String>> =
-    LazyLock::new(|| (0..8).map(|i| AnswerWrite::from_index(i).sql()).collect());
+    LazyLock::new(|| (0..4).map(|i| AnswerWrite::from_index(i).sql()).collect());
 
 impl AnswerWrite {
     pub fn statement(self) -> &'static str {
@@ -49,13 +46,12 @@ impl AnswerWrite {
     }
 
     fn index(self) -> usize {
-        usize::from(self.guarded) << 2 | usize::from(self.steps) << 1 | usize::from(self.streak)
+        usize::from(self.guarded) << 1 | usize::from(self.streak)
     }
 
     fn from_index(index: usize) -> AnswerWrite {
         AnswerWrite {
-            guarded: index & 4 != 0,
-            steps: index & 2 != 0,
+            guarded: index & 2 != 0,
             streak: index & 1 != 0,
         }
     }
@@ -84,7 +80,7 @@ impl AnswerWrite {
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
                                       session_position, daily_post_id)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20 FROM usual
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19 FROM usual
                  ON CONFLICT DO NOTHING
                  RETURNING id
              )"
@@ -93,7 +89,7 @@ impl AnswerWrite {
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
                                       session_position, daily_post_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $20)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19)
                  ON CONFLICT DO NOTHING
                  RETURNING id
              )"
@@ -102,7 +98,7 @@ impl AnswerWrite {
             ctes.push(
                 "streak AS (
                      UPDATE players
-                     SET current_streak = $17, best_streak = $18, streak_day = $19
+                     SET current_streak = $16, best_streak = $17, streak_day = $18
                      WHERE id = $2 AND EXISTS (SELECT 1 FROM inserted)
                      RETURNING id
                  )",
@@ -110,9 +106,6 @@ impl AnswerWrite {
         }
         let totals = totals_cte();
         ctes.push(&totals);
-        if self.steps {
-            ctes.push(STEPS);
-        }
         let result = if self.guarded {
             "SELECT i.current_streak, i.best_streak, i.streak_day, i.last_correct_at,
                     EXISTS (SELECT 1 FROM usual) AS usual,
@@ -131,7 +124,7 @@ impl AnswerWrite {
 
 /// What an answer adds to each of a row's totals: its points, one answer,
 /// and one right answer when it was right.
-const ADDED: [(&str, &str); 3] = [("points", "$7"), ("answered", "1"), ("correct", "$22")];
+const ADDED: [(&str, &str); 3] = [("points", "$7"), ("answered", "1"), ("correct", "$20")];
 
 /// Two rows: all topics ('') and the answer's topic. A period that moved on
 /// starts afresh; an answer from before a row's period (a late write) leaves
@@ -163,35 +156,14 @@ fn totals_cte() -> String {
                  week_on, week_points, week_answered, week_correct,
                  month_on, month_points, month_answered, month_correct,
                  points, answered, correct)
-             SELECT $1, x.topic, $2, $13, $7, 1, $22, $14, $7, 1, $22, $15, $7, 1, $22, $7, 1, $22
+             SELECT $1, x.topic, $2, $13, $7, 1, $20, $14, $7, 1, $20, $15, $7, 1, $20, $7, 1, $20
              FROM (VALUES (''), ($4)) AS x (topic)
              WHERE EXISTS (SELECT 1 FROM inserted)
              ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
                  {set}
-             RETURNING t.topic, t.day_on, t.day_points, t.week_on, t.week_points,
-                       t.month_on, t.month_points, t.points
          )"
     )
 }
-
-/// A scoring answer moved each total of its periods from points - $7 (0 for
-/// a new period) to points. Steps are shared, so they are locked in one
-/// order.
-const STEPS: &str = "steps AS (
-     INSERT INTO period_steps (community_id, period, starts_on, topic, from_points,
-                               to_points, shard, players)
-     SELECT $1, p.period, p.starts_on, t.topic, p.points - $7, p.points, $21, 1
-     FROM totals t
-     CROSS JOIN LATERAL (VALUES ('d', t.day_on, $13::date, t.day_points),
-                                ('w', t.week_on, $14::date, t.week_points),
-                                ('m', t.month_on, $15::date, t.month_points),
-                                ('a', $16::date, $16::date, t.points))
-          AS p (period, starts_on, answer_on, points)
-     WHERE p.starts_on = p.answer_on
-     ORDER BY p.period, p.starts_on, t.topic
-     ON CONFLICT (community_id, period, starts_on, topic, to_points, from_points, shard)
-     DO UPDATE SET players = period_steps.players + 1
- )";
 
 #[cfg(test)]
 mod tests {
@@ -199,27 +171,20 @@ mod tests {
 
     #[test]
     fn every_shape_has_its_own_statement() {
-        for index in 0..8 {
+        for index in 0..4 {
             assert_eq!(AnswerWrite::from_index(index).index(), index);
         }
         let plain = AnswerWrite {
             guarded: false,
-            steps: false,
             streak: false,
         };
-        assert!(!plain.statement().contains("period_steps"));
+        assert!(!plain.statement().contains("usual AS"));
         assert!(!plain.statement().contains("UPDATE players"));
         let full = AnswerWrite {
             guarded: true,
-            steps: true,
             streak: true,
         };
-        for part in [
-            "usual AS",
-            "period_steps",
-            "UPDATE players",
-            "player_totals",
-        ] {
+        for part in ["usual AS", "UPDATE players", "player_totals"] {
             assert!(full.statement().contains(part), "{part}");
         }
     }
