@@ -126,6 +126,14 @@ pub struct NewAnswer<'a> {
     pub daily_post: Option<i64>,
 }
 
+impl NewAnswer<'_> {
+    /// Whether a unique key (interaction, session question, daily post)
+    /// makes a second write of this answer a no-op.
+    pub fn is_keyed(&self) -> bool {
+        self.interaction_id.is_some() || self.session.is_some() || self.daily_post.is_some()
+    }
+}
+
 /// What recording an answer did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Recorded {

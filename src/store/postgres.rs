@@ -19,7 +19,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::Row;
+use sqlx::{Connection, Row};
 
 use super::{
     build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
@@ -36,6 +36,29 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 /// Times a statement is retried after a deadlock or serialization failure.
 const RETRIES: usize = 3;
+
+/// A pooled connection idle this long is pinged before it is handed out,
+/// so one the server closed meanwhile (a restart) is replaced. One in steady
+/// use is not: the ping is a round trip, as much as the statement itself.
+/// An answer that meets a closed connection all the same runs again on
+/// another (see [`PgStore::record_answer`]).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// A pool of at most `connections`, pinging only the idle ones.
+fn pool_options(connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(connections.max(1))
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_AFTER_IDLE {
+                    connection.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
 
 /// A player's streak from its columns.
 fn streak_from_row(row: &PgRow) -> Streak {
@@ -82,15 +105,11 @@ pub struct PgStore {
 impl PgStore {
     pub async fn connect(url: &str, connections: u32) -> Result<PgStore, StoreError> {
         let options: PgConnectOptions = url.parse()?;
-        let pool = PgPoolOptions::new()
-            .max_connections(connections.max(1))
-            .acquire_timeout(Duration::from_secs(10))
+        let pool = pool_options(connections)
             .connect_with(options.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
-        let relaxed = PgPoolOptions::new()
-            .max_connections((connections / 2).max(1))
-            .acquire_timeout(Duration::from_secs(10))
+        let relaxed = pool_options(connections / 2)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
         Ok(PgStore { pool, relaxed })
     }
@@ -195,10 +214,15 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
+        // Enough tries to pass every pooled connection, should a server
+        // restart have closed them all.
+        let tries = RETRIES.max(self.pool.options().get_max_connections() as usize + 1);
         let mut attempt = 0;
         loop {
             match self.try_record_answer(player, answer).await {
-                Err(StoreError::Database(err)) if attempt < RETRIES && is_transient(&err) => {
+                Err(StoreError::Database(err))
+                    if attempt < tries && worth_retrying(&err, answer.is_keyed()) =>
+                {
                     attempt += 1;
                 }
                 result => return result,
@@ -644,6 +668,33 @@ fn standing_from_row(row: &PgRow) -> Standing {
 }
 
 /// Deadlocks and serialization failures: safe to run the statement again.
-fn is_transient(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("40P01" | "40001")))
+/// Whether a statement that failed with `err` may run again. A deadlock or
+/// a serialization failure rolled it back. A lost connection (the server
+/// ended the session, or the socket broke) may have lost only the reply to
+/// a commit, so the statement runs again only when the answer is `keyed`:
+/// its unique key turns a second write into a no-op.
+fn worth_retrying(err: &sqlx::Error, keyed: bool) -> bool {
+    match err {
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("40P01" | "40001") => true,
+            // admin_shutdown, crash_shutdown, cannot_connect_now
+            Some("57P01" | "57P02" | "57P03") => keyed,
+            _ => false,
+        },
+        sqlx::Error::Io(_) => keyed,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_connection_is_retried_only_for_a_keyed_answer() {
+        let broken = || sqlx::Error::Io(std::io::ErrorKind::BrokenPipe.into());
+        assert!(worth_retrying(&broken(), true));
+        assert!(!worth_retrying(&broken(), false));
+        assert!(!worth_retrying(&sqlx::Error::RowNotFound, true));
+    }
 }

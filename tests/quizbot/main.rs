@@ -7,6 +7,7 @@ mod support;
 mod bank_loading;
 mod notes_parsing;
 mod play_process;
+mod postgres_connections;
 mod postgres_upgrade;
 mod serve_processes;
 
