@@ -10,15 +10,19 @@ use sqlx::Connection;
 use crate::store_contract::{at, question};
 use crate::support::{postgres_admin_url, TestDatabase};
 
-/// Ends every session of the store's database but the caller's.
-async fn end_sessions(store: &Store) -> u64 {
+/// The store's database, by name.
+async fn database_of(store: &Store) -> String {
     let Store::Postgres(pg) = store else {
         panic!("a Postgres store");
     };
-    let database: String = sqlx::query_scalar("SELECT current_database()")
+    sqlx::query_scalar("SELECT current_database()")
         .fetch_one(pg.pool())
         .await
-        .expect("the database's name");
+        .expect("the database's name")
+}
+
+/// Ends every session of `database` but the caller's.
+async fn end_sessions(database: &str) -> u64 {
     let mut admin = sqlx::PgConnection::connect(&postgres_admin_url())
         .await
         .expect("an admin connection");
@@ -26,7 +30,7 @@ async fn end_sessions(store: &Store) -> u64 {
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
          WHERE datname = $1 AND pid <> pg_backend_pid()",
     )
-    .bind(&database)
+    .bind(database)
     .fetch_all(&mut admin)
     .await
     .expect("end the sessions");
@@ -86,7 +90,8 @@ async fn an_answer_that_meets_a_closed_connection_is_recorded_once() {
         task.await.expect("a task").expect("a warm-up answer");
     }
 
-    assert!(end_sessions(&store).await > 0, "the pool had sessions");
+    let database = database_of(&store).await;
+    assert!(end_sessions(&database).await > 0, "the pool had sessions");
     let recorded = answer(&store, &ana, "q1", Some("i1"))
         .await
         .expect("recorded on another connection");
@@ -98,7 +103,7 @@ async fn an_answer_that_meets_a_closed_connection_is_recorded_once() {
     // Once the pool's connections sat idle a moment, it pings them before
     // handing one out and replaces the closed ones: any statement works,
     // an answer without a unique key too.
-    assert!(end_sessions(&store).await > 0);
+    assert!(end_sessions(&database).await > 0);
     tokio::time::sleep(std::time::Duration::from_millis(1200)).await;
     let keyless = answer(&store, &ana, "q2", None)
         .await
