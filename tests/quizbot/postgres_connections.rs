@@ -4,10 +4,10 @@
 //! when its unique key makes that safe, is recorded once, and scores once.
 
 use quizbot::quiz;
-use quizbot::store::{BoardQuery, ExternalId, NewAnswer, Platform, Player, Recorded, Store};
+use quizbot::store::{BoardQuery, NewAnswer, Player, Recorded, Store};
 use sqlx::Connection;
 
-use crate::store_contract::{at, question};
+use crate::store_contract::{at, question, Fixture};
 use crate::support::{postgres_admin_url, TestDatabase};
 
 /// The store's database, by name.
@@ -63,20 +63,9 @@ async fn answer(
 #[tokio::test]
 async fn an_answer_that_meets_a_closed_connection_is_recorded_once() {
     let db = TestDatabase::postgres().await;
-    let store = db.store().await;
-    let community = store
-        .community(
-            Platform::Discord,
-            &ExternalId::new("guild"),
-            chrono_tz::Asia::Seoul,
-            "ko",
-        )
-        .await
-        .expect("community");
-    let ana = store
-        .player(&community, &ExternalId::new("ana"), "ana")
-        .await
-        .expect("ana");
+    let fixture = Fixture::new(&db, chrono_tz::Asia::Seoul).await;
+    let ana = fixture.player("ana").await;
+    let Fixture { store, community } = fixture;
     // Several connections in the pool, all just used.
     let warm: Vec<_> = (0..4)
         .map(|i| {

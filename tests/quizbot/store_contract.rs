@@ -58,15 +58,15 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a valid test day")
 }
 
-struct Fixture {
-    store: Store,
-    community: Community,
+pub struct Fixture {
+    pub store: Store,
+    pub community: Community,
 }
 
 impl Fixture {
     /// A community in `zone` (one per zone: a community keeps the zone it
     /// was created with).
-    async fn new(db: &TestDatabase, zone: Tz) -> Fixture {
+    pub async fn new(db: &TestDatabase, zone: Tz) -> Fixture {
         let store = db.store().await;
         let guild = format!("guild-{}", zone.name());
         let community = store
@@ -76,7 +76,7 @@ impl Fixture {
         Fixture { store, community }
     }
 
-    async fn player(&self, name: &str) -> Player {
+    pub async fn player(&self, name: &str) -> Player {
         self.store
             .player(
                 &self.community,
