@@ -26,6 +26,8 @@ use sqlx::Connection;
 const PLAYERS: i64 = 50_000;
 const ANSWERS: i64 = 1_000_000;
 const ROUNDS: usize = 200;
+/// The community's time zone.
+const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
 
 fn percentile(sorted: &[Duration], p: f64) -> f64 {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -65,9 +67,8 @@ async fn main() {
     let Store::Postgres(pg) = &store else {
         panic!("a Postgres URL is needed");
     };
-    let zone = chrono_tz::Asia::Seoul;
     let community = store
-        .community(Platform::Discord, &ExternalId::new("bench"), zone, "ko")
+        .community(Platform::Discord, &ExternalId::new("bench"), ZONE, "ko")
         .await
         .expect("community");
 
@@ -90,7 +91,7 @@ async fn main() {
              JOIN players p ON p.community_id = {c} AND p.external_id = 'u' || x.n
              ORDER BY at",
             c = community.id,
-            z = zone.name()
+            z = ZONE.name()
         ),
         // Each player's totals, all topics ('') and per topic: all time and
         // the latest day, week and month they answered in.
@@ -124,7 +125,7 @@ async fn main() {
              FROM scoped s JOIN latest l USING (topic, player_id)
              GROUP BY s.topic, s.player_id, l.day, l.week, l.month",
             c = community.id,
-            z = zone.name()
+            z = ZONE.name()
         ),
         // As autovacuum would have by now: visibility maps for index-only scans.
         "VACUUM ANALYZE".to_string(),
@@ -140,7 +141,7 @@ async fn main() {
         seeding.elapsed().as_secs_f64()
     );
 
-    let today = quiz::local_day(Utc::now(), zone);
+    let today = quiz::local_day(Utc::now(), ZONE);
     measure(&store, community.id, today, "after a vacuum").await;
     // 1% of the players answer once more today: their rows change (all
     // topics and one topic) and the pages holding them leave the
@@ -168,7 +169,6 @@ async fn main() {
 /// Every board's top 10 and a random caller's rank, `ROUNDS` times each:
 /// prints p50/p95 per board.
 async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str) {
-    let zone = chrono_tz::Asia::Seoul;
     let mut rng = fastrand::Rng::with_seed(7);
     let boards: Vec<(&str, Period, Option<&str>)> = vec![
         ("day", Period::Today, None),
@@ -186,7 +186,7 @@ async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str)
             period,
             topic,
             today,
-            time_zone: zone,
+            time_zone: ZONE,
             limit: 10,
         };
         let mut times = Vec::with_capacity(ROUNDS);

@@ -34,9 +34,6 @@ mod record;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
-/// Times a statement is retried after a deadlock or serialization failure.
-const RETRIES: usize = 3;
-
 /// A pooled connection idle this long is pinged before it is handed out,
 /// so one the server closed meanwhile (a restart) is replaced. One in steady
 /// use is not: the ping is a round trip, as much as the statement itself.
@@ -215,8 +212,8 @@ impl PgStore {
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
         // Enough tries to pass every pooled connection, should a server
-        // restart have closed them all.
-        let tries = RETRIES.max(self.pool.options().get_max_connections() as usize + 1);
+        // restart have closed them all; a deadlock is rarer still.
+        let tries = self.pool.options().get_max_connections() as usize + 1;
         let mut attempt = 0;
         loop {
             match self.try_record_answer(player, answer).await {
@@ -667,7 +664,6 @@ fn standing_from_row(row: &PgRow) -> Standing {
     }
 }
 
-/// Deadlocks and serialization failures: safe to run the statement again.
 /// Whether a statement that failed with `err` may run again. A deadlock or
 /// a serialization failure rolled it back. A lost connection (the server
 /// ended the session, or the socket broke) may have lost only the reply to
