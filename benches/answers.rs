@@ -132,8 +132,10 @@ fn questions() -> Vec<Question> {
             choices: vec!["a".into(), "b".into(), "c".into(), "d".into()],
             correct: vec![i % 4],
             explanation: "!".into(),
-            source: None,
+            sources: Vec::new(),
             difficulty: Difficulty::Medium,
+            domain: None,
+            retired: false,
             path: PathBuf::from("bench.toml"),
             line: 1,
         })

@@ -21,6 +21,8 @@ use crate::diagnostic::{Diagnostic, LineIndex, Position};
 pub const CHOICES: std::ops::RangeInclusive<usize> = 2..=6;
 /// Longest question id: ids travel inside Discord and Slack component ids.
 pub const MAX_ID_LEN: usize = 64;
+/// Most notes sections one question's `source` may name.
+pub const MAX_SOURCES: usize = 2;
 
 /// A topic: one bank file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +61,64 @@ impl Difficulty {
 }
 
 impl fmt::Display for Difficulty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The four domains of the AWS Certified Cloud Practitioner exam (CLF-C02)
+/// a question belongs to, with the share of the exam each is worth.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Domain {
+    /// Cloud concepts: benefits, design principles, migration, economics.
+    Concepts,
+    /// Security and compliance.
+    Security,
+    /// Cloud technology and services.
+    Technology,
+    /// Billing, pricing and support.
+    Billing,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 4] = [
+        Domain::Concepts,
+        Domain::Security,
+        Domain::Technology,
+        Domain::Billing,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "concepts" => Some(Self::Concepts),
+            "security" => Some(Self::Security),
+            "technology" => Some(Self::Technology),
+            "billing" => Some(Self::Billing),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Concepts => "concepts",
+            Self::Security => "security",
+            Self::Technology => "technology",
+            Self::Billing => "billing",
+        }
+    }
+
+    /// The domain's share of the exam's scored questions, in percent.
+    pub fn exam_percent(self) -> u32 {
+        match self {
+            Self::Concepts => 24,
+            Self::Security => 30,
+            Self::Technology => 34,
+            Self::Billing => 12,
+        }
+    }
+}
+
+impl fmt::Display for Domain {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
@@ -107,8 +167,15 @@ pub struct Question {
     /// "choose N" and is graded all-or-nothing.
     pub correct: Vec<usize>,
     pub explanation: String,
-    pub source: Option<NoteRef>,
+    /// The notes sections that explain the answer: usually one, two when
+    /// the keys of a "choose two" question live in different sections.
+    pub sources: Vec<NoteRef>,
     pub difficulty: Difficulty,
+    /// The exam domain, for banks written for an exam that has them.
+    pub domain: Option<Domain>,
+    /// About a service AWS no longer offers to new customers: kept so old
+    /// answers still resolve, never asked.
+    pub retired: bool,
     pub path: PathBuf,
     pub line: usize,
 }
@@ -155,7 +222,17 @@ impl Bank {
         self.topics.iter().find(|t| t.id == id)
     }
 
-    /// Questions of one topic, or of all topics when `topic` is `None`.
+    /// Questions to ask: of one topic (or all topics when `topic` is
+    /// `None`), retired ones left out.
+    pub fn askable<'a>(
+        &'a self,
+        topic: Option<&'a str>,
+    ) -> impl Iterator<Item = &'a Question> + 'a {
+        self.questions_in(topic).filter(|q| !q.retired)
+    }
+
+    /// Questions of one topic, or of all topics when `topic` is `None`,
+    /// retired ones included.
     pub fn questions_in<'a>(
         &'a self,
         topic: Option<&'a str>,
@@ -237,6 +314,17 @@ struct RawTopic {
     name: Spanned<String>,
     #[serde(default)]
     description: Option<Spanned<String>>,
+    /// The exam domain of the topic's questions that do not name their own.
+    #[serde(default)]
+    domain: Option<Spanned<String>>,
+}
+
+/// `source = "file.md#heading"` or a list of up to [`MAX_SOURCES`] of them.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSources {
+    One(String),
+    Several(Vec<Spanned<String>>),
 }
 
 #[derive(Deserialize)]
@@ -251,9 +339,19 @@ struct RawQuestion {
     answers: Option<Spanned<Vec<Spanned<i64>>>>,
     explanation: Spanned<String>,
     #[serde(default)]
-    source: Option<Spanned<String>>,
+    source: Option<Spanned<RawSources>>,
     #[serde(default)]
     difficulty: Option<Spanned<String>>,
+    #[serde(default)]
+    domain: Option<Spanned<String>>,
+    #[serde(default)]
+    retired: bool,
+}
+
+/// What a bank file's `[topic]` gives its questions.
+struct TopicDefaults {
+    id: String,
+    domain: Option<Domain>,
 }
 
 /// Where a question id was first defined, to report duplicates.
@@ -316,9 +414,16 @@ impl Loader {
         }
     }
 
-    fn add_topic(&mut self, file: &FileContext, raw: Spanned<RawTopic>) -> Option<String> {
+    fn add_topic(&mut self, file: &FileContext, raw: Spanned<RawTopic>) -> Option<TopicDefaults> {
         let raw = raw.into_inner();
         let mut ok = true;
+        let domain = raw
+            .domain
+            .as_ref()
+            .and_then(|value| self.check_domain(file, value));
+        if raw.domain.is_some() && domain.is_none() {
+            ok = false;
+        }
         let id = raw.id.get_ref().trim().to_string();
         if let Some(problem) = id_problem(&id) {
             self.diagnostics
@@ -355,7 +460,10 @@ impl Loader {
         if !ok {
             // The questions are still checked, against a placeholder topic, so
             // one bad topic line does not hide the file's other problems.
-            return Some(String::new());
+            return Some(TopicDefaults {
+                id: String::new(),
+                domain,
+            });
         }
         self.bank.topics.push(Topic {
             id: id.clone(),
@@ -366,13 +474,28 @@ impl Loader {
                 .unwrap_or_default(),
             path: file.path.to_path_buf(),
         });
-        Some(id)
+        Some(TopicDefaults { id, domain })
+    }
+
+    /// The domain a `domain` value names, or an error at it.
+    fn check_domain(&mut self, file: &FileContext, value: &Spanned<String>) -> Option<Domain> {
+        let parsed = Domain::parse(value.get_ref().trim());
+        if parsed.is_none() {
+            self.diagnostics.push(file.error(
+                value.span(),
+                format!(
+                    "unknown domain \"{}\" (expected concepts, security, technology or billing)",
+                    value.get_ref()
+                ),
+            ));
+        }
+        parsed
     }
 
     fn check_question(
         &mut self,
         file: &FileContext,
-        topic: &str,
+        topic: &TopicDefaults,
         raw: Spanned<RawQuestion>,
     ) -> Option<Question> {
         let table_span = raw.span();
@@ -463,22 +586,19 @@ impl Loader {
             }
         };
 
-        let source = match &raw.source {
-            Some(value) if value.get_ref().trim().is_empty() => {
-                self.diagnostics
-                    .push(file.error(value.span(), "source is empty"));
-                None
-            }
-            Some(value) => Some(NoteRef::parse(value.get_ref(), file.at(value.span()))),
-            None => None,
+        let domain = match &raw.domain {
+            Some(value) => self.check_domain(file, value).map(Some),
+            None => Some(topic.domain),
         };
 
-        if self.diagnostics.len() > before || topic.is_empty() {
+        let sources = self.check_sources(file, raw.source.as_ref());
+
+        if self.diagnostics.len() > before || topic.id.is_empty() {
             return None;
         }
         Some(Question {
             id,
-            topic: topic.to_string(),
+            topic: topic.id.clone(),
             prompt: raw.prompt.into_inner().trim().to_string(),
             choices: raw
                 .choices
@@ -488,11 +608,52 @@ impl Loader {
                 .collect(),
             correct: correct?,
             explanation: raw.explanation.into_inner().trim().to_string(),
-            source,
+            sources,
             difficulty: difficulty?,
+            domain: domain?,
+            retired: raw.retired,
             path: file.path.to_path_buf(),
             line: file.at(table_span).line,
         })
+    }
+
+    /// The notes references of a `source` value: one string, or a list of
+    /// up to [`MAX_SOURCES`].
+    fn check_sources(
+        &mut self,
+        file: &FileContext,
+        raw: Option<&Spanned<RawSources>>,
+    ) -> Vec<NoteRef> {
+        let Some(raw) = raw else {
+            return Vec::new();
+        };
+        let values: Vec<(String, Range<usize>)> = match raw.get_ref() {
+            RawSources::One(text) => vec![(text.clone(), raw.span())],
+            RawSources::Several(list) => {
+                if list.is_empty() || list.len() > MAX_SOURCES {
+                    self.diagnostics.push(file.error(
+                        raw.span(),
+                        format!(
+                            "`source` names 1 to {MAX_SOURCES} notes sections, this one {}",
+                            list.len()
+                        ),
+                    ));
+                    return Vec::new();
+                }
+                list.iter()
+                    .map(|value| (value.get_ref().clone(), value.span()))
+                    .collect()
+            }
+        };
+        let mut sources = Vec::new();
+        for (text, span) in values {
+            if text.trim().is_empty() {
+                self.diagnostics.push(file.error(span, "source is empty"));
+            } else {
+                sources.push(NoteRef::parse(&text, file.at(span)));
+            }
+        }
+        sources
     }
 
     /// Validates `answer`/`answers` and returns the sorted correct indices.

@@ -9,7 +9,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 
-use crate::bank::Bank;
+use crate::bank::{Bank, Domain};
 use crate::diagnostic::{Diagnostic, Position};
 use crate::notes::{Notes, WEAK_COVERAGE};
 
@@ -29,6 +29,8 @@ pub struct CheckReport {
     pub topics: usize,
     pub questions: usize,
     pub sections: usize,
+    /// Askable questions per exam domain, in [`Domain::ALL`] order.
+    pub domains: Vec<(Domain, usize)>,
 }
 
 impl CheckReport {
@@ -50,6 +52,125 @@ impl CheckReport {
             self.errors(),
             self.warnings()
         )
+    }
+
+    /// How the askable questions split across the exam's domains, against
+    /// the exam's own weights: `concepts 98 (23.9%, exam 24%) · …`; `None`
+    /// when the banks do not use domains.
+    pub fn domain_line(&self) -> Option<String> {
+        let total: usize = self.domains.iter().map(|(_, n)| n).sum();
+        if total == 0 {
+            return None;
+        }
+        let parts: Vec<String> = self
+            .domains
+            .iter()
+            .map(|(domain, count)| {
+                format!(
+                    "{domain} {count} ({:.1}%, exam {}%)",
+                    share_percent(*count, total),
+                    domain.exam_percent()
+                )
+            })
+            .collect();
+        Some(format!("domains: {}", parts.join(" · ")))
+    }
+}
+
+/// `part` of `whole` in percent, 0 for nothing.
+pub fn share_percent(part: usize, whole: usize) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// Askable questions per exam domain, in [`Domain::ALL`] order.
+pub fn domain_counts(bank: &Bank) -> Vec<(Domain, usize)> {
+    Domain::ALL
+        .iter()
+        .map(|&domain| {
+            let count = bank
+                .askable(None)
+                .filter(|q| q.domain == Some(domain))
+                .count();
+            (domain, count)
+        })
+        .collect()
+}
+
+/// One notes section and the askable questions whose excerpt or `source`
+/// lands on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionCoverage {
+    /// Index into [`Notes::sections`].
+    pub section: usize,
+    /// Question ids, in bank order.
+    pub questions: Vec<String>,
+}
+
+impl Content {
+    /// Every notes section that has text, with the questions that point at
+    /// it, in note order: what `quizbot check --coverage` prints.
+    pub fn coverage(&self) -> Vec<SectionCoverage> {
+        let mut by_section: Vec<Vec<String>> = vec![Vec::new(); self.notes.sections.len()];
+        for question in self.bank.askable(None) {
+            let mut landed: Vec<usize> = self
+                .notes
+                .excerpts_for(question)
+                .iter()
+                .map(|e| e.section)
+                .collect();
+            landed.extend(
+                question
+                    .sources
+                    .iter()
+                    .filter_map(|r| self.notes.resolve(r)),
+            );
+            landed.sort_unstable();
+            landed.dedup();
+            for section in landed {
+                by_section[section].push(question.id.clone());
+            }
+        }
+        by_section
+            .into_iter()
+            .enumerate()
+            .filter(|(section, _)| !self.notes.sections[*section].lines.is_empty())
+            .map(|(section, questions)| SectionCoverage { section, questions })
+            .collect()
+    }
+
+    /// The coverage report as `quizbot check --coverage` prints it: every
+    /// section with its count, then the sections no question asks about.
+    pub fn coverage_report(&self) -> String {
+        let coverage = self.coverage();
+        let label = |c: &SectionCoverage| {
+            let section = &self.notes.sections[c.section];
+            format!(
+                "{}:{} {}",
+                section.file,
+                section.start_line,
+                section.heading_path()
+            )
+        };
+        let mut out = String::new();
+        for c in &coverage {
+            out.push_str(&format!("{:>4}  {}\n", c.questions.len(), label(c)));
+        }
+        let unasked: Vec<&SectionCoverage> =
+            coverage.iter().filter(|c| c.questions.is_empty()).collect();
+        out.push_str(&format!(
+            "notes coverage: {} sections with text, {} asked about, {} with no question\n",
+            coverage.len(),
+            coverage.len() - unasked.len(),
+            unasked.len()
+        ));
+        for c in unasked {
+            out.push_str(&format!("no question: {}\n", label(c)));
+        }
+        out
     }
 }
 
@@ -146,21 +267,38 @@ pub fn check(questions_dir: &Path, notes_dir: &Path) -> (Content, CheckReport) {
             ));
         }
     }
+    let uses_domains = bank.questions.iter().any(|q| q.domain.is_some());
     for question in &bank.questions {
-        if let Some(source) = &question.source {
-            if notes.resolve(source).is_none() {
-                diagnostics.push(Diagnostic::warning(
-                    &question.path,
-                    source.position,
-                    format!(
-                        "source `{source}` of question `{}` does not resolve to a notes section",
-                        question.id
-                    ),
-                ));
-                continue;
-            }
+        if uses_domains && question.domain.is_none() {
+            diagnostics.push(Diagnostic::warning(
+                &question.path,
+                Position {
+                    line: question.line,
+                    column: 1,
+                },
+                format!(
+                    "question `{}` has no `domain` (concepts, security, technology or billing) \
+                     while others have one: set it on the question or as the topic's default",
+                    question.id
+                ),
+            ));
         }
-        if notes.sections.is_empty() {
+        let unresolved: Vec<_> = question
+            .sources
+            .iter()
+            .filter(|source| notes.resolve(source).is_none())
+            .collect();
+        for source in &unresolved {
+            diagnostics.push(Diagnostic::warning(
+                &question.path,
+                source.position,
+                format!(
+                    "source `{source}` of question `{}` does not resolve to a notes section",
+                    question.id
+                ),
+            ));
+        }
+        if !unresolved.is_empty() || notes.sections.is_empty() {
             continue;
         }
         match notes.excerpt_for(question) {
@@ -190,6 +328,7 @@ pub fn check(questions_dir: &Path, notes_dir: &Path) -> (Content, CheckReport) {
         topics: bank.topics.len(),
         questions: bank.questions.len(),
         sections: notes.sections.len(),
+        domains: domain_counts(&bank),
         diagnostics,
     };
     let content = Content {

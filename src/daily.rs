@@ -415,8 +415,10 @@ mod tests {
             choices: vec!["a".into(), "b".into()],
             correct: vec![0],
             explanation: "e".into(),
-            source: None,
+            sources: Vec::new(),
             difficulty: Difficulty::Easy,
+            domain: None,
+            retired: false,
             path: std::path::PathBuf::from("t.toml"),
             line: 1,
         }

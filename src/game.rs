@@ -119,8 +119,7 @@ impl<'a> Game<'a> {
         }
         let count = count.clamp(1, quiz::MAX_SESSION_QUESTIONS);
         let history = self.store.history(player).await?;
-        let picked =
-            quiz::pick_questions(self.content.bank.questions_in(topic), &history, count, rng);
+        let picked = quiz::pick_questions(self.content.bank.askable(topic), &history, count, rng);
         if picked.is_empty() {
             return Err(GameError::NoQuestions);
         }

@@ -73,6 +73,10 @@ enum Command {
     },
     /// Validate the question banks and notes.
     Check {
+        /// Also list every notes section with the number of questions
+        /// that point at it, and the sections no question asks about.
+        #[arg(long)]
+        coverage: bool,
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -211,11 +215,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config = Config::load()?;
     let texts = Texts::new(config.locale);
     match cli.command {
-        Command::Check { content } => {
+        Command::Check { coverage, content } => {
             content.apply(&mut config);
-            let (_, report) = content::check(&config.questions_dir, &config.notes_dir);
+            let (content, report) = content::check(&config.questions_dir, &config.notes_dir);
             for diagnostic in &report.diagnostics {
                 println!("{diagnostic}");
+            }
+            if coverage {
+                print!("{}", content.coverage_report());
+            }
+            if let Some(line) = report.domain_line() {
+                println!("{line}");
             }
             println!("{}", report.summary());
             Ok(if report.errors() > 0 {

@@ -128,13 +128,14 @@ impl Notes {
             .collect()
     }
 
-    /// The passage explaining `question`: its `source` when that resolves
+    /// The passages explaining `question`: one per `source` that resolves
     /// (the named section, or its best-matching subsection when the text
-    /// sits under sub-headings), otherwise the best search result.
-    pub fn excerpt_for(&self, question: &Question) -> Option<Excerpt> {
+    /// sits under sub-headings); when none does, the best search result.
+    pub fn excerpts_for(&self, question: &Question) -> Vec<Excerpt> {
         let text = question_text(question);
-        if let Some(id) = question.source.as_ref().and_then(|r| self.resolve(r)) {
-            let query = self.index.query(&text);
+        let query = self.index.query(&text);
+        let mut excerpts: Vec<Excerpt> = Vec::new();
+        for id in question.sources.iter().filter_map(|r| self.resolve(r)) {
             let family = self.family(id);
             let best = self
                 .index
@@ -146,13 +147,24 @@ impl Notes {
                         .find(|&s| !self.sections[s].lines.is_empty())
                 })
                 .unwrap_or(id);
+            if excerpts.iter().any(|e| e.section == best) {
+                continue;
+            }
             let coverage = self.index.coverage(best, &query);
-            return Some(
+            excerpts.push(
                 self.index
                     .excerpt(&self.sections, best, &query, 0.0, coverage),
             );
         }
-        self.search(&text, 1).into_iter().next()
+        if excerpts.is_empty() {
+            excerpts.extend(self.search(&text, 1));
+        }
+        excerpts
+    }
+
+    /// The first passage explaining `question` (see [`Notes::excerpts_for`]).
+    pub fn excerpt_for(&self, question: &Question) -> Option<Excerpt> {
+        self.excerpts_for(question).into_iter().next()
     }
 
     /// A section and the sections under its heading, in note order.

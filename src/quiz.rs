@@ -352,8 +352,10 @@ mod tests {
             choices: vec!["a".into(), "b".into(), "c".into(), "d".into(), "e".into()],
             correct: correct.to_vec(),
             explanation: "because".into(),
-            source: None,
+            sources: Vec::new(),
             difficulty: Difficulty::Easy,
+            domain: None,
+            retired: false,
             path: PathBuf::from("ec2.toml"),
             line: 1,
         }

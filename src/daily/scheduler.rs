@@ -198,8 +198,7 @@ impl<C: DailyChannel> Scheduler<C> {
         let asked = self.store.asked_questions(schedule.id).await?;
         let candidates = content
             .bank
-            .questions
-            .iter()
+            .askable(None)
             .filter(|q| schedule.topics.is_empty() || schedule.topics.contains(&q.topic));
         let Some(question) = pick_question(candidates, &asked, &mut fastrand::Rng::new()) else {
             let error = format!("no questions in topics {}", schedule.topics.join(", "));

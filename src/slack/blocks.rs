@@ -546,8 +546,10 @@ mod tests {
             ],
             correct: vec![1],
             explanation: "e".into(),
-            source: None,
+            sources: Vec::new(),
             difficulty: crate::bank::Difficulty::Easy,
+            domain: None,
+            retired: false,
             path: "ec2.toml".into(),
             line: 1,
         };

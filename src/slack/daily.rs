@@ -360,8 +360,10 @@ mod tests {
             choices,
             correct,
             explanation: "e".into(),
-            source: None,
+            sources: Vec::new(),
             difficulty: Difficulty::Medium,
+            domain: None,
+            retired: false,
             path: "ec2.toml".into(),
             line: 1,
         }

@@ -214,15 +214,18 @@ fn the_shipped_content_checks_clean() {
         "at least 15 choose-two questions, found {choose_two}"
     );
     for question in &content.bank.questions {
-        let source = question
-            .source
-            .as_ref()
-            .unwrap_or_else(|| panic!("{} has no source", question.id));
         assert!(
-            content.notes.resolve(source).is_some(),
-            "{}: {source} does not resolve",
+            !question.sources.is_empty(),
+            "{} has no source",
             question.id
         );
+        for source in &question.sources {
+            assert!(
+                content.notes.resolve(source).is_some(),
+                "{}: {source} does not resolve",
+                question.id
+            );
+        }
         if question.picks() == 2 {
             assert!(
                 question.prompt.contains("두 개를 고르시오"),

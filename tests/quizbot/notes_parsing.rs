@@ -244,8 +244,10 @@ fn an_explicit_source_is_honoured_and_a_broken_one_falls_back_to_search() {
         choices: vec!["a".into(), "b".into()],
         correct: vec![0],
         explanation: "스팟 인스턴스".into(),
-        source: Some(NoteRef::parse("b.md#나", Position::START)),
+        sources: vec![NoteRef::parse("b.md#나", Position::START)],
         difficulty: quizbot::bank::Difficulty::Easy,
+        domain: None,
+        retired: false,
         path: "t.toml".into(),
         line: 1,
     };
@@ -253,7 +255,7 @@ fn an_explicit_source_is_honoured_and_a_broken_one_falls_back_to_search() {
         notes.excerpt_for(&question).map(|e| e.file),
         Some("b.md".into())
     );
-    question.source = Some(NoteRef::parse("b.md#없는 제목", Position::START));
+    question.sources = vec![NoteRef::parse("b.md#없는 제목", Position::START)];
     assert_eq!(
         notes.excerpt_for(&question).map(|e| e.file),
         Some("a.md".into())
@@ -264,26 +266,32 @@ fn an_explicit_source_is_honoured_and_a_broken_one_falls_back_to_search() {
 fn every_shipped_question_gets_an_excerpt_from_its_own_source() {
     let content = shipped_content();
     for question in &content.bank.questions {
-        let excerpt = content
-            .notes
-            .excerpt_for(question)
-            .unwrap_or_else(|| panic!("{} has no excerpt", question.id));
-        let source = question
-            .source
-            .as_ref()
-            .expect("shipped questions have sources");
-        assert_eq!(excerpt.file, source.file, "{}", question.id);
+        let excerpts = content.notes.excerpts_for(question);
         assert!(
-            excerpt.text.chars().count() <= EXCERPT_MAX_CHARS,
-            "{}",
+            !question.sources.is_empty(),
+            "{}: shipped questions have sources",
             question.id
         );
-        assert!(
-            excerpt.text.lines().count() >= 2,
-            "{}: excerpt has no body: {}",
-            question.id,
-            excerpt.text
+        assert_eq!(
+            excerpts.len(),
+            question.sources.len(),
+            "{}: an excerpt per source",
+            question.id
         );
+        for (excerpt, source) in excerpts.iter().zip(&question.sources) {
+            assert_eq!(excerpt.file, source.file, "{}", question.id);
+            assert!(
+                excerpt.text.chars().count() <= EXCERPT_MAX_CHARS,
+                "{}",
+                question.id
+            );
+            assert!(
+                excerpt.text.lines().count() >= 2,
+                "{}: excerpt has no body: {}",
+                question.id,
+                excerpt.text
+            );
+        }
     }
 }
 

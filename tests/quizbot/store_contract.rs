@@ -41,8 +41,10 @@ pub fn question(id: &str, topic: &str, correct: &[usize]) -> Question {
             .collect(),
         correct: correct.to_vec(),
         explanation: "설명".into(),
-        source: None,
+        sources: Vec::new(),
         difficulty: Difficulty::Easy,
+        domain: None,
+        retired: false,
         path: PathBuf::from(format!("{topic}.toml")),
         line: 1,
     }
