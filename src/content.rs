@@ -100,8 +100,8 @@ pub fn domain_counts(bank: &Bank) -> Vec<(Domain, usize)> {
         .collect()
 }
 
-/// One notes section and the askable questions whose excerpt or `source`
-/// lands on it.
+/// One notes section and the questions (retired ones too: their notes
+/// still explain them) whose excerpt or `source` lands on it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SectionCoverage {
     /// Index into [`Notes::sections`].
@@ -115,7 +115,7 @@ impl Content {
     /// it, in note order: what `quizbot check --coverage` prints.
     pub fn coverage(&self) -> Vec<SectionCoverage> {
         let mut by_section: Vec<Vec<String>> = vec![Vec::new(); self.notes.sections.len()];
-        for question in self.bank.askable(None) {
+        for question in &self.bank.questions {
             let mut landed: Vec<usize> = self
                 .notes
                 .excerpts_for(question)
