@@ -23,8 +23,9 @@ use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use quizbot::bank::{Difficulty, Question};
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz;
-use quizbot::store::{ExternalId, NewAnswer, Platform, Store};
+use quizbot::store::{NewAnswer, Store};
 use sqlx::Connection;
 
 struct Args {

@@ -19,8 +19,9 @@
 use std::time::{Duration, Instant};
 
 use chrono::{NaiveDate, Utc};
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{self, Period};
-use quizbot::store::{BoardQuery, ExternalId, Platform, Store};
+use quizbot::store::{BoardQuery, Store};
 use sqlx::Connection;
 
 const PLAYERS: i64 = 50_000;

@@ -15,7 +15,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::bank::{Bank, Question};
-use crate::store::{ExternalId, Platform};
+use crate::identity::{ExternalId, Platform};
 
 /// The time zone of a schedule set without one.
 pub const DEFAULT_TIME_ZONE: Tz = chrono_tz::Asia::Seoul;

@@ -28,8 +28,9 @@ use crate::config::DiscordSettings;
 use crate::daily::scheduler::Scheduler;
 use crate::game::GameError;
 use crate::i18n::Texts;
+use crate::identity::{ExternalId, Platform};
 use crate::serve::Bot;
-use crate::store::{Community, ExternalId, Platform, Player, StoreError};
+use crate::store::{Community, Player, StoreError};
 
 pub use components::ComponentId;
 

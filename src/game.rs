@@ -11,9 +11,10 @@ use chrono::{DateTime, Duration, Utc};
 use crate::bank::Question;
 use crate::content::Content;
 use crate::daily::DailyPost;
+use crate::identity::Platform;
 use crate::notes::Excerpt;
 use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
-use crate::store::{NewAnswer, Platform, Player, QuizSession, Recorded, Store, StoreError};
+use crate::store::{NewAnswer, Player, QuizSession, Recorded, Store, StoreError};
 
 /// How long a session's buttons keep working after it starts.
 pub const SESSION_LIFETIME_HOURS: i64 = 2;
@@ -261,7 +262,7 @@ impl<'a> Game<'a> {
         &self,
         player: &Player,
         platform: Platform,
-        community: &crate::store::ExternalId,
+        community: &crate::identity::ExternalId,
         post_id: i64,
         chosen: &[usize],
         interaction_id: Option<String>,

@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod discord;
 pub mod game;
 pub mod i18n;
+pub mod identity;
 pub mod notes;
 pub mod quiz;
 pub mod serve;

@@ -12,10 +12,11 @@ use quizbot::config::Config;
 use quizbot::content::{self, Content, SharedContent};
 use quizbot::daily::DailySettings;
 use quizbot::i18n::Texts;
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::notes::Notes;
 use quizbot::quiz::{self, Period};
 use quizbot::serve::{self, Bot};
-use quizbot::store::{ExternalId, Platform, Store};
+use quizbot::store::Store;
 use quizbot::terminal::{self, PlayOptions};
 use tokio_util::sync::CancellationToken;
 

@@ -14,7 +14,6 @@ mod postgres;
 mod sqlite;
 
 use std::collections::HashMap;
-use std::fmt;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -23,72 +22,11 @@ use crate::bank::Question;
 use crate::daily::{
     DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
 };
+use crate::identity::{ExternalId, Platform};
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
-
-/// Where a community lives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Platform {
-    Terminal,
-    Discord,
-    Slack,
-}
-
-impl Platform {
-    pub fn code(self) -> &'static str {
-        match self {
-            Platform::Terminal => "terminal",
-            Platform::Discord => "discord",
-            Platform::Slack => "slack",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Platform> {
-        match text {
-            "terminal" => Some(Platform::Terminal),
-            "discord" => Some(Platform::Discord),
-            "slack" => Some(Platform::Slack),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for Platform {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
-/// A platform's own id for a community or a user (a Discord snowflake, a
-/// Slack team or user id, a terminal user name), kept as text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct ExternalId(String);
-
-impl ExternalId {
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ExternalId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Who is playing: a user in a community on a platform.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Identity {
-    pub platform: Platform,
-    pub community: ExternalId,
-    pub user: ExternalId,
-}
 
 /// A community's settings, as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -16,11 +16,10 @@ use crate::bank::Question;
 use crate::content::Content;
 use crate::game::{AnswerOutcome, Game, GameError};
 use crate::i18n::Texts;
+use crate::identity::{ExternalId, Platform};
 use crate::notes::Excerpt;
 use crate::quiz::{self, Period};
-use crate::store::{
-    BoardQuery, Community, ExternalId, Platform, Player, Recorded, Store, StoreError,
-};
+use crate::store::{BoardQuery, Community, Player, Recorded, Store, StoreError};
 
 /// The terminal's one community.
 pub const TERMINAL_COMMUNITY: &str = "local";

@@ -21,9 +21,10 @@ use tokio_util::sync::CancellationToken;
 use super::{pick_question, tally, DailyPost, Schedule, Stage, Tally};
 use crate::bank::Question;
 use crate::content::{Content, SharedContent};
+use crate::identity::Platform;
 use crate::notes::Excerpt;
 use crate::quiz;
-use crate::store::{Platform, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 /// How often a running bot looks for work: posts go out within this long
 /// after their local time.

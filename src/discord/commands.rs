@@ -12,9 +12,10 @@ use super::{render, Caller, Command, Context, DiscordError};
 use crate::daily;
 use crate::game::{Game, GameError};
 use crate::i18n::Texts;
+use crate::identity::Platform;
 use crate::notes::truncate_chars;
 use crate::quiz::{self, Period};
-use crate::store::{BoardQuery, Platform};
+use crate::store::BoardQuery;
 
 /// Every command, localized.
 pub(super) fn all(texts: Texts) -> Vec<Command> {

@@ -17,8 +17,9 @@ use crate::bank::Question;
 use crate::daily::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal};
 use crate::game::{DailyOutcome, Game};
 use crate::i18n::{percent, Texts};
+use crate::identity::Platform;
 use crate::notes::truncate_chars;
-use crate::store::{Platform, Recorded};
+use crate::store::Recorded;
 
 /// Posts and reveals through Discord's REST API.
 pub struct DiscordChannels {

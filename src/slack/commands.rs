@@ -13,8 +13,9 @@ use slack_morphism::prelude::*;
 
 use crate::daily::{DailySettings, Schedule};
 use crate::game::{Game, GameError};
+use crate::identity::{ExternalId, Platform};
 use crate::quiz::{self, Period, DEFAULT_SESSION_QUESTIONS};
-use crate::store::{BoardQuery, ExternalId, Platform};
+use crate::store::BoardQuery;
 
 use super::blocks::{self, escape};
 use super::{SlackApp, SlackError};

@@ -27,9 +27,10 @@ use crate::daily::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal};
 use crate::daily::Tally;
 use crate::game::{DailyOutcome, Game, GameError};
 use crate::i18n::{percent, Texts};
+use crate::identity::{ExternalId, Platform};
 use crate::notes::truncate_chars;
 use crate::quiz::AnswerError;
-use crate::store::{ExternalId, Platform, Recorded};
+use crate::store::Recorded;
 
 /// How much of the prompt the results and the feedback repeat: the post
 /// above them has it in full.

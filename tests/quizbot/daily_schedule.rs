@@ -14,7 +14,8 @@ use quizbot::daily::scheduler::{
 };
 use quizbot::daily::{DailySettings, Stage, Tally};
 use quizbot::game::{Game, GameError};
-use quizbot::store::{ExternalId, Platform, Recorded, Store};
+use quizbot::identity::{ExternalId, Platform};
+use quizbot::store::{Recorded, Store};
 
 use crate::support::{shipped_content, TestDatabase};
 

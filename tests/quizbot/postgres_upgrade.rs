@@ -4,8 +4,9 @@
 //! boards by day, week and month included, and answers keep adding up.
 
 use chrono::NaiveDate;
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{self, Period};
-use quizbot::store::{BoardQuery, ExternalId, NewAnswer, Platform, Store};
+use quizbot::store::{BoardQuery, NewAnswer, Store};
 use sqlx::PgPool;
 
 use crate::store_contract::{at, question};

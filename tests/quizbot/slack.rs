@@ -20,11 +20,12 @@ use quizbot::daily::scheduler::Scheduler;
 use quizbot::daily::{DailyPost, DeliveryFailure, ScheduleError};
 use quizbot::game::GameError;
 use quizbot::i18n::{percent, Texts};
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{local_day, Period};
 use quizbot::serve::Bot;
 use quizbot::slack::daily::SlackChannels;
 use quizbot::slack::{self, signature, SlackApp, SlackError};
-use quizbot::store::{BoardQuery, ExternalId, Platform, Store};
+use quizbot::store::{BoardQuery, Store};
 
 use super::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM};
 use super::support::{write_tree, TestDatabase};

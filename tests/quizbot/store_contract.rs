@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use quizbot::bank::{Difficulty, Question};
+use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{self, Period};
-use quizbot::store::{
-    BoardQuery, Community, ExternalId, NewAnswer, Platform, Player, Recorded, Store,
-};
+use quizbot::store::{BoardQuery, Community, NewAnswer, Player, Recorded, Store};
 
 use crate::support::TestDatabase;
 

@@ -13,9 +13,10 @@ use super::PgStore;
 use crate::daily::{
     retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
 };
+use crate::identity::{ExternalId, Platform};
 use crate::store::{
     decode_choices, decode_topics, encode_topics, parse_platform, parse_time_of_day, parse_zone,
-    ExternalId, Platform, StoreError,
+    StoreError,
 };
 
 const SCHEDULE_COLUMNS: &str = "s.id, s.platform, s.community, s.channel, s.local_time, \
