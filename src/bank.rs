@@ -319,14 +319,6 @@ struct RawTopic {
     domain: Option<Spanned<String>>,
 }
 
-/// `source = "file.md#heading"` or a list of up to [`MAX_SOURCES`] of them.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawSources {
-    One(String),
-    Several(Vec<Spanned<String>>),
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawQuestion {
@@ -338,8 +330,10 @@ struct RawQuestion {
     #[serde(default)]
     answers: Option<Spanned<Vec<Spanned<i64>>>>,
     explanation: Spanned<String>,
+    /// `"file.md#heading"` or a list of up to [`MAX_SOURCES`] of them,
+    /// read as a value: an untagged enum would lose the spans.
     #[serde(default)]
-    source: Option<Spanned<RawSources>>,
+    source: Option<Spanned<toml::Value>>,
     #[serde(default)]
     difficulty: Option<Spanned<String>>,
     #[serde(default)]
@@ -622,27 +616,42 @@ impl Loader {
     fn check_sources(
         &mut self,
         file: &FileContext,
-        raw: Option<&Spanned<RawSources>>,
+        raw: Option<&Spanned<toml::Value>>,
     ) -> Vec<NoteRef> {
         let Some(raw) = raw else {
             return Vec::new();
         };
+        let span = raw.span();
         let values: Vec<(String, Range<usize>)> = match raw.get_ref() {
-            RawSources::One(text) => vec![(text.clone(), raw.span())],
-            RawSources::Several(list) => {
-                if list.is_empty() || list.len() > MAX_SOURCES {
-                    self.diagnostics.push(file.error(
-                        raw.span(),
-                        format!(
-                            "`source` names 1 to {MAX_SOURCES} notes sections, this one {}",
-                            list.len()
-                        ),
-                    ));
-                    return Vec::new();
+            toml::Value::String(text) => vec![(text.clone(), span)],
+            toml::Value::Array(list) if (1..=MAX_SOURCES).contains(&list.len()) => {
+                let texts: Option<Vec<_>> = list
+                    .iter()
+                    .map(|v| v.as_str().map(|t| (t.to_string(), span.clone())))
+                    .collect();
+                match texts {
+                    Some(texts) => texts,
+                    None => {
+                        self.diagnostics
+                            .push(file.error(span, "`source` lists notes sections as strings"));
+                        return Vec::new();
+                    }
                 }
-                list.iter()
-                    .map(|value| (value.get_ref().clone(), value.span()))
-                    .collect()
+            }
+            toml::Value::Array(list) => {
+                self.diagnostics.push(file.error(
+                    span,
+                    format!(
+                        "`source` names 1 to {MAX_SOURCES} notes sections, this one {}",
+                        list.len()
+                    ),
+                ));
+                return Vec::new();
+            }
+            _ => {
+                self.diagnostics
+                    .push(file.error(span, "`source` is \"file.md#heading\" or a list of them"));
+                return Vec::new();
             }
         };
         let mut sources = Vec::new();

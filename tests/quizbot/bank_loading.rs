@@ -283,3 +283,29 @@ fn quizbot_check_passes_on_the_shipped_content() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_source_names_one_or_two_notes_sections() {
+    let two = format!("{VALID}source = [\"ec2.md#Spot Instances\", \"ec2.md#Savings Plans\"]\n");
+    let dir = write_tree(&[("ec2.toml", &question(&two))]);
+    let (bank, diagnostics) = Bank::load_dir(dir.path());
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let headings: Vec<&str> = bank.questions[0]
+        .sources
+        .iter()
+        .filter_map(|s| s.heading.as_deref())
+        .collect();
+    assert_eq!(headings, ["Spot Instances", "Savings Plans"]);
+
+    let three = format!("{VALID}source = [\"a.md#A\", \"a.md#B\", \"a.md#C\"]\n");
+    let found = problems(&[("ec2.toml", &question(&three))]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].starts_with("<dir>/ec2.toml:11:10: error: `source` names 1 to 2"),
+        "{found:?}"
+    );
+    let number = format!("{VALID}source = 3\n");
+    let found = problems(&[("ec2.toml", &question(&number))]);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].contains("`source` is"), "{found:?}");
+}
