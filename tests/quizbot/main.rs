@@ -5,6 +5,7 @@
 mod support;
 
 mod bank_loading;
+mod content_balance;
 mod notes_parsing;
 mod play_process;
 mod postgres_connections;

@@ -1,0 +1,401 @@
+//! The shipped banks stay fit for the exam they prepare for (AWS Certified
+//! Cloud Practitioner, CLF-C02): every askable question sits in an exam
+//! domain, every notes section is asked about, the domains are weighted like
+//! the exam, there are enough questions, and the right answers are spread
+//! over the letters so that "always pick C" earns nothing.
+//!
+//! Each check is a function returning the problems it found, one readable
+//! line each; the tests at the end run the same functions on small made-up
+//! banks to show every check does fail when its rule is broken.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use quizbot::bank::{Bank, Domain, Question};
+use quizbot::content::{domain_counts, share_percent, Content};
+
+/// Most a domain's share of the askable questions may stray from the
+/// exam's weight for it, in percentage points.
+const DOMAIN_TOLERANCE: f64 = 5.0;
+/// Fewest askable questions the banks must hold.
+const MIN_QUESTIONS: usize = 400;
+/// Fewest askable "choose two" questions.
+const MIN_CHOOSE_TWO: usize = 40;
+/// Letters A–D of single-answer questions: each must be the key of this
+/// share (percent, inclusive) of them.
+const SINGLE_KEY_SHARE: (f64, f64) = (20.0, 30.0);
+/// Letters A–E of "choose two" questions: each must fill this share
+/// (percent, inclusive) of the keyed slots, two slots per question.
+const CHOOSE_TWO_SLOT_SHARE: (f64, f64) = (15.0, 25.0);
+/// Most "choose two" questions (percent) one pair of letters may key.
+const CHOOSE_TWO_PAIR_MAX: f64 = 20.0;
+
+/// The shipped `questions/` and `notes/`, loaded as the bot loads them.
+fn shipped() -> Content {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    match Content::load(&root.join("questions"), &root.join("notes")) {
+        Ok((content, _report)) => content,
+        Err(err) => panic!("the shipped question banks and notes do not load: {err}"),
+    }
+}
+
+/// `questions/ec2.toml:12 `ec2-ami-template``
+fn at(question: &Question) -> String {
+    format!(
+        "{}:{} `{}`",
+        question.path.display(),
+        question.line,
+        question.id
+    )
+}
+
+fn report(what: &str, problems: &[String]) -> String {
+    format!("{what}:\n  {}", problems.join("\n  "))
+}
+
+// ---------------------------------------------------------------- checks
+
+/// Askable questions with no exam domain, neither their own nor their
+/// topic's default.
+fn questions_without_domain(bank: &Bank) -> Vec<String> {
+    bank.askable(None)
+        .filter(|q| q.domain.is_none())
+        .map(|q| format!("{} has no domain", at(q)))
+        .collect()
+}
+
+/// Notes sections (those with text) that no askable question points at.
+/// Retired questions do not count: they are never asked.
+fn sections_without_active_question(content: &Content) -> Vec<String> {
+    content
+        .coverage()
+        .into_iter()
+        .filter(|c| {
+            !c.questions
+                .iter()
+                .any(|id| content.bank.question(id).is_some_and(|q| !q.retired))
+        })
+        .map(|c| {
+            let section = &content.notes.sections[c.section];
+            format!(
+                "{}:{} {} has no active question",
+                section.file,
+                section.start_line,
+                section.heading_path()
+            )
+        })
+        .collect()
+}
+
+/// Domains whose share of the askable questions is more than
+/// [`DOMAIN_TOLERANCE`] points away from the exam's weight.
+fn domain_share_problems(bank: &Bank) -> Vec<String> {
+    let total = bank.askable(None).count();
+    if total == 0 {
+        return vec!["no askable questions at all".to_string()];
+    }
+    domain_counts(bank)
+        .into_iter()
+        .filter_map(|(domain, count)| {
+            let share = share_percent(count, total);
+            let target = f64::from(domain.exam_percent());
+            ((share - target).abs() > DOMAIN_TOLERANCE).then(|| {
+                format!(
+                    "{domain}: {count} of {total} askable questions ({share:.1}%), \
+                     exam weight {target}% ± {DOMAIN_TOLERANCE} points"
+                )
+            })
+        })
+        .collect()
+}
+
+/// Too few askable questions, or too few "choose two".
+fn count_problems(bank: &Bank) -> Vec<String> {
+    let total = bank.askable(None).count();
+    let choose_two = bank.askable(None).filter(|q| q.picks() == 2).count();
+    let mut problems = Vec::new();
+    if total < MIN_QUESTIONS {
+        problems.push(format!(
+            "{total} askable questions, the banks need at least {MIN_QUESTIONS}"
+        ));
+    }
+    if choose_two < MIN_CHOOSE_TWO {
+        problems.push(format!(
+            "{choose_two} askable \"choose two\" questions, the banks need at least {MIN_CHOOSE_TWO}"
+        ));
+    }
+    problems
+}
+
+/// Letters A–D that key too many or too few single-answer questions.
+fn single_key_problems(bank: &Bank) -> Vec<String> {
+    let single: Vec<&Question> = bank.askable(None).filter(|q| q.picks() == 1).collect();
+    if single.is_empty() {
+        return vec!["no askable single-answer questions".to_string()];
+    }
+    let (low, high) = SINGLE_KEY_SHARE;
+    (0..4)
+        .filter_map(|index| {
+            let count = single.iter().filter(|q| q.correct[0] == index).count();
+            let share = share_percent(count, single.len());
+            (share < low || share > high).then(|| {
+                format!(
+                    "{} is the key of {count} of {} single-answer questions ({share:.1}%), \
+                     allowed {low}–{high}%",
+                    Question::letter(index),
+                    single.len()
+                )
+            })
+        })
+        .collect()
+}
+
+/// Letters A–E that fill too many or too few keyed slots of "choose two"
+/// questions, and letter pairs that key too many of them.
+fn choose_two_key_problems(bank: &Bank) -> Vec<String> {
+    let two: Vec<&Question> = bank.askable(None).filter(|q| q.picks() == 2).collect();
+    if two.is_empty() {
+        return vec!["no askable \"choose two\" questions".to_string()];
+    }
+    let slots = two.len() * 2;
+    let (low, high) = CHOOSE_TWO_SLOT_SHARE;
+    let mut problems: Vec<String> = (0..5)
+        .filter_map(|index| {
+            let count = two.iter().filter(|q| q.correct.contains(&index)).count();
+            let share = share_percent(count, slots);
+            (share < low || share > high).then(|| {
+                format!(
+                    "{} fills {count} of {slots} keyed slots of \"choose two\" questions \
+                     ({share:.1}%), allowed {low}–{high}%",
+                    Question::letter(index)
+                )
+            })
+        })
+        .collect();
+    let mut pairs: BTreeMap<&[usize], usize> = BTreeMap::new();
+    for question in &two {
+        *pairs.entry(question.correct.as_slice()).or_default() += 1;
+    }
+    for (pair, count) in pairs {
+        let share = share_percent(count, two.len());
+        if share > CHOOSE_TWO_PAIR_MAX {
+            problems.push(format!(
+                "{} is the key of {count} of {} \"choose two\" questions ({share:.1}%), \
+                 allowed at most {CHOOSE_TWO_PAIR_MAX}%",
+                Question::letters(pair),
+                two.len()
+            ));
+        }
+    }
+    problems
+}
+
+// ------------------------------------------------- the shipped content
+
+#[test]
+fn every_askable_question_has_an_exam_domain() {
+    let content = shipped();
+    let problems = questions_without_domain(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "questions without a `domain` (set it on the question or as the topic's default)",
+            &problems
+        )
+    );
+}
+
+#[test]
+fn every_notes_section_is_asked_about() {
+    let content = shipped();
+    let problems = sections_without_active_question(&content);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "notes sections no active question points at (write one, or merge the section into a neighbour)",
+            &problems
+        )
+    );
+}
+
+#[test]
+fn the_domains_are_weighted_like_the_exam() {
+    let content = shipped();
+    let problems = domain_share_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report("domain shares out of range", &problems)
+    );
+}
+
+#[test]
+fn the_banks_hold_enough_questions() {
+    let content = shipped();
+    let problems = count_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report("too few questions", &problems)
+    );
+}
+
+#[test]
+fn single_answer_keys_are_spread_over_the_letters() {
+    let content = shipped();
+    let problems = single_key_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "single-answer key positions out of balance (reorder some questions' choices)",
+            &problems
+        )
+    );
+}
+
+#[test]
+fn choose_two_keys_are_spread_over_the_letters() {
+    let content = shipped();
+    let problems = choose_two_key_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "\"choose two\" key positions out of balance (reorder some questions' choices)",
+            &problems
+        )
+    );
+}
+
+// ------------------------------------ the checks fail when they should
+
+/// A one-topic bank whose questions have the given keys: one index for a
+/// single-answer question (4 choices), two for "choose two" (5 choices).
+fn made_up_bank(topic_domain: Option<&str>, keys: &[&[usize]]) -> Bank {
+    let mut text = String::from("[topic]\nid = \"made-up\"\nname = \"Made up\"\n");
+    if let Some(domain) = topic_domain {
+        text.push_str(&format!("domain = \"{domain}\"\n"));
+    }
+    for (n, key) in keys.iter().enumerate() {
+        text.push_str(&format!(
+            "\n[[question]]\nid = \"made-up-{n}\"\nprompt = \"질문 {n}\"\nexplanation = \"설명 {n}\"\n"
+        ));
+        if key.len() == 1 {
+            text.push_str(&format!(
+                "choices = [\"가\", \"나\", \"다\", \"라\"]\nanswer = {}\n",
+                key[0]
+            ));
+        } else {
+            text.push_str(&format!(
+                "choices = [\"가\", \"나\", \"다\", \"라\", \"마\"]\nanswers = [{}]\n",
+                key.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    let (bank, diagnostics) = Bank::parse_files([(Path::new("made-up.toml"), text.as_str())]);
+    assert!(
+        diagnostics.is_empty(),
+        "made-up bank: {diagnostics:?}\n{text}"
+    );
+    assert_eq!(bank.questions.len(), keys.len());
+    bank
+}
+
+#[test]
+fn a_question_without_a_domain_is_reported() {
+    let bank = made_up_bank(None, &[&[0]]);
+    let problems = questions_without_domain(&bank);
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("`made-up-0`"), "{problems:?}");
+
+    let bank = made_up_bank(Some("security"), &[&[0]]);
+    assert!(questions_without_domain(&bank).is_empty());
+}
+
+#[test]
+fn a_lopsided_domain_mix_is_reported_by_domain() {
+    let bank = made_up_bank(Some("security"), &[&[0], &[1], &[2], &[3]]);
+    let problems = domain_share_problems(&bank);
+    for domain in Domain::ALL {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{domain}: "))),
+            "{domain} is out of range and should be named: {problems:?}"
+        );
+    }
+}
+
+#[test]
+fn a_small_bank_is_reported() {
+    let bank = made_up_bank(Some("billing"), &[&[0], &[1, 2]]);
+    let problems = count_problems(&bank);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("2 askable questions"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("1 askable \"choose two\""),
+        "{problems:?}"
+    );
+}
+
+#[test]
+fn an_overused_single_answer_letter_is_named_with_its_share() {
+    // C keys 4 of 8 (50%), A and B one each (12.5%), D two (25%).
+    let bank = made_up_bank(
+        Some("technology"),
+        &[&[2], &[2], &[2], &[2], &[0], &[1], &[3], &[3]],
+    );
+    let problems = single_key_problems(&bank);
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("C is the key of 4 of 8") && p.contains("(50.0%)")),
+        "{problems:?}"
+    );
+    assert!(problems.iter().any(|p| p.starts_with("A ")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.starts_with("B ")), "{problems:?}");
+
+    let even = made_up_bank(Some("technology"), &[&[0], &[1], &[2], &[3]]);
+    assert!(single_key_problems(&even).is_empty());
+}
+
+#[test]
+fn an_overused_choose_two_letter_and_pair_are_named() {
+    // B and D key every question: each fills 50% of the slots, the pair
+    // B, D keys 100% of the questions; A, C and E fill none.
+    let bank = made_up_bank(Some("concepts"), &[&[1, 3], &[1, 3], &[1, 3], &[1, 3]]);
+    let problems = choose_two_key_problems(&bank);
+    for letter in ["A", "B", "C", "D", "E"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.starts_with(&format!("{letter} fills "))),
+            "{letter} should be named: {problems:?}"
+        );
+    }
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("B, D is the key of 4 of 4") && p.contains("(100.0%)")),
+        "{problems:?}"
+    );
+
+    // Ten questions over all ten pairs: every letter fills 20% of the
+    // slots and every pair keys 10% of the questions.
+    let pairs: Vec<[usize; 2]> = (0..5)
+        .flat_map(|a| (a + 1..5).map(move |b| [a, b]))
+        .collect();
+    let keys: Vec<&[usize]> = pairs.iter().map(|p| p.as_slice()).collect();
+    let even = made_up_bank(Some("concepts"), &keys);
+    assert!(choose_two_key_problems(&even).is_empty());
+}
