@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use fake_discord::{FakeDiscord, Member, Reply};
 use quizbot::config::{DiscordSettings, Locale};
 use quizbot::content::SharedContent;
-use quizbot::serve::Bot;
+use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::Store;
 use secrecy::SecretString;
 use serde_json::json;
@@ -110,13 +110,16 @@ async fn run(options: Options) {
         guild_id: Some(fake.guild_id),
         api_base: Some(fake.base.clone()),
     };
-    let bot = Bot {
-        content: SharedContent::new(support::shipped_content()),
+    let bot = Service::new(
+        SharedContent::new(support::shipped_content()),
         store,
-        locale: Locale::Korean,
-        time_zone: chrono_tz::Asia::Seoul,
-        daily_tick: quizbot::daily::scheduler::TICK,
-    };
+        ServiceSettings {
+            locale: Locale::Korean,
+            time_zone: chrono_tz::Asia::Seoul,
+            daily_tick: quizbot::scheduler::TICK,
+            seed: None,
+        },
+    );
     let shutdown = CancellationToken::new();
     let running = tokio::spawn({
         let shutdown = shutdown.clone();

@@ -94,7 +94,7 @@ impl Default for Config {
             discord: DiscordSettings::default(),
             slack: SlackSettings::default(),
             http_addr: "0.0.0.0:8080".into(),
-            daily_tick: crate::daily::scheduler::TICK,
+            daily_tick: crate::scheduler::TICK,
         }
     }
 }

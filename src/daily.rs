@@ -3,16 +3,14 @@
 //! long a failing channel waits before the next try, and how the answers add
 //! up at the reveal.
 //!
-//! [`scheduler`] runs these rules against the store and a platform; the
+//! [`crate::scheduler`] runs these rules against the store and a platform; the
 //! store keeps [`Schedule`]s and [`DailyPost`]s.
-
-pub mod scheduler;
-mod texts;
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
+use rand::seq::IndexedRandom;
 
 use crate::bank::{Bank, Question};
 use crate::identity::{ExternalId, Platform};
@@ -165,10 +163,10 @@ pub fn retry_delay(failures: u32) -> Duration {
 
 /// The question of the day: one the channel has not had yet, at random; once
 /// every question of its topics has been asked, the one asked longest ago.
-pub fn pick_question<'q>(
+pub fn pick_question<'q, R: rand::Rng + ?Sized>(
     candidates: impl IntoIterator<Item = &'q Question>,
     asked: &HashMap<String, NaiveDate>,
-    rng: &mut fastrand::Rng,
+    rng: &mut R,
 ) -> Option<&'q Question> {
     let candidates: Vec<&Question> = candidates.into_iter().collect();
     let fresh: Vec<&Question> = candidates
@@ -176,15 +174,15 @@ pub fn pick_question<'q>(
         .copied()
         .filter(|q| !asked.contains_key(&q.id))
         .collect();
-    if !fresh.is_empty() {
-        return Some(fresh[rng.usize(..fresh.len())]);
+    if let Some(&question) = fresh.choose(rng) {
+        return Some(question);
     }
     let oldest = candidates.iter().filter_map(|q| asked.get(&q.id)).min()?;
     let stale: Vec<&Question> = candidates
         .into_iter()
         .filter(|q| asked.get(&q.id) == Some(oldest))
         .collect();
-    Some(stale[rng.usize(..stale.len())])
+    stale.choose(rng).copied()
 }
 
 /// One answer to a daily post, as the reveal counts it.
@@ -296,13 +294,15 @@ pub struct DailySettings<'a> {
 
 impl DailySettings<'_> {
     /// The schedule these settings describe, checked against the bank's
-    /// topics; unset settings take their defaults.
+    /// topics; unset settings take their defaults, the zone `default_zone`
+    /// (the community's).
     pub fn schedule(
         &self,
         platform: Platform,
         community: ExternalId,
         channel: String,
         bank: &Bank,
+        default_zone: Tz,
     ) -> Result<NewSchedule, ScheduleError> {
         let known = bank.topics.iter().map(|t| (t.id.as_str(), t.name.as_str()));
         Ok(NewSchedule {
@@ -310,9 +310,7 @@ impl DailySettings<'_> {
             community,
             channel,
             time: parse_time(self.time)?,
-            time_zone: self
-                .time_zone
-                .map_or(Ok(DEFAULT_TIME_ZONE), parse_time_zone)?,
+            time_zone: self.time_zone.map_or(Ok(default_zone), parse_time_zone)?,
             topics: parse_topics(self.topics.unwrap_or(""), known)?,
             reveal_after: self
                 .reveal_after
@@ -335,6 +333,8 @@ pub fn format_delay(delay: Duration) -> String {
 mod tests {
     use super::*;
     use crate::bank::{Difficulty, Question};
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -428,7 +428,7 @@ mod tests {
     fn no_question_repeats_until_all_were_asked() {
         let questions: Vec<Question> = ["a", "b", "c"].into_iter().map(question).collect();
         let mut asked = HashMap::new();
-        let mut rng = fastrand::Rng::with_seed(7);
+        let mut rng = StdRng::seed_from_u64(7);
         let mut days = day("2026-01-01").iter_days();
         for _ in 0..3 {
             let picked = pick_question(&questions, &asked, &mut rng).unwrap();

@@ -4,8 +4,9 @@
 //! Serenity's gateway delivers interactions. Poise parses slash commands and
 //! autocomplete and runs [`commands`]; button and select-menu clicks arrive in
 //! [`on_event`] and go to [`components::route`], one match over
-//! [`ComponentId`]. Both translate the interaction into [`crate::game::Game`]
-//! calls and draw the result with [`render`]. Nothing about a quiz session
+//! [`crate::action::Action`]. Both turn the interaction into a
+//! [`crate::service::Service`] call and draw the view it returns with
+//! [`render`]. Nothing about a quiz session
 //! lives in this process: a custom id carries the session id and the
 //! question's position, the store holds the rest, so a restarted bot (or
 //! another replica) serves the buttons of an old card.
@@ -15,9 +16,8 @@ mod components;
 mod daily;
 mod render;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use poise::serenity_prelude as serenity;
@@ -25,63 +25,19 @@ use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::DiscordSettings;
-use crate::daily::scheduler::Scheduler;
-use crate::game::GameError;
 use crate::i18n::Texts;
-use crate::identity::{ExternalId, Platform};
-use crate::serve::Bot;
-use crate::store::{Community, Player, StoreError};
-
-pub use components::ComponentId;
+use crate::identity::{ExternalId, Identity, Platform};
+use crate::scheduler::Scheduler;
+use crate::service::{Caller, Service, ServiceError};
 
 /// What every handler shares.
 pub struct Data {
-    pub bot: Bot,
+    pub service: Service,
     pub texts: Texts,
-    players: PlayerCache,
 }
 
 /// How long a daily tick in progress may take to finish at shutdown.
 const DAILY_DRAIN: Duration = Duration::from_secs(5);
-/// How long a player row read from the store is reused.
-const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
-/// Past this many entries the cache starts over (a bound, not a policy).
-const PLAYER_CACHE_MAX: usize = 50_000;
-
-/// Players met recently, so a click does not upsert its community and
-/// player before the answer's own transaction. The store stays the truth:
-/// an entry lives [`PLAYER_CACHE_TTL`], and a changed display name goes to
-/// the store at once.
-#[derive(Default)]
-struct PlayerCache {
-    seen: Mutex<HashMap<(serenity::GuildId, serenity::UserId), (Player, Instant)>>,
-}
-
-impl PlayerCache {
-    fn get(&self, caller: &Caller) -> Option<Player> {
-        let seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (player, at) = seen.get(&(caller.guild, caller.user))?;
-        (at.elapsed() < PLAYER_CACHE_TTL && player.display_name == caller.name)
-            .then(|| player.clone())
-    }
-
-    fn put(&self, caller: &Caller, player: &Player) {
-        let mut seen = self
-            .seen
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if seen.len() >= PLAYER_CACHE_MAX {
-            seen.clear();
-        }
-        seen.insert(
-            (caller.guild, caller.user),
-            (player.clone(), Instant::now()),
-        );
-    }
-}
 
 pub type Context<'a> = poise::Context<'a, Data, DiscordError>;
 type Command = poise::Command<Data, DiscordError>;
@@ -94,17 +50,13 @@ pub enum DiscordError {
     Api(Box<serenity::Error>),
     #[error("registering the slash commands failed: {0}")]
     Register(Box<serenity::Error>),
-    /// A quiz step was refused (expired session, someone else's card…).
+    /// The service refused or failed; it says what the user reads.
     #[error(transparent)]
-    Game(GameError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    Service(#[from] ServiceError),
     #[error("this interaction did not come from a server")]
     NotInServer,
     #[error("the interaction's options could not be read")]
     BadOptions,
-    #[error("reloading the content failed to run: {0}")]
-    Reload(String),
 }
 
 impl From<serenity::Error> for DiscordError {
@@ -113,85 +65,57 @@ impl From<serenity::Error> for DiscordError {
     }
 }
 
-impl From<GameError> for DiscordError {
-    fn from(err: GameError) -> Self {
-        DiscordError::Game(err)
-    }
-}
-
 impl DiscordError {
     /// What the user reads when their interaction failed: short, never a
     /// stack trace.
     fn user_message(&self, texts: Texts) -> String {
         match self {
-            DiscordError::Game(err) => texts.game_error(err),
-            DiscordError::Store(_) => texts.store_unavailable().into(),
+            DiscordError::Service(err) => err.user_message(texts),
             DiscordError::NotInServer => texts.server_only().into(),
             DiscordError::BadOptions => texts.bad_options().into(),
-            DiscordError::NoToken
-            | DiscordError::Api(_)
-            | DiscordError::Register(_)
-            | DiscordError::Reload(_) => texts.internal_error().into(),
+            DiscordError::NoToken | DiscordError::Api(_) | DiscordError::Register(_) => {
+                texts.apology().into()
+            }
         }
     }
 
-    /// Whether the failure is the service's (logged as an error) rather
-    /// than an ordinary refusal such as an expired session.
-    fn is_internal(&self) -> bool {
+    /// Logs the failure where it ends: refusals quietly, failures loudly.
+    fn log(&self, request: &str) {
         match self {
-            DiscordError::Game(GameError::Store(_)) => true,
-            DiscordError::Game(_) | DiscordError::NotInServer | DiscordError::BadOptions => false,
-            _ => true,
+            DiscordError::Service(err) => err.log(request),
+            DiscordError::NotInServer | DiscordError::BadOptions => {
+                tracing::debug!(request, "refused: {self}")
+            }
+            _ => tracing::error!(request, "{self}"),
         }
     }
 }
 
-/// Who sent an interaction, in store terms.
-struct Caller {
-    guild: serenity::GuildId,
-    user: serenity::UserId,
-    name: String,
+/// Who sent an interaction, as the service knows callers: the server, the
+/// user, the name shown, and whether Discord resolved Manage Server (or
+/// Administrator) for them in this channel.
+fn caller(
+    guild: Option<serenity::GuildId>,
+    member: Option<&serenity::Member>,
+    user: &serenity::User,
+) -> Result<Caller, DiscordError> {
+    let guild = guild.ok_or(DiscordError::NotInServer)?;
+    let name = member.map_or_else(|| user.display_name(), |m| m.display_name());
+    let admin = member
+        .and_then(|m| m.permissions)
+        .is_some_and(|p| p.manage_guild() || p.administrator());
+    Ok(Caller {
+        identity: identity(guild, user.id),
+        name: name.to_string(),
+        admin,
+    })
 }
 
-impl Caller {
-    fn new(
-        guild: Option<serenity::GuildId>,
-        member: Option<&serenity::Member>,
-        user: &serenity::User,
-    ) -> Result<Caller, DiscordError> {
-        let guild = guild.ok_or(DiscordError::NotInServer)?;
-        let name = member.map_or_else(|| user.display_name(), |m| m.display_name());
-        Ok(Caller {
-            guild,
-            user: user.id,
-            name: name.to_string(),
-        })
-    }
-
-    async fn community(&self, bot: &Bot) -> Result<Community, StoreError> {
-        bot.store
-            .community(
-                Platform::Discord,
-                &guild_external_id(self.guild),
-                bot.time_zone,
-                bot.locale.code(),
-            )
-            .await
-    }
-
-    /// The caller's player row, created when new.
-    async fn player(&self, data: &Data) -> Result<Player, StoreError> {
-        if let Some(player) = data.players.get(self) {
-            return Ok(player);
-        }
-        let bot = &data.bot;
-        let community = self.community(bot).await?;
-        let player = bot
-            .store
-            .player(&community, &user_external_id(self.user), &self.name)
-            .await?;
-        data.players.put(self, &player);
-        Ok(player)
+fn identity(guild: serenity::GuildId, user: serenity::UserId) -> Identity {
+    Identity {
+        platform: Platform::Discord,
+        community: guild_external_id(guild),
+        user: user_external_id(user),
     }
 }
 
@@ -213,7 +137,7 @@ fn no_mentions() -> serenity::CreateAllowedMentions {
 /// Runs the bot until `shutdown` is cancelled or the connection fails.
 pub async fn run(
     settings: &DiscordSettings,
-    bot: Bot,
+    service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), DiscordError> {
     let token = settings.token.as_ref().ok_or(DiscordError::NoToken)?;
@@ -223,10 +147,11 @@ pub async fn run(
         http = http.proxy(base.as_str()).ratelimiter_disabled(true);
     }
     let http = http.build();
-    let texts = bot.texts();
+    let texts = service.texts();
     let guild = settings.guild_id.map(serenity::GuildId::new);
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
-    let (store, content, tick) = (bot.store.clone(), bot.content.clone(), bot.daily_tick);
+    let tick = service.settings().daily_tick;
+    let scheduler_service = service.clone();
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -248,11 +173,7 @@ pub async fn run(
                     None => poise::builtins::register_globally(ctx, commands).await,
                 };
                 let _ = registered_tx.send(result);
-                Ok(Data {
-                    bot,
-                    texts,
-                    players: PlayerCache::default(),
-                })
+                Ok(Data { service, texts })
             })
         })
         .build();
@@ -263,9 +184,8 @@ pub async fn run(
     // The daily question needs only REST, so it starts with the client.
     let channels = daily::DiscordChannels {
         http: Arc::clone(&client.http),
-        texts,
     };
-    let scheduler = Scheduler::new(Platform::Discord, store, content, channels);
+    let scheduler = Scheduler::new(Platform::Discord, scheduler_service, channels);
     let stop_daily = shutdown.child_token();
     let mut daily = tokio::spawn({
         let stop = stop_daily.clone();
@@ -330,11 +250,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
     let texts = ctx.data().texts;
     let message = match &error {
         FrameworkError::Command { error, .. } => {
-            if error.is_internal() {
-                tracing::error!(command = %ctx.command().qualified_name, "{error}");
-            } else {
-                tracing::debug!(command = %ctx.command().qualified_name, "refused: {error}");
-            }
+            error.log(&ctx.command().qualified_name);
             error.user_message(texts)
         }
         FrameworkError::GuildOnly { .. } => texts.server_only().into(),
@@ -348,7 +264,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
         }
         other => {
             tracing::error!("Discord: {other}");
-            texts.internal_error().into()
+            texts.apology().into()
         }
     };
     let reply = poise::CreateReply::default()
@@ -357,35 +273,5 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
         .allowed_mentions(no_mentions());
     if let Err(err) = ctx.send(reply).await {
         tracing::warn!("could not tell the user about a failure: {err}");
-    }
-}
-
-impl Texts {
-    pub fn internal_error(&self) -> &'static str {
-        self.pick(
-            "처리하지 못했습니다. 잠시 후 다시 시도해 주세요.",
-            "Something went wrong. Please try again in a moment.",
-        )
-    }
-
-    pub fn store_unavailable(&self) -> &'static str {
-        self.pick(
-            "지금은 기록을 읽거나 저장할 수 없습니다. 잠시 후 다시 시도해 주세요.",
-            "Scores cannot be read or saved right now. Please try again in a moment.",
-        )
-    }
-
-    pub fn server_only(&self) -> &'static str {
-        self.pick(
-            "서버 채널에서만 쓸 수 있습니다.",
-            "This works in a server channel only.",
-        )
-    }
-
-    pub fn bad_options(&self) -> &'static str {
-        self.pick(
-            "명령의 옵션을 읽지 못했습니다. 다시 입력해 주세요.",
-            "The command's options could not be read. Please try again.",
-        )
     }
 }

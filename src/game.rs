@@ -105,13 +105,13 @@ impl<'a> Game<'a> {
     }
 
     /// Starts a session of up to `count` questions for `player`.
-    pub async fn start(
+    pub async fn start<R: rand::Rng + ?Sized>(
         &self,
         player: &Player,
         topic: Option<&str>,
         count: usize,
         now: DateTime<Utc>,
-        rng: &mut fastrand::Rng,
+        rng: &mut R,
     ) -> Result<QuizSession, GameError> {
         if let Some(topic) = topic {
             if self.content.bank.topic(topic).is_none() {
@@ -186,7 +186,19 @@ impl<'a> Game<'a> {
         elapsed_ms: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<AnswerOutcome<'a>, GameError> {
-        let session = self.open_session(player, session_id, now).await?;
+        let session = match self.open_session(player, session_id, now).await {
+            // The last answer finishes the session: the same answer again
+            // (a click delivered twice) still shows it, not a refusal.
+            Err(GameError::SessionFinished)
+                if self.answered(session_id, position, chosen).await? =>
+            {
+                self.store
+                    .session(session_id)
+                    .await?
+                    .ok_or(GameError::SessionNotFound)?
+            }
+            found => found?,
+        };
         if position != session.position {
             return Err(GameError::StaleQuestion);
         }
@@ -214,6 +226,24 @@ impl<'a> Game<'a> {
             excerpt: self.content.notes.excerpt_for(question),
             session,
         })
+    }
+
+    /// Whether the question at `position` of a session was answered with
+    /// `chosen`.
+    async fn answered(
+        &self,
+        session_id: i64,
+        position: usize,
+        chosen: &[usize],
+    ) -> Result<bool, GameError> {
+        let mut chosen = chosen.to_vec();
+        chosen.sort_unstable();
+        let answers = self.store.session_answers(session_id).await?;
+        Ok(answers.iter().any(|a| {
+            let mut recorded = a.choices.clone();
+            recorded.sort_unstable();
+            a.position == position && recorded == chosen
+        }))
     }
 
     /// Moves on from question `from`; repeating the request is harmless.

@@ -1,13 +1,18 @@
 //! What users read, in Korean (the default) and English.
 //!
 //! Every user-facing sentence of the terminal and the platforms comes from
-//! here, so a translation is one place to edit and a platform never builds
-//! its own wording.
+//! here: the view model ([`crate::view`]) is worded with these texts and the
+//! platforms only lay it out, so a translation is one place to edit and the
+//! platforms cannot drift apart. The wording of the daily question is in
+//! [`daily`], of the Slack commands' usage in [`slack`].
+
+mod daily;
+mod slack;
 
 use crate::bank::Difficulty;
 use crate::config::Locale;
-use crate::game::GameError;
 use crate::quiz::Period;
+use crate::refusal::Refusal;
 
 /// The texts of one locale.
 #[derive(Debug, Clone, Copy)]
@@ -20,13 +25,16 @@ impl Texts {
         Self { locale }
     }
 
-    /// The Korean or the English text, by locale. Platform modules may add
-    /// their own `impl Texts` blocks built on this.
-    pub(crate) fn pick(&self, ko: &'static str, en: &'static str) -> &'static str {
+    /// The Korean or the English text, by locale.
+    pub fn pick(&self, ko: &'static str, en: &'static str) -> &'static str {
         match self.locale {
             Locale::Korean => ko,
             Locale::English => en,
         }
+    }
+
+    fn korean(&self) -> bool {
+        self.locale == Locale::Korean
     }
 
     pub fn difficulty(&self, difficulty: Difficulty) -> &'static str {
@@ -46,13 +54,40 @@ impl Texts {
         }
     }
 
+    // The question card.
+
+    /// "2/5": the card's place in its session.
+    pub fn progress(&self, position: usize, total: usize) -> String {
+        format!("{}/{}", position + 1, total)
+    }
+
+    /// A card's heading: its parts (topic, difficulty, progress) joined.
+    pub fn heading(&self, parts: &[&str]) -> String {
+        parts.join(" · ")
+    }
+
     pub fn choose_n(&self, n: usize) -> String {
-        match self.locale {
-            Locale::Korean => format!("{n}개를 고르세요"),
-            Locale::English => format!("choose {n}"),
+        if self.korean() {
+            format!("{n}개를 고르세요")
+        } else {
+            format!("choose {n}")
         }
     }
 
+    pub fn submit_button(&self) -> &'static str {
+        self.pick("제출", "Submit")
+    }
+
+    pub fn next_button(&self) -> &'static str {
+        self.pick("다음", "Next")
+    }
+
+    /// The button after the last question of a session.
+    pub fn results_button(&self) -> &'static str {
+        self.pick("결과 보기", "See results")
+    }
+
+    /// The terminal's prompt for an answer.
     pub fn answer_prompt(&self, picks: usize) -> String {
         match (self.locale, picks) {
             (Locale::Korean, 1) => "답 (A–D, q: 종료) > ".into(),
@@ -64,11 +99,21 @@ impl Texts {
 
     pub fn invalid_answer(&self, choices: usize, picks: usize) -> String {
         let last = crate::bank::Question::letter(choices.saturating_sub(1));
-        match self.locale {
-            Locale::Korean => format!("A부터 {last}까지의 글자로 {picks}개를 입력하세요."),
-            Locale::English => format!("Type {picks} letter(s) from A to {last}."),
+        if self.korean() {
+            format!("A부터 {last}까지의 글자로 {picks}개를 입력하세요.")
+        } else {
+            format!("Type {picks} letter(s) from A to {last}.")
         }
     }
+
+    pub fn saved_and_quit(&self) -> &'static str {
+        self.pick(
+            "종료합니다. 답한 문제는 저장되었습니다.",
+            "Bye. Your answers are saved.",
+        )
+    }
+
+    // Feedback.
 
     pub fn correct(&self) -> &'static str {
         self.pick("정답입니다!", "Correct!")
@@ -94,6 +139,11 @@ impl Texts {
         self.pick("노트", "Notes")
     }
 
+    /// Where an excerpt comes from: "ec2.md › EC2 > 스팟 인스턴스".
+    pub fn excerpt_source(&self, file: &str, heading: &str) -> String {
+        format!("{file} › {heading}")
+    }
+
     /// Points for one answer; a correct answer worth nothing because it
     /// repeats a recent one says so.
     pub fn points_won(&self, points: i64, repeat: bool) -> String {
@@ -107,33 +157,26 @@ impl Texts {
         }
     }
 
-    /// A score: "30점".
+    /// A score: "30점", "30 points".
     pub fn points(&self, points: i64) -> String {
-        match self.locale {
-            Locale::Korean => format!("{points}점"),
-            Locale::English => format!("{points} pts"),
+        if self.korean() {
+            format!("{points}점")
+        } else if points == 1 {
+            "1 point".into()
+        } else {
+            format!("{points} points")
         }
-    }
-
-    /// One leaderboard row's score: "30점 · 3/4 정답".
-    pub fn standing(&self, points: i64, correct: i64, answered: i64) -> String {
-        match self.locale {
-            Locale::Korean => format!("{} · {correct}/{answered} 정답", self.points(points)),
-            Locale::English => format!("{} · {correct}/{answered} correct", self.points(points)),
-        }
-    }
-
-    /// What the numbers after a leaderboard name mean.
-    pub fn correct_column(&self) -> &'static str {
-        self.pick("정답 수/응답 수", "correct/answered")
     }
 
     pub fn already_answered(&self, letters: &str) -> String {
-        match self.locale {
-            Locale::Korean => format!("이미 답했습니다: {letters}. 처음 답이 기록되어 있습니다."),
-            Locale::English => format!("You already answered {letters}; your first answer stands."),
+        if self.korean() {
+            format!("이미 답했습니다: {letters}. 처음 답이 기록되어 있습니다.")
+        } else {
+            format!("You already answered {letters}; your first answer stands.")
         }
     }
+
+    // The end of a session.
 
     pub fn summary_title(&self) -> &'static str {
         self.pick("퀴즈 결과", "Quiz summary")
@@ -147,20 +190,21 @@ impl Texts {
         points: i64,
     ) -> String {
         let percent = (accuracy * 100.0).round() as i64;
-        match self.locale {
-            Locale::Korean => {
-                format!("{answered}문제 중 {correct}문제 정답 (정확도 {percent}%), {points}점 획득")
-            }
-            Locale::English => {
-                format!("{correct} of {answered} correct ({percent}%), {points} points")
-            }
+        if self.korean() {
+            format!("{answered}문제 중 {correct}문제 정답 (정확도 {percent}%), {points}점 획득")
+        } else {
+            format!(
+                "{correct} of {answered} correct ({percent}%), {}",
+                self.points(points)
+            )
         }
     }
 
     pub fn weakest_topic(&self, topic: &str) -> String {
-        match self.locale {
-            Locale::Korean => format!("더 공부할 주제: {topic}"),
-            Locale::English => format!("Topic to review: {topic}"),
+        if self.korean() {
+            format!("더 공부할 주제: {topic}")
+        } else {
+            format!("Topic to review: {topic}")
         }
     }
 
@@ -168,25 +212,30 @@ impl Texts {
         self.pick("답한 문제가 없습니다.", "No questions answered.")
     }
 
-    pub fn saved_and_quit(&self) -> &'static str {
-        self.pick(
-            "종료합니다. 답한 문제는 저장되었습니다.",
-            "Bye. Your answers are saved.",
-        )
-    }
-
-    pub fn no_questions(&self) -> &'static str {
-        self.pick("낼 문제가 없습니다.", "There are no questions to ask.")
-    }
+    // Leaderboards.
 
     pub fn leaderboard_title(&self, period: Period, topic: Option<&str>) -> String {
         let period = self.period(period);
-        match (self.locale, topic) {
-            (Locale::Korean, None) => format!("리더보드 · {period}"),
-            (Locale::Korean, Some(t)) => format!("리더보드 · {period} · {t}"),
-            (Locale::English, None) => format!("Leaderboard · {period}"),
-            (Locale::English, Some(t)) => format!("Leaderboard · {period} · {t}"),
+        let title = self.pick("리더보드", "Leaderboard");
+        match topic {
+            None => format!("{title} · {period}"),
+            Some(topic) => format!("{title} · {period} · {topic}"),
         }
+    }
+
+    /// One leaderboard row's score: "30점 · 3/4 정답".
+    pub fn standing(&self, points: i64, correct: i64, answered: i64) -> String {
+        let points = self.points(points);
+        if self.korean() {
+            format!("{points} · {correct}/{answered} 정답")
+        } else {
+            format!("{points} · {correct}/{answered} correct")
+        }
+    }
+
+    /// What the numbers after a leaderboard name mean.
+    pub fn standing_legend(&self) -> &'static str {
+        self.pick("정답 수/응답 수", "correct/answered")
     }
 
     pub fn empty_leaderboard(&self) -> &'static str {
@@ -197,107 +246,196 @@ impl Texts {
     }
 
     pub fn your_rank(&self, rank: usize, points: i64) -> String {
-        match self.locale {
-            Locale::Korean => format!("내 순위: {rank}위 ({points}점)"),
-            Locale::English => format!("Your rank: #{rank} ({points} points)"),
+        if self.korean() {
+            format!("내 순위: {rank}위 ({})", self.points(points))
+        } else {
+            format!("Your rank: #{rank} ({})", self.points(points))
         }
     }
 
+    pub fn not_ranked(&self) -> &'static str {
+        self.pick(
+            "이 기간에는 아직 내 점수가 없습니다.",
+            "You have no points in this period yet.",
+        )
+    }
+
+    // Stats.
+
     pub fn stats_title(&self, name: &str) -> String {
-        match self.locale {
-            Locale::Korean => format!("{name}님의 기록"),
-            Locale::English => format!("Stats for {name}"),
+        if self.korean() {
+            format!("{name}님의 기록")
+        } else {
+            format!("Stats for {name}")
         }
     }
 
     pub fn stats_totals(&self, answered: i64, correct: i64, points: i64) -> String {
         let percent = percent(correct, answered);
-        match self.locale {
-            Locale::Korean => format!("응답 {answered} · 정답 {correct} ({percent}%) · {points}점"),
-            Locale::English => {
-                format!("{answered} answered · {correct} correct ({percent}%) · {points} points")
-            }
+        let points = self.points(points);
+        if self.korean() {
+            format!("응답 {answered} · 정답 {correct} ({percent}%) · {points}")
+        } else {
+            format!("{answered} answered · {correct} correct ({percent}%) · {points}")
         }
     }
 
     pub fn streaks(&self, current: u32, best: u32) -> String {
-        match self.locale {
-            Locale::Korean => format!("연속 학습: 현재 {current}일 · 최고 {best}일"),
-            Locale::English => format!("Daily streak: {current} now · best {best}"),
+        if self.korean() {
+            format!("연속 학습: 현재 {current}일 · 최고 {best}일")
+        } else {
+            format!("Daily streak: {current} now · best {best}")
         }
     }
 
+    pub fn accuracy_by_topic(&self) -> &'static str {
+        self.pick("주제별 정확도", "Accuracy by topic")
+    }
+
     pub fn topic_accuracy(&self, topic: &str, correct: i64, answered: i64) -> String {
-        let percent = percent(correct, answered);
-        match self.locale {
-            Locale::Korean => format!("{topic}: {correct}/{answered} ({percent}%)"),
-            Locale::English => format!("{topic}: {correct}/{answered} ({percent}%)"),
-        }
+        format!(
+            "{topic}: {correct}/{answered} ({}%)",
+            percent(correct, answered)
+        )
     }
 
     pub fn no_stats(&self) -> &'static str {
         self.pick("아직 기록이 없습니다.", "Nothing recorded yet.")
     }
 
-    /// A refused quiz step, as the player should read it.
-    pub fn game_error(&self, error: &GameError) -> String {
-        match error {
-            GameError::Store(_) => self
-                .pick(
-                    "지금은 답을 저장할 수 없습니다. 기록되지 않았으니 잠시 후 다시 시도해 주세요.",
-                    "Your answer could not be saved and was not recorded. Please try again in a moment.",
-                )
+    // Refusals and failures.
+
+    /// A refused request, as the user should read it.
+    pub fn refusal(&self, refusal: &Refusal) -> String {
+        match refusal {
+            Refusal::UnknownTopic { topic, known } => {
+                let known = known.join(", ");
+                if self.korean() {
+                    format!("`{topic}` 주제는 없습니다. 주제: {known}")
+                } else {
+                    format!("There is no topic `{topic}`. Topics: {known}")
+                }
+            }
+            Refusal::NoQuestions => self
+                .pick("낼 문제가 없습니다.", "There are no questions to ask.")
                 .into(),
-            GameError::UnknownTopic(topic) => match self.locale {
-                Locale::Korean => format!("`{topic}` 주제는 없습니다."),
-                Locale::English => format!("There is no topic `{topic}`."),
-            },
-            GameError::NoQuestions => self.no_questions().into(),
-            GameError::SessionNotFound | GameError::SessionFinished => self
+            Refusal::SessionOver => self
                 .pick(
                     "이미 끝난 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
                     "This quiz is over. Start a new one with /quiz.",
                 )
                 .into(),
-            GameError::SessionExpired => self
+            Refusal::SessionExpired => self
                 .pick(
                     "시간이 지나 만료된 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
                     "This quiz has expired. Start a new one with /quiz.",
                 )
                 .into(),
-            GameError::NotYourSession => self
-                .pick("다른 사람의 퀴즈입니다. /quiz 로 직접 시작해 보세요.", "This quiz belongs to someone else. Start your own with /quiz.")
+            Refusal::NotYourSession => self
+                .pick(
+                    "다른 사람의 퀴즈입니다. /quiz 로 직접 시작해 보세요.",
+                    "This quiz belongs to someone else. Start your own with /quiz.",
+                )
                 .into(),
-            GameError::StaleQuestion => self
-                .pick("이 문제는 이미 지나갔습니다.", "That question has already passed.")
+            Refusal::StaleQuestion => self
+                .pick(
+                    "이 문제는 이미 지나갔습니다.",
+                    "That question has already passed.",
+                )
                 .into(),
-            GameError::QuestionGone => self
+            Refusal::QuestionGone => self
                 .pick(
                     "문제 은행이 바뀌어 이 문제는 더 이상 없습니다. /quiz 로 다시 시작하세요.",
                     "The question bank changed and this question is gone. Start again with /quiz.",
                 )
                 .into(),
-            GameError::BadAnswer(_) => self
-                .pick("답의 개수가 맞지 않습니다.", "That answer has the wrong number of choices.")
+            Refusal::BadChoice => self
+                .pick(
+                    "이 문제에 없는 선택지입니다.",
+                    "That is not one of this question's choices.",
+                )
                 .into(),
-            GameError::DailyNotFound | GameError::DailyElsewhere => self
-                .pick("이 오늘의 문제는 더 이상 없습니다.", "This daily question no longer exists.")
+            Refusal::WrongCount { expected } => {
+                if self.korean() {
+                    format!("답을 {expected}개 고르세요.")
+                } else {
+                    format!("Choose exactly {expected}.")
+                }
+            }
+            Refusal::DailyGone => self
+                .pick(
+                    "이 오늘의 문제는 더 이상 없습니다.",
+                    "This daily question no longer exists.",
+                )
                 .into(),
-            GameError::DailyClosed => self
+            Refusal::DailyClosed => self
                 .pick(
                     "정답이 이미 공개되어 더 이상 답할 수 없습니다. 내일 문제를 기다려 주세요!",
                     "The answer has been revealed, so this question is closed. See you at tomorrow's question!",
                 )
                 .into(),
+            Refusal::AdminOnly => self
+                .pick(
+                    "관리자만 쓸 수 있는 명령입니다.",
+                    "Only admins can use this command.",
+                )
+                .into(),
+            Refusal::Schedule(err) => {
+                if self.korean() {
+                    format!("설정하지 않았습니다: {err}")
+                } else {
+                    format!("Not set: {err}")
+                }
+            }
+            Refusal::NoSchedule => self
+                .pick(
+                    "이 채널에는 설정된 오늘의 문제가 없습니다.",
+                    "No daily question is set for this channel.",
+                )
+                .into(),
         }
     }
 
-    pub fn admin_only(&self) -> &'static str {
+    /// What the user reads when the service failed them: short, never a
+    /// stack trace.
+    pub fn apology(&self) -> &'static str {
         self.pick(
-            "관리자만 쓸 수 있는 명령입니다.",
-            "Only admins can use this command.",
+            "처리하지 못했습니다. 잠시 후 다시 시도해 주세요.",
+            "Something went wrong. Please try again in a moment.",
         )
     }
+
+    /// The apology for an answer the service could not record: the user
+    /// must know it was not recorded.
+    pub fn answer_not_recorded(&self) -> &'static str {
+        self.pick(
+            "지금은 답을 저장할 수 없습니다. 기록되지 않았으니 잠시 후 다시 시도해 주세요.",
+            "Your answer could not be saved and was not recorded. Please try again in a moment.",
+        )
+    }
+
+    pub fn unknown_component(&self) -> &'static str {
+        self.pick(
+            "이 버튼은 더 이상 쓸 수 없습니다. /quiz 로 새 퀴즈를 시작하세요.",
+            "This button no longer works. Start a new quiz with /quiz.",
+        )
+    }
+
+    pub fn server_only(&self) -> &'static str {
+        self.pick(
+            "서버 채널에서만 쓸 수 있습니다.",
+            "This works in a server channel only.",
+        )
+    }
+
+    pub fn bad_options(&self) -> &'static str {
+        self.pick(
+            "명령의 옵션을 읽지 못했습니다. 다시 입력해 주세요.",
+            "The command's options could not be read. Please try again.",
+        )
+    }
+
+    // Administration.
 
     pub fn reloaded(
         &self,
@@ -306,13 +444,14 @@ impl Texts {
         sections: usize,
         warnings: usize,
     ) -> String {
-        match self.locale {
-            Locale::Korean => format!(
+        if self.korean() {
+            format!(
                 "다시 불러왔습니다: 주제 {topics}개, 문제 {questions}개, 노트 섹션 {sections}개 (경고 {warnings}개)"
-            ),
-            Locale::English => format!(
+            )
+        } else {
+            format!(
                 "Reloaded: {topics} topics, {questions} questions, {sections} notes sections ({warnings} warnings)"
-            ),
+            )
         }
     }
 
@@ -322,14 +461,6 @@ impl Texts {
             "Reload failed; the previous content stays in use. Errors:",
         )
     }
-
-    pub fn next_button(&self) -> &'static str {
-        self.pick("다음", "Next")
-    }
-
-    pub fn progress(&self, position: usize, total: usize) -> String {
-        format!("{}/{}", position + 1, total)
-    }
 }
 
 /// Whole-number percentage, 0 when nothing was answered.
@@ -338,5 +469,26 @@ pub fn percent(part: i64, whole: i64) -> i64 {
         0
     } else {
         (part * 100 + whole / 2) / whole
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_round_and_never_divide_by_zero() {
+        assert_eq!(percent(1, 3), 33);
+        assert_eq!(percent(2, 3), 67);
+        assert_eq!(percent(0, 0), 0);
+    }
+
+    #[test]
+    fn points_read_the_same_everywhere() {
+        let en = Texts::new(Locale::English);
+        assert_eq!(en.points(30), "30 points");
+        assert_eq!(en.points(1), "1 point");
+        assert_eq!(en.standing(30, 3, 4), "30 points · 3/4 correct");
+        assert_eq!(Texts::new(Locale::Korean).points(30), "30점");
     }
 }

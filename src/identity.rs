@@ -21,6 +21,15 @@ impl Platform {
         }
     }
 
+    /// The platform's name as people write it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Terminal => "terminal",
+            Platform::Discord => "Discord",
+            Platform::Slack => "Slack",
+        }
+    }
+
     pub fn parse(text: &str) -> Option<Platform> {
         match text {
             "terminal" => Some(Platform::Terminal),

@@ -2,11 +2,17 @@
 //!
 //! Content flows one way: [`bank`] loads question banks and [`notes`] loads
 //! and indexes the study notes ([`content`] holds both, checked); [`quiz`]
-//! holds the rules (picking, grading, points, streaks, periods) with no I/O;
-//! [`store`] keeps scores and sessions in Postgres or SQLite; [`terminal`]
-//! plays the quiz in a terminal. [`config`] reads the settings.
+//! and [`daily`] hold the rules (picking, grading, points, streaks, periods,
+//! schedules) with no I/O; [`store`] keeps scores and sessions in Postgres
+//! or SQLite. [`service`] is every use case once, over [`game`] and the
+//! store; it answers with the [`view`] model, worded by [`i18n`], which
+//! [`terminal`], [`discord`] and [`slack`] only lay out. [`scheduler`]
+//! posts and reveals the daily question; [`serve`] runs the platforms;
+//! [`cli`] is the `quizbot` command.
 
+pub mod action;
 pub mod bank;
+pub mod cli;
 pub mod config;
 pub mod content;
 pub mod daily;
@@ -17,7 +23,11 @@ pub mod i18n;
 pub mod identity;
 pub mod notes;
 pub mod quiz;
+pub mod refusal;
+pub mod scheduler;
 pub mod serve;
+pub mod service;
 pub mod slack;
 pub mod store;
 pub mod terminal;
+pub mod view;

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use rand::seq::SliceRandom;
 
 use crate::bank::Question;
 
@@ -34,11 +35,11 @@ pub struct QuestionHistory {
 /// Picks up to `count` distinct questions for a session: first those the
 /// player has never seen, then those they last got wrong, then the rest,
 /// least recently answered first. Order within a tier is shuffled by `rng`.
-pub fn pick_questions<'a>(
+pub fn pick_questions<'a, R: rand::Rng + ?Sized>(
     candidates: impl IntoIterator<Item = &'a Question>,
     history: &HashMap<String, QuestionHistory>,
     count: usize,
-    rng: &mut fastrand::Rng,
+    rng: &mut R,
 ) -> Vec<&'a Question> {
     let mut unseen = Vec::new();
     let mut missed = Vec::new();
@@ -50,9 +51,9 @@ pub fn pick_questions<'a>(
             Some(h) => known.push((h.last_answered_at, question)),
         }
     }
-    rng.shuffle(&mut unseen);
-    rng.shuffle(&mut missed);
-    rng.shuffle(&mut known);
+    unseen.shuffle(rng);
+    missed.shuffle(rng);
+    known.shuffle(rng);
     // Stable sorts keep the shuffle among equal times.
     missed.sort_by_key(|(at, _)| *at);
     known.sort_by_key(|(at, _)| *at);
@@ -342,6 +343,8 @@ pub fn parse_letters(text: &str, choices: usize) -> Option<Vec<usize>> {
 mod tests {
     use super::*;
     use crate::bank::Difficulty;
+    use rand::rngs::StdRng;
+    use rand::SeedableRng;
     use std::path::PathBuf;
 
     fn question(id: &str, correct: &[usize]) -> Question {
@@ -487,7 +490,7 @@ mod tests {
                 last_correct: true,
             },
         );
-        let mut rng = fastrand::Rng::with_seed(7);
+        let mut rng = StdRng::seed_from_u64(7);
         let picked: Vec<&str> = pick_questions(&questions, &history, 10, &mut rng)
             .iter()
             .map(|q| q.id.as_str())

@@ -3,35 +3,18 @@
 //! Discord runs when `DISCORD_TOKEN` is set, Slack when `SLACK_BOT_TOKEN` is
 //! (with `SLACK_APP_TOKEN` for Socket Mode or `SLACK_SIGNING_SECRET` for HTTP
 //! mode); both run together when both are. Each platform gets the same
-//! [`Bot`] state and the same shutdown token.
+//! [`Service`] and the same shutdown token; the first to fail (or panic)
+//! stops the others, and the error names the platform.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono_tz::Tz;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{Config, Locale};
-use crate::content::SharedContent;
-use crate::i18n::Texts;
-use crate::store::Store;
-
-/// What every platform handler shares.
-#[derive(Debug, Clone)]
-pub struct Bot {
-    pub content: SharedContent,
-    pub store: Store,
-    pub locale: Locale,
-    /// Time zone given to communities seen for the first time.
-    pub time_zone: Tz,
-    /// How often the daily question's scheduler ticks.
-    pub daily_tick: std::time::Duration,
-}
-
-impl Bot {
-    pub fn texts(&self) -> Texts {
-        Texts::new(self.locale)
-    }
-}
+use crate::config::Config;
+use crate::identity::Platform;
+use crate::service::Service;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -40,47 +23,101 @@ pub enum ServeError {
          with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) to run on Slack"
     )]
     NoPlatform,
-    #[error("Discord: {0}")]
-    Discord(String),
-    #[error("Slack: {0}")]
-    Slack(String),
+    #[error("{}: {message}", platform.name())]
+    Platform { platform: Platform, message: String },
 }
 
 /// Runs every configured platform until `shutdown` is cancelled or one of
 /// them fails.
-pub async fn run(config: Config, bot: Bot, shutdown: CancellationToken) -> Result<(), ServeError> {
+pub async fn run(
+    config: Config,
+    service: Service,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
     let config = Arc::new(config);
-    let mut tasks = tokio::task::JoinSet::new();
+    let mut tasks = JoinSet::new();
+    let mut platforms = HashMap::new();
     if config.discord.token.is_some() {
-        let (config, bot, shutdown) = (Arc::clone(&config), bot.clone(), shutdown.clone());
-        tasks.spawn(async move {
-            crate::discord::run(&config.discord, bot, shutdown)
+        let (config, service, shutdown) = (Arc::clone(&config), service.clone(), shutdown.clone());
+        let task = tasks.spawn(async move {
+            crate::discord::run(&config.discord, service, shutdown)
                 .await
-                .map_err(|err| ServeError::Discord(err.to_string()))
+                .map_err(|err| err.to_string())
         });
+        platforms.insert(task.id(), Platform::Discord);
     }
     if config.slack.bot_token.is_some() {
-        let (config, bot, shutdown) = (Arc::clone(&config), bot.clone(), shutdown.clone());
-        tasks.spawn(async move {
-            crate::slack::run(&config.slack, &config.http_addr, bot, shutdown)
+        let (config, service, shutdown) = (Arc::clone(&config), service.clone(), shutdown.clone());
+        let task = tasks.spawn(async move {
+            crate::slack::run(&config.slack, &config.http_addr, service, shutdown)
                 .await
-                .map_err(|err| ServeError::Slack(err.to_string()))
+                .map_err(|err| err.to_string())
         });
+        platforms.insert(task.id(), Platform::Slack);
     }
     if tasks.is_empty() {
         return Err(ServeError::NoPlatform);
     }
+    supervise(tasks, &platforms, &shutdown).await
+}
+
+/// Waits for every platform's task; the first failure or panic, named by
+/// its platform, cancels `shutdown` and is the result.
+async fn supervise(
+    mut tasks: JoinSet<Result<(), String>>,
+    platforms: &HashMap<tokio::task::Id, Platform>,
+    shutdown: &CancellationToken,
+) -> Result<(), ServeError> {
     let mut result = Ok(());
-    while let Some(joined) = tasks.join_next().await {
-        let outcome =
-            joined.unwrap_or_else(|err| Err(ServeError::Discord(format!("task failed: {err}"))));
-        if let Err(err) = outcome {
-            tracing::error!("{err}");
-            shutdown.cancel();
-            if result.is_ok() {
-                result = Err(err);
-            }
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (id, outcome) = match joined {
+            Ok((id, outcome)) => (id, outcome),
+            Err(err) => (err.id(), Err(format!("the task failed: {err}"))),
+        };
+        let Err(message) = outcome else { continue };
+        let platform = platforms.get(&id).copied().unwrap_or(Platform::Terminal);
+        let err = ServeError::Platform { platform, message };
+        tracing::error!("{err}");
+        shutdown.cancel();
+        if result.is_ok() {
+            result = Err(err);
         }
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_platform_is_named_and_stops_the_others() {
+        let shutdown = CancellationToken::new();
+        let mut tasks = JoinSet::new();
+        let mut platforms = HashMap::new();
+        let waiting = tasks.spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                shutdown.cancelled().await;
+                Ok(())
+            }
+        });
+        platforms.insert(waiting.id(), Platform::Discord);
+        let panicking = tasks.spawn(async {
+            tokio::task::yield_now().await;
+            panic!("the Slack client broke")
+        });
+        platforms.insert(panicking.id(), Platform::Slack);
+
+        let result = supervise(tasks, &platforms, &shutdown).await;
+
+        match result {
+            Err(ServeError::Platform { platform, message }) => {
+                assert_eq!(platform, Platform::Slack);
+                assert!(message.contains("panicked"), "{message}");
+            }
+            other => panic!("expected Slack's failure, got {other:?}"),
+        }
+        assert!(shutdown.is_cancelled());
+    }
 }

@@ -4,11 +4,11 @@
 //! URL needed) or as signed HTTP requests (`SLACK_SIGNING_SECRET`, served on
 //! `QUIZBOT_HTTP_ADDR`). Either way they reach one [`SlackApp`]: commands
 //! ([`commands`]) are answered in their acknowledgement, clicks
-//! ([`actions`]) through their `response_url`, and every message is built
-//! in [`blocks`]. Beside them runs the daily question's scheduler, posting
-//! and revealing through [`daily`]. Quiz rules stay in [`crate::game`] and
-//! [`crate::daily`]; this module only translates. Web API calls go to
-//! `SLACK_API_BASE` when it is set.
+//! ([`actions`]) through their `response_url`; each is carried out by the
+//! [`Service`] and its view laid out in [`blocks`]. Beside them runs the
+//! daily question's scheduler, posting and revealing through [`daily`].
+//! This module only translates. Web API calls go to `SLACK_API_BASE` when
+//! it is set.
 //!
 //! The community is the Slack team id, a player the Slack user id.
 
@@ -20,8 +20,8 @@ mod http;
 pub mod signature;
 mod socket;
 
-use std::collections::HashMap;
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -33,18 +33,17 @@ use slack_morphism::prelude::*;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::SlackSettings;
-use crate::daily::scheduler::Scheduler;
-use crate::game::GameError;
-use crate::i18n::Texts;
-use crate::identity::{ExternalId, Platform};
-use crate::serve::Bot;
-use crate::store::{Community, Player, StoreError};
+use lru::LruCache;
 
-pub use actions::ActionId;
+use crate::config::SlackSettings;
+use crate::identity::{ExternalId, Identity, Platform};
+use crate::scheduler::Scheduler;
+use crate::service::{Caller, Service, ServiceError};
 
 /// How long a user's display name is trusted before users.info is asked again.
 const NAME_TTL: Duration = Duration::from_secs(15 * 60);
+/// How many display names are remembered; the least recently used go first.
+const NAMES_CACHED: usize = 20_000;
 /// How long a daily tick in progress may take to finish at shutdown.
 const DAILY_DRAIN: Duration = Duration::from_secs(5);
 
@@ -73,7 +72,7 @@ pub enum SlackError {
         source: std::io::Error,
     },
     #[error(transparent)]
-    Game(#[from] GameError),
+    Service(ServiceError),
 }
 
 impl From<SlackClientError> for SlackError {
@@ -82,19 +81,7 @@ impl From<SlackClientError> for SlackError {
     }
 }
 
-impl From<StoreError> for SlackError {
-    fn from(err: StoreError) -> Self {
-        SlackError::Game(GameError::Store(err))
-    }
-}
-
 impl SlackError {
-    /// Whether this is an ordinary refusal of a quiz step (an expired
-    /// session, a closed daily question) rather than the service failing.
-    pub fn is_refusal(&self) -> bool {
-        matches!(self, SlackError::Game(err) if !matches!(err, GameError::Store(_)))
-    }
-
     /// The Web API's error code (`channel_not_found`…), when Slack answered
     /// `{"ok": false}`.
     pub fn api_code(&self) -> Option<&str> {
@@ -113,13 +100,13 @@ pub type SlackHttpClient = SlackHyperClient;
 
 /// Everything a Slack event handler needs.
 pub struct SlackApp {
-    pub(crate) bot: Bot,
+    pub(crate) service: Service,
     client: Arc<SlackHttpClient>,
     bot_token: SlackApiToken,
     /// `SLACK_ADMINS`: admins besides the workspace's admins and owners.
     admins: Vec<String>,
     /// Display names from users.info, so a click does not cost a call.
-    names: Mutex<HashMap<String, (String, Instant)>>,
+    names: Mutex<LruCache<String, (String, Instant)>>,
 }
 
 /// Runs the bot on Slack until `shutdown`: Socket Mode when
@@ -127,11 +114,11 @@ pub struct SlackApp {
 pub async fn run(
     settings: &SlackSettings,
     http_addr: &str,
-    bot: Bot,
+    service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), SlackError> {
     if let Some(app_token) = &settings.app_token {
-        let app = Arc::new(SlackApp::connect(settings, bot).await?);
+        let app = Arc::new(SlackApp::connect(settings, service).await?);
         let app_token = SlackApiToken::new(app_token.expose_secret().into());
         let serving = socket::serve(Arc::clone(&app), app_token, shutdown.clone());
         return with_daily(&app, &shutdown, serving).await;
@@ -145,7 +132,7 @@ pub async fn run(
             addr: http_addr.to_string(),
             source,
         })?;
-    serve_http(listener, settings, bot, shutdown).await
+    serve_http(listener, settings, service, shutdown).await
 }
 
 /// HTTP mode on an already bound listener: Slack's slash-command,
@@ -154,12 +141,12 @@ pub async fn run(
 pub async fn serve_http(
     listener: TcpListener,
     settings: &SlackSettings,
-    bot: Bot,
+    service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), SlackError> {
     let secret = settings.signing_secret.as_ref().ok_or(SlackError::NoMode)?;
     let secret = secret.expose_secret().to_string();
-    let app = Arc::new(SlackApp::connect(settings, bot).await?);
+    let app = Arc::new(SlackApp::connect(settings, service).await?);
     let serving = http::serve(listener, Arc::clone(&app), secret, shutdown.clone());
     with_daily(&app, &shutdown, serving).await
 }
@@ -175,12 +162,11 @@ async fn with_daily(
 ) -> Result<(), SlackError> {
     let scheduler = Scheduler::new(
         Platform::Slack,
-        app.bot.store.clone(),
-        app.bot.content.clone(),
+        app.service.clone(),
         daily::SlackChannels::new(Arc::clone(app)),
     );
     let stop = shutdown.child_token();
-    let tick = app.bot.daily_tick;
+    let tick = app.service.settings().daily_tick;
     let mut ticking = tokio::spawn({
         let stop = stop.clone();
         async move { scheduler.run(Utc::now, tick, stop).await }
@@ -223,7 +209,10 @@ pub fn client(api_base: Option<&str>) -> Result<SlackHttpClient, SlackError> {
 impl SlackApp {
     /// Builds the client and checks the bot token with auth.test, so a
     /// wrong token fails at start, not at the first command.
-    pub async fn connect(settings: &SlackSettings, bot: Bot) -> Result<SlackApp, SlackError> {
+    pub async fn connect(
+        settings: &SlackSettings,
+        service: Service,
+    ) -> Result<SlackApp, SlackError> {
         let token = settings.bot_token.as_ref().ok_or(SlackError::NoBotToken)?;
         let bot_token = SlackApiToken::new(token.expose_secret().into());
         let client = Arc::new(client(settings.api_base.as_deref())?);
@@ -237,12 +226,13 @@ impl SlackApp {
                 source: Box::new(source),
             })?;
         tracing::info!(team = %me.team_id, bot_user = %me.user_id, "connected to Slack");
+        let names = NonZeroUsize::new(NAMES_CACHED).unwrap_or(NonZeroUsize::MIN);
         Ok(SlackApp {
-            bot,
+            service,
             client,
             bot_token,
             admins: settings.admins.clone(),
-            names: Mutex::new(HashMap::new()),
+            names: Mutex::new(LruCache::new(names)),
         })
     }
 
@@ -254,45 +244,31 @@ impl SlackApp {
         self.client.open_session(&self.bot_token)
     }
 
-    /// The community (team) and player (user), created on first sight.
-    pub async fn player(&self, team: &str, user: &str) -> Result<(Community, Player), StoreError> {
-        let store = &self.bot.store;
-        let community = store
-            .community(
-                Platform::Slack,
-                &ExternalId::new(team),
-                self.bot.time_zone,
-                self.bot.locale.code(),
-            )
-            .await?;
-        let user_id = ExternalId::new(user);
-        let player = match self.display_name(user).await {
-            Some(name) => store.player(&community, &user_id, &name).await?,
-            // Slack did not answer: keep the name we have rather than
-            // overwrite it with the bare id.
-            None => match store.find_player(&community, &user_id).await? {
-                Some(player) => player,
-                None => store.player(&community, &user_id, user).await?,
-            },
-        };
-        Ok((community, player))
+    /// Who clicked or typed: the team's member, named as Slack shows them.
+    /// Admin rights are only asked for admin commands ([`Self::is_admin`]).
+    pub(crate) async fn caller(&self, team: &str, user: &str) -> Caller {
+        Caller {
+            identity: identity(team, user),
+            name: self.display_name(user).await,
+            admin: false,
+        }
     }
 
     /// The user's display name (falling back to the real name, then the
-    /// handle), cached for a while.
-    async fn display_name(&self, user: &str) -> Option<String> {
-        if let Ok(names) = self.names.lock() {
-            if let Some((name, at)) = names.get(user) {
-                if at.elapsed() < NAME_TTL {
-                    return Some(name.clone());
-                }
+    /// handle), cached for a while. When Slack does not answer, the last
+    /// name known stands, or the bare id.
+    async fn display_name(&self, user: &str) -> String {
+        let known = self.names().get(user).cloned();
+        if let Some((name, at)) = &known {
+            if at.elapsed() < NAME_TTL {
+                return name.clone();
             }
         }
         let info = match self.users_info(user).await {
             Ok(info) => info,
             Err(err) => {
                 tracing::warn!(error = %err, user, "users.info failed");
-                return None;
+                return known.map_or_else(|| user.to_string(), |(name, _)| name);
             }
         };
         let profile = info.profile.as_ref();
@@ -307,10 +283,15 @@ impl SlackApp {
         .map(|n| n.trim().to_string())
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| user.to_string());
-        if let Ok(mut names) = self.names.lock() {
-            names.insert(user.to_string(), (name.clone(), Instant::now()));
-        }
-        Some(name)
+        self.names()
+            .put(user.to_string(), (name.clone(), Instant::now()));
+        name
+    }
+
+    fn names(&self) -> std::sync::MutexGuard<'_, LruCache<String, (String, Instant)>> {
+        self.names
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     async fn users_info(&self, user: &str) -> Result<SlackUser, SlackError> {
@@ -404,13 +385,29 @@ impl SlackApp {
         Ok(())
     }
 
-    /// What a user reads when their request failed.
-    pub(crate) fn error_text(&self, err: &SlackError) -> String {
-        let texts = self.bot.texts();
+    /// Logs a failed request once and words what the user reads: the
+    /// service's refusal or apology, or that Slack could not be reached.
+    pub(crate) fn error_text(&self, err: &SlackError, request: &str) -> String {
+        let texts = self.service.texts();
         match err {
-            SlackError::Game(err) => texts.game_error(err),
-            _ => texts.slack_unavailable().to_string(),
+            SlackError::Service(err) => {
+                err.log(request);
+                err.user_message(texts)
+            }
+            err => {
+                tracing::error!(error = %err, request, "Slack request failed");
+                texts.platform_unavailable().to_string()
+            }
         }
+    }
+}
+
+/// The neutral identity of a Slack user in a team.
+pub fn identity(team: &str, user: &str) -> Identity {
+    Identity {
+        platform: Platform::Slack,
+        community: ExternalId::new(team),
+        user: ExternalId::new(user),
     }
 }
 
@@ -429,116 +426,4 @@ fn post_request(channel: &str, content: SlackMessageContent) -> SlackApiChatPost
     SlackApiChatPostMessageRequest::new(SlackChannelId::new(channel.to_string()), content)
         .with_unfurl_links(false)
         .with_unfurl_media(false)
-}
-
-/// Wording only Slack uses.
-impl Texts {
-    pub fn slack_submit_button(&self) -> &'static str {
-        self.pick("제출", "Submit")
-    }
-
-    pub fn slack_summary_button(&self) -> &'static str {
-        self.pick("결과 보기", "See summary")
-    }
-
-    pub fn slack_points(&self, points: i64) -> String {
-        match self.locale {
-            crate::config::Locale::Korean => format!("{points}점"),
-            crate::config::Locale::English => format!("{points} points"),
-        }
-    }
-
-    pub fn slack_unavailable(&self) -> &'static str {
-        self.pick(
-            "Slack에 응답하지 못했습니다. 잠시 후 다시 시도해 주세요.",
-            "Could not reach Slack. Please try again in a moment.",
-        )
-    }
-
-    pub fn slack_unknown_command(&self) -> &'static str {
-        self.pick(
-            "모르는 명령입니다. /quiz, /leaderboard, /quiz-stats 를 써 보세요.",
-            "Unknown command. Try /quiz, /leaderboard or /quiz-stats.",
-        )
-    }
-
-    pub fn slack_topics(&self, topics: &[String]) -> String {
-        let list = topics.join(", ");
-        match self.locale {
-            crate::config::Locale::Korean => format!("주제: {list}"),
-            crate::config::Locale::English => format!("Topics: {list}"),
-        }
-    }
-
-    pub fn slack_quiz_usage(&self, topics: &[String]) -> String {
-        let usage = self.pick(
-            "사용법: /quiz [주제] [문제 수]",
-            "Usage: /quiz [topic] [count]",
-        );
-        format!("{usage}\n{}", self.slack_topics(topics))
-    }
-
-    pub fn slack_leaderboard_usage(&self) -> &'static str {
-        self.pick(
-            "사용법: /leaderboard [today|week|month|all] [주제]",
-            "Usage: /leaderboard [today|week|month|all] [topic]",
-        )
-    }
-
-    pub fn slack_stats_usage(&self) -> &'static str {
-        self.pick(
-            "사용법: /quiz-stats [@사용자]",
-            "Usage: /quiz-stats [@user]",
-        )
-    }
-
-    pub fn slack_admin_usage(&self) -> &'static str {
-        self.pick(
-            "사용법:\n\
-             /quiz-admin reload — 문제 은행과 노트를 다시 읽습니다\n\
-             /quiz-admin daily set HH:MM [#채널] [시간대] [주제,주제] [공개까지]\n\
-             \u{a0}\u{a0}예: /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,storage-databases 8h\n\
-             \u{a0}\u{a0}채널을 비우면 이 채널, 시간대는 Asia/Seoul, 주제를 비우면 모든 주제, \
-             정답 공개는 8h 뒤가 기본입니다. 순서는 자유이고 time= channel= tz= topics= reveal= 로 \
-             써도 됩니다. 비공개 채널에는 먼저 봇을 초대하세요 (/invite @quizbot).\n\
-             /quiz-admin daily off [#채널] — 채널을 비우면 워크스페이스 전체를 끕니다\n\
-             /quiz-admin daily show — 설정과 전송 상태를 봅니다",
-            "Usage:\n\
-             /quiz-admin reload — re-read the question banks and notes\n\
-             /quiz-admin daily set HH:MM [#channel] [time zone] [topic,topic] [reveal after]\n\
-             \u{a0}\u{a0}e.g. /quiz-admin daily set 09:00 #aws-study Asia/Seoul ec2,storage-databases 8h\n\
-             \u{a0}\u{a0}By default: this channel, Asia/Seoul, every topic, the answer revealed \
-             8h after the post. Any order; time= channel= tz= topics= reveal= work too. \
-             Invite the bot to a private channel first (/invite @quizbot).\n\
-             /quiz-admin daily off [#channel] — without a channel, everywhere in the workspace\n\
-             /quiz-admin daily show — the settings and delivery state",
-        )
-    }
-
-    pub fn slack_unreadable_channel(&self, typed: &str) -> String {
-        match self.locale {
-            crate::config::Locale::Korean => format!(
-                "채널 `{typed}` 을(를) 알아보지 못했습니다. #을 입력한 뒤 Slack이 보여 주는 채널을 \
-                 골라 링크로 넣거나, 채널 ID(C0123ABCD)를 쓰세요."
-            ),
-            crate::config::Locale::English => format!(
-                "Could not tell which channel `{typed}` is. After typing #, pick the channel \
-                 Slack suggests so it becomes a link, or give the channel's id (C0123ABCD)."
-            ),
-        }
-    }
-
-    pub fn slack_daily_needs_channel(&self) -> &'static str {
-        self.pick(
-            "오늘의 문제는 채널에 올립니다. 채널에서 명령을 쓰거나 #채널을 넣어 주세요.",
-            "The daily question goes to a channel: use the command in one, or name it (#channel).",
-        )
-    }
-
-    pub fn slack_admin_check_failed(&self) -> &'static str {
-        self.pick(
-            "관리자 권한을 확인하지 못했습니다. 잠시 후 다시 시도해 주세요.",
-            "Could not check your admin rights. Please try again in a moment.",
-        )
-    }
 }

@@ -1,35 +1,38 @@
 //! The quiz in a terminal: `quizbot play`, `quizbot leaderboard` and
-//! `quizbot stats`, on whichever store `DATABASE_URL` picks (the embedded
-//! SQLite file by default).
+//! `quizbot stats`, over the same [`Service`] as Discord and Slack.
 //!
-//! Input and output are passed in, so tests drive the same code as the
-//! binary. Every answer is recorded as soon as it is given; quitting (`q`
-//! or end of input) keeps what was answered.
+//! The terminal is one community (`local`) whose players are named by the
+//! `--user` flag. This module only reads typed answers and lays out the
+//! views the service returns: the service decides and records, and every
+//! sentence comes from the views or [`crate::i18n`]. Input and output are
+//! passed in, so tests drive the same code as the binary. Every answer is
+//! recorded as soon as it is given; quitting (`q` or end of input) keeps
+//! what was answered.
 
 use std::io::{BufRead, Write};
-use std::time::Instant;
 
 use chrono::Utc;
 use unicode_width::UnicodeWidthStr;
 
-use crate::bank::Question;
-use crate::content::Content;
-use crate::game::{AnswerOutcome, Game, GameError};
 use crate::i18n::Texts;
-use crate::identity::{ExternalId, Platform};
-use crate::notes::Excerpt;
+use crate::identity::{ExternalId, Identity, Platform};
 use crate::quiz::{self, Period};
-use crate::store::{BoardQuery, Community, Player, Recorded, Store, StoreError};
+use crate::refusal::Refusal;
+use crate::service::{Caller, Click, Service, ServiceError};
+use crate::view::{
+    AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, NextStep, QuestionCard,
+    StatsCard, SummaryView,
+};
 
 /// The terminal's one community.
 pub const TERMINAL_COMMUNITY: &str = "local";
 
+/// Why a terminal command stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum TerminalError {
+    /// Refused or failed by the service; its user message says which.
     #[error(transparent)]
-    Game(#[from] GameError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    Service(#[from] ServiceError),
     #[error("terminal I/O failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -42,157 +45,81 @@ pub struct PlayOptions {
     pub user: String,
 }
 
-/// The terminal community and a player in it.
-pub async fn terminal_player(
-    store: &Store,
-    texts: Texts,
-    time_zone: chrono_tz::Tz,
-    user: &str,
-) -> Result<(Community, Player), StoreError> {
-    let community = store
-        .community(
-            Platform::Terminal,
-            &ExternalId::new(TERMINAL_COMMUNITY),
-            time_zone,
-            texts.locale.code(),
-        )
-        .await?;
-    let player = store
-        .player(&community, &ExternalId::new(user), user)
-        .await?;
-    Ok((community, player))
+/// A terminal player: `user` in the terminal community.
+pub fn identity(user: &str) -> Identity {
+    Identity {
+        platform: Platform::Terminal,
+        community: ExternalId::new(TERMINAL_COMMUNITY),
+        user: ExternalId::new(user),
+    }
+}
+
+/// Whoever runs the binary administers the terminal community.
+pub fn caller(user: &str) -> Caller {
+    Caller {
+        identity: identity(user),
+        name: user.to_string(),
+        admin: true,
+    }
 }
 
 /// Plays one session. Returns how many questions were answered.
 pub async fn play(
-    content: &Content,
-    store: &Store,
-    texts: Texts,
-    time_zone: chrono_tz::Tz,
+    service: &Service,
     options: &PlayOptions,
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<usize, TerminalError> {
-    let (_, player) = terminal_player(store, texts, time_zone, &options.user).await?;
-    let game = Game::new(content, store);
-    let mut rng = fastrand::Rng::new();
-    let session = match game
-        .start(
-            &player,
-            options.topic.as_deref(),
-            options.count,
-            Utc::now(),
-            &mut rng,
-        )
-        .await
-    {
-        Ok(session) => session,
-        Err(GameError::UnknownTopic(topic)) => {
-            let known: Vec<&str> = content.bank.topics.iter().map(|t| t.id.as_str()).collect();
-            writeln!(
-                output,
-                "unknown topic `{topic}`; topics: {}",
-                known.join(", ")
-            )?;
-            return Err(GameError::UnknownTopic(topic).into());
-        }
-        Err(err) => return Err(err.into()),
-    };
-    let total = session.question_ids.len();
+    let texts = service.texts();
+    let caller = caller(&options.user);
+    let mut card = service
+        .start_quiz(&caller, options.topic.as_deref(), Some(options.count))
+        .await?;
     let mut answered = 0;
-    for position in 0..total {
-        let question = game.question(&session, position)?;
-        write_card(output, content, texts, question, position, total)?;
-        let shown = Instant::now();
-        let Some(chosen) = read_answer(input, output, texts, question)? else {
+    let summary = loop {
+        write_card(output, &card)?;
+        let Some(feedback) = answer_card(service, &caller, texts, &card, input, output).await?
+        else {
             writeln!(output, "\n{}", texts.saved_and_quit())?;
-            break;
+            break service.finish(&caller, card.session).await?;
         };
-        let elapsed = shown.elapsed().as_millis() as i64;
-        let outcome = game
-            .answer(
-                &player,
-                session.id,
-                position,
-                &chosen,
-                None,
-                Some(elapsed),
-                Utc::now(),
-            )
-            .await?;
         answered += 1;
-        write_feedback(output, texts, &outcome)?;
-        if position + 1 < total {
-            game.next(&player, session.id, position, Utc::now()).await?;
+        write_feedback(output, &feedback)?;
+        if let Some(summary) = feedback.summary {
+            break summary;
         }
-    }
-    let summary = game.finish(session.id, Utc::now()).await?;
-    writeln!(output, "\n== {} ==", texts.summary_title())?;
-    if summary.answered == 0 {
-        writeln!(output, "{}", texts.nothing_answered())?;
-    } else {
-        writeln!(
-            output,
-            "{}",
-            texts.summary_line(
-                summary.correct,
-                summary.answered,
-                summary.accuracy,
-                summary.points
-            )
-        )?;
-        if let Some(topic) = &summary.weakest_topic {
-            let name = content
-                .bank
-                .topic(topic)
-                .map_or(topic.as_str(), |t| t.name.as_str());
-            writeln!(output, "{}", texts.weakest_topic(name))?;
+        match service.next(&caller, card.session, card.position).await? {
+            NextStep::Card(next) => card = next,
+            NextStep::Summary(summary) => break summary,
         }
-    }
+    };
+    write_summary(output, &summary)?;
     output.flush()?;
     Ok(answered)
 }
 
-fn write_card(
-    output: &mut impl Write,
-    content: &Content,
+/// Reads answers to `card` until the service takes one; `None` when the
+/// player quits. An answer the service refuses as malformed (too few
+/// letters, one twice) asks again.
+async fn answer_card(
+    service: &Service,
+    caller: &Caller,
     texts: Texts,
-    question: &Question,
-    position: usize,
-    total: usize,
-) -> std::io::Result<()> {
-    let topic = content
-        .bank
-        .topic(&question.topic)
-        .map_or(question.topic.as_str(), |t| t.name.as_str());
-    writeln!(output)?;
-    writeln!(
-        output,
-        "[{}/{}] {} · {}",
-        position + 1,
-        total,
-        topic,
-        texts.difficulty(question.difficulty)
-    )?;
-    writeln!(output, "{}", question.prompt)?;
-    if question.is_multi() {
-        writeln!(output, "({})", texts.choose_n(question.picks()))?;
-    }
-    for (index, choice) in question.choices.iter().enumerate() {
-        writeln!(output, "  {}) {choice}", Question::letter(index))?;
-    }
-    Ok(())
-}
-
-/// Reads letters until they make a valid answer; `None` on `q` or end of input.
-fn read_answer(
+    card: &QuestionCard,
     input: &mut impl BufRead,
     output: &mut impl Write,
-    texts: Texts,
-    question: &Question,
-) -> std::io::Result<Option<Vec<usize>>> {
+) -> Result<Option<Feedback>, TerminalError> {
+    let click = Click {
+        interaction_id: None,
+        shown_at: Some(Utc::now()),
+    };
+    let choices = card.question.choices.len();
+    let picks = match &card.input {
+        AnswerInput::Pick { picks, .. } => *picks,
+        AnswerInput::Buttons(_) => 1,
+    };
     loop {
-        write!(output, "{}", texts.answer_prompt(question.picks()))?;
+        write!(output, "{}", texts.answer_prompt(picks))?;
         output.flush()?;
         let mut line = String::new();
         if input.read_line(&mut line)? == 0 {
@@ -202,184 +129,166 @@ fn read_answer(
         if matches!(line.to_lowercase().as_str(), "q" | "quit" | "exit" | "ㅂ") {
             return Ok(None);
         }
-        match quiz::parse_letters(line, question.choices.len()) {
-            Some(chosen) if quiz::grade(question, &chosen).is_ok() => return Ok(Some(chosen)),
-            _ => writeln!(
-                output,
-                "{}",
-                texts.invalid_answer(question.choices.len(), question.picks())
-            )?,
+        if let Some(chosen) = quiz::parse_letters(line, choices) {
+            match service
+                .answer(caller, card.session, card.position, &chosen, &click)
+                .await
+            {
+                Ok(feedback) => return Ok(Some(feedback)),
+                Err(ServiceError::Refused(Refusal::WrongCount { .. } | Refusal::BadChoice)) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+        writeln!(output, "{}", texts.invalid_answer(choices, picks))?;
+    }
+}
+
+fn write_card(output: &mut impl Write, card: &QuestionCard) -> std::io::Result<()> {
+    let question = &card.question;
+    writeln!(output)?;
+    writeln!(output, "[{}]", card.heading)?;
+    writeln!(output, "{}", question.prompt)?;
+    if let Some(hint) = &question.choose_hint {
+        writeln!(output, "({hint})")?;
+    }
+    for choice in &question.choices {
+        writeln!(output, "  {}) {}", choice.letter, choice.text)?;
+    }
+    Ok(())
+}
+
+fn write_feedback(output: &mut impl Write, feedback: &Feedback) -> std::io::Result<()> {
+    writeln!(output)?;
+    if let Some(notice) = &feedback.notice {
+        writeln!(output, "{notice}")?;
+    }
+    let mark = if feedback.correct { '✔' } else { '✘' };
+    writeln!(output, "{mark} {}", feedback.verdict)?;
+    if let Some(yours) = &feedback.your_answer {
+        write_choices(output, yours)?;
+    }
+    write_choices(output, &feedback.right_answer)?;
+    write_list(output, &feedback.explanation)?;
+    for excerpt in &feedback.excerpts {
+        write_excerpt(output, excerpt)?;
+    }
+    if let Some(score) = &feedback.score {
+        writeln!(output, "{score}")?;
+    }
+    Ok(())
+}
+
+/// `정답: A) …` on one line, or the label over one line per choice.
+fn write_choices(output: &mut impl Write, field: &ChoiceField) -> std::io::Result<()> {
+    match field.choices.as_slice() {
+        [choice] => writeln!(
+            output,
+            "{}: {}) {}",
+            field.label, choice.letter, choice.text
+        ),
+        choices => {
+            writeln!(output, "{}:", field.label)?;
+            for choice in choices {
+                writeln!(output, "  {}) {}", choice.letter, choice.text)?;
+            }
+            Ok(())
         }
     }
 }
 
-fn write_feedback(
-    output: &mut impl Write,
-    texts: Texts,
-    outcome: &AnswerOutcome,
-) -> std::io::Result<()> {
-    let question = outcome.question;
-    writeln!(output)?;
-    if let Recorded::Duplicate { choices, .. } = &outcome.recorded {
-        writeln!(
-            output,
-            "{}",
-            texts.already_answered(&Question::letters(choices))
-        )?;
+/// `해설: …` on one line, or the label over its indented lines.
+fn write_list(output: &mut impl Write, field: &ListField) -> std::io::Result<()> {
+    match field.lines.as_slice() {
+        [line] => writeln!(output, "{}: {line}", field.label),
+        lines => {
+            writeln!(output, "{}:", field.label)?;
+            for line in lines {
+                writeln!(output, "  {line}")?;
+            }
+            Ok(())
+        }
     }
-    if outcome.grade.correct {
-        writeln!(output, "✔ {}", texts.correct())?;
-    } else {
-        writeln!(output, "✘ {}", texts.wrong())?;
-        writeln!(
-            output,
-            "{}: {}",
-            texts.your_answer(),
-            Question::letters(&outcome.grade.chosen)
-        )?;
-    }
-    for &index in &question.correct {
-        writeln!(
-            output,
-            "{}: {}) {}",
-            texts.right_answer(),
-            Question::letter(index),
-            question.choices[index]
-        )?;
-    }
-    writeln!(output, "{}: {}", texts.explanation(), question.explanation)?;
-    if let Some(excerpt) = &outcome.excerpt {
-        write_excerpt(output, texts, excerpt)?;
-    }
-    writeln!(
-        output,
-        "{}",
-        texts.points_won(
-            outcome.points(),
-            outcome.is_repeat_of_a_recent_correct_answer()
-        )
-    )
 }
 
-fn write_excerpt(output: &mut impl Write, texts: Texts, excerpt: &Excerpt) -> std::io::Result<()> {
-    writeln!(
-        output,
-        "{} · {} › {}",
-        texts.from_notes(),
-        excerpt.file,
-        excerpt.heading
-    )?;
-    for line in excerpt.body_lines() {
+fn write_excerpt(output: &mut impl Write, excerpt: &ExcerptView) -> std::io::Result<()> {
+    writeln!(output, "{} · {}", excerpt.label, excerpt.source)?;
+    for line in &excerpt.lines {
         writeln!(output, "  │ {line}")?;
     }
     Ok(())
 }
 
-/// Prints a leaderboard of the terminal community, with `user`'s rank.
-pub async fn print_leaderboard(
-    store: &Store,
-    content: &Content,
-    texts: Texts,
-    period: Period,
-    topic: Option<&str>,
-    user: Option<&str>,
-    output: &mut impl Write,
-) -> Result<(), TerminalError> {
-    let topic_name = topic.map(|t| content.bank.topic(t).map_or(t, |t| t.name.as_str()));
-    writeln!(output, "{}", texts.leaderboard_title(period, topic_name))?;
-    let Some(community) = store
-        .find_community(Platform::Terminal, &ExternalId::new(TERMINAL_COMMUNITY))
-        .await?
-    else {
-        writeln!(output, "{}", texts.empty_leaderboard())?;
-        return Ok(());
-    };
-    let query = BoardQuery {
-        community_id: community.id,
-        period,
-        topic,
-        today: quiz::local_day(Utc::now(), community.time_zone),
-        time_zone: community.time_zone,
-        limit: 10,
-    };
-    let board = store.leaderboard(&query).await?;
-    if board.is_empty() {
-        writeln!(output, "{}", texts.empty_leaderboard())?;
-        return Ok(());
-    }
-    let name_width = board
-        .iter()
-        .map(|r| r.entry.display_name.width())
-        .max()
-        .unwrap_or(0)
-        .max(4);
-    for row in &board {
-        let name = &row.entry.display_name;
-        let pad = name_width - name.width();
-        writeln!(
-            output,
-            "{:>3}. {name}{}  {}",
-            row.rank,
-            " ".repeat(pad),
-            texts.standing(row.entry.points, row.entry.correct, row.entry.answered)
-        )?;
-    }
-    if let Some(user) = user {
-        if let Some(player) = store
-            .find_player(&community, &ExternalId::new(user))
-            .await?
-        {
-            if let Some(mine) = store.rank_of(&query, player.id).await? {
-                writeln!(output, "{}", texts.your_rank(mine.rank, mine.entry.points))?;
-            }
-        }
+fn write_summary(output: &mut impl Write, summary: &SummaryView) -> std::io::Result<()> {
+    writeln!(output, "\n== {} ==", summary.title)?;
+    for line in &summary.lines {
+        writeln!(output, "{line}")?;
     }
     Ok(())
 }
 
-/// Prints `user`'s stats in the terminal community.
-pub async fn print_stats(
-    store: &Store,
-    content: &Content,
-    texts: Texts,
+/// Prints the terminal community's leaderboard over `period` (in `topic`,
+/// when set), with `user`'s own rank.
+pub async fn print_leaderboard(
+    service: &Service,
+    period: Period,
+    topic: Option<&str>,
     user: &str,
     output: &mut impl Write,
 ) -> Result<(), TerminalError> {
-    writeln!(output, "{}", texts.stats_title(user))?;
-    let community = store
-        .find_community(Platform::Terminal, &ExternalId::new(TERMINAL_COMMUNITY))
-        .await?;
-    let player = match &community {
-        Some(community) => store.find_player(community, &ExternalId::new(user)).await?,
-        None => None,
-    };
-    let (Some(community), Some(player)) = (community, player) else {
-        writeln!(output, "{}", texts.no_stats())?;
-        return Ok(());
-    };
-    let stats = store
-        .stats(&player, quiz::local_day(Utc::now(), community.time_zone))
-        .await?;
-    writeln!(
-        output,
-        "{}",
-        texts.stats_totals(stats.answered, stats.correct, stats.points)
-    )?;
-    writeln!(
-        output,
-        "{}",
-        texts.streaks(stats.current_streak, stats.best_streak)
-    )?;
-    for topic in &stats.topics {
-        let name = content
-            .bank
-            .topic(&topic.topic)
-            .map_or(topic.topic.as_str(), |t| t.name.as_str());
+    let board = service.leaderboard(&identity(user), period, topic).await?;
+    write_board(output, &board)?;
+    output.flush()?;
+    Ok(())
+}
+
+fn write_board(output: &mut impl Write, board: &Board) -> std::io::Result<()> {
+    writeln!(output, "{}", board.title)?;
+    if board.rows.is_empty() {
+        writeln!(output, "{}", board.empty)?;
+    }
+    let name_width = board
+        .rows
+        .iter()
+        .map(|row| row.name.width())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    for row in &board.rows {
+        let pad = name_width.saturating_sub(row.name.width());
         writeln!(
             output,
-            "  {}",
-            texts.topic_accuracy(name, topic.correct, topic.answered)
+            "{:>3}. {}{}  {}",
+            row.rank,
+            row.name,
+            " ".repeat(pad),
+            row.score
         )?;
+    }
+    writeln!(output, "{}", board.mine)
+}
+
+/// Prints `user`'s record in the terminal community.
+pub async fn print_stats(
+    service: &Service,
+    user: &str,
+    output: &mut impl Write,
+) -> Result<(), TerminalError> {
+    let card = service.stats(&identity(user), user).await?;
+    write_stats(output, &card)?;
+    output.flush()?;
+    Ok(())
+}
+
+fn write_stats(output: &mut impl Write, card: &StatsCard) -> std::io::Result<()> {
+    writeln!(output, "{}", card.title)?;
+    for line in &card.lines {
+        writeln!(output, "{line}")?;
+    }
+    for field in &card.fields {
+        writeln!(output, "{}:", field.label)?;
+        for line in &field.lines {
+            writeln!(output, "  {line}")?;
+        }
     }
     Ok(())
 }

@@ -1,21 +1,17 @@
-//! The slash commands: `/quiz`, `/leaderboard`, `/stats`, `/quiz-admin reload`.
+//! The slash commands: `/quiz`, `/leaderboard`, `/stats`, `/quiz-admin`.
 //!
-//! Each command reads its options, asks the game or the store, and sends one
-//! reply drawn by [`super::render`]. Names and descriptions are registered
-//! with Korean and English localizations ([`localize`]); the wording users
-//! read follows the bot's locale.
+//! Each command reads its options, asks the service, and sends the view it
+//! returns, drawn by [`super::render`]. Names and descriptions are
+//! registered with Korean and English localizations ([`localize`]); the
+//! wording users read follows the bot's locale.
 
-use chrono::Utc;
 use poise::serenity_prelude as serenity;
 
-use super::{render, Caller, Command, Context, DiscordError};
-use crate::daily;
-use crate::game::{Game, GameError};
+use super::{render, Command, Context, DiscordError};
 use crate::i18n::Texts;
-use crate::identity::Platform;
 use crate::notes::truncate_chars;
-use crate::quiz::{self, Period};
-use crate::store::BoardQuery;
+use crate::quiz::Period;
+use crate::service::{Caller, DailyRequest};
 
 /// Every command, localized.
 pub(super) fn all(texts: Texts) -> Vec<Command> {
@@ -35,61 +31,33 @@ async fn quiz(
     #[max = 20]
     count: Option<u8>,
 ) -> Result<(), DiscordError> {
-    let data = ctx.data();
     let caller = caller(ctx)?;
-    let player = caller.player(data).await?;
-    let content = data.bot.content.current();
-    let game = Game::new(&content, &data.bot.store);
-    let topic = topic.map(|t| resolve_topic(&content, &t));
-    let count = count.map_or(quiz::DEFAULT_SESSION_QUESTIONS, usize::from);
-    let session = game
-        .start(
-            &player,
-            topic.as_deref(),
-            count,
-            Utc::now(),
-            &mut fastrand::Rng::new(),
-        )
-        .await
-        .map_err(|err| match err {
-            // Nothing was answered yet: a plain "cannot reach the scores".
-            GameError::Store(err) => DiscordError::Store(err),
-            err => DiscordError::Game(err),
-        })?;
-    let question = game.question(&session, session.position)?;
-    let card = render::card(data.texts, &content, &session, question);
-    ctx.send(card.reply().ephemeral(true)).await?;
+    let card = ctx
+        .data()
+        .service
+        .start_quiz(&caller, topic.as_deref(), count.map(usize::from))
+        .await?;
+    ctx.send(render::card(&card).reply().ephemeral(true))
+        .await?;
     Ok(())
 }
 
 /// Topics whose id or name contains what was typed so far.
 async fn topic_choices(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
-    let content = ctx.data().bot.content.current();
     let partial = partial.trim().to_lowercase();
-    content
-        .bank
-        .topics
-        .iter()
-        .filter(|t| {
-            t.id.to_lowercase().contains(&partial) || t.name.to_lowercase().contains(&partial)
+    ctx.data()
+        .service
+        .topics()
+        .into_iter()
+        .filter(|(id, name)| {
+            id.to_lowercase().contains(&partial) || name.to_lowercase().contains(&partial)
         })
         .take(25)
-        .map(|t| {
-            let label = truncate_chars(&format!("{} ({})", t.name, t.id), render::CHOICE_NAME_MAX);
-            serenity::AutocompleteChoice::new(label, t.id.clone())
+        .map(|(id, name)| {
+            let label = truncate_chars(&format!("{name} ({id})"), render::CHOICE_NAME_MAX);
+            serenity::AutocompleteChoice::new(label, id)
         })
         .collect()
-}
-
-/// A topic typed by hand may be its name rather than its id.
-fn resolve_topic(content: &crate::content::Content, typed: &str) -> String {
-    let typed = typed.trim();
-    content
-        .bank
-        .topics
-        .iter()
-        .find(|t| t.id.eq_ignore_ascii_case(typed) || t.name.eq_ignore_ascii_case(typed))
-        .map_or_else(|| typed.to_string(), |t| t.id.clone())
 }
 
 /// Leaderboard periods, as offered to the user.
@@ -123,72 +91,34 @@ async fn leaderboard(
     period: Option<PeriodChoice>,
     #[autocomplete = "topic_choices"] topic: Option<String>,
 ) -> Result<(), DiscordError> {
-    let data = ctx.data();
     let caller = caller(ctx)?;
-    let content = data.bot.content.current();
     let period = period.map_or(Period::Week, Period::from);
-    let topic = topic.map(|t| resolve_topic(&content, &t));
-    let store = &data.bot.store;
-    let mut rows = Vec::new();
-    let mut mine = None;
-    if let Some(community) = store
-        .find_community(Platform::Discord, &super::guild_external_id(caller.guild))
-        .await?
-    {
-        let query = BoardQuery {
-            community_id: community.id,
-            period,
-            topic: topic.as_deref(),
-            today: quiz::local_day(Utc::now(), community.time_zone),
-            time_zone: community.time_zone,
-            limit: 10,
-        };
-        rows = store.leaderboard(&query).await?;
-        if let Some(player) = store
-            .find_player(&community, &super::user_external_id(caller.user))
-            .await?
-        {
-            mine = store.rank_of(&query, player.id).await?;
-        }
-    }
-    let board = render::leaderboard(
-        data.texts,
-        &content,
-        period,
-        topic.as_deref(),
-        &rows,
-        mine.as_ref(),
-    );
-    ctx.send(board.reply()).await?;
+    let board = ctx
+        .data()
+        .service
+        .leaderboard(&caller.identity, period, topic.as_deref())
+        .await?;
+    ctx.send(render::board(&board).reply()).await?;
     Ok(())
 }
 
 /// Show answered questions, accuracy per topic and streaks.
 #[poise::command(slash_command, guild_only)]
 async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), DiscordError> {
-    let data = ctx.data();
     let caller = caller(ctx)?;
-    let who = user.as_ref().map_or(caller.user, |u| u.id);
-    let content = data.bot.content.current();
-    let store = &data.bot.store;
-    let mut found = None;
-    if let Some(community) = store
-        .find_community(Platform::Discord, &super::guild_external_id(caller.guild))
-        .await?
-    {
-        if let Some(player) = store
-            .find_player(&community, &super::user_external_id(who))
-            .await?
-        {
-            let today = quiz::local_day(Utc::now(), community.time_zone);
-            found = Some(store.stats(&player, today).await?);
+    let (whose, name) = match &user {
+        Some(user) => {
+            let guild = ctx.guild_id().ok_or(DiscordError::NotInServer)?;
+            (
+                super::identity(guild, user.id),
+                user.display_name().to_string(),
+            )
         }
-    }
-    let name = user
-        .as_ref()
-        .map_or(caller.name.as_str(), |u| u.display_name());
-    let card = render::stats(data.texts, &content, name, found.as_ref());
-    ctx.send(card.reply().ephemeral(true)).await?;
+        None => (caller.identity.clone(), caller.name.clone()),
+    };
+    let card = ctx.data().service.stats(&whose, &name).await?;
+    ctx.send(render::stats(&card).reply().ephemeral(true))
+        .await?;
     Ok(())
 }
 
@@ -208,36 +138,15 @@ async fn quiz_admin(_ctx: Context<'_>) -> Result<(), DiscordError> {
 /// Re-read the question banks and notes.
 #[poise::command(slash_command, guild_only)]
 async fn reload(ctx: Context<'_>) -> Result<(), DiscordError> {
-    let data = ctx.data();
     // Discord hides the command from members without Manage Server, but a
-    // stale client or a changed override may still send it: check the
-    // permissions Discord resolved for this member in this channel.
-    if !is_admin(ctx) {
-        let refusal = render::notice(data.texts.admin_only());
-        ctx.send(refusal.ephemeral(true)).await?;
-        return Ok(());
+    // stale client or a changed override may still send it: the service
+    // checks the permissions Discord resolved for this member.
+    let caller = caller(ctx)?;
+    if caller.admin {
+        ctx.defer_ephemeral().await?;
     }
-    ctx.defer_ephemeral().await?;
-    let content = data.bot.content.clone();
-    let reloaded = tokio::task::spawn_blocking(move || content.reload())
-        .await
-        .map_err(|err| DiscordError::Reload(err.to_string()))?;
-    let reply = match reloaded {
-        Ok(report) => {
-            tracing::info!("content reloaded: {}", report.summary());
-            render::notice(&data.texts.reloaded(
-                report.topics,
-                report.questions,
-                report.sections,
-                report.warnings(),
-            ))
-        }
-        Err(err) => {
-            tracing::warn!("content reload refused: {err}");
-            render::reload_failed(data.texts, &err)
-        }
-    };
-    ctx.send(reply.ephemeral(true)).await?;
+    let report = ctx.data().service.reload(&caller).await?;
+    ctx.send(render::reload(&report).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -262,37 +171,20 @@ async fn daily_set(
     topics: Option<String>,
     reveal_after: Option<String>,
 ) -> Result<(), DiscordError> {
-    let data = ctx.data();
-    if !is_admin(ctx) {
-        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
-            .await?;
-        return Ok(());
-    }
     let caller = caller(ctx)?;
     let channel = channel.unwrap_or_else(|| ctx.channel_id());
-    let content = data.bot.content.current();
-    let settings = daily::DailySettings {
+    let request = DailyRequest {
         time: &time,
-        // Unset, the zone new communities get (QUIZBOT_TIMEZONE).
-        time_zone: Some(timezone.as_deref().unwrap_or(data.bot.time_zone.name())),
+        time_zone: timezone.as_deref(),
         topics: topics.as_deref(),
         reveal_after: reveal_after.as_deref(),
     };
-    let reply = match settings.schedule(
-        Platform::Discord,
-        super::guild_external_id(caller.guild),
-        channel.get().to_string(),
-        &content.bank,
-    ) {
-        Ok(schedule) => {
-            let now = Utc::now();
-            let schedule = data.bot.store.set_schedule(&schedule, now).await?;
-            data.texts
-                .schedule_saved(&schedule, &format!("<#{channel}>"), now)
-        }
-        Err(err) => data.texts.schedule_refused(&err.to_string()),
-    };
-    ctx.send(render::notice(&reply).ephemeral(true)).await?;
+    let reply = ctx
+        .data()
+        .service
+        .set_daily(&caller, channel.get().to_string(), &request)
+        .await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
     Ok(())
 }
 
@@ -302,73 +194,24 @@ async fn daily_off(
     ctx: Context<'_>,
     channel: Option<serenity::ChannelId>,
 ) -> Result<(), DiscordError> {
-    let data = ctx.data();
-    if !is_admin(ctx) {
-        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
-            .await?;
-        return Ok(());
-    }
     let caller = caller(ctx)?;
     let channel = channel.map(|c| c.get().to_string());
-    let count = data
-        .bot
-        .store
-        .disable_schedules(
-            Platform::Discord,
-            &super::guild_external_id(caller.guild),
-            channel.as_deref(),
-            Utc::now(),
-        )
+    let reply = ctx
+        .data()
+        .service
+        .daily_off(&caller, channel.as_deref())
         .await?;
-    let reply = data.texts.schedules_off(count);
-    ctx.send(render::notice(&reply).ephemeral(true)).await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
     Ok(())
 }
 
 /// Show this server's daily questions and any delivery trouble.
 #[poise::command(slash_command, guild_only, rename = "show")]
 async fn daily_show(ctx: Context<'_>) -> Result<(), DiscordError> {
-    let data = ctx.data();
-    if !is_admin(ctx) {
-        ctx.send(render::notice(data.texts.admin_only()).ephemeral(true))
-            .await?;
-        return Ok(());
-    }
     let caller = caller(ctx)?;
-    let schedules = data
-        .bot
-        .store
-        .schedules(
-            Some(Platform::Discord),
-            Some(&super::guild_external_id(caller.guild)),
-        )
-        .await?;
-    let now = Utc::now();
-    let reply = if schedules.is_empty() {
-        data.texts.no_schedules().to_string()
-    } else {
-        schedules
-            .iter()
-            .map(|s| {
-                data.texts
-                    .schedule_line(s, &format!("<#{}>", s.channel), now)
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    ctx.send(render::notice(&reply).ephemeral(true)).await?;
+    let reply = ctx.data().service.daily_show(&caller).await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
     Ok(())
-}
-
-fn is_admin(ctx: Context<'_>) -> bool {
-    let poise::Context::Application(ctx) = ctx else {
-        return false;
-    };
-    ctx.interaction
-        .member
-        .as_ref()
-        .and_then(|m| m.permissions)
-        .is_some_and(|p| p.manage_guild() || p.administrator())
 }
 
 fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
@@ -376,7 +219,7 @@ fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
         poise::Context::Application(actx) => actx.interaction.member.as_deref(),
         poise::Context::Prefix(_) => None,
     };
-    Caller::new(ctx.guild_id(), member, ctx.author())
+    super::caller(ctx.guild_id(), member, ctx.author())
 }
 
 /// Korean name, Korean description, English description of each command and
@@ -463,8 +306,8 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
     (
         "quiz-admin daily set timezone",
         "시간대",
-        "IANA 시간대 (기본: Asia/Seoul)",
-        "IANA time zone (default: Asia/Seoul)",
+        "IANA 시간대 (기본: 서버의 시간대)",
+        "IANA time zone (default: the server's)",
     ),
     (
         "quiz-admin daily set topics",
@@ -575,15 +418,6 @@ fn set_localizations(
     for locale in ENGLISH {
         names.insert(locale.into(), english_name.into());
         descriptions.insert(locale.into(), en.into());
-    }
-}
-
-impl Texts {
-    pub fn not_ranked(&self) -> &'static str {
-        self.pick(
-            "이 기간에는 아직 내 점수가 없습니다.",
-            "You have no points in this period yet.",
-        )
     }
 }
 

@@ -1,24 +1,21 @@
-//! What the bot's Discord messages look like: the question card, the
-//! feedback, the summary, the leaderboard and the stats, as embeds and
-//! components.
+//! What the bot's Discord messages look like: the view model
+//! ([`crate::view`]) as embeds and components.
 //!
-//! The content mirrors the terminal's ([`crate::terminal`]); the wording
-//! comes from [`Texts`]. Every text is cut to Discord's limits here (by
-//! characters, ending in "…"), so Discord never rejects a message because a
-//! question or a note is long. Budgets per part keep each message under the
-//! 6000 characters Discord allows across all its embeds.
+//! Every text is cut to Discord's limits here (by characters, ending in
+//! "…"), so Discord never rejects a message because a question or a note is
+//! long. Budgets per part keep each message under the 6000 characters
+//! Discord allows across all its embeds. Names are shown as text, never as
+//! markdown or mentions.
 
 use poise::serenity_prelude as serenity;
 
 use super::no_mentions;
-use super::ComponentId;
-use crate::bank::Question;
-use crate::content::{Content, ContentError};
-use crate::game::AnswerOutcome;
-use crate::i18n::Texts;
-use crate::notes::{truncate_chars, Excerpt};
-use crate::quiz::{Period, Ranked, SessionSummary};
-use crate::store::{PlayerStats, QuizSession, Recorded, Standing};
+use crate::notes::truncate_chars;
+use crate::view::{
+    AdminReply, AnswerInput, Board, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
+    ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
+    RevealView, StatsCard, SummaryView,
+};
 
 /// Discord's limits, in characters.
 pub const CONTENT_MAX: usize = 2000;
@@ -39,10 +36,10 @@ const ROW_BUTTONS: usize = 5;
 const FEEDBACK_PROMPT_MAX: usize = 700;
 const CARD_CHOICE_MAX: usize = 500;
 
-pub(super) const BLUE: u32 = 0x5865F2;
-pub(super) const GREEN: u32 = 0x57F287;
-pub(super) const RED: u32 = 0xED4245;
-pub(super) const GOLD: u32 = 0xFEE75C;
+const BLUE: u32 = 0x5865F2;
+const GREEN: u32 = 0x57F287;
+const RED: u32 = 0xED4245;
+const GOLD: u32 = 0xFEE75C;
 
 /// A message's embeds and components, sent as a reply or as an update of
 /// the clicked message.
@@ -52,6 +49,13 @@ pub(super) struct View {
 }
 
 impl View {
+    fn embed(embed: serenity::CreateEmbed) -> Self {
+        View {
+            embeds: vec![embed],
+            components: Vec::new(),
+        }
+    }
+
     pub(super) fn reply(self) -> poise::CreateReply {
         poise::CreateReply {
             embeds: self.embeds,
@@ -68,6 +72,11 @@ impl View {
             .components(self.components)
             .allowed_mentions(no_mentions())
     }
+
+    /// A new private message.
+    pub(super) fn private_message(self) -> serenity::CreateInteractionResponseMessage {
+        self.update().ephemeral(true)
+    }
 }
 
 /// A plain private text.
@@ -77,72 +86,33 @@ pub(super) fn notice(text: &str) -> poise::CreateReply {
         .allowed_mentions(no_mentions())
 }
 
-pub(super) fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
-    content.bank.topic(topic).map_or(topic, |t| t.name.as_str())
-}
-
-/// The question card: topic, difficulty, progress, prompt, lettered
-/// choices; A–D buttons, or a menu for "choose N".
-pub(super) fn card(
-    texts: Texts,
-    content: &Content,
-    session: &QuizSession,
-    question: &Question,
-) -> View {
-    let title = format!(
-        "{} · {} · {}",
-        topic_name(content, &question.topic),
-        texts.difficulty(question.difficulty),
-        texts.progress(session.position, session.question_ids.len())
-    );
-    let (session_id, position) = (session.id, session.position);
+/// The question card: heading, prompt, lettered choices; A–D buttons, or a
+/// menu for "choose N".
+pub(super) fn card(card: &QuestionCard) -> View {
     View {
-        embeds: vec![question_embed(texts, question, &title)],
-        components: answer_rows(
-            texts,
-            question,
-            |choice| {
-                ComponentId::Answer {
-                    session: session_id,
-                    position,
-                    choice,
-                }
-                .to_string()
-            },
-            ComponentId::Pick {
-                session: session_id,
-                position,
-            }
-            .to_string(),
-            false,
-        ),
+        embeds: vec![question_embed(&card.question, &card.heading)],
+        components: answer_rows(&card.input, &card.question.choices, false),
     }
 }
 
 /// A question as an embed: `title`, the prompt (with "choose N" when it
 /// is), the lettered choices.
-pub(super) fn question_embed(
-    texts: Texts,
-    question: &Question,
-    title: &str,
-) -> serenity::CreateEmbed {
+fn question_embed(question: &QuestionView, title: &str) -> serenity::CreateEmbed {
     let choices: String = question
         .choices
         .iter()
-        .enumerate()
-        .map(|(i, choice)| {
+        .map(|c| {
             format!(
                 "**{}.** {}\n",
-                Question::letter(i),
-                truncate_chars(choice, CARD_CHOICE_MAX)
+                c.letter,
+                truncate_chars(&c.text, CARD_CHOICE_MAX)
             )
         })
         .collect();
-    let hint = if question.is_multi() {
-        format!("\n**({})**", texts.choose_n(question.picks()))
-    } else {
-        String::new()
-    };
+    let hint = question
+        .choose_hint
+        .as_ref()
+        .map_or(String::new(), |hint| format!("\n**({hint})**"));
     let budget = DESCRIPTION_MAX.saturating_sub(choices.chars().count() + hint.chars().count() + 2);
     let description = format!(
         "{}{hint}\n\n{choices}",
@@ -154,54 +124,63 @@ pub(super) fn question_embed(
         .colour(BLUE)
 }
 
-/// The answer components of a question: a button per choice, or a menu of
-/// them for "choose N"; all greyed out when `disabled`.
-pub(super) fn answer_rows(
-    texts: Texts,
-    question: &Question,
-    choice_id: impl Fn(usize) -> String,
-    pick_id: String,
+/// The answer components: a button per choice, or a menu of them for
+/// "choose N" (Discord needs no submit button); all greyed out when
+/// `disabled`.
+fn answer_rows(
+    input: &AnswerInput,
+    choices: &[ChoiceLine],
     disabled: bool,
 ) -> Vec<serenity::CreateActionRow> {
-    if question.is_multi() {
-        let options = question
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(i, choice)| menu_option(i, choice))
-            .collect();
-        let picks = u8::try_from(question.picks()).unwrap_or(u8::MAX);
-        let menu = serenity::CreateSelectMenu::new(
-            pick_id,
-            serenity::CreateSelectMenuKind::String { options },
-        )
-        .placeholder(truncate_chars(
-            &texts.choose_n(question.picks()),
-            OPTION_LABEL_MAX,
-        ))
-        .min_values(picks)
-        .max_values(picks)
-        .disabled(disabled);
-        return vec![serenity::CreateActionRow::SelectMenu(menu)];
+    match input {
+        AnswerInput::Pick {
+            picks,
+            action,
+            placeholder,
+            ..
+        } => {
+            let options = choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| menu_option(i, c))
+                .collect();
+            let picks = u8::try_from(*picks).unwrap_or(u8::MAX);
+            let menu = serenity::CreateSelectMenu::new(
+                action.to_string(),
+                serenity::CreateSelectMenuKind::String { options },
+            )
+            .placeholder(truncate_chars(placeholder, OPTION_LABEL_MAX))
+            .min_values(picks)
+            .max_values(picks)
+            .disabled(disabled);
+            vec![serenity::CreateActionRow::SelectMenu(menu)]
+        }
+        AnswerInput::Buttons(buttons) => {
+            let buttons: Vec<serenity::CreateButton> = buttons
+                .iter()
+                .map(|b| button(b).disabled(disabled))
+                .collect();
+            buttons
+                .chunks(ROW_BUTTONS)
+                .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
+                .collect()
+        }
     }
-    let buttons: Vec<serenity::CreateButton> = (0..question.choices.len())
-        .map(|choice| {
-            serenity::CreateButton::new(choice_id(choice))
-                .label(Question::letter(choice).to_string())
-                .style(serenity::ButtonStyle::Primary)
-                .disabled(disabled)
+}
+
+fn button(button: &crate::view::Button) -> serenity::CreateButton {
+    serenity::CreateButton::new(button.action.to_string())
+        .label(truncate_chars(&button.label, BUTTON_LABEL_MAX))
+        .style(match button.style {
+            ButtonStyle::Primary => serenity::ButtonStyle::Primary,
+            ButtonStyle::Success => serenity::ButtonStyle::Success,
         })
-        .collect();
-    buttons
-        .chunks(ROW_BUTTONS)
-        .map(|row| serenity::CreateActionRow::Buttons(row.to_vec()))
-        .collect()
 }
 
 /// A menu option: the letter and as much of the choice as fits, the rest
-/// of a long choice in the description.
-fn menu_option(index: usize, choice: &str) -> serenity::CreateSelectMenuOption {
-    let label = format!("{}. {choice}", Question::letter(index));
+/// of a long choice in the description. Its value is the choice's index.
+fn menu_option(index: usize, choice: &ChoiceLine) -> serenity::CreateSelectMenuOption {
+    let label = format!("{}. {}", choice.letter, choice.text);
     let option = serenity::CreateSelectMenuOption::new(
         truncate_chars(&label, OPTION_LABEL_MAX),
         index.to_string(),
@@ -210,262 +189,232 @@ fn menu_option(index: usize, choice: &str) -> serenity::CreateSelectMenuOption {
         return option;
     }
     let shown = OPTION_LABEL_MAX - 1 - 3; // "A. " and the "…"
-    let rest: String = choice.chars().skip(shown).collect();
+    let rest: String = choice.text.chars().skip(shown).collect();
     option.description(truncate_chars(&format!("…{rest}"), OPTION_DESCRIPTION_MAX))
 }
 
-/// The card after an answer: verdict, right answer, explanation, note
-/// excerpt, points; **Next**, or the summary after the last question.
-pub(super) fn feedback(
-    texts: Texts,
-    content: &Content,
-    outcome: &AnswerOutcome<'_>,
-    summary: Option<&SessionSummary>,
-) -> View {
-    let question = outcome.question;
-    let session = &outcome.session;
-    let title = if outcome.grade.correct {
-        format!("✅ {}", texts.correct())
-    } else {
-        format!("❌ {}", texts.wrong())
-    };
+/// The card after an answer: verdict, right answer, explanation, notes,
+/// points; **Next**, or the summary after the last question. A daily
+/// question's feedback has no button.
+pub(super) fn feedback(feedback: &Feedback) -> View {
+    let mark = if feedback.correct { "✅" } else { "❌" };
     let mut description = String::new();
-    if let Recorded::Duplicate { choices, .. } = &outcome.recorded {
-        description.push_str(&texts.already_answered(&Question::letters(choices)));
+    if let Some(notice) = &feedback.notice {
+        description.push_str(notice);
         description.push_str("\n\n");
     }
-    description.push_str(&truncate_chars(&question.prompt, FEEDBACK_PROMPT_MAX));
-    let choice_lines = |indices: &[usize]| choice_lines(question, indices);
+    description.push_str(&truncate_chars(&feedback.prompt, FEEDBACK_PROMPT_MAX));
     let mut embed = serenity::CreateEmbed::new()
-        .title(truncate_chars(&title, TITLE_MAX))
+        .title(truncate_chars(
+            &format!("{mark} {}", feedback.verdict),
+            TITLE_MAX,
+        ))
         .description(truncate_chars(&description, DESCRIPTION_MAX))
-        .colour(if outcome.grade.correct { GREEN } else { RED });
-    if !outcome.grade.correct {
-        embed = embed.field(
-            texts.your_answer(),
-            choice_lines(&outcome.grade.chosen),
-            false,
-        );
+        .colour(if feedback.correct { GREEN } else { RED });
+    if let Some(yours) = &feedback.your_answer {
+        embed = choice_field(embed, yours);
     }
-    embed = embed
-        .field(texts.right_answer(), choice_lines(&question.correct), false)
-        .field(
-            texts.explanation(),
-            truncate_chars(&question.explanation, FIELD_VALUE_MAX),
-            false,
-        );
-    if let Some(excerpt) = &outcome.excerpt {
-        let (name, value) = excerpt_field(texts, excerpt);
-        embed = embed.field(name, value, false);
+    embed = choice_field(embed, &feedback.right_answer);
+    embed = list_field(embed, &feedback.explanation);
+    for excerpt in &feedback.excerpts {
+        embed = excerpt_field(embed, excerpt);
     }
-    let footer = format!(
-        "{} · {}",
-        texts.points_won(
-            outcome.points(),
-            outcome.is_repeat_of_a_recent_correct_answer()
-        ),
-        texts.progress(session.position, session.question_ids.len())
-    );
+    let footer = match &feedback.score {
+        Some(score) => format!("{score} · {}", feedback.heading),
+        None => feedback.heading.clone(),
+    };
     embed = embed.footer(serenity::CreateEmbedFooter::new(truncate_chars(
         &footer, FOOTER_MAX,
     )));
-
     let mut embeds = vec![embed];
     let mut components = Vec::new();
-    match summary {
-        Some(summary) => embeds.push(summary_embed(texts, content, summary)),
-        None => {
-            let label = if outcome.is_last() {
-                texts.show_results()
-            } else {
-                texts.next_button()
-            };
-            let next = serenity::CreateButton::new(
-                ComponentId::Next {
-                    session: session.id,
-                    position: session.position,
-                }
-                .to_string(),
-            )
-            .label(truncate_chars(label, BUTTON_LABEL_MAX))
-            .style(serenity::ButtonStyle::Success);
-            components.push(serenity::CreateActionRow::Buttons(vec![next]));
-        }
+    if let Some(summary) = &feedback.summary {
+        embeds.push(summary_embed(summary));
+    }
+    if let Some(next) = &feedback.next {
+        components.push(serenity::CreateActionRow::Buttons(vec![button(next)]));
     }
     View { embeds, components }
 }
 
-/// The excerpt as a field: `Notes · file › heading`, then its lines quoted.
 /// The chosen choices, lettered, one per line, cut to a field's limit.
-pub(super) fn choice_lines(question: &Question, indices: &[usize]) -> String {
-    let lines: Vec<String> = indices
+fn choice_field(embed: serenity::CreateEmbed, field: &ChoiceField) -> serenity::CreateEmbed {
+    let lines: Vec<String> = field
+        .choices
         .iter()
-        .filter_map(|&i| {
-            let choice = question.choices.get(i)?;
-            Some(format!("**{}.** {choice}", Question::letter(i)))
-        })
+        .map(|c| format!("**{}.** {}", c.letter, c.text))
         .collect();
-    truncate_chars(&lines.join("\n"), FIELD_VALUE_MAX)
-}
-
-pub(super) fn excerpt_field(texts: Texts, excerpt: &Excerpt) -> (String, String) {
-    let name = format!(
-        "{} · {} › {}",
-        texts.from_notes(),
-        excerpt.file,
-        excerpt.heading
-    );
-    let body: Vec<String> = excerpt
-        .body_lines()
-        .map(|line| format!("> {line}"))
-        .collect();
-    let body = if body.is_empty() {
-        format!("> {}", excerpt.heading)
-    } else {
-        body.join("\n")
-    };
-    (
-        truncate_chars(&name, FIELD_NAME_MAX),
-        truncate_chars(&body, FIELD_VALUE_MAX),
+    embed.field(
+        truncate_chars(&field.label, FIELD_NAME_MAX),
+        truncate_chars(&lines.join("\n"), FIELD_VALUE_MAX),
+        false,
     )
 }
 
-fn summary_embed(
-    texts: Texts,
-    content: &Content,
-    summary: &SessionSummary,
-) -> serenity::CreateEmbed {
-    let description = if summary.answered == 0 {
-        texts.nothing_answered().to_string()
-    } else {
-        let mut text = texts.summary_line(
-            summary.correct,
-            summary.answered,
-            summary.accuracy,
-            summary.points,
-        );
-        if let Some(topic) = &summary.weakest_topic {
-            text.push('\n');
-            text.push_str(&texts.weakest_topic(topic_name(content, topic)));
-        }
-        text
-    };
+fn list_field(embed: serenity::CreateEmbed, field: &ListField) -> serenity::CreateEmbed {
+    if field.lines.is_empty() {
+        return embed;
+    }
+    embed.field(
+        truncate_chars(&field.label, FIELD_NAME_MAX),
+        truncate_chars(&field.lines.join("\n"), FIELD_VALUE_MAX),
+        false,
+    )
+}
+
+/// The excerpt as a field: `Notes · file › heading`, then its lines quoted.
+fn excerpt_field(embed: serenity::CreateEmbed, excerpt: &ExcerptView) -> serenity::CreateEmbed {
+    let name = format!("{} · {}", excerpt.label, excerpt.source);
+    let body: Vec<String> = excerpt
+        .lines
+        .iter()
+        .map(|line| format!("> {line}"))
+        .collect();
+    embed.field(
+        truncate_chars(&name, FIELD_NAME_MAX),
+        truncate_chars(&body.join("\n"), FIELD_VALUE_MAX),
+        false,
+    )
+}
+
+fn summary_embed(summary: &SummaryView) -> serenity::CreateEmbed {
     serenity::CreateEmbed::new()
-        .title(truncate_chars(
-            &format!("🏁 {}", texts.summary_title()),
-            TITLE_MAX,
-        ))
-        .description(truncate_chars(&description, DESCRIPTION_MAX))
+        .title(truncate_chars(&format!("🏁 {}", summary.title), TITLE_MAX))
+        .description(truncate_chars(&summary.lines.join("\n"), DESCRIPTION_MAX))
         .colour(GOLD)
 }
 
-/// The summary alone (when it is asked for after the last feedback).
-pub(super) fn summary_only(texts: Texts, content: &Content, summary: &SessionSummary) -> View {
-    View {
-        embeds: vec![summary_embed(texts, content, summary)],
-        components: Vec::new(),
+/// Where Next leads: the next card, or the summary alone.
+pub(super) fn next_step(step: &NextStep) -> View {
+    match step {
+        NextStep::Card(next) => card(next),
+        NextStep::Summary(summary) => View::embed(summary_embed(summary)),
     }
 }
 
 /// The public top 10, with the caller's own rank.
-pub(super) fn leaderboard(
-    texts: Texts,
-    content: &Content,
-    period: Period,
-    topic: Option<&str>,
-    rows: &[Ranked<Standing>],
-    mine: Option<&Ranked<Standing>>,
-) -> View {
-    let title = texts.leaderboard_title(period, topic.map(|t| topic_name(content, t)));
-    let mut description = if rows.is_empty() {
-        texts.empty_leaderboard().to_string()
+pub(super) fn board(board: &Board) -> View {
+    let mut description = if board.rows.is_empty() {
+        board.empty.clone()
     } else {
-        rows.iter()
+        board
+            .rows
+            .iter()
             .map(|row| {
                 format!(
                     "**{}.** {} · {}",
                     row.rank,
-                    plain_name(&row.entry.display_name),
-                    texts.standing(row.entry.points, row.entry.correct, row.entry.answered)
+                    plain_name(&row.name),
+                    row.score
                 )
             })
             .collect::<Vec<_>>()
             .join("\n")
     };
     description.push_str("\n\n");
-    match mine {
-        Some(mine) => description.push_str(&texts.your_rank(mine.rank, mine.entry.points)),
-        None => description.push_str(texts.not_ranked()),
-    }
-    let embed = serenity::CreateEmbed::new()
-        .title(truncate_chars(&title, TITLE_MAX))
-        .description(truncate_chars(&description, DESCRIPTION_MAX))
-        .colour(GOLD);
-    View {
-        embeds: vec![embed],
-        components: Vec::new(),
-    }
+    description.push_str(&board.mine);
+    View::embed(
+        serenity::CreateEmbed::new()
+            .title(truncate_chars(&board.title, TITLE_MAX))
+            .description(truncate_chars(&description, DESCRIPTION_MAX))
+            .footer(serenity::CreateEmbedFooter::new(truncate_chars(
+                &board.legend,
+                FOOTER_MAX,
+            )))
+            .colour(GOLD),
+    )
 }
 
 /// A player's record: totals, streaks, accuracy per topic.
-pub(super) fn stats(
-    texts: Texts,
-    content: &Content,
-    name: &str,
-    stats: Option<&PlayerStats>,
-) -> View {
-    let title = texts.stats_title(&plain_name(name));
+pub(super) fn stats(card: &StatsCard) -> View {
     let mut embed = serenity::CreateEmbed::new()
-        .title(truncate_chars(&title, TITLE_MAX))
+        .title(truncate_chars(&plain_name(&card.title), TITLE_MAX))
+        .description(truncate_chars(&card.lines.join("\n"), DESCRIPTION_MAX))
         .colour(BLUE);
-    match stats {
-        Some(stats) if stats.answered > 0 => {
-            let description = format!(
-                "{}\n{}",
-                texts.stats_totals(stats.answered, stats.correct, stats.points),
-                texts.streaks(stats.current_streak, stats.best_streak)
-            );
-            embed = embed.description(truncate_chars(&description, DESCRIPTION_MAX));
-            let topics: Vec<String> = stats
-                .topics
-                .iter()
-                .map(|t| texts.topic_accuracy(topic_name(content, &t.topic), t.correct, t.answered))
-                .collect();
-            if !topics.is_empty() {
-                embed = embed.field(
-                    texts.accuracy_by_topic(),
-                    truncate_chars(&topics.join("\n"), FIELD_VALUE_MAX),
-                    false,
-                );
-            }
-        }
-        _ => embed = embed.description(texts.no_stats()),
+    for field in &card.fields {
+        embed = list_field(embed, field);
     }
-    View {
-        embeds: vec![embed],
-        components: Vec::new(),
+    View::embed(embed)
+}
+
+/// An admin's answer: its sentence, then each schedule after its channel.
+pub(super) fn admin(reply: &AdminReply) -> poise::CreateReply {
+    let mut lines: Vec<String> = reply.text.iter().cloned().collect();
+    for schedule in &reply.schedules {
+        let mut line = format!("<#{}> · {}", schedule.channel, schedule.settings);
+        if let Some(failure) = &schedule.failure {
+            line.push_str("\n  ");
+            line.push_str(failure);
+        }
+        lines.push(line);
+    }
+    notice(&lines.join("\n"))
+}
+
+/// How a reload went: the counts, or every error as far as fits.
+pub(super) fn reload(report: &ReloadReport) -> poise::CreateReply {
+    match report {
+        ReloadReport::Done(text) => notice(text),
+        ReloadReport::Refused { title, errors } => {
+            let description = format!(
+                "```\n{}\n```",
+                truncate_chars(&errors.join("\n"), DESCRIPTION_MAX - 10)
+            );
+            let embed = serenity::CreateEmbed::new()
+                .title(truncate_chars(title, TITLE_MAX))
+                .description(description)
+                .colour(RED);
+            poise::CreateReply::default()
+                .embed(embed)
+                .allowed_mentions(no_mentions())
+        }
     }
 }
 
-/// The admin's report of a refused reload: every error, as far as fits.
-pub(super) fn reload_failed(texts: Texts, error: &ContentError) -> poise::CreateReply {
-    let errors: Vec<String> = error
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| d.to_string())
-        .collect();
-    let description = format!(
-        "```\n{}\n```",
-        truncate_chars(&errors.join("\n"), DESCRIPTION_MAX - 10)
-    );
-    let embed = serenity::CreateEmbed::new()
-        .title(truncate_chars(texts.reload_failed(), TITLE_MAX))
-        .description(description)
-        .colour(RED);
-    poise::CreateReply::default()
-        .embed(embed)
-        .allowed_mentions(no_mentions())
+/// The daily post: the question with its buttons (greyed out once
+/// revealed) and the reveal time in each reader's own zone.
+pub(super) fn daily_post(post: &DailyPostView) -> View {
+    let at = post.reveal_at.timestamp();
+    let embed = question_embed(&post.question, &post.title)
+        .field(
+            truncate_chars(&post.reveal_label, FIELD_NAME_MAX),
+            format!("<t:{at}:t> (<t:{at}:R>)"),
+            false,
+        )
+        .footer(serenity::CreateEmbedFooter::new(truncate_chars(
+            &post.footer,
+            FOOTER_MAX,
+        )));
+    View {
+        embeds: vec![embed],
+        components: answer_rows(&post.input, &post.question.choices, post.closed),
+    }
+}
+
+/// The results: right answer, how many chose what, explanation, notes,
+/// streaks, turnout.
+pub(super) fn reveal(reveal: &RevealView) -> serenity::CreateEmbed {
+    let mut embed = serenity::CreateEmbed::new()
+        .title(truncate_chars(&reveal.title, TITLE_MAX))
+        .description(truncate_chars(&reveal.prompt, FEEDBACK_PROMPT_MAX))
+        .colour(GOLD);
+    embed = choice_field(embed, &reveal.right_answer);
+    embed = list_field(embed, &reveal.spread);
+    embed = list_field(embed, &reveal.explanation);
+    for excerpt in &reveal.excerpts {
+        embed = excerpt_field(embed, excerpt);
+    }
+    if let Some(streaks) = &reveal.streaks {
+        let escaped = ListField {
+            label: streaks.label.clone(),
+            lines: streaks.lines.iter().map(|l| plain_name(l)).collect(),
+        };
+        embed = list_field(embed, &escaped);
+    }
+    embed.footer(serenity::CreateEmbedFooter::new(truncate_chars(
+        &reveal.turnout,
+        FOOTER_MAX,
+    )))
 }
 
 /// A display name shown as text: markdown characters escaped, kept short.
@@ -483,31 +432,29 @@ pub(super) fn plain_name(name: &str) -> String {
     out
 }
 
-impl Texts {
-    pub fn show_results(&self) -> &'static str {
-        self.pick("결과 보기", "See results")
-    }
-
-    pub fn accuracy_by_topic(&self) -> &'static str {
-        self.pick("주제별 정확도", "Accuracy by topic")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_long_choice_continues_in_the_menu_option_description() {
-        let long = "가".repeat(250);
+        let long = ChoiceLine {
+            letter: 'B',
+            text: "가".repeat(250),
+        };
         let option = serde_json::to_value(menu_option(1, &long)).unwrap();
         let label = option["label"].as_str().unwrap();
         let description = option["description"].as_str().unwrap();
         assert_eq!(label.chars().count(), OPTION_LABEL_MAX);
         assert!(label.starts_with("B. 가"), "{label}");
         assert_eq!(description.chars().count(), OPTION_DESCRIPTION_MAX);
-        let short = serde_json::to_value(menu_option(0, "EC2")).unwrap();
+        let short = ChoiceLine {
+            letter: 'A',
+            text: "EC2".into(),
+        };
+        let short = serde_json::to_value(menu_option(0, &short)).unwrap();
         assert_eq!(short["label"], "A. EC2");
+        assert_eq!(short["value"], "0");
         assert!(short.get("description").is_none());
     }
 

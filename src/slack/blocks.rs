@@ -1,23 +1,23 @@
 //! Block Kit messages: the question card, the feedback after an answer, the
-//! summary, the leaderboard, stats and short notices.
+//! summary, the leaderboard, stats, admin replies, the daily post and its
+//! results, and short notices.
 //!
 //! Every text from a question bank, a note or a user is escaped (`&`, `<`,
 //! `>`), so nothing in it can become a mention or a link, and every text is
 //! cut to Slack's limits (section text 3000 characters, button and option
-//! text 75, header 150, 5 buttons per actions block) with a clean "…". The
-//! content mirrors the terminal's card, feedback and summary.
+//! text 75, header 150, 5 buttons per actions block) with a clean "…". What
+//! they say comes worded from the view model ([`crate::view`]); this module
+//! only lays it out.
 
 use slack_morphism::prelude::*;
 
-use crate::bank::Question;
-use crate::content::Content;
-use crate::game::AnswerOutcome;
-use crate::i18n::Texts;
-use crate::notes::{truncate_chars, Excerpt};
-use crate::quiz::{Period, Ranked, SessionSummary};
-use crate::store::{PlayerStats, Recorded, Standing};
-
-use super::actions::ActionId;
+use crate::action::Action;
+use crate::notes::truncate_chars;
+use crate::view::{
+    AdminReply, AnswerInput, Board, Button, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
+    ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
+    RevealView, StatsCard, SummaryView,
+};
 
 /// Longest `text` of a section block.
 pub const SECTION_TEXT_MAX: usize = 3000;
@@ -89,7 +89,7 @@ pub fn header(text: &str) -> SlackBlock {
 }
 
 /// A button carrying `action` (and `value`), its text cut to the limit.
-pub fn button(action: &ActionId, text: &str, value: Option<String>) -> SlackBlockButtonElement {
+pub fn button(action: &Action, text: &str, value: Option<String>) -> SlackBlockButtonElement {
     SlackBlockButtonElement::new(truncate_chars(text, BUTTON_TEXT_MAX).into())
         .with_action_id(action.to_string().into())
         .opt_value(value)
@@ -115,333 +115,201 @@ pub fn notice(text: &str) -> SlackMessageContent {
     message(text, vec![section(&escape(text))])
 }
 
-/// A topic's name, or its id when the bank no longer has it.
-pub fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
-    content.bank.topic(topic).map_or(topic, |t| t.name.as_str())
-}
-
 /// "A) choice" for a button or option.
-fn choice_label(index: usize, choice: &str) -> String {
-    format!("{}) {choice}", Question::letter(index))
+fn choice_label(choice: &ChoiceLine) -> String {
+    format!("{}) {}", choice.letter, choice.text)
 }
 
-/// The card's first section: progress, topic, difficulty and the prompt.
-fn question_heading(
-    texts: Texts,
-    content: &Content,
-    question: &Question,
-    position: usize,
-    total: usize,
-) -> String {
-    format!(
-        "*[{}] {} · {}*\n{}",
-        texts.progress(position, total),
-        escape(topic_name(content, &question.topic)),
-        texts.difficulty(question.difficulty),
-        escape(&question.prompt)
-    )
+/// A question: `title` in bold, the prompt, "choose N" when it is.
+fn question_text(title: &str, question: &QuestionView) -> String {
+    let mut text = format!("*{}*\n{}", escape(title), escape(&question.prompt));
+    if let Some(hint) = &question.choose_hint {
+        text.push_str(&format!("\n_({})_", escape(hint)));
+    }
+    text
 }
 
 /// The question card: the prompt, then a button per choice, or checkboxes
 /// and a submit button for "choose N". `shown_at_ms` rides in the buttons'
 /// value so the answer can carry how long it took.
-pub fn question_card(
-    texts: Texts,
-    content: &Content,
-    question: &Question,
-    session_id: i64,
-    position: usize,
-    total: usize,
-    shown_at_ms: i64,
-) -> SlackMessageContent {
-    let mut heading = question_heading(texts, content, question, position, total);
-    if question.is_multi() {
-        heading.push_str(&format!("\n_({})_", texts.choose_n(question.picks())));
-    }
-    let mut blocks = vec![section(&heading)];
-    let actions = AnswerActions {
-        choice: &|choice| ActionId::Choice {
-            session_id,
-            position,
-            choice,
-        },
-        pick: ActionId::Pick {
-            session_id,
-            position,
-        },
-        submit: ActionId::Submit {
-            session_id,
-            position,
-        },
-    };
+pub fn question_card(card: &QuestionCard, shown_at_ms: i64) -> SlackMessageContent {
+    let mut blocks = vec![section(&question_text(&card.heading, &card.question))];
     blocks.extend(answer_blocks(
-        texts,
-        question,
-        &actions,
+        &card.input,
+        &card.question.choices,
         Some(shown_at_ms.to_string()),
     ));
-    message(&question.prompt, blocks)
-}
-
-/// The action ids of one question's answer components.
-pub struct AnswerActions<'a> {
-    /// The button of each choice.
-    pub choice: &'a dyn Fn(usize) -> ActionId,
-    /// The checkboxes of a "choose N" question.
-    pub pick: ActionId,
-    /// The button that sends the checked boxes.
-    pub submit: ActionId,
+    message(&card.question.prompt, blocks)
 }
 
 /// Every choice in full, "*A)* text" a line.
-pub fn choice_list(question: &Question) -> SlackBlock {
-    let list: Vec<String> = question
-        .choices
+pub fn choice_list(choices: &[ChoiceLine]) -> SlackBlock {
+    let list: Vec<String> = choices
         .iter()
-        .enumerate()
-        .map(|(i, c)| format!("*{})* {}", Question::letter(i), escape(c)))
+        .map(|c| format!("*{})* {}", c.letter, escape(&c.text)))
         .collect();
     section(&list.join("\n"))
 }
 
-/// The components that answer `question`: a button per choice, or
+/// The components that answer a question: a button per choice, or
 /// checkboxes and a Submit button for "choose N". Buttons show "A) choice"
 /// cut to 75 characters; when a choice does not fit, every choice is listed
 /// in full above them. `value` rides in the buttons.
 pub fn answer_blocks(
-    texts: Texts,
-    question: &Question,
-    actions: &AnswerActions<'_>,
+    input: &AnswerInput,
+    choices: &[ChoiceLine],
     value: Option<String>,
 ) -> Vec<SlackBlock> {
     let mut blocks = Vec::new();
-    if question
+    if choices
+        .iter()
+        .any(|c| choice_label(c).chars().count() > BUTTON_TEXT_MAX)
+    {
+        blocks.push(choice_list(choices));
+    }
+    match input {
+        AnswerInput::Pick { action, submit, .. } => {
+            let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = choices
+                .iter()
+                .enumerate()
+                .take(CHECKBOX_OPTIONS_MAX)
+                .map(|(i, c)| {
+                    let text: SlackBlockText =
+                        SlackBlockPlainText::new(truncate_chars(&choice_label(c), BUTTON_TEXT_MAX))
+                            .into();
+                    SlackBlockChoiceItem::new(text, i.to_string())
+                })
+                .collect();
+            let checkboxes =
+                SlackBlockCheckboxesElement::new(options).with_action_id(action.to_string().into());
+            blocks.push(SlackActionsBlock::new(vec![checkboxes.into()]).into());
+            blocks.push(SlackActionsBlock::new(vec![view_button(submit, value).into()]).into());
+        }
+        AnswerInput::Buttons(buttons) => {
+            let buttons = buttons
+                .iter()
+                .zip(choices)
+                .map(|(b, c)| button(&b.action, &choice_label(c), value.clone()))
+                .collect();
+            blocks.extend(button_rows(buttons));
+        }
+    }
+    blocks
+}
+
+/// A view's button; Slack's only emphasis is "primary".
+fn view_button(button: &Button, value: Option<String>) -> SlackBlockButtonElement {
+    let element = self::button(&button.action, &button.label, value);
+    match button.style {
+        ButtonStyle::Primary | ButtonStyle::Success => {
+            element.with_style(SlackBlockButtonStyle::Primary)
+        }
+    }
+}
+
+/// "*label:* B) text", a line per choice.
+fn choice_field(field: &ChoiceField) -> String {
+    field
         .choices
         .iter()
-        .enumerate()
-        .any(|(i, c)| choice_label(i, c).chars().count() > BUTTON_TEXT_MAX)
-    {
-        blocks.push(choice_list(question));
-    }
-    if question.is_multi() {
-        let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = question
-            .choices
-            .iter()
-            .enumerate()
-            .take(CHECKBOX_OPTIONS_MAX)
-            .map(|(i, c)| {
-                let text: SlackBlockText =
-                    SlackBlockPlainText::new(truncate_chars(&choice_label(i, c), BUTTON_TEXT_MAX))
-                        .into();
-                SlackBlockChoiceItem::new(text, i.to_string())
-            })
-            .collect();
-        let checkboxes = SlackBlockCheckboxesElement::new(options)
-            .with_action_id(actions.pick.to_string().into());
-        blocks.push(SlackActionsBlock::new(vec![checkboxes.into()]).into());
-        blocks.push(
-            SlackActionsBlock::new(vec![button(
-                &actions.submit,
-                texts.slack_submit_button(),
-                value,
+        .map(|c| {
+            format!(
+                "*{}:* {}) {}",
+                escape(&field.label),
+                c.letter,
+                escape(&c.text)
             )
-            .with_style(SlackBlockButtonStyle::Primary)
-            .into()])
-            .into(),
-        );
-    } else {
-        let buttons = question
-            .choices
-            .iter()
-            .enumerate()
-            .map(|(choice, c)| {
-                button(
-                    &(actions.choice)(choice),
-                    &choice_label(choice, c),
-                    value.clone(),
-                )
-            })
-            .collect();
-        blocks.extend(button_rows(buttons));
-    }
-    blocks
-}
-
-/// A private verdict on an answer, as the feedback shows it.
-pub struct Verdict<'a> {
-    pub question: &'a Question,
-    pub correct: bool,
-    /// The choices graded, ascending.
-    pub chosen: &'a [usize],
-    /// Set when the answer was already recorded: the choices that stand.
-    pub first: Option<&'a [usize]>,
-    pub excerpt: Option<&'a Excerpt>,
-    /// The last line (points won, a streak), if any.
-    pub score: Option<String>,
-}
-
-/// The feedback blocks after an answer: verdict, the right answer, the
-/// explanation, the note excerpt and the score line. Shared by the quiz
-/// card and the daily question's private feedback.
-pub fn verdict_blocks(texts: Texts, verdict: &Verdict<'_>) -> Vec<SlackBlock> {
-    let question = verdict.question;
-    let mut blocks = Vec::new();
-    let mut text = String::new();
-    if let Some(first) = verdict.first {
-        text.push_str(&escape(&texts.already_answered(&Question::letters(first))));
-        text.push('\n');
-    }
-    if verdict.correct {
-        text.push_str(&format!("✅ *{}*", texts.correct()));
-    } else {
-        text.push_str(&format!(
-            "❌ *{}*\n{}: {}",
-            texts.wrong(),
-            texts.your_answer(),
-            Question::letters(verdict.chosen)
-        ));
-    }
-    blocks.push(section(&text));
-    blocks.push(section(&right_answers(texts, question)));
-    blocks.push(section(&format!(
-        "*{}:* {}",
-        texts.explanation(),
-        escape(&question.explanation)
-    )));
-    if let Some(excerpt) = verdict.excerpt {
-        blocks.push(section(&excerpt_text(texts, excerpt)));
-    }
-    if let Some(score) = &verdict.score {
-        blocks.push(context(&escape(score)));
-    }
-    blocks
-}
-
-/// "*Right answer:* B) text", a line per right choice.
-pub fn right_answers(texts: Texts, question: &Question) -> String {
-    let lines: Vec<String> = question
-        .correct
-        .iter()
-        .filter_map(|&i| {
-            question.choices.get(i).map(|c| {
-                format!(
-                    "*{}:* {}) {}",
-                    texts.right_answer(),
-                    Question::letter(i),
-                    escape(c)
-                )
-            })
         })
-        .collect();
-    lines.join("\n")
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// "*label:* line", further lines under it.
+fn list_field(field: &ListField) -> String {
+    let lines: Vec<String> = field.lines.iter().map(|l| escape(l)).collect();
+    format!("*{}:* {}", escape(&field.label), lines.join("\n"))
 }
 
 /// "📝 Notes · file › heading" and the excerpt's lines, quoted.
-pub fn excerpt_text(texts: Texts, excerpt: &Excerpt) -> String {
+fn excerpt_text(excerpt: &ExcerptView) -> String {
     let mut text = format!(
-        "📝 *{}* · {} › {}",
-        texts.from_notes(),
-        escape(&excerpt.file),
-        escape(&excerpt.heading)
+        "📝 *{}* · {}",
+        escape(&excerpt.label),
+        escape(&excerpt.source)
     );
-    for line in excerpt.body_lines() {
+    for line in &excerpt.lines {
         text.push_str("\n> ");
         text.push_str(&escape(line));
     }
     text
 }
 
-/// The quiz card after an answer: the question, the feedback and a button
-/// to the next question (or to the summary after the last one).
-pub fn feedback_card(
-    texts: Texts,
-    content: &Content,
-    outcome: &AnswerOutcome,
-    position: usize,
-    total: usize,
-) -> SlackMessageContent {
-    let question = outcome.question;
-    let mut blocks = vec![section(&question_heading(
-        texts, content, question, position, total,
+/// The feedback after an answer: the question's heading, the verdict, the
+/// right answer, the explanation, the notes, the score; then Next (or See
+/// results), or the summary after the last question. The prompt is cut
+/// to `prompt_max`.
+pub fn feedback(feedback: &Feedback, prompt_max: usize) -> SlackMessageContent {
+    let mut blocks = vec![section(&format!(
+        "*{}*\n{}",
+        escape(&feedback.heading),
+        escape(&truncate_chars(&feedback.prompt, prompt_max))
     ))];
-    let first = match &outcome.recorded {
-        Recorded::Duplicate { choices, .. } => Some(choices.as_slice()),
-        Recorded::New { .. } => None,
-    };
-    blocks.extend(verdict_blocks(
-        texts,
-        &Verdict {
-            question,
-            correct: outcome.grade.correct,
-            chosen: &outcome.grade.chosen,
-            first,
-            excerpt: outcome.excerpt.as_ref(),
-            score: Some(texts.points_won(
-                outcome.points(),
-                outcome.is_repeat_of_a_recent_correct_answer(),
-            )),
-        },
-    ));
-    let next = ActionId::Next {
-        session_id: outcome.session.id,
-        position,
-    };
-    let label = if outcome.is_last() {
-        texts.slack_summary_button()
-    } else {
-        texts.next_button()
-    };
-    blocks.push(
-        SlackActionsBlock::new(vec![button(&next, label, None)
-            .with_style(SlackBlockButtonStyle::Primary)
-            .into()])
-        .into(),
-    );
-    let fallback = if outcome.grade.correct {
-        texts.correct()
-    } else {
-        texts.wrong()
-    };
-    message(fallback, blocks)
+    let mut verdict = String::new();
+    if let Some(notice) = &feedback.notice {
+        verdict.push_str(&escape(notice));
+        verdict.push('\n');
+    }
+    let mark = if feedback.correct { "✅" } else { "❌" };
+    verdict.push_str(&format!("{mark} *{}*", escape(&feedback.verdict)));
+    if let Some(yours) = &feedback.your_answer {
+        let letters: String = yours.choices.iter().map(|c| c.letter).collect();
+        verdict.push_str(&format!("\n{}: {letters}", escape(&yours.label)));
+    }
+    blocks.push(section(&verdict));
+    blocks.push(section(&choice_field(&feedback.right_answer)));
+    blocks.push(section(&list_field(&feedback.explanation)));
+    for excerpt in &feedback.excerpts {
+        blocks.push(section(&excerpt_text(excerpt)));
+    }
+    if let Some(score) = &feedback.score {
+        blocks.push(context(&escape(score)));
+    }
+    if let Some(summary) = &feedback.summary {
+        blocks.push(section(&summary_text(summary)));
+    }
+    if let Some(next) = &feedback.next {
+        blocks.push(SlackActionsBlock::new(vec![view_button(next, None).into()]).into());
+    }
+    message(&feedback.verdict, blocks)
+}
+
+fn summary_text(summary: &SummaryView) -> String {
+    let lines: Vec<String> = summary.lines.iter().map(|l| escape(l)).collect();
+    format!("*🏁 {}*\n{}", escape(&summary.title), lines.join("\n"))
 }
 
 /// The end of a session.
-pub fn summary_card(
-    texts: Texts,
-    content: &Content,
-    summary: &SessionSummary,
-) -> SlackMessageContent {
-    let mut text = format!("*{}*\n", texts.summary_title());
-    if summary.answered == 0 {
-        text.push_str(texts.nothing_answered());
-    } else {
-        text.push_str(&texts.summary_line(
-            summary.correct,
-            summary.answered,
-            summary.accuracy,
-            summary.points,
-        ));
-        if let Some(topic) = &summary.weakest_topic {
-            text.push('\n');
-            text.push_str(&escape(&texts.weakest_topic(topic_name(content, topic))));
-        }
-    }
-    message(texts.summary_title(), vec![section(&text)])
+pub fn summary(summary: &SummaryView) -> SlackMessageContent {
+    message(&summary.title, vec![section(&summary_text(summary))])
 }
 
-/// A leaderboard: the top rows, then the caller's own rank when they have
-/// one. Names are plain text (escaped), never mentions.
-pub fn leaderboard_card(
-    texts: Texts,
-    title: &str,
-    rows: &[Ranked<Standing>],
-    mine: Option<&Ranked<Standing>>,
-) -> SlackMessageContent {
-    let mut blocks = vec![header(title)];
-    if rows.is_empty() {
-        blocks.push(section(&escape(texts.empty_leaderboard())));
+/// Where Next leads: the next card, or the summary.
+pub fn next_step(step: &NextStep, shown_at_ms: i64) -> SlackMessageContent {
+    match step {
+        NextStep::Card(card) => question_card(card, shown_at_ms),
+        NextStep::Summary(view) => summary(view),
+    }
+}
+
+/// A leaderboard: the top rows, then the caller's own rank. Names are
+/// plain text (escaped), never mentions.
+pub fn board(board: &Board) -> SlackMessageContent {
+    let mut blocks = vec![header(&board.title)];
+    if board.rows.is_empty() {
+        blocks.push(section(&escape(&board.empty)));
     } else {
-        let lines: Vec<String> = rows
+        let lines: Vec<String> = board
+            .rows
             .iter()
             .map(|row| {
                 let medal = match row.rank {
@@ -451,54 +319,120 @@ pub fn leaderboard_card(
                     _ => "▫️",
                 };
                 format!(
-                    "{medal} *{}.* {} — {} · {}/{}",
+                    "{medal} *{}.* {} — {}",
                     row.rank,
-                    escape(&row.entry.display_name),
-                    texts.slack_points(row.entry.points),
-                    row.entry.correct,
-                    row.entry.answered
+                    escape(&row.name),
+                    escape(&row.score)
                 )
             })
             .collect();
         blocks.push(section(&lines.join("\n")));
-        blocks.push(context(&escape(texts.correct_column())));
+        blocks.push(context(&escape(&board.legend)));
     }
-    if let Some(mine) = mine {
-        blocks.push(context(&escape(
-            &texts.your_rank(mine.rank, mine.entry.points),
-        )));
-    }
-    message(title, blocks)
-}
-
-/// The leaderboard's title for a period and topic.
-pub fn leaderboard_title(
-    texts: Texts,
-    content: &Content,
-    period: Period,
-    topic: Option<&str>,
-) -> String {
-    texts.leaderboard_title(period, topic.map(|t| topic_name(content, t)))
+    blocks.push(context(&escape(&board.mine)));
+    message(&board.title, blocks)
 }
 
 /// A player's record.
-pub fn stats_card(texts: Texts, content: &Content, stats: &PlayerStats) -> SlackMessageContent {
-    let title = texts.stats_title(&stats.display_name);
-    let mut text = format!(
-        "*{}*\n{}\n{}",
-        escape(&title),
-        texts.stats_totals(stats.answered, stats.correct, stats.points),
-        texts.streaks(stats.current_streak, stats.best_streak)
-    );
-    for topic in &stats.topics {
-        text.push_str("\n• ");
-        text.push_str(&escape(&texts.topic_accuracy(
-            topic_name(content, &topic.topic),
-            topic.correct,
-            topic.answered,
-        )));
+pub fn stats(card: &StatsCard) -> SlackMessageContent {
+    let mut text = format!("*{}*", escape(&card.title));
+    for line in &card.lines {
+        text.push('\n');
+        text.push_str(&escape(line));
     }
-    message(&title, vec![section(&text)])
+    for field in &card.fields {
+        text.push_str(&format!("\n*{}*", escape(&field.label)));
+        for line in &field.lines {
+            text.push_str("\n• ");
+            text.push_str(&escape(line));
+        }
+    }
+    message(&card.title, vec![section(&text)])
+}
+
+/// An admin's answer: its sentence, and each schedule with its channel as
+/// a link (the only markup in the line).
+pub fn admin(reply: &AdminReply) -> SlackMessageContent {
+    let mut lines: Vec<String> = reply.text.iter().map(|t| escape(t)).collect();
+    for schedule in &reply.schedules {
+        let mut line = format!(
+            "<#{}> · {}",
+            escape(&schedule.channel),
+            escape(&schedule.settings)
+        );
+        if let Some(failure) = &schedule.failure {
+            line.push_str("\n    ");
+            line.push_str(&escape(failure));
+        }
+        lines.push(line);
+    }
+    let text = lines.join("\n");
+    message(&text, vec![section(&text)])
+}
+
+/// How a reload went: a sentence, or the errors of the refused content.
+pub fn reload(report: &ReloadReport) -> SlackMessageContent {
+    match report {
+        ReloadReport::Done(text) => notice(text),
+        ReloadReport::Refused { title, errors } => {
+            let text = format!("*{}*\n```{}```", escape(title), escape(&errors.join("\n")));
+            message(title, vec![section(&text)])
+        }
+    }
+}
+
+/// The daily post: the question with its buttons, or, once revealed, with
+/// its choices listed (Slack has no greyed-out buttons) and marked closed.
+/// `reveal_at` is how the reveal's time reads.
+pub fn daily_post(post: &DailyPostView, reveal_at: &str) -> SlackMessageContent {
+    let mut prompt = escape(&post.question.prompt);
+    if let Some(hint) = &post.question.choose_hint {
+        prompt.push_str(&format!("\n_({})_", escape(hint)));
+    }
+    let mut parts = vec![header(&post.title), section(&prompt)];
+    if post.closed {
+        parts.push(choice_list(&post.question.choices));
+    } else {
+        parts.extend(answer_blocks(&post.input, &post.question.choices, None));
+    }
+    parts.push(context(&format!(
+        "{}: {reveal_at} · {}",
+        escape(&post.reveal_label),
+        escape(&post.footer)
+    )));
+    // The notification text of a public message is parsed for mentions
+    // too: escaped, so a prompt cannot ping the channel.
+    let fallback = escape(&format!("{}\n{}", post.title, post.question.prompt));
+    message(&fit(&fallback, FALLBACK_TEXT_MAX), parts)
+}
+
+/// The results of a daily question: right answer, how many chose what,
+/// explanation, notes, streaks, turnout. The prompt is cut to
+/// `prompt_max`: the post above has it in full.
+pub fn reveal(reveal: &RevealView, prompt_max: usize) -> SlackMessageContent {
+    let mut parts = vec![
+        header(&reveal.title),
+        section(&escape(&truncate_chars(&reveal.prompt, prompt_max))),
+        section(&choice_field(&reveal.right_answer)),
+        section(&spread_text(&reveal.spread)),
+        section(&list_field(&reveal.explanation)),
+    ];
+    for excerpt in &reveal.excerpts {
+        parts.push(section(&excerpt_text(excerpt)));
+    }
+    if let Some(streaks) = &reveal.streaks {
+        parts.push(section(&spread_text(streaks)));
+    }
+    parts.push(context(&escape(&reveal.turnout)));
+    let fallback = format!("{}: {}", reveal.title, reveal.right_letters);
+    message(&fallback, parts)
+}
+
+/// A titled list, a line each.
+fn spread_text(field: &ListField) -> String {
+    let mut lines = vec![format!("*{}*", escape(&field.label))];
+    lines.extend(field.lines.iter().map(|l| escape(l)));
+    lines.join("\n")
 }
 
 #[cfg(test)]
@@ -528,13 +462,7 @@ mod tests {
 
     #[test]
     fn a_card_with_overlong_texts_stays_within_block_kit_limits() {
-        let content = Content {
-            bank: crate::bank::Bank::default(),
-            notes: crate::notes::Notes::default(),
-            questions_dir: "questions".into(),
-            notes_dir: "notes".into(),
-        };
-        let question = Question {
+        let question = crate::bank::Question {
             id: "long".into(),
             topic: "ec2".into(),
             prompt: "<!here> ".repeat(600),
@@ -553,15 +481,31 @@ mod tests {
             path: "ec2.toml".into(),
             line: 1,
         };
-        let card = question_card(
-            Texts::new(crate::config::Locale::English),
-            &content,
-            &question,
-            1,
-            0,
-            1,
-            0,
-        );
+        let texts = crate::i18n::Texts::new(crate::config::Locale::English);
+        let card = QuestionCard {
+            heading: "EC2 · easy · 1/1".into(),
+            question: QuestionView::new(texts, &question),
+            input: AnswerInput::for_question(
+                texts,
+                &question,
+                |choice| Action::Answer {
+                    session: 1,
+                    position: 0,
+                    choice,
+                },
+                Action::Pick {
+                    session: 1,
+                    position: 0,
+                },
+                Action::Submit {
+                    session: 1,
+                    position: 0,
+                },
+            ),
+            session: 1,
+            position: 0,
+        };
+        let card = question_card(&card, 0);
         let json = serde_json::to_value(&card).unwrap();
         let blocks = json["blocks"].as_array().unwrap();
         let prompt = blocks[0]["text"]["text"].as_str().unwrap();
@@ -590,8 +534,8 @@ mod tests {
 
     #[test]
     fn buttons_are_cut_and_rows_hold_five() {
-        let action = ActionId::Next {
-            session_id: 1,
+        let action = Action::Next {
+            session: 1,
             position: 0,
         };
         let long = "x".repeat(200);

@@ -11,13 +11,11 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
-use crate::daily::{DailySettings, Schedule};
-use crate::game::{Game, GameError};
-use crate::identity::{ExternalId, Platform};
-use crate::quiz::{self, Period, DEFAULT_SESSION_QUESTIONS};
-use crate::store::BoardQuery;
+use crate::quiz::Period;
+use crate::refusal::Refusal;
+use crate::service::{Caller, DailyRequest};
 
-use super::blocks::{self, escape};
+use super::blocks;
 use super::{SlackApp, SlackError};
 
 /// What a command answers, and who sees it.
@@ -52,34 +50,32 @@ impl Reply {
     }
 }
 
-/// `/quiz` arguments, in any order: a topic id and a number of questions.
+/// `/quiz` arguments, in any order: a topic (its id or its name, which
+/// may have spaces) and a number of questions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizArgs {
     pub topic: Option<String>,
-    pub count: usize,
+    pub count: Option<usize>,
 }
 
 pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
-    let mut args = QuizArgs {
-        topic: None,
-        count: DEFAULT_SESSION_QUESTIONS,
-    };
-    let mut counted = false;
+    let mut count = None;
+    let mut topic = Vec::new();
     for word in text.split_whitespace() {
         match word.parse::<usize>() {
-            Ok(count) if !counted => {
-                args.count = count;
-                counted = true;
-            }
+            Ok(n) if count.is_none() => count = Some(n),
             Ok(_) => return None,
-            Err(_) if args.topic.is_none() => args.topic = Some(word.to_lowercase()),
-            Err(_) => return None,
+            Err(_) => topic.push(word),
         }
     }
-    Some(args)
+    Some(QuizArgs {
+        topic: (!topic.is_empty()).then(|| topic.join(" ")),
+        count,
+    })
 }
 
-/// `/leaderboard` arguments, in any order: a period and a topic id.
+/// `/leaderboard` arguments, in any order: a period and a topic (an id or
+/// a name).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardArgs {
     pub period: Period,
@@ -88,18 +84,17 @@ pub struct BoardArgs {
 
 pub fn parse_board_args(text: &str) -> Option<BoardArgs> {
     let mut period = None;
-    let mut topic = None;
+    let mut topic = Vec::new();
     for word in text.split_whitespace() {
         match Period::parse(word) {
             Some(p) if period.is_none() => period = Some(p),
             Some(_) => return None,
-            None if topic.is_none() => topic = Some(word.to_lowercase()),
-            None => return None,
+            None => topic.push(word),
         }
     }
     Some(BoardArgs {
         period: period.unwrap_or(Period::Week),
-        topic,
+        topic: (!topic.is_empty()).then(|| topic.join(" ")),
     })
 }
 
@@ -130,8 +125,7 @@ pub enum DailyCommand {
     Show,
 }
 
-/// `daily set`'s settings as typed; values are checked by
-/// [`DailySettings::schedule`].
+/// `daily set`'s settings as typed; values are checked by the service.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DailyArgs {
     pub time: String,
@@ -275,22 +269,6 @@ fn is_channel_id(word: &str) -> bool {
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
-/// How a reply names a channel: Slack shows the link as `#name`.
-fn channel_link(channel: &str) -> String {
-    format!("<#{channel}>")
-}
-
-/// The schedule with the text it carries (topic ids, Slack's error code)
-/// escaped, so the channel link is the only markup in its line.
-fn escaped(schedule: &Schedule) -> Schedule {
-    let mut schedule = schedule.clone();
-    schedule.topics = schedule.topics.iter().map(|t| escape(t)).collect();
-    if let Some(failure) = &mut schedule.failure {
-        failure.error = escape(&failure.error);
-    }
-    schedule
-}
-
 impl SlackApp {
     /// Answers a slash command. Never fails: a refusal is a private notice.
     pub async fn command(&self, event: &SlackCommandEvent) -> SlackCommandEventResponse {
@@ -300,148 +278,69 @@ impl SlackApp {
         let channel = event.channel_id.value();
         let name = event.command.value().trim_start_matches('/');
         tracing::debug!(command = name, team, user, "Slack command");
+        let texts = self.service.texts();
         let reply = match name {
             "quiz" => self.quiz(team, user, text).await,
             "leaderboard" => self.leaderboard(team, user, text).await,
             "quiz-stats" => self.stats(team, user, text).await,
             "quiz-admin" => self.admin(team, user, channel, text).await,
             _ => Ok(Reply::private(blocks::notice(
-                self.bot.texts().slack_unknown_command(),
+                texts.slack_unknown_command(),
             ))),
         };
         reply
             .unwrap_or_else(|err| {
-                tracing::error!(error = %err, command = name, "Slack command failed");
-                Reply::private(blocks::notice(&self.error_text(&err)))
+                let request = format!("/{name} {text}");
+                Reply::private(blocks::notice(&self.error_text(&err, &request)))
             })
             .into_response()
     }
 
     async fn quiz(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
-        let texts = self.bot.texts();
-        let content = self.bot.content.current();
         let Some(args) = parse_quiz_args(text) else {
-            return Ok(Reply::private(blocks::notice(
-                &texts.slack_quiz_usage(&self.topic_ids()),
-            )));
+            return Ok(self.usage(&self.service.texts().slack_quiz_usage(&self.topic_ids())));
         };
-        let (_, player) = self.player(team, user).await?;
-        let game = Game::new(&content, &self.bot.store);
-        let now = Utc::now();
-        let mut rng = fastrand::Rng::new();
-        let session = match game
-            .start(&player, args.topic.as_deref(), args.count, now, &mut rng)
-            .await
-        {
-            Ok(session) => session,
-            Err(err @ GameError::UnknownTopic(_)) => {
-                let text = format!(
-                    "{}\n{}",
-                    texts.game_error(&err),
-                    texts.slack_topics(&self.topic_ids())
-                );
-                return Ok(Reply::private(blocks::notice(&text)));
-            }
-            Err(err) => return Err(err.into()),
-        };
-        let question = game.question(&session, 0)?;
+        let caller = self.caller(team, user).await;
+        let card = self
+            .service
+            .start_quiz(&caller, args.topic.as_deref(), args.count)
+            .await?;
         Ok(Reply::private(blocks::question_card(
-            texts,
-            &content,
-            question,
-            session.id,
-            0,
-            session.question_ids.len(),
-            now.timestamp_millis(),
+            &card,
+            Utc::now().timestamp_millis(),
         )))
     }
 
     async fn leaderboard(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
-        let texts = self.bot.texts();
-        let content = self.bot.content.current();
         let Some(args) = parse_board_args(text) else {
-            return Ok(Reply::private(blocks::notice(
-                texts.slack_leaderboard_usage(),
-            )));
+            return Ok(self.usage(self.service.texts().slack_leaderboard_usage()));
         };
-        if let Some(topic) = &args.topic {
-            if content.bank.topic(topic).is_none() {
-                let err = GameError::UnknownTopic(topic.clone());
-                let text = format!(
-                    "{}\n{}",
-                    texts.game_error(&err),
-                    texts.slack_topics(&self.topic_ids())
-                );
-                return Ok(Reply::private(blocks::notice(&text)));
-            }
-        }
-        let title = blocks::leaderboard_title(texts, &content, args.period, args.topic.as_deref());
-        let store = &self.bot.store;
-        let Some(community) = store
-            .find_community(Platform::Slack, &ExternalId::new(team))
-            .await?
-        else {
-            return Ok(Reply::public(blocks::leaderboard_card(
-                texts,
-                &title,
-                &[],
-                None,
-            )));
-        };
-        let query = BoardQuery {
-            community_id: community.id,
-            period: args.period,
-            topic: args.topic.as_deref(),
-            today: quiz::local_day(Utc::now(), community.time_zone),
-            time_zone: community.time_zone,
-            limit: 10,
-        };
-        let rows = store.leaderboard(&query).await?;
-        let mine = match store
-            .find_player(&community, &ExternalId::new(user))
-            .await?
-        {
-            Some(player) => store.rank_of(&query, player.id).await?,
-            None => None,
-        };
-        Ok(Reply::public(blocks::leaderboard_card(
-            texts,
-            &title,
-            &rows,
-            mine.as_ref(),
-        )))
+        let board = self
+            .service
+            .leaderboard(
+                &super::identity(team, user),
+                args.period,
+                args.topic.as_deref(),
+            )
+            .await?;
+        Ok(Reply::public(blocks::board(&board)))
     }
 
     async fn stats(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
-        let texts = self.bot.texts();
-        let content = self.bot.content.current();
         let target = if text.is_empty() {
             user.to_string()
         } else {
             match parse_user(text) {
                 Some(target) => target,
-                None => return Ok(Reply::private(blocks::notice(texts.slack_stats_usage()))),
+                None => return Ok(self.usage(self.service.texts().slack_stats_usage())),
             }
         };
-        let store = &self.bot.store;
-        let community = store
-            .find_community(Platform::Slack, &ExternalId::new(team))
+        let name = self.display_name(&target).await;
+        let card = self
+            .service
+            .stats(&super::identity(team, &target), &name)
             .await?;
-        let player = match &community {
-            Some(community) => {
-                store
-                    .find_player(community, &ExternalId::new(&target))
-                    .await?
-            }
-            None => None,
-        };
-        let (Some(community), Some(player)) = (community, player) else {
-            return Ok(Reply::private(blocks::notice(texts.no_stats())));
-        };
-        let stats = store
-            .stats(&player, quiz::local_day(Utc::now(), community.time_zone))
-            .await?;
-        Ok(Reply::private(blocks::stats_card(texts, &content, &stats)))
+        Ok(Reply::private(blocks::stats(&card)))
     }
 
     async fn admin(
@@ -451,131 +350,67 @@ impl SlackApp {
         channel: &str,
         text: &str,
     ) -> Result<Reply, SlackError> {
-        let texts = self.bot.texts();
-        let admin = match self.is_admin(user).await {
+        let texts = self.service.texts();
+        let mut caller = self.caller(team, user).await;
+        caller.admin = match self.is_admin(user).await {
             Ok(admin) => admin,
             Err(err) => {
                 tracing::warn!(error = %err, user, "cannot check Slack admin rights");
-                return Ok(Reply::private(blocks::notice(
-                    texts.slack_admin_check_failed(),
-                )));
+                return Ok(self.usage(texts.slack_admin_check_failed()));
             }
         };
-        if !admin {
-            return Ok(Reply::private(blocks::notice(texts.admin_only())));
-        }
         let (verb, rest) = text.split_once(char::is_whitespace).unwrap_or((text, ""));
-        let usage = || Reply::private(blocks::notice(texts.slack_admin_usage()));
-        match verb {
-            "reload" => Ok(Reply::private(self.reload())),
+        let service = &self.service;
+        let content = match verb {
+            "reload" => blocks::reload(&service.reload(&caller).await?),
             "daily" => match parse_daily(rest) {
-                Ok(command) => Ok(Reply::private(self.daily(team, channel, command).await?)),
-                Err(DailyArgsError::Usage) => Ok(usage()),
-                Err(DailyArgsError::Channel(typed)) => Ok(Reply::private(blocks::notice(
-                    &texts.slack_unreadable_channel(&typed),
-                ))),
-            },
-            _ => Ok(usage()),
-        }
-    }
-
-    /// `/quiz-admin daily set|off|show` for the workspace `team`; `here`
-    /// is the channel the command was typed in.
-    async fn daily(
-        &self,
-        team: &str,
-        here: &str,
-        command: DailyCommand,
-    ) -> Result<SlackMessageContent, SlackError> {
-        let texts = self.bot.texts();
-        let store = &self.bot.store;
-        let community = ExternalId::new(team);
-        let now = Utc::now();
-        let text = match command {
-            DailyCommand::Set(args) => {
-                let channel = args.channel.unwrap_or_else(|| here.to_string());
-                if !is_channel_id(&channel) {
-                    return Ok(blocks::notice(texts.slack_daily_needs_channel()));
-                }
-                let settings = DailySettings {
-                    time: &args.time,
-                    time_zone: args.time_zone.as_deref(),
-                    topics: args.topics.as_deref(),
-                    reveal_after: args.reveal_after.as_deref(),
-                };
-                let content = self.bot.content.current();
-                let link = channel_link(&channel);
-                match settings.schedule(Platform::Slack, community, channel, &content.bank) {
-                    Ok(schedule) => {
-                        let saved = store.set_schedule(&schedule, now).await?;
-                        texts.schedule_saved(&escaped(&saved), &link, now)
+                Ok(DailyCommand::Set(args)) => {
+                    let here = args.channel.clone().unwrap_or_else(|| channel.to_string());
+                    if !is_channel_id(&here) {
+                        return Ok(self.usage(texts.slack_daily_needs_channel()));
                     }
-                    Err(err) => escape(&texts.schedule_refused(&err.to_string())),
+                    let request = DailyRequest {
+                        time: &args.time,
+                        time_zone: args.time_zone.as_deref(),
+                        topics: args.topics.as_deref(),
+                        reveal_after: args.reveal_after.as_deref(),
+                    };
+                    blocks::admin(&service.set_daily(&caller, here, &request).await?)
                 }
-            }
-            DailyCommand::Off { channel } => {
-                let count = store
-                    .disable_schedules(Platform::Slack, &community, channel.as_deref(), now)
-                    .await?;
-                escape(&texts.schedules_off(count))
-            }
-            DailyCommand::Show => {
-                let schedules = store
-                    .schedules(Some(Platform::Slack), Some(&community))
-                    .await?;
-                if schedules.is_empty() {
-                    escape(texts.no_schedules())
-                } else {
-                    schedules
-                        .iter()
-                        .map(|s| texts.schedule_line(&escaped(s), &channel_link(&s.channel), now))
-                        .collect::<Vec<_>>()
-                        .join("\n")
+                Ok(DailyCommand::Off { channel }) => {
+                    blocks::admin(&service.daily_off(&caller, channel.as_deref()).await?)
                 }
-            }
+                Ok(DailyCommand::Show) => blocks::admin(&service.daily_show(&caller).await?),
+                Err(DailyArgsError::Usage) => return Ok(self.admin_usage(&caller)),
+                Err(DailyArgsError::Channel(typed)) => {
+                    return Ok(self.usage(&texts.slack_unreadable_channel(&typed)))
+                }
+            },
+            _ => return Ok(self.admin_usage(&caller)),
         };
-        Ok(blocks::message(&text, vec![blocks::section(&text)]))
+        Ok(Reply::private(content))
     }
 
-    /// `/quiz-admin reload`: the banks and notes read again; on errors the
-    /// running content stays.
-    fn reload(&self) -> SlackMessageContent {
-        let texts = self.bot.texts();
-        match self.bot.content.reload() {
-            Ok(report) => {
-                tracing::info!("{}", report.summary());
-                blocks::notice(&texts.reloaded(
-                    report.topics,
-                    report.questions,
-                    report.sections,
-                    report.warnings(),
-                ))
-            }
-            Err(err) => {
-                let errors: Vec<String> = err
-                    .diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| d.to_string())
-                    .collect();
-                let text = format!(
-                    "{}\n```{}```",
-                    blocks::escape(texts.reload_failed()),
-                    blocks::escape(&errors.join("\n"))
-                );
-                blocks::message(texts.reload_failed(), vec![blocks::section(&text)])
-            }
+    /// The admin commands' usage, for admins only.
+    fn admin_usage(&self, caller: &Caller) -> Reply {
+        let texts = self.service.texts();
+        if caller.admin {
+            self.usage(texts.slack_admin_usage())
+        } else {
+            self.usage(&texts.refusal(&Refusal::AdminOnly))
         }
+    }
+
+    /// A private sentence: a usage line or a mistake in what was typed.
+    fn usage(&self, text: &str) -> Reply {
+        Reply::private(blocks::notice(text))
     }
 
     fn topic_ids(&self) -> Vec<String> {
-        self.bot
-            .content
-            .current()
-            .bank
-            .topics
-            .iter()
-            .map(|t| t.id.clone())
+        self.service
+            .topics()
+            .into_iter()
+            .map(|(id, _)| id)
             .collect()
     }
 }
@@ -590,13 +425,14 @@ mod tests {
             topic: topic.map(String::from),
             count,
         };
+        assert_eq!(parse_quiz_args(""), Some(args(None, None)));
+        assert_eq!(parse_quiz_args("EC2 3"), Some(args(Some("EC2"), Some(3))));
+        assert_eq!(parse_quiz_args("10 iam"), Some(args(Some("iam"), Some(10))));
         assert_eq!(
-            parse_quiz_args(""),
-            Some(args(None, DEFAULT_SESSION_QUESTIONS))
+            parse_quiz_args("보안과 규정 준수 5"),
+            Some(args(Some("보안과 규정 준수"), Some(5))),
+            "a topic's name may have spaces"
         );
-        assert_eq!(parse_quiz_args("EC2 3"), Some(args(Some("ec2"), 3)));
-        assert_eq!(parse_quiz_args("10 iam"), Some(args(Some("iam"), 10)));
-        assert_eq!(parse_quiz_args("ec2 iam"), None);
         assert_eq!(parse_quiz_args("3 4"), None);
     }
 
@@ -614,6 +450,13 @@ mod tests {
             Some(BoardArgs {
                 period: Period::AllTime,
                 topic: Some("ec2".into())
+            })
+        );
+        assert_eq!(
+            parse_board_args("month 보안과 규정 준수"),
+            Some(BoardArgs {
+                period: Period::Month,
+                topic: Some("보안과 규정 준수".into())
             })
         );
         assert_eq!(parse_board_args("today week"), None);

@@ -4,8 +4,8 @@
 //! edited with `chat.update` (buttons gone, marked closed) and the results
 //! posted under it.
 //!
-//! [`SlackChannels`] is the scheduler's way into the Web API;
-//! [`SlackApp::answer_daily`] handles a click on a post.
+//! [`SlackChannels`] is the scheduler's way into the Web API; a click on a
+//! post is answered in [`super::actions`].
 //!
 //! Slack's `chat.postMessage` has no idempotency key (Discord has its
 //! nonce). The store's lease keeps replicas from posting the same day
@@ -19,21 +19,12 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
-use super::actions::{ActionId, Click};
-use super::blocks::{self, AnswerActions, Verdict};
+use super::blocks;
 use super::{SlackApp, SlackError};
-use crate::bank::Question;
-use crate::daily::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal};
-use crate::daily::Tally;
-use crate::game::{DailyOutcome, Game, GameError};
-use crate::i18n::{percent, Texts};
-use crate::identity::{ExternalId, Platform};
-use crate::notes::truncate_chars;
-use crate::quiz::AnswerError;
-use crate::store::Recorded;
+use crate::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal};
 
-/// How much of the prompt the results and the feedback repeat: the post
-/// above them has it in full.
+/// How much of the prompt the results repeat: the post above them has it
+/// in full.
 const PROMPT_REPEATED_MAX: usize = 700;
 
 /// Posts and reveals through the Slack Web API.
@@ -49,7 +40,7 @@ impl SlackChannels {
 
 impl DailyChannel for SlackChannels {
     async fn post(&self, delivery: &Delivery<'_>) -> Result<String, DeliveryError> {
-        let message = post_message(self.app.bot.texts(), delivery, false);
+        let message = post_message(delivery.schedule.time_zone, &delivery.view);
         let ts = self
             .app
             .post_message(&delivery.schedule.channel, message)
@@ -59,19 +50,16 @@ impl DailyChannel for SlackChannels {
     }
 
     async fn reveal(&self, reveal: &Reveal<'_>) -> Result<(), DeliveryError> {
-        let texts = self.app.bot.texts();
         let channel = &reveal.schedule.channel;
         let post = SlackTs::new(reveal.message_id.to_string());
-        let closed = Delivery {
-            schedule: reveal.schedule,
-            post: reveal.post,
-            question: reveal.question,
-            content: reveal.content,
-        };
-        let results = results_message(texts, reveal);
+        let results = blocks::reveal(&reveal.results, PROMPT_REPEATED_MAX);
         let closed = self
             .app
-            .update_message(channel, &post, post_message(texts, &closed, true))
+            .update_message(
+                channel,
+                &post,
+                post_message(reveal.schedule.time_zone, &reveal.closed),
+            )
             .await;
         let sent = match closed {
             // The results go in the post's thread and to the channel
@@ -80,7 +68,7 @@ impl DailyChannel for SlackChannels {
             Ok(()) => self.app.post_broadcast_reply(channel, &post, results).await,
             // Someone deleted the post: the results still go out, on their own.
             Err(err) if err.api_code() == Some("message_not_found") => {
-                tracing::info!(post = reveal.post.id, "the daily post was deleted");
+                tracing::info!(post = reveal.closed.post, "the daily post was deleted");
                 self.app.post_message(channel, results).await
             }
             Err(err) => Err(err),
@@ -118,47 +106,9 @@ fn delivery_error(err: SlackError) -> DeliveryError {
     }
 }
 
-/// The post: the question with its buttons, or, once revealed, with its
-/// choices listed (Slack has no greyed-out buttons) and marked closed.
-fn post_message(texts: Texts, delivery: &Delivery<'_>, closed: bool) -> SlackMessageContent {
-    let question = delivery.question;
-    let title = format!(
-        "📅 {} · {} · {}",
-        texts.daily_title(),
-        blocks::topic_name(delivery.content, &question.topic),
-        texts.difficulty(question.difficulty)
-    );
-    let mut prompt = blocks::escape(&question.prompt);
-    if question.is_multi() {
-        prompt.push_str(&format!("\n_({})_", texts.choose_n(question.picks())));
-    }
-    let mut parts = vec![blocks::header(&title), blocks::section(&prompt)];
-    if closed {
-        parts.push(blocks::choice_list(question));
-    } else {
-        let post = delivery.post.id;
-        let actions = AnswerActions {
-            choice: &|choice| ActionId::DailyChoice { post, choice },
-            pick: ActionId::DailyPick { post },
-            submit: ActionId::DailySubmit { post },
-        };
-        parts.extend(blocks::answer_blocks(texts, question, &actions, None));
-    }
-    let footer = if closed {
-        texts.daily_closed_footer().to_string()
-    } else {
-        texts.daily_footer()
-    };
-    parts.push(blocks::context(&format!(
-        "{}: {} · {}",
-        blocks::escape(texts.reveal_time_label()),
-        slack_time(delivery.post.reveal_at, delivery.schedule.time_zone),
-        blocks::escape(&footer)
-    )));
-    // The notification text of a public message is parsed for mentions
-    // too: escaped, so a prompt cannot ping the channel.
-    let fallback = blocks::escape(&format!("{title}\n{}", question.prompt));
-    blocks::message(&blocks::fit(&fallback, blocks::FALLBACK_TEXT_MAX), parts)
+/// The post, open or closed, with its reveal time in each reader's zone.
+fn post_message(zone: Tz, post: &crate::view::DailyPostView) -> SlackMessageContent {
+    blocks::daily_post(post, &slack_time(post.reveal_at, zone))
 }
 
 /// A moment every reader sees in their own time zone and clock format
@@ -172,152 +122,16 @@ fn slack_time(at: DateTime<Utc>, zone: Tz) -> String {
     )
 }
 
-/// The results: right answer, how many chose what, explanation, notes,
-/// streaks, turnout.
-fn results_message(texts: Texts, reveal: &Reveal<'_>) -> SlackMessageContent {
-    let question = reveal.question;
-    let title = format!("📢 {}", texts.reveal_title());
-    let mut parts = vec![
-        blocks::header(&title),
-        blocks::section(&blocks::escape(&truncate_chars(
-            &question.prompt,
-            PROMPT_REPEATED_MAX,
-        ))),
-        blocks::section(&blocks::right_answers(texts, question)),
-        blocks::section(&answer_spread(texts, question, &reveal.tally)),
-        blocks::section(&format!(
-            "*{}:* {}",
-            texts.explanation(),
-            blocks::escape(&question.explanation)
-        )),
-    ];
-    if let Some(excerpt) = &reveal.excerpt {
-        parts.push(blocks::section(&blocks::excerpt_text(texts, excerpt)));
-    }
-    if !reveal.streaks.is_empty() {
-        parts.push(blocks::section(&streaks(texts, &reveal.streaks)));
-    }
-    parts.push(blocks::context(&blocks::escape(
-        &texts.turnout(reveal.tally.answered, reveal.tally.correct),
-    )));
-    let fallback = format!("{title}: {}", Question::letters(&question.correct));
-    blocks::message(&fallback, parts)
-}
-
-/// "*B* · 3 people (60%) ✅", a line per choice, under its title.
-fn answer_spread(texts: Texts, question: &Question, tally: &Tally) -> String {
-    let mut lines = vec![format!("*{}*", texts.answer_spread())];
-    for choice in 0..question.choices.len() {
-        let count = tally.per_choice.get(choice).copied().unwrap_or(0);
-        let mark = if question.correct.contains(&choice) {
-            " ✅"
-        } else {
-            ""
-        };
-        lines.push(format!(
-            "*{}* · {} ({}%){mark}",
-            Question::letter(choice),
-            texts.people(count),
-            percent(count as i64, tally.answered as i64)
-        ));
-    }
-    lines.join("\n")
-}
-
-/// The longest current streaks; names are text, never mentions.
-fn streaks(texts: Texts, streaks: &[(String, u32)]) -> String {
-    let mut lines = vec![format!("*{}*", texts.streaks_title())];
-    lines.extend(
-        streaks
-            .iter()
-            .map(|(name, days)| blocks::escape(&texts.streak_line(name, *days))),
-    );
-    lines.join("\n")
-}
-
-impl SlackApp {
-    /// A member's answer to a daily post: recorded once, answered with a
-    /// new ephemeral message (the public post stays as it is).
-    pub(super) async fn answer_daily(
-        &self,
-        click: &Click<'_>,
-        post: i64,
-        chosen: &[usize],
-    ) -> Result<(), SlackError> {
-        let texts = self.bot.texts();
-        let content = self.bot.content.current();
-        let (_, player) = self.player(click.team, click.user).await?;
-        let game = Game::new(&content, &self.bot.store);
-        let answered = game
-            .answer_daily(
-                &player,
-                Platform::Slack,
-                &ExternalId::new(click.team),
-                post,
-                chosen,
-                click.interaction_id.clone(),
-                Utc::now(),
-            )
-            .await;
-        let reply = match answered {
-            Ok(outcome) => feedback(texts, &outcome),
-            Err(GameError::BadAnswer(AnswerError::WrongCount { expected, .. })) => {
-                blocks::notice(&texts.choose_n(expected))
-            }
-            Err(err) => return Err(err.into()),
-        };
-        self.respond(click.response_url, reply, false).await
-    }
-}
-
-/// Private feedback: the verdict, the right answer, the explanation, the
-/// notes, points and streak; for a second answer, the first one, which
-/// stands.
-fn feedback(texts: Texts, outcome: &DailyOutcome<'_>) -> SlackMessageContent {
-    let question = outcome.question;
-    let verdict = match &outcome.recorded {
-        Recorded::New { points, streak } => Verdict {
-            question,
-            correct: outcome.grade.correct,
-            chosen: &outcome.grade.chosen,
-            first: None,
-            excerpt: outcome.excerpt.as_ref(),
-            score: Some(texts.daily_points(*points, streak.current)),
-        },
-        Recorded::Duplicate {
-            choices, correct, ..
-        } => Verdict {
-            question,
-            correct: *correct,
-            chosen: choices,
-            first: Some(choices),
-            excerpt: outcome.excerpt.as_ref(),
-            score: None,
-        },
-    };
-    let heading = format!(
-        "*📅 {}*\n{}",
-        texts.daily_title(),
-        blocks::escape(&truncate_chars(&question.prompt, PROMPT_REPEATED_MAX))
-    );
-    let mut parts = vec![blocks::section(&heading)];
-    parts.extend(blocks::verdict_blocks(texts, &verdict));
-    let fallback = if verdict.correct {
-        texts.correct()
-    } else {
-        texts.wrong()
-    };
-    blocks::message(fallback, parts)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bank::{Bank, Difficulty};
+    use crate::bank::{Bank, Difficulty, Question};
     use crate::config::Locale;
     use crate::content::Content;
-    use crate::daily::{DailyPost, Schedule, DEFAULT_REVEAL_AFTER};
+    use crate::daily::{DailyPost, Tally, DEFAULT_REVEAL_AFTER};
+    use crate::i18n::Texts;
     use crate::notes::Notes;
+    use crate::view::{DailyPostView, RevealView};
 
     fn at(text: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(text)
@@ -370,27 +184,18 @@ mod tests {
         }
     }
 
-    fn rendered(question: &Question, closed: bool) -> serde_json::Value {
-        let content = Content {
+    fn content() -> Content {
+        Content {
             bank: Bank::default(),
             notes: Notes::default(),
             questions_dir: "questions".into(),
             notes_dir: "notes".into(),
-        };
+        }
+    }
+
+    fn post(question: &Question) -> DailyPost {
         let due = at("2026-03-02T00:00:00Z");
-        let schedule = Schedule {
-            id: 1,
-            platform: Platform::Slack,
-            community: ExternalId::new("T1"),
-            channel: "C0123ABCD".into(),
-            time: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
-            time_zone: chrono_tz::Asia::Seoul,
-            topics: Vec::new(),
-            reveal_after: DEFAULT_REVEAL_AFTER,
-            enabled: true,
-            failure: None,
-        };
-        let post = DailyPost {
+        DailyPost {
             id: 42,
             schedule_id: 1,
             local_date: due.date_naive(),
@@ -400,14 +205,13 @@ mod tests {
             message_id: None,
             posted_at: None,
             revealed_at: None,
-        };
-        let delivery = Delivery {
-            schedule: &schedule,
-            post: &post,
-            question,
-            content: &content,
-        };
-        let message = post_message(Texts::new(Locale::English), &delivery, closed);
+        }
+    }
+
+    fn rendered(question: &Question, closed: bool) -> serde_json::Value {
+        let texts = Texts::new(Locale::English);
+        let view = DailyPostView::new(texts, &content(), &post(question), question, closed);
+        let message = post_message(chrono_tz::Asia::Seoul, &view);
         serde_json::to_value(&message).unwrap()
     }
 
@@ -475,7 +279,7 @@ mod tests {
     }
 
     #[test]
-    fn the_spread_counts_each_choice_against_who_answered() {
+    fn the_results_count_each_choice_against_who_answered() {
         let question = question(
             "?".into(),
             vec!["a".into(), "b".into(), "c".into()],
@@ -486,12 +290,16 @@ mod tests {
             correct: 3,
             per_choice: vec![1, 3, 0],
         };
+        let texts = Texts::new(Locale::English);
+        let view = RevealView::new(texts, &post(&question), &question, &tally, &[], &[]);
 
-        let spread = answer_spread(Texts::new(Locale::English), &question, &tally);
+        let results = serde_json::to_value(blocks::reveal(&view, PROMPT_REPEATED_MAX)).unwrap();
 
-        assert_eq!(
-            spread,
-            "*How the group answered*\n*A* · 1 person (25%)\n*B* · 3 people (75%) ✅\n*C* · 0 people (0%)"
-        );
+        let spread = results["blocks"][3]["text"]["text"].as_str().unwrap();
+        assert!(spread.starts_with("*How the group answered*\n"), "{spread}");
+        assert_eq!(spread.lines().count(), 4, "{spread}");
+        assert!(spread.contains("1 person (25%)"), "{spread}");
+        assert!(spread.contains("3 people (75%)"), "{spread}");
+        assert_eq!(results["text"], format!("{}: B", view.title));
     }
 }

@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use quizbot::content::SharedContent;
-use quizbot::daily::scheduler::{
-    DailyChannel, Delivery, DeliveryError, Reveal, Scheduler, REVEAL_GRACE,
-};
 use quizbot::daily::{DailySettings, Stage, Tally};
 use quizbot::game::{Game, GameError};
 use quizbot::identity::{ExternalId, Platform};
+use quizbot::scheduler::{DailyChannel, Delivery, DeliveryError, Reveal, Scheduler, REVEAL_GRACE};
+use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::{Recorded, Store};
 
 use crate::support::{shipped_content, TestDatabase};
@@ -103,7 +102,7 @@ impl DailyChannel for Recorder {
             replica: self.replica.clone(),
             channel,
             date: delivery.post.local_date,
-            question: delivery.question.id.clone(),
+            question: delivery.post.question_id.clone(),
             at,
         });
         Ok(format!("m{}", delivery.post.id))
@@ -131,10 +130,13 @@ async fn replica(
     world: &World,
 ) -> Scheduler<Recorder> {
     let store = Store::connect_with_pool(&db.url, 4).await.expect("connect");
+    let settings = ServiceSettings {
+        seed: Some(name.bytes().map(u64::from).sum()),
+        ..ServiceSettings::default()
+    };
     Scheduler::new(
         Platform::Discord,
-        store,
-        content.clone(),
+        Service::new(content.clone(), store, settings),
         Recorder {
             replica: name.to_string(),
             world: world.clone(),
@@ -165,6 +167,7 @@ async fn set(store: &Store, channel: &str, time: &str, zone: &str, topics: &str,
         ExternalId::new("guild-1"),
         channel.to_string(),
         &content.bank,
+        chrono_tz::Asia::Seoul,
     )
     .expect("valid settings");
     store

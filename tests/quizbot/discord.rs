@@ -7,9 +7,9 @@ use quizbot::bank::Question;
 use quizbot::config::{DiscordSettings, Locale};
 use quizbot::content::{Content, SharedContent};
 use quizbot::discord::DiscordError;
-use quizbot::game::GameError;
 use quizbot::i18n::Texts;
-use quizbot::serve::Bot;
+use quizbot::refusal::Refusal;
+use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::Store;
 use secrecy::SecretString;
 use serde_json::json;
@@ -64,13 +64,16 @@ impl Harness {
             guild_id: Some(self.fake.guild_id),
             api_base: Some(self.fake.base.clone()),
         };
-        let bot = Bot {
-            content: self.content.clone(),
-            store: self.store.clone(),
-            locale: self.locale,
-            time_zone: chrono_tz::Asia::Seoul,
-            daily_tick: std::time::Duration::from_millis(200),
-        };
+        let bot = Service::new(
+            self.content.clone(),
+            self.store.clone(),
+            ServiceSettings {
+                locale: self.locale,
+                time_zone: chrono_tz::Asia::Seoul,
+                daily_tick: std::time::Duration::from_millis(200),
+                seed: None,
+            },
+        );
         let shutdown = CancellationToken::new();
         let task = tokio::spawn({
             let shutdown = shutdown.clone();
@@ -95,6 +98,11 @@ impl Harness {
 
     fn texts(&self) -> Texts {
         Texts::new(self.locale)
+    }
+
+    fn topic_ids(&self) -> Vec<String> {
+        let content = self.content.current();
+        content.bank.topics.iter().map(|t| t.id.clone()).collect()
     }
 
     /// `/quiz topic:<topic> count:<count>` → the question card.
@@ -582,7 +590,7 @@ async fn reload_is_for_admins_and_keeps_the_old_content_on_errors() {
         ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE)
     );
     assert!(refused.is_ephemeral());
-    assert_eq!(refused.data["content"], texts.admin_only());
+    assert_eq!(refused.data["content"], texts.refusal(&Refusal::AdminOnly));
 
     let mut accepted = harness.fake.slash(&admin, "quiz-admin", reload.clone());
     let deferred = accepted.reply().await;
@@ -593,7 +601,10 @@ async fn reload_is_for_admins_and_keeps_the_old_content_on_errors() {
     assert!(deferred.is_ephemeral());
     let done = accepted.visible_reply().await;
     assert!(
-        done.text().starts_with("다시 불러왔습니다: 주제 15개"),
+        done.text().starts_with(&format!(
+            "다시 불러왔습니다: 주제 {}개",
+            crate::support::shipped_content().bank.topics.len()
+        )),
         "{}",
         done.text()
     );
@@ -641,7 +652,7 @@ async fn expired_and_finished_sessions_say_so() {
     assert!(expired.is_ephemeral());
     assert_eq!(
         expired.data["content"],
-        texts.game_error(&GameError::SessionExpired)
+        texts.refusal(&Refusal::SessionExpired)
     );
     let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
         .fetch_one(&pool)
@@ -654,17 +665,14 @@ async fn expired_and_finished_sessions_say_so() {
     assert!(summary.text().contains(texts.summary_title()));
     let late = harness.answer(&alice, &card, false).reply().await;
     assert!(late.is_ephemeral());
-    assert_eq!(
-        late.data["content"],
-        texts.game_error(&GameError::SessionFinished)
-    );
+    assert_eq!(late.data["content"], texts.refusal(&Refusal::SessionOver));
 
     let bob = Member::new(502, "Bob");
     let card = harness.quiz(&alice, "ec2", 1).await;
     let foreign = harness.answer(&bob, &card, true).reply().await;
     assert_eq!(
         foreign.data["content"],
-        texts.game_error(&GameError::NotYourSession)
+        texts.refusal(&Refusal::NotYourSession)
     );
     assert_no_problems(&harness.fake);
 }
@@ -789,9 +797,10 @@ async fn an_unknown_topic_gets_a_short_private_message() {
     assert!(reply.is_ephemeral());
     assert_eq!(
         reply.data["content"],
-        harness
-            .texts()
-            .game_error(&GameError::UnknownTopic("kubernetes".into()))
+        harness.texts().refusal(&Refusal::UnknownTopic {
+            topic: "kubernetes".into(),
+            known: harness.topic_ids(),
+        })
     );
 }
 
@@ -887,8 +896,7 @@ async fn a_database_error_is_never_shown_as_recorded() {
         "not the feedback"
     );
     assert!(failed.is_ephemeral());
-    let store_error = GameError::Store(quizbot::store::StoreError::Corrupt(String::new()));
-    assert_eq!(failed.data["content"], texts.game_error(&store_error));
+    assert_eq!(failed.data["content"], texts.answer_not_recorded());
     let retried = harness.answer(&alice, &card, true).reply().await;
     assert!(
         retried.text().contains(&texts.points_won(10, false)),
@@ -970,7 +978,7 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         ]),
     );
     let refused = fake.slash(&ann, "quiz-admin", set.clone()).reply().await;
-    assert_eq!(refused.data["content"], texts.admin_only());
+    assert_eq!(refused.data["content"], texts.refusal(&Refusal::AdminOnly));
     let saved = fake.slash(&admin, "quiz-admin", set).reply().await;
     assert!(saved.is_ephemeral());
     assert!(
@@ -1089,13 +1097,8 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
     let spread = field(texts.answer_spread());
     for (i, line) in spread.lines().enumerate() {
         let count = usize::from(right.contains(&i)) + usize::from(wrong.contains(&i));
-        let expected = format!(
-            "**{}** · {} ({}%)",
-            Question::letter(i),
-            texts.people(count),
-            count * 50
-        );
-        assert!(line.starts_with(&expected), "{line} vs {expected}");
+        let expected = texts.choice_spread(Question::letter(i), count, 2, right.contains(&i));
+        assert_eq!(line, expected);
         assert_eq!(line.ends_with('✅'), right.contains(&i), "{line}");
     }
     assert_eq!(spread.lines().count(), question.choices.len());

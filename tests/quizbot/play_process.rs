@@ -58,12 +58,19 @@ impl Playground {
     }
 
     fn quizbot(&self, args: &[&str], input: &str) -> Output {
+        self.quizbot_with(args, input, &[])
+    }
+
+    /// Runs quizbot with `env` set on top of the playground's.
+    fn quizbot_with(&self, args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
         let mut child = Command::new(env!("CARGO_BIN_EXE_quizbot"))
             .args(args)
             .current_dir(self.dir.path())
             .env("DATABASE_URL", "sqlite:scores.db")
             .env("QUIZBOT_LOCALE", "ko")
             .env_remove("QUIZBOT_CONFIG")
+            .env_remove("QUIZBOT_TIMEZONE")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -101,7 +108,7 @@ fn a_played_session_shows_feedback_and_lands_on_the_leaderboard() {
         "x\nb\na\n",
     );
 
-    assert!(play.contains("[1/2] 한 개 고르기 · 보통"), "{play}");
+    assert!(play.contains("[한 개 고르기 · 보통 · 1/2]"), "{play}");
     assert!(
         play.contains("A부터 D까지의 글자로 1개를 입력하세요."),
         "an invalid letter re-prompts:\n{play}"
@@ -180,13 +187,46 @@ fn an_unknown_topic_is_refused_with_the_known_ones() {
         .args(["play", "--topic", "nope"])
         .current_dir(playground.dir.path())
         .env("DATABASE_URL", "sqlite:scores.db")
+        .env("QUIZBOT_LOCALE", "ko")
         .stdin(Stdio::null())
         .output()
         .expect("run quizbot");
     assert!(!output.status.success());
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stdout.contains("unknown topic `nope`; topics: multi, single"),
-        "{stdout}"
+        stderr.contains("`nope` 주제는 없습니다. 주제: multi, single"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_daily_question_set_without_a_zone_takes_the_configured_one() {
+    let playground = Playground::new();
+    let paris = [("QUIZBOT_TIMEZONE", "Europe/Paris")];
+
+    let saved = playground.quizbot_with(
+        &[
+            "daily",
+            "set",
+            "--platform",
+            "discord",
+            "--community",
+            "100",
+            "--channel",
+            "200",
+            "--time",
+            "09:00",
+        ],
+        "",
+        &paris,
+    );
+    let list = playground.quizbot_with(&["daily", "list"], "", &paris);
+
+    let saved = String::from_utf8_lossy(&saved.stdout);
+    assert!(saved.contains("매일 09:00 (Europe/Paris)"), "{saved}");
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.contains("discord 100/200 · 매일 09:00 (Europe/Paris)"),
+        "the schedule is stored in the configured zone, not Seoul:\n{list}"
     );
 }

@@ -182,7 +182,10 @@ async fn two_serve_processes_post_and_reveal_once() {
     ]);
     let missing = again.output().unwrap();
     assert!(!missing.status.success());
-    assert!(String::from_utf8_lossy(&missing.stderr).contains("no daily question is set"));
+    let refusal = quizbot::i18n::Texts::new(quizbot::config::Locale::Korean)
+        .refusal(&quizbot::refusal::Refusal::NoSchedule);
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(stderr.contains(&refusal), "{stderr}");
 }
 
 #[test]

@@ -16,13 +16,13 @@ use tokio_util::sync::CancellationToken;
 use quizbot::bank::Question;
 use quizbot::config::{Locale, SlackSettings};
 use quizbot::content::{Content, SharedContent};
-use quizbot::daily::scheduler::Scheduler;
 use quizbot::daily::{DailyPost, DeliveryFailure, ScheduleError};
-use quizbot::game::GameError;
-use quizbot::i18n::{percent, Texts};
+use quizbot::i18n::Texts;
 use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{local_day, Period};
-use quizbot::serve::Bot;
+use quizbot::refusal::Refusal;
+use quizbot::scheduler::Scheduler;
+use quizbot::service::{Service, ServiceSettings};
 use quizbot::slack::daily::SlackChannels;
 use quizbot::slack::{self, signature, SlackApp, SlackError};
 use quizbot::store::{BoardQuery, Store};
@@ -89,6 +89,8 @@ struct Running {
     content: SharedContent,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), SlackError>>>,
+    /// The operator's `QUIZBOT_TIMEZONE`: new workspaces get it.
+    zone: chrono_tz::Tz,
     _db: TestDatabase,
     _dir: tempfile::TempDir,
 }
@@ -96,12 +98,18 @@ struct Running {
 impl Running {
     /// Starts the fake and the bot in Socket Mode; returns once connected.
     async fn socket_mode(admins: &[&str]) -> Running {
+        Running::socket_mode_in(admins, chrono_tz::Asia::Seoul).await
+    }
+
+    /// The same, with new workspaces in `zone`.
+    async fn socket_mode_in(admins: &[&str], zone: chrono_tz::Tz) -> Running {
         let fake = FakeSlack::start().await;
         let settings = SlackSettings {
             admins: admins.iter().map(|a| a.to_string()).collect(),
             ..fake.socket_settings()
         };
         let mut running = Running::prepare(fake).await;
+        running.zone = zone;
         let (bot, shutdown) = (running.bot(), running.shutdown.clone());
         running.task = Some(tokio::spawn(async move {
             slack::run(&settings, "127.0.0.1:0", bot, shutdown).await
@@ -135,19 +143,23 @@ impl Running {
             content: SharedContent::new(content),
             shutdown: CancellationToken::new(),
             task: None,
+            zone: chrono_tz::Asia::Seoul,
             _db: db,
             _dir: dir,
         }
     }
 
-    fn bot(&self) -> Bot {
-        Bot {
-            content: self.content.clone(),
-            store: self.store.clone(),
-            locale: Locale::Korean,
-            time_zone: chrono_tz::Asia::Seoul,
-            daily_tick: std::time::Duration::from_millis(200),
-        }
+    fn bot(&self) -> Service {
+        Service::new(
+            self.content.clone(),
+            self.store.clone(),
+            ServiceSettings {
+                locale: Locale::Korean,
+                time_zone: self.zone,
+                daily_tick: std::time::Duration::from_millis(200),
+                seed: None,
+            },
+        )
     }
 
     /// Stops the bot and checks it stopped cleanly.
@@ -170,8 +182,7 @@ impl Running {
             .expect("connect to the fake Slack");
         Scheduler::new(
             Platform::Slack,
-            self.store.clone(),
-            self.content.clone(),
+            self.bot(),
             SlackChannels::new(Arc::new(app)),
         )
     }
@@ -319,15 +330,9 @@ fn time_now_in(zone: chrono_tz::Tz) -> String {
         .to_string()
 }
 
-/// The results' line for one choice.
+/// The results' line for one choice, worded as on every platform.
 fn spread_line(choice: usize, count: usize, answered: usize, right: bool) -> String {
-    format!(
-        "*{}* · {} ({}%){}",
-        Question::letter(choice),
-        texts().people(count),
-        percent(count as i64, answered as i64),
-        if right { " ✅" } else { "" }
-    )
+    texts().choice_spread(Question::letter(choice), count, answered, right)
 }
 
 /// All texts of a message (section texts, context elements, buttons), joined.
@@ -431,7 +436,8 @@ async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
     assert_eq!(card["response_type"], "ephemeral", "{card:#}");
     let (session_id, position) = session_of(&card);
     assert_eq!(position, 0);
-    assert_contains(&card, "[1/2] Amazon EC2");
+    assert_contains(&card, "Amazon EC2 · ");
+    assert_contains(&card, &texts().progress(0, 2));
     let buttons = action_ids(&card);
     assert_eq!(buttons.len(), 4, "one button per choice: {buttons:?}");
 
@@ -456,19 +462,15 @@ async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
     let second = fake
         .click(ALICE, &feedback, &format!("q:{session_id}:0:next"), &[])
         .await;
-    assert_contains(&second, "[2/2] Amazon EC2");
+    assert_contains(&second, &texts().progress(1, 2));
     let right = bot.correct_choices(&second).await[0];
     let wrong = (right + 1) % 4;
     let feedback = fake
         .click(ALICE, &second, &format!("q:{session_id}:1:{wrong}"), &[])
         .await;
     assert_contains(&feedback, texts().wrong());
-    assert_contains(&feedback, texts().slack_summary_button());
-
-    // Act: the last Next shows the summary.
-    let summary = fake
-        .click(ALICE, &feedback, &format!("q:{session_id}:1:next"), &[])
-        .await;
+    // The last answer's feedback ends with the summary, as on Discord.
+    let summary = feedback;
 
     assert_contains(&summary, texts().summary_title());
     assert_contains(&summary, &texts().summary_line(1, 2, 0.5, 10));
@@ -518,7 +520,10 @@ async fn choose_two_is_answered_with_checkboxes_and_submit() {
         .click(ALICE, &card, &format!("q:{session_id}:0:submit"), &["1"])
         .await;
     assert_eq!(refused["replace_original"], false, "the card stays");
-    assert_contains(&refused, &texts().choose_n(2));
+    assert_contains(
+        &refused,
+        &texts().refusal(&Refusal::WrongCount { expected: 2 }),
+    );
     assert!(bot
         .store
         .session_answers(session_id)
@@ -609,7 +614,7 @@ async fn admin_commands_are_refused_to_members() {
     let by_listed_admin = fake.command(LISTED, "/quiz-admin", "reload").await;
 
     assert_eq!(refused["response_type"], "ephemeral");
-    assert_contains(&refused, texts().admin_only());
+    assert_contains(&refused, &texts().refusal(&Refusal::AdminOnly));
     let reloaded = texts().reloaded(2, 3, 5, 0);
     let reloaded = reloaded.split(':').next().expect("reloaded text");
     assert_contains(&by_workspace_admin, reloaded);
@@ -857,8 +862,10 @@ async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
     );
     assert_contains(
         &saved,
-        &texts().schedule_saved(&schedule, &format!("<#{CHANNEL}>"), chrono::Utc::now()),
+        &texts().schedule_settings(&schedule, chrono::Utc::now()),
     );
+    assert_contains(&saved, texts().schedule_saved());
+    assert_contains(&saved, &format!("<#{CHANNEL}>"));
 
     // The bot's own scheduler posts it on its next tick.
     let post = fake.channel_message(CHANNEL, 0).await;
@@ -924,7 +931,7 @@ async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
     // Act: the reveal, at its time.
     let scheduler = bot.scheduler().await;
     let report = scheduler
-        .tick(stored.reveal_at + quizbot::daily::scheduler::REVEAL_GRACE)
+        .tick(stored.reveal_at + quizbot::scheduler::REVEAL_GRACE)
         .await
         .expect("tick");
 
@@ -956,7 +963,7 @@ async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
         .click(LISTED, &post, &format!("d:{post_id}:{right}"), &[])
         .await;
 
-    assert_contains(&late, &texts().game_error(&GameError::DailyClosed));
+    assert_contains(&late, &texts().refusal(&Refusal::DailyClosed));
     assert_eq!(
         bot.store
             .daily_answers(post_id)
@@ -998,11 +1005,11 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
         .await;
     let usage = fake.command(ADMIN, "/quiz-admin", "daily").await;
 
-    assert_contains(&member, texts().admin_only());
+    assert_contains(&member, &texts().refusal(&Refusal::AdminOnly));
     assert_contains(&empty, texts().no_schedules());
     assert_contains(
         &bad_time,
-        &texts().schedule_refused(&ScheduleError::Time("25:00".into()).to_string()),
+        &texts().refusal(&Refusal::Schedule(ScheduleError::Time("25:00".into()))),
     );
     assert_contains(&bad_topic, "nosuchtopic");
     assert_contains(
@@ -1058,7 +1065,12 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
         let link = format!("<#{}>", schedule.channel);
         assert_contains(
             &show,
-            &texts().schedule_line(&schedule, &link, chrono::Utc::now()),
+            &texts().schedule_settings(&schedule, chrono::Utc::now()),
+        );
+        assert_contains(&show, &link);
+        assert_contains(
+            &show,
+            &texts().schedule_failure(&schedule).unwrap_or_default(),
         );
     }
 
@@ -1067,7 +1079,10 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
         .click(ALICE, &post, &format!("d:{post_id}:submit"), &["1"])
         .await;
     assert_eq!(one_box["replace_original"], false);
-    assert_contains(&one_box, &texts().choose_n(2));
+    assert_contains(
+        &one_box,
+        &texts().refusal(&Refusal::WrongCount { expected: 2 }),
+    );
     assert!(bot
         .store
         .daily_answers(post_id)
@@ -1092,7 +1107,7 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
     let report = bot
         .scheduler()
         .await
-        .tick(stored.reveal_at + quizbot::daily::scheduler::REVEAL_GRACE)
+        .tick(stored.reveal_at + quizbot::scheduler::REVEAL_GRACE)
         .await
         .expect("tick");
 
@@ -1130,7 +1145,12 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
         let link = format!("<#{}>", schedule.channel);
         assert_contains(
             &show,
-            &texts().schedule_line(schedule, &link, chrono::Utc::now()),
+            &texts().schedule_settings(schedule, chrono::Utc::now()),
+        );
+        assert_contains(&show, &link);
+        assert_contains(
+            &show,
+            &texts().schedule_failure(schedule).unwrap_or_default(),
         );
     }
     bot.stop().await;
@@ -1160,4 +1180,46 @@ fn the_manifest_declares_every_command_and_socket_mode() {
     ] {
         assert!(manifest.contains(setting), "the manifest lacks `{setting}`");
     }
+}
+
+/// What Slack once did differently from Discord: a schedule's default zone
+/// was Seoul whatever `QUIZBOT_TIMEZONE` said, topics went by id only, and
+/// the "see results" button had a wording of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slack_follows_the_same_rules_as_discord() {
+    let bot = Running::socket_mode_in(&[], chrono_tz::Europe::Paris).await;
+    let fake = &bot.fake;
+
+    let saved = fake.command(ADMIN, "/quiz-admin", "daily set 09:00").await;
+    let by_name = fake.command(ALICE, "/quiz", "amazon ec2 1").await;
+    let board = fake.command(BOB, "/leaderboard", "all Amazon EC2").await;
+
+    assert_contains(&saved, texts().schedule_saved());
+    let schedule = bot
+        .store
+        .schedules(Some(Platform::Slack), Some(&ExternalId::new(TEAM)))
+        .await
+        .expect("read schedules")
+        .pop()
+        .expect("the schedule is stored");
+    assert_eq!(
+        schedule.time_zone,
+        chrono_tz::Europe::Paris,
+        "no zone given: the workspace's, which is the operator's default"
+    );
+    let (_, position) = session_of(&by_name);
+    assert_eq!(position, 0, "a topic named by its name starts a quiz");
+    assert_contains(&by_name, "Amazon EC2");
+    assert_contains(
+        &board,
+        &texts().leaderboard_title(Period::AllTime, Some("Amazon EC2")),
+    );
+    let right = bot.correct_choices(&by_name).await;
+    let (session, _) = session_of(&by_name);
+    let feedback = fake
+        .click(ALICE, &by_name, &format!("q:{session}:0:{}", right[0]), &[])
+        .await;
+    assert_contains(&feedback, texts().summary_title());
+    assert!(action_ids(&feedback).is_empty(), "{feedback:#}");
+    bot.stop().await;
 }

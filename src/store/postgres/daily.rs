@@ -183,20 +183,23 @@ impl PgStore {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<DeliveryFailure, StoreError> {
+        // One transaction: a reader never sees the count without its retry.
+        let mut tx = self.pool.begin().await?;
         let count: i32 = sqlx::query_scalar(
             "UPDATE daily_schedules SET failures = failures + 1, last_error = $2
              WHERE id = $1 RETURNING failures",
         )
         .bind(schedule_id)
         .bind(error)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await?;
         let retry_at = now + retry_delay(count as u32);
         sqlx::query("UPDATE daily_schedules SET retry_at = $2 WHERE id = $1")
             .bind(schedule_id)
             .bind(retry_at)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(DeliveryFailure {
             count: count as u32,
             error: error.to_string(),

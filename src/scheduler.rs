@@ -18,13 +18,13 @@ use std::future::Future;
 use chrono::{DateTime, Duration, Utc};
 use tokio_util::sync::CancellationToken;
 
-use super::{pick_question, tally, DailyPost, Schedule, Stage, Tally};
-use crate::bank::Question;
-use crate::content::{Content, SharedContent};
+use crate::content::Content;
+use crate::daily::{pick_question, tally, DailyPost, Schedule, Stage, Tally};
 use crate::identity::Platform;
-use crate::notes::Excerpt;
 use crate::quiz;
+use crate::service::Service;
 use crate::store::{Store, StoreError};
+use crate::view::{DailyPostView, RevealView};
 
 /// How often a running bot looks for work: posts go out within this long
 /// after their local time.
@@ -46,9 +46,9 @@ pub const STREAKS_SHOWN: usize = 5;
 #[derive(Debug)]
 pub struct Delivery<'a> {
     pub schedule: &'a Schedule,
+    /// The post as stored: its day and question.
     pub post: &'a DailyPost,
-    pub question: &'a Question,
-    pub content: &'a Content,
+    pub view: DailyPostView,
 }
 
 /// A reveal to send: the post's message is closed, the results posted.
@@ -58,12 +58,12 @@ pub struct Reveal<'a> {
     pub post: &'a DailyPost,
     /// The platform's id of the post's message.
     pub message_id: &'a str,
-    pub question: &'a Question,
-    pub content: &'a Content,
+    /// How the community answered, and the longest current streaks.
     pub tally: Tally,
-    pub excerpt: Option<Excerpt>,
-    /// Display name and current streak, longest first.
     pub streaks: Vec<(String, u32)>,
+    /// The post as it stays: without its buttons.
+    pub closed: DailyPostView,
+    pub results: RevealView,
 }
 
 /// Why a platform did not deliver.
@@ -103,19 +103,21 @@ pub struct TickReport {
 /// The daily question of one platform.
 pub struct Scheduler<C> {
     platform: Platform,
-    store: Store,
-    content: SharedContent,
+    service: Service,
     channel: C,
 }
 
 impl<C: DailyChannel> Scheduler<C> {
-    pub fn new(platform: Platform, store: Store, content: SharedContent, channel: C) -> Self {
+    pub fn new(platform: Platform, service: Service, channel: C) -> Self {
         Self {
             platform,
-            store,
-            content,
+            service,
             channel,
         }
+    }
+
+    fn store(&self) -> &Store {
+        self.service.store()
     }
 
     /// Ticks every `tick` ([`TICK`] by default) with the time `clock` gives
@@ -139,10 +141,10 @@ impl<C: DailyChannel> Scheduler<C> {
 
     /// Does whatever is due at `now`.
     pub async fn tick(&self, now: DateTime<Utc>) -> Result<TickReport, StoreError> {
-        let content = self.content.current();
+        let content = self.service.content();
         let mut report = TickReport::default();
-        let schedules = self.store.schedules(Some(self.platform), None).await?;
-        let open = self.store.open_daily_posts(self.platform, now).await?;
+        let schedules = self.store().schedules(Some(self.platform), None).await?;
+        let open = self.store().open_daily_posts(self.platform, now).await?;
         let claimed: HashSet<(i64, chrono::NaiveDate)> =
             open.iter().map(|p| (p.schedule_id, p.local_date)).collect();
         let mut posts = open;
@@ -190,27 +192,29 @@ impl<C: DailyChannel> Scheduler<C> {
     ) -> Result<Option<DailyPost>, StoreError> {
         let occurrence = schedule.occurrence(now);
         if let Some(post) = self
-            .store
+            .store()
             .daily_post_on(schedule.id, occurrence.date)
             .await?
         {
             return Ok(Some(post));
         }
-        let asked = self.store.asked_questions(schedule.id).await?;
+        let asked = self.store().asked_questions(schedule.id).await?;
         let candidates = content
             .bank
             .askable(None)
             .filter(|q| schedule.topics.is_empty() || schedule.topics.contains(&q.topic));
-        let Some(question) = pick_question(candidates, &asked, &mut fastrand::Rng::new()) else {
+        let Some(question) = pick_question(candidates, &asked, &mut self.service.fork_rng()) else {
             let error = format!("no questions in topics {}", schedule.topics.join(", "));
             tracing::warn!(schedule = schedule.id, "daily question: {error}");
             if !schedule.is_on_hold(now) {
-                self.store.schedule_failed(schedule.id, &error, now).await?;
+                self.store()
+                    .schedule_failed(schedule.id, &error, now)
+                    .await?;
             }
             return Ok(None);
         };
         let post = self
-            .store
+            .store()
             .claim_daily_post(schedule.id, &occurrence, &question.id)
             .await?;
         Ok(Some(post))
@@ -228,11 +232,13 @@ impl<C: DailyChannel> Scheduler<C> {
         }
         let Some(question) = content.bank.question(&post.question_id) else {
             let error = format!("question {} is no longer in the bank", post.question_id);
-            self.store.schedule_failed(schedule.id, &error, now).await?;
+            self.store()
+                .schedule_failed(schedule.id, &error, now)
+                .await?;
             return Ok(Some(Done::Failed));
         };
         if !self
-            .store
+            .store()
             .lease_daily_post(post.id, Stage::Post, now, now + LEASE)
             .await?
         {
@@ -241,14 +247,13 @@ impl<C: DailyChannel> Scheduler<C> {
         let delivery = Delivery {
             schedule,
             post,
-            question,
-            content,
+            view: DailyPostView::new(self.service.texts(), content, post, question, false),
         };
         match self.channel.post(&delivery).await {
             Ok(message_id) => {
-                self.store.daily_posted(post.id, &message_id, now).await?;
+                self.store().daily_posted(post.id, &message_id, now).await?;
                 if schedule.failure.is_some() {
-                    self.store.schedule_delivered(schedule.id).await?;
+                    self.store().schedule_delivered(schedule.id).await?;
                 }
                 tracing::info!(schedule = schedule.id, post = post.id, channel = %schedule.channel,
                     "daily question posted");
@@ -280,45 +285,53 @@ impl<C: DailyChannel> Scheduler<C> {
                 post = post.id,
                 "daily question gone from the bank: closed unrevealed"
             );
-            self.store.daily_revealed(post.id, now).await?;
+            self.store().daily_revealed(post.id, now).await?;
             return Ok(None);
         };
         if !self
-            .store
+            .store()
             .lease_daily_post(post.id, Stage::Reveal, now, now + LEASE)
             .await?
         {
             return Ok(None);
         }
-        let answers = self.store.daily_answers(post.id).await?;
+        let answers = self.store().daily_answers(post.id).await?;
         let streaks = match self
-            .store
+            .store()
             .find_community(self.platform, &schedule.community)
             .await?
         {
             Some(community) => {
                 let today = quiz::local_day(now, community.time_zone);
-                self.store
+                self.store()
                     .top_streaks(community.id, today, STREAKS_SHOWN)
                     .await?
             }
             None => Vec::new(),
         };
+        let texts = self.service.texts();
+        let tally = tally(question.choices.len(), &answers);
         let reveal = Reveal {
             schedule,
             post,
             message_id,
-            question,
-            content,
-            tally: tally(question.choices.len(), &answers),
-            excerpt: content.notes.excerpt_for(question),
+            closed: DailyPostView::new(texts, content, post, question, true),
+            results: RevealView::new(
+                texts,
+                post,
+                question,
+                &tally,
+                &content.notes.excerpts_for(question),
+                &streaks,
+            ),
+            tally,
             streaks,
         };
         match self.channel.reveal(&reveal).await {
             Ok(()) => {
-                self.store.daily_revealed(post.id, now).await?;
+                self.store().daily_revealed(post.id, now).await?;
                 if schedule.failure.is_some() {
-                    self.store.schedule_delivered(schedule.id).await?;
+                    self.store().schedule_delivered(schedule.id).await?;
                 }
                 tracing::info!(
                     schedule = schedule.id,
@@ -329,7 +342,7 @@ impl<C: DailyChannel> Scheduler<C> {
             }
             Err(err) if give_up => {
                 tracing::warn!(post = post.id, "daily reveal abandoned after a day: {err}");
-                self.store.daily_revealed(post.id, now).await?;
+                self.store().daily_revealed(post.id, now).await?;
                 Ok(Some(Done::Failed))
             }
             Err(err) => {
@@ -347,10 +360,10 @@ impl<C: DailyChannel> Scheduler<C> {
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let failure = self
-            .store
+            .store()
             .schedule_failed(schedule.id, &err.to_string(), now)
             .await?;
-        self.store.release_daily_post(post.id).await?;
+        self.store().release_daily_post(post.id).await?;
         tracing::warn!(schedule = schedule.id, channel = %schedule.channel, failures = failure.count,
             retry_at = %failure.retry_at, "daily question not delivered: {err}");
         Ok(())

@@ -2,9 +2,9 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{format_delay, Schedule};
+use super::Texts;
 use crate::config::Locale;
-use crate::i18n::{percent, Texts};
+use crate::daily::{format_delay, Schedule};
 
 impl Texts {
     pub fn daily_title(&self) -> &'static str {
@@ -47,7 +47,7 @@ impl Texts {
     }
 
     pub fn turnout(&self, answered: usize, correct: usize) -> String {
-        let rate = percent(correct as i64, answered as i64);
+        let rate = super::percent(correct as i64, answered as i64);
         match (self.locale, answered) {
             (Locale::Korean, 0) => "아무도 답하지 않았습니다. 내일은 함께 풀어요!".to_string(),
             (Locale::English, 0) => "Nobody answered. Join in tomorrow!".to_string(),
@@ -69,6 +69,22 @@ impl Texts {
         }
     }
 
+    /// "B · 3명 (60%) ✅": how many chose one choice at the reveal.
+    pub fn choice_spread(
+        &self,
+        letter: char,
+        count: usize,
+        answered: usize,
+        right: bool,
+    ) -> String {
+        let mark = if right { " ✅" } else { "" };
+        format!(
+            "{letter} · {} ({}%){mark}",
+            self.people(count),
+            super::percent(count as i64, answered as i64)
+        )
+    }
+
     /// What a first answer to a daily question earned.
     pub fn daily_points(&self, points: i64, streak: u32) -> String {
         let points = self.points_won(points, false);
@@ -79,17 +95,13 @@ impl Texts {
         }
     }
 
-    pub fn schedule_saved(&self, schedule: &Schedule, channel: &str, now: DateTime<Utc>) -> String {
-        let line = self.schedule_line(schedule, channel, now);
-        match self.locale {
-            Locale::Korean => format!("오늘의 문제를 설정했습니다.\n{line}"),
-            Locale::English => format!("Daily question set.\n{line}"),
-        }
+    pub fn schedule_saved(&self) -> &'static str {
+        self.pick("오늘의 문제를 설정했습니다.", "Daily question set.")
     }
 
-    /// One schedule's settings and state, on one line (plus its failure);
-    /// `channel` is how the platform names the channel.
-    pub fn schedule_line(&self, schedule: &Schedule, channel: &str, now: DateTime<Utc>) -> String {
+    /// One schedule's settings and state, after the channel's name:
+    /// "daily at 09:00 (Asia/Seoul) · all topics · …".
+    pub fn schedule_settings(&self, schedule: &Schedule, now: DateTime<Utc>) -> String {
         let topics = if schedule.topics.is_empty() {
             self.pick("모든 주제", "all topics").to_string()
         } else {
@@ -102,38 +114,39 @@ impl Texts {
             .next_due(now)
             .with_timezone(&schedule.time_zone)
             .format("%Y-%m-%d %H:%M");
-        let mut line = match (self.locale, schedule.enabled) {
-            (Locale::Korean, true) => format!(
-                "{channel} · 매일 {time} ({zone}) · {topics} · {delay} 뒤 공개 · 다음: {next}"
-            ),
-            (Locale::Korean, false) => format!(
-                "{channel} · 꺼짐 (매일 {time} ({zone}) · {topics} · {delay} 뒤 공개)"
-            ),
+        match (self.locale, schedule.enabled) {
+            (Locale::Korean, true) => {
+                format!("매일 {time} ({zone}) · {topics} · {delay} 뒤 공개 · 다음: {next}")
+            }
+            (Locale::Korean, false) => {
+                format!("꺼짐 (매일 {time} ({zone}) · {topics} · {delay} 뒤 공개)")
+            }
             (Locale::English, true) => format!(
-                "{channel} · daily at {time} ({zone}) · {topics} · revealed after {delay} · next: {next}"
+                "daily at {time} ({zone}) · {topics} · revealed after {delay} · next: {next}"
             ),
-            (Locale::English, false) => format!(
-                "{channel} · off (daily at {time} ({zone}) · {topics} · revealed after {delay})"
-            ),
-        };
-        if let Some(failure) = &schedule.failure {
-            let retry = failure
-                .retry_at
-                .with_timezone(&schedule.time_zone)
-                .format("%Y-%m-%d %H:%M");
-            line.push('\n');
-            line.push_str(&match self.locale {
-                Locale::Korean => format!(
-                    "  ⚠ 전송 실패 {}회: {} (다음 시도 {retry})",
-                    failure.count, failure.error
-                ),
-                Locale::English => format!(
-                    "  ⚠ {} failed deliveries: {} (next try {retry})",
-                    failure.count, failure.error
-                ),
-            });
+            (Locale::English, false) => {
+                format!("off (daily at {time} ({zone}) · {topics} · revealed after {delay})")
+            }
         }
-        line
+    }
+
+    /// A schedule's delivery trouble, when it has any.
+    pub fn schedule_failure(&self, schedule: &Schedule) -> Option<String> {
+        let failure = schedule.failure.as_ref()?;
+        let retry = failure
+            .retry_at
+            .with_timezone(&schedule.time_zone)
+            .format("%Y-%m-%d %H:%M");
+        Some(match self.locale {
+            Locale::Korean => format!(
+                "⚠ 전송 실패 {}회: {} (다음 시도 {retry})",
+                failure.count, failure.error
+            ),
+            Locale::English => format!(
+                "⚠ {} failed deliveries: {} (next try {retry})",
+                failure.count, failure.error
+            ),
+        })
     }
 
     pub fn no_schedules(&self) -> &'static str {
@@ -153,10 +166,7 @@ impl Texts {
         }
     }
 
-    pub fn schedule_refused(&self, reason: &str) -> String {
-        match self.locale {
-            Locale::Korean => format!("설정하지 않았습니다: {reason}"),
-            Locale::English => format!("Not set: {reason}"),
-        }
+    pub fn schedule_removed(&self) -> &'static str {
+        self.pick("오늘의 문제를 지웠습니다.", "Daily question removed.")
     }
 }

@@ -1,0 +1,199 @@
+//! What a click on one of the bot's buttons, menus or checkboxes means,
+//! written into the component's id and read back from it.
+//!
+//! Discord calls it a custom id, Slack an `action_id`; both carry an
+//! [`Action`] as text (at most 100 characters), so no per-card state lives
+//! in memory: a restarted bot, or another replica, serves the buttons of an
+//! old card. [`Action`]'s `Display` writes the id and `FromStr` reads it;
+//! the two platforms share this one format.
+//!
+//! - `q:<session>:<position>:<choice>` answers a session's question
+//! - `q:<session>:<position>:pick` is the "choose N" menu or checkboxes
+//! - `q:<session>:<position>:submit` sends the checked boxes (Slack)
+//! - `q:<session>:<position>:next` moves on
+//! - `d:<post>:<choice>`, `d:<post>:pick`, `d:<post>:submit` do the same
+//!   for a daily post
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One thing a component of the bot does when used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Answers a session's question with one choice.
+    Answer {
+        session: i64,
+        position: usize,
+        choice: usize,
+    },
+    /// The "choose N" menu (Discord) or checkboxes (Slack) of a session's
+    /// question; on Discord its values are the answer.
+    Pick { session: i64, position: usize },
+    /// Answers a session's question with the checked boxes (Slack).
+    Submit { session: i64, position: usize },
+    /// Moves a session on from the question at `position`.
+    Next { session: i64, position: usize },
+    /// Answers a daily post with one choice.
+    DailyAnswer { post: i64, choice: usize },
+    /// The "choose N" menu or checkboxes of a daily post.
+    DailyPick { post: i64 },
+    /// Answers a daily post with the checked boxes (Slack).
+    DailySubmit { post: i64 },
+}
+
+impl Action {
+    /// The action of the submit button that goes with a "choose N" pick,
+    /// and the reverse; `None` for other actions.
+    pub fn pick_of_submit(self) -> Option<Action> {
+        match self {
+            Action::Submit { session, position } => Some(Action::Pick { session, position }),
+            Action::DailySubmit { post } => Some(Action::DailyPick { post }),
+            _ => None,
+        }
+    }
+}
+
+/// A component id that is not one of ours.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}` is not a quizbot component id")]
+pub struct UnknownAction(pub String);
+
+impl FromStr for Action {
+    type Err = UnknownAction;
+
+    fn from_str(text: &str) -> Result<Action, UnknownAction> {
+        parse(text).ok_or_else(|| UnknownAction(text.to_string()))
+    }
+}
+
+fn parse(text: &str) -> Option<Action> {
+    let mut parts = text.split(':');
+    let action = match parts.next()? {
+        "q" => {
+            let session = parts.next()?.parse().ok()?;
+            let position = parts.next()?.parse().ok()?;
+            match parts.next()? {
+                "pick" => Action::Pick { session, position },
+                "submit" => Action::Submit { session, position },
+                "next" => Action::Next { session, position },
+                choice => Action::Answer {
+                    session,
+                    position,
+                    choice: choice.parse().ok()?,
+                },
+            }
+        }
+        "d" => {
+            let post = parts.next()?.parse().ok()?;
+            match parts.next()? {
+                "pick" => Action::DailyPick { post },
+                "submit" => Action::DailySubmit { post },
+                choice => Action::DailyAnswer {
+                    post,
+                    choice: choice.parse().ok()?,
+                },
+            }
+        }
+        _ => return None,
+    };
+    parts.next().is_none().then_some(action)
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Action::Answer {
+                session,
+                position,
+                choice,
+            } => write!(f, "q:{session}:{position}:{choice}"),
+            Action::Pick { session, position } => write!(f, "q:{session}:{position}:pick"),
+            Action::Submit { session, position } => write!(f, "q:{session}:{position}:submit"),
+            Action::Next { session, position } => write!(f, "q:{session}:{position}:next"),
+            Action::DailyAnswer { post, choice } => write!(f, "d:{post}:{choice}"),
+            Action::DailyPick { post } => write!(f, "d:{post}:pick"),
+            Action::DailySubmit { post } => write!(f, "d:{post}:submit"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_within_the_platforms_limit() {
+        for action in [
+            Action::Answer {
+                session: 42,
+                position: 3,
+                choice: 1,
+            },
+            Action::Pick {
+                session: 42,
+                position: 0,
+            },
+            Action::Submit {
+                session: 7,
+                position: 0,
+            },
+            Action::Next {
+                session: i64::MAX,
+                position: 19,
+            },
+            Action::DailyAnswer { post: 7, choice: 3 },
+            Action::DailyPick { post: i64::MAX },
+            Action::DailySubmit { post: 1 },
+        ] {
+            let text = action.to_string();
+            assert!(text.len() <= 100, "{text}");
+            assert_eq!(text.parse::<Action>(), Ok(action));
+        }
+    }
+
+    #[test]
+    fn foreign_or_broken_ids_are_not_ours() {
+        for text in [
+            "",
+            "q",
+            "q:1",
+            "q:1:2",
+            "q:x:2:1",
+            "q:1:2:z",
+            "q:1:2:3:4",
+            "x:1:2:3",
+            "d",
+            "d:1",
+            "d:x:1",
+            "d:1:z",
+            "d:1:2:3",
+            "q:1:-2:0",
+        ] {
+            assert_eq!(
+                text.parse::<Action>(),
+                Err(UnknownAction(text.to_string())),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_submit_knows_its_checkboxes() {
+        assert_eq!(
+            Action::Submit {
+                session: 1,
+                position: 2
+            }
+            .pick_of_submit(),
+            Some(Action::Pick {
+                session: 1,
+                position: 2
+            })
+        );
+        assert_eq!(
+            Action::DailySubmit { post: 3 }.pick_of_submit(),
+            Some(Action::DailyPick { post: 3 })
+        );
+        assert_eq!(Action::DailyPick { post: 3 }.pick_of_submit(), None);
+    }
+}

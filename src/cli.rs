@@ -1,0 +1,598 @@
+//! The `quizbot` command line: its subcommands and flags, and [`run`],
+//! which carries one of them out.
+//!
+//! Settings come from [`Config`] and the content flags override them.
+//! Every subcommand that touches scores or schedules goes through one
+//! [`Service`] on the configured store, as the platforms do: `play`,
+//! `leaderboard` and `stats` through [`crate::terminal`], `daily` through
+//! the operator's use cases, `serve` by handing the service to
+//! [`serve::run`]. `check` and `notes search` read only the content. A
+//! refusal or failure of the service prints its user message on stderr
+//! (the failure's chain is logged) and exits non-zero.
+
+use std::future::Future;
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use crate::bank::Bank;
+use crate::config::Config;
+use crate::content::{self, Content, SharedContent};
+use crate::i18n::Texts;
+use crate::identity::{ExternalId, Platform};
+use crate::notes::Notes;
+use crate::quiz::{self, Period};
+use crate::serve;
+use crate::service::{DailyRequest, Service, ServiceError, ServiceSettings};
+use crate::store::Store;
+use crate::terminal::{self, PlayOptions, TerminalError};
+use crate::view::{AdminReply, ScheduleLine};
+
+#[derive(Parser)]
+#[command(
+    name = "quizbot",
+    version,
+    about = "A quiz bot for study groups, explained from your own notes"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Play a quiz in the terminal; scores are kept in the database.
+    Play {
+        /// Only questions of this topic (see `quizbot check` for the list).
+        #[arg(long)]
+        topic: Option<String>,
+        /// Number of questions (1–20).
+        #[arg(long, default_value_t = quiz::DEFAULT_SESSION_QUESTIONS)]
+        count: usize,
+        /// Your name on the leaderboard (default: $USER).
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Show the leaderboard of terminal players.
+    Leaderboard {
+        /// today, week, month or all.
+        #[arg(long, default_value = "week", value_parser = parse_period)]
+        period: Period,
+        #[arg(long)]
+        topic: Option<String>,
+        /// Also show this player's rank (default: $USER).
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Show a terminal player's record.
+    Stats {
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Run the bot on Discord and/or Slack (see the README for the settings).
+    Serve {
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Validate the question banks and notes.
+    Check {
+        /// Also list every notes section with the number of questions
+        /// that point at it, and the sections no question asks about.
+        #[arg(long)]
+        coverage: bool,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// Work with the notes.
+    Notes {
+        #[command(subcommand)]
+        command: NotesCommand,
+    },
+    /// Schedule the daily question of a channel (a running `serve` posts it).
+    Daily {
+        #[command(subcommand)]
+        command: DailyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum DailyCommand {
+    /// Post a question to a channel every day at a local time.
+    Set {
+        #[command(flatten)]
+        channel: DailyChannelArgs,
+        /// Local time of the post, HH:MM.
+        #[arg(long)]
+        time: String,
+        /// IANA time zone of that time (default: the community's, or
+        /// QUIZBOT_TIMEZONE for a community quizbot has not seen).
+        #[arg(long)]
+        timezone: Option<String>,
+        /// Topic ids, comma separated (default: every topic).
+        #[arg(long)]
+        topics: Option<String>,
+        /// Delay before the answer is revealed, as in 8h or 90m.
+        #[arg(long, default_value = "8h")]
+        reveal_after: String,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// List every schedule, with delivery failures.
+    List,
+    /// Delete a channel's schedule.
+    Remove {
+        #[command(flatten)]
+        channel: DailyChannelArgs,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct DailyChannelArgs {
+    /// discord or slack.
+    #[arg(long, value_parser = parse_platform)]
+    platform: Platform,
+    /// The Discord server id or the Slack team id.
+    #[arg(long)]
+    community: String,
+    /// The channel id.
+    #[arg(long)]
+    channel: String,
+}
+
+impl DailyChannelArgs {
+    fn community(&self) -> ExternalId {
+        ExternalId::new(&self.community)
+    }
+}
+
+fn parse_platform(text: &str) -> Result<Platform, String> {
+    match Platform::parse(text) {
+        Some(platform @ (Platform::Discord | Platform::Slack)) => Ok(platform),
+        _ => Err(format!("`{text}`: expected discord or slack")),
+    }
+}
+
+#[derive(Subcommand)]
+pub enum NotesCommand {
+    /// The note passages that best explain a text.
+    Search {
+        /// Notes directory (default: QUIZBOT_NOTES or ./notes).
+        #[arg(long)]
+        notes: Option<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        limit: usize,
+        /// Print a JSON array: file, heading, line, text, score.
+        #[arg(long)]
+        json: bool,
+        /// The text to explain.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+}
+
+#[derive(clap::Args)]
+pub struct ContentDirs {
+    /// Question banks directory (default: QUIZBOT_QUESTIONS or ./questions).
+    #[arg(long)]
+    questions: Option<PathBuf>,
+    /// Notes directory (default: QUIZBOT_NOTES or ./notes).
+    #[arg(long)]
+    notes: Option<PathBuf>,
+}
+
+impl ContentDirs {
+    fn apply(&self, config: &mut Config) {
+        if let Some(dir) = &self.questions {
+            config.questions_dir = dir.clone();
+        }
+        if let Some(dir) = &self.notes {
+            config.notes_dir = dir.clone();
+        }
+    }
+}
+
+fn parse_period(text: &str) -> Result<Period, String> {
+    Period::parse(text).ok_or_else(|| format!("`{text}`: expected today, week, month or all"))
+}
+
+fn default_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "player".into())
+}
+
+/// Carries out one command line; what went wrong is on stderr.
+pub fn run(cli: Cli) -> ExitCode {
+    match execute(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("quizbot: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut config = Config::load()?;
+    match cli.command {
+        Command::Check { coverage, content } => {
+            content.apply(&mut config);
+            Ok(check(&config, coverage))
+        }
+        Command::Notes {
+            command:
+                NotesCommand::Search {
+                    notes,
+                    limit,
+                    json,
+                    text,
+                },
+        } => search_notes(notes.unwrap_or(config.notes_dir), limit, json, &text),
+        Command::Play {
+            topic,
+            count,
+            user,
+            content,
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let options = PlayOptions {
+                topic,
+                count,
+                user: user.unwrap_or_else(default_user),
+            };
+            if io::stdin().is_terminal() {
+                eprintln!("quizbot · {}", redact(&config.database_url));
+            }
+            with_service(&config, content, |service| async move {
+                let mut input = io::stdin().lock();
+                let mut output = io::stdout().lock();
+                let played = terminal::play(&service, &options, &mut input, &mut output).await;
+                finish(played.map(|_| ()), service.texts(), "play")
+            })
+        }
+        Command::Leaderboard {
+            period,
+            topic,
+            user,
+            content,
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let user = user.unwrap_or_else(default_user);
+            with_service(&config, content, |service| async move {
+                let mut output = io::stdout().lock();
+                let shown = terminal::print_leaderboard(
+                    &service,
+                    period,
+                    topic.as_deref(),
+                    &user,
+                    &mut output,
+                )
+                .await;
+                finish(shown, service.texts(), "leaderboard")
+            })
+        }
+        Command::Stats { user, content } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let user = user.unwrap_or_else(default_user);
+            with_service(&config, content, |service| async move {
+                let mut output = io::stdout().lock();
+                let shown = terminal::print_stats(&service, &user, &mut output).await;
+                finish(shown, service.texts(), "stats")
+            })
+        }
+        Command::Serve { content } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let serving = config.clone();
+            with_service(&serving, content, |service| async move {
+                let shutdown = CancellationToken::new();
+                let on_signal = shutdown.clone();
+                tokio::spawn(async move {
+                    shutdown_signal().await;
+                    tracing::info!("shutting down");
+                    on_signal.cancel();
+                });
+                serve::run(config, service, shutdown).await?;
+                Ok(ExitCode::SUCCESS)
+            })
+        }
+        Command::Daily { command } => daily(config, command),
+    }
+}
+
+/// `quizbot check`: every problem of the content, and exit non-zero on an
+/// error.
+fn check(config: &Config, coverage: bool) -> ExitCode {
+    let (content, report) = content::check(&config.questions_dir, &config.notes_dir);
+    for diagnostic in &report.diagnostics {
+        println!("{diagnostic}");
+    }
+    if coverage {
+        print!("{}", content.coverage_report());
+    }
+    if let Some(line) = report.domain_line() {
+        println!("{line}");
+    }
+    println!("{}", report.summary());
+    if report.errors() > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `quizbot notes search`: the passages of the notes in `dir` that best
+/// explain `text`.
+fn search_notes(
+    dir: PathBuf,
+    limit: usize,
+    json: bool,
+    text: &[String],
+) -> anyhow::Result<ExitCode> {
+    let (notes, diagnostics) = Notes::load_dir(&dir);
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    let results = notes.search(&text.join(" "), limit);
+    if json {
+        let array: Vec<serde_json::Value> = results
+            .iter()
+            .map(|e| {
+                serde_json::json!({
+                    "file": e.file,
+                    "heading": e.heading,
+                    "line": e.line,
+                    "text": e.text,
+                    "score": e.score,
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&array)?);
+    } else if results.is_empty() {
+        println!("no matching passage in {}", dir.display());
+    } else {
+        for e in &results {
+            println!("{}:{} ({:.2})\n{}\n", e.file, e.line, e.score, e.text);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quizbot daily …`: the operator's schedules, on any community.
+fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        DailyCommand::Set {
+            channel,
+            time,
+            timezone,
+            topics,
+            reveal_after,
+            content,
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            with_service(&config, content, |service| async move {
+                let request = DailyRequest {
+                    time: &time,
+                    time_zone: timezone.as_deref(),
+                    topics: topics.as_deref(),
+                    reveal_after: Some(&reveal_after),
+                };
+                let saved = service
+                    .set_daily_as_operator(
+                        channel.platform,
+                        channel.community(),
+                        channel.channel.clone(),
+                        &request,
+                    )
+                    .await;
+                Ok(match saved {
+                    Ok(reply) => {
+                        let lines = reply.schedules.iter().map(|l| (channel.platform, l));
+                        print_schedules(reply.text.as_deref(), lines)?;
+                        ExitCode::SUCCESS
+                    }
+                    Err(err) => refused(&err, service.texts(), "daily set"),
+                })
+            })
+        }
+        DailyCommand::List => {
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                Ok(match service.all_schedules_with_platforms().await {
+                    Ok(lines) => {
+                        let empty = lines.is_empty().then(|| service.texts().no_schedules());
+                        print_schedules(empty, lines.iter().map(|(p, l)| (*p, l)))?;
+                        ExitCode::SUCCESS
+                    }
+                    Err(err) => refused(&err, service.texts(), "daily list"),
+                })
+            })
+        }
+        DailyCommand::Remove { channel } => {
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                let removed = service
+                    .remove_schedule(channel.platform, &channel.community(), &channel.channel)
+                    .await;
+                Ok(match removed {
+                    Ok(AdminReply { text, .. }) => {
+                        let label =
+                            channel_label(channel.platform, &channel.community, &channel.channel);
+                        println!("{label} · {}", text.unwrap_or_default());
+                        ExitCode::SUCCESS
+                    }
+                    Err(err) => refused(&err, service.texts(), "daily remove"),
+                })
+            })
+        }
+    }
+}
+
+/// A reply's sentence, then one line per schedule, named
+/// `discord 123/456`, with its delivery trouble under it.
+fn print_schedules<'a>(
+    text: Option<&str>,
+    lines: impl Iterator<Item = (Platform, &'a ScheduleLine)>,
+) -> io::Result<()> {
+    let mut output = io::stdout().lock();
+    if let Some(text) = text {
+        writeln!(output, "{text}")?;
+    }
+    for (platform, line) in lines {
+        let label = channel_label(platform, &line.community, &line.channel);
+        writeln!(output, "{label} · {}", line.settings)?;
+        if let Some(failure) = &line.failure {
+            writeln!(output, "  {failure}")?;
+        }
+    }
+    output.flush()
+}
+
+fn channel_label(platform: Platform, community: &str, channel: &str) -> String {
+    format!("{platform} {community}/{channel}")
+}
+
+/// How a terminal command ended: a refusal or failure of the service is
+/// the user's message on stderr and a failing exit.
+fn finish(
+    result: Result<(), TerminalError>,
+    texts: Texts,
+    request: &str,
+) -> anyhow::Result<ExitCode> {
+    match result {
+        Ok(()) => Ok(ExitCode::SUCCESS),
+        Err(TerminalError::Service(err)) => Ok(refused(&err, texts, request)),
+        Err(err @ TerminalError::Io(_)) => Err(err.into()),
+    }
+}
+
+/// Logs a service error (a failure with its chain), tells the user why on
+/// stderr, and fails the command.
+fn refused(err: &ServiceError, texts: Texts, request: &str) -> ExitCode {
+    err.log(request);
+    eprintln!("{}", err.user_message(texts));
+    ExitCode::FAILURE
+}
+
+fn load_content(config: &Config) -> anyhow::Result<Content> {
+    let (content, report) = Content::load(&config.questions_dir, &config.notes_dir)?;
+    for warning in &report.diagnostics {
+        tracing::warn!("{warning}");
+    }
+    Ok(content)
+}
+
+/// No questions and no notes: listing and removing schedules ask nothing,
+/// so they work wherever the content is.
+fn no_content(config: &Config) -> Content {
+    Content {
+        bank: Bank::default(),
+        notes: Notes::default(),
+        questions_dir: config.questions_dir.clone(),
+        notes_dir: config.notes_dir.clone(),
+    }
+}
+
+fn settings(config: &Config) -> ServiceSettings {
+    ServiceSettings {
+        locale: config.locale,
+        time_zone: config.time_zone,
+        daily_tick: config.daily_tick,
+        seed: None,
+    }
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Runs `body` on a runtime with the service over the configured store.
+fn with_service<F, Fut>(config: &Config, content: Content, body: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Service) -> Fut,
+    Fut: Future<Output = anyhow::Result<ExitCode>>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let store = Store::connect(&config.database_url)
+            .await
+            .with_context(|| {
+                format!("cannot open the database {}", redact(&config.database_url))
+            })?;
+        let service = Service::new(SharedContent::new(content), store, settings(config));
+        body(service).await
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM (how containers are stopped).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_kept_out_of_the_banner() {
+        assert_eq!(
+            redact("postgres://quiz:secret@db:5432/quiz"),
+            "postgres://quiz:***@db:5432/quiz"
+        );
+        assert_eq!(redact("postgres://quiz@db/quiz"), "postgres://quiz@db/quiz");
+        assert_eq!(redact("sqlite:quizbot.db"), "sqlite:quizbot.db");
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

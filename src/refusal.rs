@@ -1,0 +1,45 @@
+//! Why a request is refused: what the service tells a user instead of doing
+//! what they asked. Nothing was recorded or changed.
+//!
+//! A refusal is an ordinary outcome (an expired quiz, a closed daily
+//! question, a member trying an admin command), never a failure of the
+//! service: it is logged at debug level and the user reads one sentence,
+//! worded in [`crate::i18n`] ([`crate::i18n::Texts::refusal`]).
+
+use crate::daily::ScheduleError;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("unknown topic `{topic}`")]
+    UnknownTopic {
+        topic: String,
+        /// The topic ids there are, to offer instead.
+        known: Vec<String>,
+    },
+    #[error("there are no questions to ask")]
+    NoQuestions,
+    #[error("this quiz session is over or does not exist")]
+    SessionOver,
+    #[error("this quiz session has expired")]
+    SessionExpired,
+    #[error("this quiz session belongs to someone else")]
+    NotYourSession,
+    #[error("this question is no longer the current one")]
+    StaleQuestion,
+    #[error("this question is no longer in the question bank")]
+    QuestionGone,
+    #[error("that choice is not one of the question's")]
+    BadChoice,
+    #[error("choose exactly {expected}")]
+    WrongCount { expected: usize },
+    #[error("this daily question does not exist here")]
+    DailyGone,
+    #[error("the answer to this daily question has been revealed")]
+    DailyClosed,
+    #[error("this needs an admin")]
+    AdminOnly,
+    #[error("schedule refused: {0}")]
+    Schedule(#[from] ScheduleError),
+    #[error("no daily question is set for this channel")]
+    NoSchedule,
+}

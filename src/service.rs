@@ -1,0 +1,342 @@
+//! The application service: every use case of the bot, once, for Discord,
+//! Slack and the terminal alike.
+//!
+//! An adapter turns a platform event into a [`Caller`] and a call here, and
+//! draws the [`crate::view`] it gets back; it never touches the store. The
+//! service resolves who is calling (community and player rows, cached
+//! briefly so a click does not upsert them), checks what may be done,
+//! drives [`Game`] for quiz sessions and the daily question, and words the
+//! result. Failures end in one [`ServiceError`]: a refusal with its one
+//! sentence, or an internal failure that is logged with its chain while the
+//! user reads a short apology.
+
+mod admin;
+mod quiz;
+mod standings;
+
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono_tz::Tz;
+use lru::LruCache;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use crate::config::Locale;
+use crate::content::{Content, SharedContent};
+use crate::game::GameError;
+use crate::i18n::Texts;
+use crate::identity::Identity;
+use crate::quiz::AnswerError;
+use crate::refusal::Refusal;
+use crate::store::{Community, Player, Store, StoreError};
+
+pub use admin::DailyRequest;
+pub use quiz::Click;
+
+/// How long a community and player row read from the store are reused.
+pub const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
+/// How many players the cache remembers; the least recently seen go first.
+pub const PLAYER_CACHE_SIZE: usize = 20_000;
+
+/// Who sent a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub identity: Identity,
+    /// The name shown on boards; a changed name is saved at once.
+    pub name: String,
+    /// Whether the platform says this user administers the community.
+    pub admin: bool,
+}
+
+/// How a service is set up beyond its content and store.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    pub locale: Locale,
+    /// The time zone new communities get, and a daily question's default.
+    pub time_zone: Tz,
+    /// How often the daily question's schedulers tick.
+    pub daily_tick: Duration,
+    /// Seeds the choice of questions, for tests that must be repeatable;
+    /// `None` seeds from the operating system.
+    pub seed: Option<u64>,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            locale: Locale::Korean,
+            time_zone: crate::daily::DEFAULT_TIME_ZONE,
+            daily_tick: crate::scheduler::TICK,
+            seed: None,
+        }
+    }
+}
+
+/// The bot's use cases over one content set and one store; cheap to clone.
+#[derive(Clone)]
+pub struct Service {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    content: SharedContent,
+    store: Store,
+    settings: ServiceSettings,
+    texts: Texts,
+    players: Mutex<LruCache<Identity, Member>>,
+    rng: Mutex<StdRng>,
+}
+
+/// A caller's rows, as last read.
+#[derive(Clone)]
+struct Member {
+    community: Community,
+    player: Player,
+    at: Instant,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.inner.store.backend())
+            .field("settings", &self.inner.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    pub fn new(content: SharedContent, store: Store, settings: ServiceSettings) -> Self {
+        let rng = match settings.seed {
+            Some(seed) => StdRng::seed_from_u64(seed),
+            None => rand::make_rng(),
+        };
+        let size = NonZeroUsize::new(PLAYER_CACHE_SIZE).unwrap_or(NonZeroUsize::MIN);
+        Self {
+            inner: Arc::new(Inner {
+                texts: Texts::new(settings.locale),
+                content,
+                store,
+                settings,
+                players: Mutex::new(LruCache::new(size)),
+                rng: Mutex::new(rng),
+            }),
+        }
+    }
+
+    pub fn texts(&self) -> Texts {
+        self.inner.texts
+    }
+
+    pub fn settings(&self) -> &ServiceSettings {
+        &self.inner.settings
+    }
+
+    /// The content as it is now (a reload swaps it for later calls).
+    pub fn content(&self) -> Arc<Content> {
+        self.inner.content.current()
+    }
+
+    pub(crate) fn shared_content(&self) -> &SharedContent {
+        &self.inner.content
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// Topic ids and names, for autocomplete and usage lines.
+    pub fn topics(&self) -> Vec<(String, String)> {
+        self.content()
+            .bank
+            .topics
+            .iter()
+            .map(|t| (t.id.clone(), t.name.clone()))
+            .collect()
+    }
+
+    /// The caller's community and player rows, created when new. A row
+    /// read within [`PLAYER_CACHE_TTL`] is reused unless the name changed.
+    async fn member(&self, caller: &Caller) -> Result<(Community, Player), StoreError> {
+        if let Some(member) = self.cached(caller) {
+            return Ok((member.community, member.player));
+        }
+        let identity = &caller.identity;
+        let community = self
+            .inner
+            .store
+            .community(
+                identity.platform,
+                &identity.community,
+                self.inner.settings.time_zone,
+                self.inner.texts.locale.code(),
+            )
+            .await?;
+        let player = self
+            .inner
+            .store
+            .player(&community, &identity.user, &caller.name)
+            .await?;
+        self.players().put(
+            identity.clone(),
+            Member {
+                community: community.clone(),
+                player: player.clone(),
+                at: Instant::now(),
+            },
+        );
+        Ok((community, player))
+    }
+
+    fn cached(&self, caller: &Caller) -> Option<Member> {
+        let mut players = self.players();
+        let member = players.get(&caller.identity)?;
+        (member.at.elapsed() < PLAYER_CACHE_TTL && member.player.display_name == caller.name)
+            .then(|| member.clone())
+    }
+
+    fn players(&self) -> MutexGuard<'_, LruCache<Identity, Member>> {
+        self.inner
+            .players
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// A generator of its own for one choice, drawn from the service's:
+    /// seeded services choose the same questions run after run.
+    pub(crate) fn fork_rng(&self) -> StdRng {
+        let mut rng = self
+            .inner
+            .rng
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        StdRng::from_rng(&mut *rng)
+    }
+
+    /// A topic by id or name (any case), or the refusal that lists them.
+    fn resolve_topic(&self, content: &Content, typed: &str) -> Result<String, Refusal> {
+        let typed = typed.trim();
+        content
+            .bank
+            .topics
+            .iter()
+            .find(|t| t.id.eq_ignore_ascii_case(typed) || t.name.eq_ignore_ascii_case(typed))
+            .map(|t| t.id.clone())
+            .ok_or_else(|| Refusal::UnknownTopic {
+                topic: typed.to_string(),
+                known: content.bank.topics.iter().map(|t| t.id.clone()).collect(),
+            })
+    }
+}
+
+/// Why a request did not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// An ordinary outcome the user is told about in one sentence.
+    #[error("refused: {0}")]
+    Refused(#[from] Refusal),
+    /// The service failed; nothing the user asked for is half done, and
+    /// when it was an answer, it was not recorded.
+    #[error("{what} failed")]
+    Failed {
+        what: &'static str,
+        /// Set when an answer the user gave was not recorded.
+        answer_lost: bool,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl ServiceError {
+    pub(crate) fn failed(
+        what: &'static str,
+        source: impl std::error::Error + Send + Sync + 'static,
+    ) -> Self {
+        ServiceError::Failed {
+            what,
+            answer_lost: false,
+            source: Box::new(source),
+        }
+    }
+
+    /// The same failure, marked as having lost the user's answer.
+    pub(crate) fn losing_answer(self) -> Self {
+        match self {
+            ServiceError::Failed { what, source, .. } => ServiceError::Failed {
+                what,
+                answer_lost: true,
+                source,
+            },
+            refused => refused,
+        }
+    }
+
+    pub fn refusal(&self) -> Option<&Refusal> {
+        match self {
+            ServiceError::Refused(refusal) => Some(refusal),
+            ServiceError::Failed { .. } => None,
+        }
+    }
+
+    /// What the user reads: the refusal's sentence, or an apology that
+    /// says whether their answer was recorded.
+    pub fn user_message(&self, texts: Texts) -> String {
+        match self {
+            ServiceError::Refused(refusal) => texts.refusal(refusal),
+            ServiceError::Failed {
+                answer_lost: true, ..
+            } => texts.answer_not_recorded().into(),
+            ServiceError::Failed { .. } => texts.apology().into(),
+        }
+    }
+
+    /// Logs the error where it ends: a refusal at debug level, a failure as
+    /// an error with its whole chain. `request` names what was asked.
+    pub fn log(&self, request: &str) {
+        match self {
+            ServiceError::Refused(refusal) => tracing::debug!(request, "refused: {refusal}"),
+            ServiceError::Failed { .. } => {
+                let mut chain = self.to_string();
+                let mut source = std::error::Error::source(self);
+                while let Some(cause) = source {
+                    chain.push_str(": ");
+                    chain.push_str(&cause.to_string());
+                    source = cause.source();
+                }
+                tracing::error!(request, "{chain}");
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> Self {
+        ServiceError::failed("the store", err)
+    }
+}
+
+impl From<GameError> for ServiceError {
+    fn from(err: GameError) -> Self {
+        let refusal = match err {
+            GameError::Store(err) => return err.into(),
+            GameError::UnknownTopic(topic) => Refusal::UnknownTopic {
+                topic,
+                known: Vec::new(),
+            },
+            GameError::NoQuestions => Refusal::NoQuestions,
+            GameError::SessionNotFound | GameError::SessionFinished => Refusal::SessionOver,
+            GameError::SessionExpired => Refusal::SessionExpired,
+            GameError::NotYourSession => Refusal::NotYourSession,
+            GameError::StaleQuestion => Refusal::StaleQuestion,
+            GameError::QuestionGone => Refusal::QuestionGone,
+            GameError::BadAnswer(AnswerError::WrongCount { expected, .. }) => {
+                Refusal::WrongCount { expected }
+            }
+            GameError::BadAnswer(_) => Refusal::BadChoice,
+            GameError::DailyNotFound | GameError::DailyElsewhere => Refusal::DailyGone,
+            GameError::DailyClosed => Refusal::DailyClosed,
+        };
+        ServiceError::Refused(refusal)
+    }
+}

@@ -1,0 +1,212 @@
+//! Quiz sessions and the daily question's answers: start, answer, move on,
+//! sum up; each step checked and recorded by [`Game`] and shown as a view.
+
+use chrono::{DateTime, Utc};
+
+use super::{Caller, Service, ServiceError};
+use crate::game::{Game, SESSION_LIFETIME_HOURS};
+use crate::quiz;
+use crate::refusal::Refusal;
+use crate::store::QuizSession;
+use crate::view::{Answered, Feedback, NextStep, QuestionCard, SummaryView};
+
+/// What the platform knows about a click on an answer.
+#[derive(Debug, Clone, Default)]
+pub struct Click {
+    /// The platform's id of the interaction: a click delivered twice is
+    /// recorded once.
+    pub interaction_id: Option<String>,
+    /// When the question was last drawn, to time the answer.
+    pub shown_at: Option<DateTime<Utc>>,
+}
+
+impl Click {
+    /// How long the question was on screen, when it is believable.
+    fn elapsed_ms(&self, now: DateTime<Utc>) -> Option<i64> {
+        let elapsed = (now - self.shown_at?).num_milliseconds();
+        (0..=SESSION_LIFETIME_HOURS * 3_600_000)
+            .contains(&elapsed)
+            .then_some(elapsed)
+    }
+}
+
+impl Service {
+    /// Starts a private session of `count` questions (the default when
+    /// unset) from `topic` (an id or a name; every topic when unset).
+    pub async fn start_quiz(
+        &self,
+        caller: &Caller,
+        topic: Option<&str>,
+        count: Option<usize>,
+    ) -> Result<QuestionCard, ServiceError> {
+        let content = self.content();
+        let topic = topic
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| self.resolve_topic(&content, t))
+            .transpose()?;
+        let (_, player) = self.member(caller).await?;
+        let game = Game::new(&content, self.store());
+        let mut rng = self.fork_rng();
+        let count = count.unwrap_or(quiz::DEFAULT_SESSION_QUESTIONS);
+        let session = game
+            .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
+            .await?;
+        let question = game.question(&session, session.position)?;
+        Ok(QuestionCard::new(
+            self.texts(),
+            &content,
+            &session,
+            question,
+        ))
+    }
+
+    /// Grades and records the answer to the question at `position` of a
+    /// session, and shows the feedback (with the summary after the last
+    /// question). A click delivered twice shows the first answer.
+    pub async fn answer(
+        &self,
+        caller: &Caller,
+        session: i64,
+        position: usize,
+        chosen: &[usize],
+        click: &Click,
+    ) -> Result<Feedback, ServiceError> {
+        let content = self.content();
+        let texts = self.texts();
+        let (_, player) = self
+            .member(caller)
+            .await
+            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let game = Game::new(&content, self.store());
+        let now = Utc::now();
+        let outcome = game
+            .answer(
+                &player,
+                session,
+                position,
+                chosen,
+                click.interaction_id.clone(),
+                click.elapsed_ms(now),
+                now,
+            )
+            .await
+            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let summary = if outcome.is_last() {
+            match game.finish(session, now).await {
+                Ok(summary) => Some(SummaryView::new(texts, &content, &summary)),
+                Err(err) => {
+                    // The answer is recorded; the feedback still shows, with
+                    // a button that asks for the summary again.
+                    ServiceError::from(err).log("finishing a session");
+                    None
+                }
+            }
+        } else {
+            None
+        };
+        let excerpts = content.notes.excerpts_for(outcome.question);
+        let answered = Answered {
+            question: outcome.question,
+            chosen,
+            correct: outcome.grade.correct,
+            recorded: &outcome.recorded,
+            excerpts: &excerpts,
+        };
+        Ok(Feedback::for_session(
+            texts,
+            &content,
+            &outcome.session,
+            &answered,
+            summary,
+        ))
+    }
+
+    /// Moves a session on from the question at `from`: the next card, or
+    /// the summary once the last question is behind. Repeating it is
+    /// harmless.
+    pub async fn next(
+        &self,
+        caller: &Caller,
+        session: i64,
+        from: usize,
+    ) -> Result<NextStep, ServiceError> {
+        let content = self.content();
+        let (_, player) = self.member(caller).await?;
+        let game = Game::new(&content, self.store());
+        let now = Utc::now();
+        let moved = game.next(&player, session, from, now).await?;
+        if moved.position == from && moved.is_last() {
+            let summary = game.finish(session, now).await?;
+            return Ok(NextStep::Summary(SummaryView::new(
+                self.texts(),
+                &content,
+                &summary,
+            )));
+        }
+        let question = game.question(&moved, moved.position)?;
+        Ok(NextStep::Card(QuestionCard::new(
+            self.texts(),
+            &content,
+            &moved,
+            question,
+        )))
+    }
+
+    /// Ends a session early (the terminal's `q`) and sums it up.
+    pub async fn finish(&self, caller: &Caller, session: i64) -> Result<SummaryView, ServiceError> {
+        let content = self.content();
+        let (_, player) = self.member(caller).await?;
+        let game = Game::new(&content, self.store());
+        let now = Utc::now();
+        let found = self.store().session(session).await?;
+        match found {
+            Some(QuizSession { player_id, .. }) if player_id != player.id => {
+                Err(Refusal::NotYourSession.into())
+            }
+            Some(_) => {
+                let summary = game.finish(session, now).await?;
+                Ok(SummaryView::new(self.texts(), &content, &summary))
+            }
+            None => Err(Refusal::SessionOver.into()),
+        }
+    }
+
+    /// Grades and records an answer to a daily post of the caller's
+    /// community. Only the first answer counts; a later one shows it.
+    pub async fn answer_daily(
+        &self,
+        caller: &Caller,
+        post: i64,
+        chosen: &[usize],
+        click: &Click,
+    ) -> Result<Feedback, ServiceError> {
+        let content = self.content();
+        let (_, player) = self
+            .member(caller)
+            .await
+            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let game = Game::new(&content, self.store());
+        let identity = &caller.identity;
+        let outcome = game
+            .answer_daily(
+                &player,
+                identity.platform,
+                &identity.community,
+                post,
+                chosen,
+                click.interaction_id.clone(),
+                Utc::now(),
+            )
+            .await
+            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let excerpts = content.notes.excerpts_for(outcome.question);
+        let answered = Answered {
+            question: outcome.question,
+            chosen,
+            correct: outcome.grade.correct,
+            recorded: &outcome.recorded,
+            excerpts: &excerpts,
+        };
+        Ok(Feedback::for_daily(self.texts(), &answered))
+    }
+}

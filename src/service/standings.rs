@@ -1,0 +1,75 @@
+//! Leaderboards and players' records: read-only, so asking never creates a
+//! community or a player.
+
+use chrono::Utc;
+
+use super::{Service, ServiceError};
+use crate::identity::Identity;
+use crate::quiz::{self, Period};
+use crate::store::BoardQuery;
+use crate::view::{Board, StatsCard};
+
+/// Rows on a leaderboard.
+pub const BOARD_ROWS: usize = 10;
+
+impl Service {
+    /// The community's top players over `period` (in `topic`, an id or a
+    /// name, when set), and `viewer`'s own rank.
+    pub async fn leaderboard(
+        &self,
+        viewer: &Identity,
+        period: Period,
+        topic: Option<&str>,
+    ) -> Result<Board, ServiceError> {
+        let content = self.content();
+        let topic = topic
+            .filter(|t| !t.trim().is_empty())
+            .map(|t| self.resolve_topic(&content, t))
+            .transpose()?;
+        let store = self.store();
+        let mut rows = Vec::new();
+        let mut mine = None;
+        if let Some(community) = store
+            .find_community(viewer.platform, &viewer.community)
+            .await?
+        {
+            let query = BoardQuery {
+                community_id: community.id,
+                period,
+                topic: topic.as_deref(),
+                today: quiz::local_day(Utc::now(), community.time_zone),
+                time_zone: community.time_zone,
+                limit: BOARD_ROWS,
+            };
+            rows = store.leaderboard(&query).await?;
+            if let Some(player) = store.find_player(&community, &viewer.user).await? {
+                mine = store.rank_of(&query, player.id).await?;
+            }
+        }
+        Ok(Board::new(
+            self.texts(),
+            &content,
+            period,
+            topic.as_deref(),
+            &rows,
+            mine.as_ref(),
+        ))
+    }
+
+    /// The record of `whose`, titled with `name`.
+    pub async fn stats(&self, whose: &Identity, name: &str) -> Result<StatsCard, ServiceError> {
+        let content = self.content();
+        let store = self.store();
+        let mut found = None;
+        if let Some(community) = store
+            .find_community(whose.platform, &whose.community)
+            .await?
+        {
+            if let Some(player) = store.find_player(&community, &whose.user).await? {
+                let today = quiz::local_day(Utc::now(), community.time_zone);
+                found = Some(store.stats(&player, today).await?);
+            }
+        }
+        Ok(StatsCard::new(self.texts(), &content, name, found.as_ref()))
+    }
+}

@@ -1,0 +1,678 @@
+//! The view model: what every platform shows, worded and complete, with no
+//! markup. The service ([`crate::service`]) and the daily question's
+//! scheduler ([`crate::scheduler`]) build these from the quiz's results;
+//! Discord, Slack and the terminal only lay them out, escape them, cut them
+//! to their limits and attach their ids. Every sentence comes from
+//! [`crate::i18n`].
+
+use chrono::{DateTime, Utc};
+
+use crate::action::Action;
+use crate::bank::Question;
+use crate::content::Content;
+use crate::daily::{DailyPost, Schedule, Tally};
+use crate::i18n::Texts;
+use crate::notes::Excerpt;
+use crate::quiz::{Period, Ranked, SessionSummary};
+use crate::store::{PlayerStats, QuizSession, Recorded, Standing};
+
+/// A lettered choice: `B` and its text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceLine {
+    pub letter: char,
+    pub text: String,
+}
+
+impl ChoiceLine {
+    /// The choices of `question` at `indices`, lettered.
+    pub fn of(question: &Question, indices: &[usize]) -> Vec<ChoiceLine> {
+        indices
+            .iter()
+            .filter_map(|&i| {
+                question.choices.get(i).map(|text| ChoiceLine {
+                    letter: Question::letter(i),
+                    text: text.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Every choice of `question`, lettered.
+    pub fn all(question: &Question) -> Vec<ChoiceLine> {
+        let indices: Vec<usize> = (0..question.choices.len()).collect();
+        Self::of(question, &indices)
+    }
+}
+
+/// How a button looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ButtonStyle {
+    /// Answers.
+    Primary,
+    /// Moves on.
+    Success,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    pub label: String,
+    pub action: Action,
+    pub style: ButtonStyle,
+}
+
+/// What answers a question.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerInput {
+    /// A button per choice, labelled with its letter.
+    Buttons(Vec<Button>),
+    /// "Choose N": the choices in a menu or checkboxes (`action`), and the
+    /// button that sends the checked ones where a platform needs one.
+    Pick {
+        picks: usize,
+        action: Action,
+        placeholder: String,
+        submit: Button,
+    },
+}
+
+impl AnswerInput {
+    /// The input of `question`: buttons, or a pick for "choose N".
+    pub fn for_question(
+        texts: Texts,
+        question: &Question,
+        choice: impl Fn(usize) -> Action,
+        pick: Action,
+        submit: Action,
+    ) -> AnswerInput {
+        if question.is_multi() {
+            return AnswerInput::Pick {
+                picks: question.picks(),
+                action: pick,
+                placeholder: texts.choose_n(question.picks()),
+                submit: Button {
+                    label: texts.submit_button().into(),
+                    action: submit,
+                    style: ButtonStyle::Primary,
+                },
+            };
+        }
+        AnswerInput::Buttons(
+            (0..question.choices.len())
+                .map(|i| Button {
+                    label: Question::letter(i).to_string(),
+                    action: choice(i),
+                    style: ButtonStyle::Primary,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A question as it is asked: the prompt, "choose N" when it is, and the
+/// lettered choices.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionView {
+    pub prompt: String,
+    pub choose_hint: Option<String>,
+    pub choices: Vec<ChoiceLine>,
+}
+
+impl QuestionView {
+    pub fn new(texts: Texts, question: &Question) -> Self {
+        Self {
+            prompt: question.prompt.clone(),
+            choose_hint: question
+                .is_multi()
+                .then(|| texts.choose_n(question.picks())),
+            choices: ChoiceLine::all(question),
+        }
+    }
+}
+
+/// A private question card of a quiz session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionCard {
+    /// "Amazon EC2 · 보통 · 1/5".
+    pub heading: String,
+    pub question: QuestionView,
+    pub input: AnswerInput,
+    /// The question's place in its session.
+    pub session: i64,
+    pub position: usize,
+}
+
+impl QuestionCard {
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        session: &QuizSession,
+        question: &Question,
+    ) -> Self {
+        let (id, position) = (session.id, session.position);
+        Self {
+            heading: card_heading(texts, content, question, session),
+            question: QuestionView::new(texts, question),
+            input: AnswerInput::for_question(
+                texts,
+                question,
+                |choice| Action::Answer {
+                    session: id,
+                    position,
+                    choice,
+                },
+                Action::Pick {
+                    session: id,
+                    position,
+                },
+                Action::Submit {
+                    session: id,
+                    position,
+                },
+            ),
+            session: id,
+            position,
+        }
+    }
+}
+
+fn card_heading(
+    texts: Texts,
+    content: &Content,
+    question: &Question,
+    session: &QuizSession,
+) -> String {
+    texts.heading(&[
+        topic_name(content, &question.topic),
+        texts.difficulty(question.difficulty),
+        &texts.progress(session.position, session.question_ids.len()),
+    ])
+}
+
+/// A topic's name, or its id when the bank no longer has it.
+pub fn topic_name<'c>(content: &'c Content, topic: &'c str) -> &'c str {
+    content.bank.topic(topic).map_or(topic, |t| t.name.as_str())
+}
+
+/// Labelled choices: "정답" and B.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceField {
+    pub label: String,
+    pub choices: Vec<ChoiceLine>,
+}
+
+/// A label and lines of text under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListField {
+    pub label: String,
+    pub lines: Vec<String>,
+}
+
+/// A passage of the group's notes under an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExcerptView {
+    /// "노트".
+    pub label: String,
+    /// "ec2.md › EC2 > 스팟 인스턴스".
+    pub source: String,
+    /// The passage's lines, without the heading path.
+    pub lines: Vec<String>,
+}
+
+impl ExcerptView {
+    pub fn new(texts: Texts, excerpt: &Excerpt) -> Self {
+        let mut lines: Vec<String> = excerpt.body_lines().map(str::to_string).collect();
+        if lines.is_empty() {
+            lines.push(excerpt.heading.clone());
+        }
+        Self {
+            label: texts.from_notes().into(),
+            source: texts.excerpt_source(&excerpt.file, &excerpt.heading),
+            lines,
+        }
+    }
+}
+
+/// The verdict on an answer, with everything that teaches from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feedback {
+    pub correct: bool,
+    /// "정답입니다!" or "아쉽지만 틀렸습니다."
+    pub verdict: String,
+    /// The card's heading, or the daily question's title.
+    pub heading: String,
+    /// Set when this answer was already recorded: which one stands.
+    pub notice: Option<String>,
+    pub prompt: String,
+    /// The answer given, when it was wrong.
+    pub your_answer: Option<ChoiceField>,
+    pub right_answer: ChoiceField,
+    pub explanation: ListField,
+    pub excerpts: Vec<ExcerptView>,
+    /// "+10점", a streak; `None` for a daily answer recorded before.
+    pub score: Option<String>,
+    /// Next (or See results); `None` once the summary is shown, and for a
+    /// daily question.
+    pub next: Option<Button>,
+    pub summary: Option<SummaryView>,
+}
+
+/// What the feedback needs to know about one answer.
+#[derive(Debug, Clone)]
+pub struct Answered<'a> {
+    pub question: &'a Question,
+    /// The answer graded now: the choices, and whether right.
+    pub chosen: &'a [usize],
+    pub correct: bool,
+    pub recorded: &'a Recorded,
+    pub excerpts: &'a [Excerpt],
+}
+
+impl Answered<'_> {
+    /// The answer that stands: the first one when this one repeated it.
+    fn standing(&self) -> (bool, Vec<usize>) {
+        match self.recorded {
+            Recorded::Duplicate {
+                choices, correct, ..
+            } => (*correct, choices.clone()),
+            Recorded::New { .. } => (self.correct, self.chosen.to_vec()),
+        }
+    }
+}
+
+impl Feedback {
+    fn new(texts: Texts, answered: &Answered<'_>, heading: String, score: Option<String>) -> Self {
+        let question = answered.question;
+        let (correct, chosen) = answered.standing();
+        let notice = match answered.recorded {
+            Recorded::Duplicate { choices, .. } => {
+                Some(texts.already_answered(&Question::letters(choices)))
+            }
+            Recorded::New { .. } => None,
+        };
+        Feedback {
+            correct,
+            verdict: if correct {
+                texts.correct()
+            } else {
+                texts.wrong()
+            }
+            .into(),
+            heading,
+            notice,
+            prompt: question.prompt.clone(),
+            your_answer: (!correct).then(|| ChoiceField {
+                label: texts.your_answer().into(),
+                choices: ChoiceLine::of(question, &chosen),
+            }),
+            right_answer: ChoiceField {
+                label: texts.right_answer().into(),
+                choices: ChoiceLine::of(question, &question.correct),
+            },
+            explanation: ListField {
+                label: texts.explanation().into(),
+                lines: vec![question.explanation.clone()],
+            },
+            excerpts: answered
+                .excerpts
+                .iter()
+                .map(|e| ExcerptView::new(texts, e))
+                .collect(),
+            score,
+            next: None,
+            summary: None,
+        }
+    }
+
+    /// The feedback on an answer in a quiz session: Next, or the summary
+    /// after the last question (or a button that asks for it, when the
+    /// summary could not be made).
+    pub fn for_session(
+        texts: Texts,
+        content: &Content,
+        session: &QuizSession,
+        answered: &Answered<'_>,
+        summary: Option<SummaryView>,
+    ) -> Self {
+        // An answer recorded before earns nothing now.
+        let score = match answered.recorded {
+            Recorded::New { points, .. } => {
+                texts.points_won(*points, answered.correct && *points == 0)
+            }
+            Recorded::Duplicate { .. } => texts.points_won(0, false),
+        };
+        let heading = card_heading(texts, content, answered.question, session);
+        let mut feedback = Feedback::new(texts, answered, heading, Some(score));
+        match summary {
+            Some(summary) => feedback.summary = Some(summary),
+            None => {
+                let label = if session.is_last() {
+                    texts.results_button()
+                } else {
+                    texts.next_button()
+                };
+                feedback.next = Some(Button {
+                    label: label.into(),
+                    action: Action::Next {
+                        session: session.id,
+                        position: session.position,
+                    },
+                    style: ButtonStyle::Success,
+                });
+            }
+        }
+        feedback
+    }
+
+    /// The private feedback on an answer to a daily question.
+    pub fn for_daily(texts: Texts, answered: &Answered<'_>) -> Self {
+        let score = match answered.recorded {
+            Recorded::New { points, streak } => Some(texts.daily_points(*points, streak.current)),
+            Recorded::Duplicate { .. } => None,
+        };
+        Feedback::new(
+            texts,
+            answered,
+            format!("📅 {}", texts.daily_title()),
+            score,
+        )
+    }
+}
+
+/// The end of a session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryView {
+    pub title: String,
+    pub lines: Vec<String>,
+}
+
+impl SummaryView {
+    pub fn new(texts: Texts, content: &Content, summary: &SessionSummary) -> Self {
+        let mut lines = Vec::new();
+        if summary.answered == 0 {
+            lines.push(texts.nothing_answered().to_string());
+        } else {
+            lines.push(texts.summary_line(
+                summary.correct,
+                summary.answered,
+                summary.accuracy,
+                summary.points,
+            ));
+            if let Some(topic) = &summary.weakest_topic {
+                lines.push(texts.weakest_topic(topic_name(content, topic)));
+            }
+        }
+        Self {
+            title: texts.summary_title().into(),
+            lines,
+        }
+    }
+}
+
+/// Where a Next click leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NextStep {
+    Card(QuestionCard),
+    Summary(SummaryView),
+}
+
+/// A leaderboard: the top rows and the caller's own place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Board {
+    pub title: String,
+    pub rows: Vec<BoardRow>,
+    /// Shown instead of rows when there are none.
+    pub empty: String,
+    /// What the numbers after a name mean.
+    pub legend: String,
+    /// The caller's rank, or that they have none.
+    pub mine: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoardRow {
+    pub rank: usize,
+    /// The player's display name, as text (never a mention).
+    pub name: String,
+    /// "30점 · 3/4 정답".
+    pub score: String,
+}
+
+impl Board {
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        period: Period,
+        topic: Option<&str>,
+        rows: &[Ranked<Standing>],
+        mine: Option<&Ranked<Standing>>,
+    ) -> Self {
+        Board {
+            title: texts.leaderboard_title(period, topic.map(|t| topic_name(content, t))),
+            rows: rows
+                .iter()
+                .map(|row| BoardRow {
+                    rank: row.rank,
+                    name: row.entry.display_name.clone(),
+                    score: texts.standing(row.entry.points, row.entry.correct, row.entry.answered),
+                })
+                .collect(),
+            empty: texts.empty_leaderboard().into(),
+            legend: texts.standing_legend().into(),
+            mine: match mine {
+                Some(mine) => texts.your_rank(mine.rank, mine.entry.points),
+                None => texts.not_ranked().into(),
+            },
+        }
+    }
+}
+
+/// A player's record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsCard {
+    pub title: String,
+    /// Totals and streaks, or that nothing is recorded yet.
+    pub lines: Vec<String>,
+    pub fields: Vec<ListField>,
+}
+
+impl StatsCard {
+    pub fn new(texts: Texts, content: &Content, name: &str, stats: Option<&PlayerStats>) -> Self {
+        let title = texts.stats_title(name);
+        let Some(stats) = stats.filter(|s| s.answered > 0) else {
+            return StatsCard {
+                title,
+                lines: vec![texts.no_stats().into()],
+                fields: Vec::new(),
+            };
+        };
+        let topics: Vec<String> = stats
+            .topics
+            .iter()
+            .map(|t| texts.topic_accuracy(topic_name(content, &t.topic), t.correct, t.answered))
+            .collect();
+        StatsCard {
+            title,
+            lines: vec![
+                texts.stats_totals(stats.answered, stats.correct, stats.points),
+                texts.streaks(stats.current_streak, stats.best_streak),
+            ],
+            fields: vec![ListField {
+                label: texts.accuracy_by_topic().into(),
+                lines: topics,
+            }],
+        }
+    }
+}
+
+/// A daily question's public post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyPostView {
+    /// "📅 오늘의 문제 · Amazon EC2 · 보통".
+    pub title: String,
+    pub question: QuestionView,
+    pub input: AnswerInput,
+    /// Revealed: the buttons no longer answer (greyed out or gone).
+    pub closed: bool,
+    pub reveal_label: String,
+    pub reveal_at: DateTime<Utc>,
+    pub footer: String,
+    /// The post's id, which platforms use to key the message.
+    pub post: i64,
+}
+
+impl DailyPostView {
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        post: &DailyPost,
+        question: &Question,
+        closed: bool,
+    ) -> Self {
+        let id = post.id;
+        Self {
+            title: format!(
+                "📅 {}",
+                texts.heading(&[
+                    texts.daily_title(),
+                    topic_name(content, &question.topic),
+                    texts.difficulty(question.difficulty),
+                ])
+            ),
+            question: QuestionView::new(texts, question),
+            input: AnswerInput::for_question(
+                texts,
+                question,
+                |choice| Action::DailyAnswer { post: id, choice },
+                Action::DailyPick { post: id },
+                Action::DailySubmit { post: id },
+            ),
+            closed,
+            reveal_label: texts.reveal_time_label().into(),
+            reveal_at: post.reveal_at,
+            footer: if closed {
+                texts.daily_closed_footer().into()
+            } else {
+                texts.daily_footer()
+            },
+            post: id,
+        }
+    }
+}
+
+/// The results of a daily question, posted at its reveal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RevealView {
+    pub title: String,
+    pub prompt: String,
+    pub right_answer: ChoiceField,
+    pub spread: ListField,
+    pub explanation: ListField,
+    pub excerpts: Vec<ExcerptView>,
+    pub streaks: Option<ListField>,
+    pub turnout: String,
+    /// The right letters, for a notification text.
+    pub right_letters: String,
+    pub post: i64,
+}
+
+impl RevealView {
+    pub fn new(
+        texts: Texts,
+        post: &DailyPost,
+        question: &Question,
+        tally: &Tally,
+        excerpts: &[Excerpt],
+        streaks: &[(String, u32)],
+    ) -> Self {
+        let spread = (0..question.choices.len())
+            .map(|i| {
+                texts.choice_spread(
+                    Question::letter(i),
+                    tally.per_choice.get(i).copied().unwrap_or(0),
+                    tally.answered,
+                    question.correct.contains(&i),
+                )
+            })
+            .collect();
+        Self {
+            title: format!("📢 {}", texts.reveal_title()),
+            prompt: question.prompt.clone(),
+            right_answer: ChoiceField {
+                label: texts.right_answer().into(),
+                choices: ChoiceLine::of(question, &question.correct),
+            },
+            spread: ListField {
+                label: texts.answer_spread().into(),
+                lines: spread,
+            },
+            explanation: ListField {
+                label: texts.explanation().into(),
+                lines: vec![question.explanation.clone()],
+            },
+            excerpts: excerpts
+                .iter()
+                .map(|e| ExcerptView::new(texts, e))
+                .collect(),
+            streaks: (!streaks.is_empty()).then(|| ListField {
+                label: texts.streaks_title().into(),
+                lines: streaks
+                    .iter()
+                    .map(|(name, days)| texts.streak_line(name, *days))
+                    .collect(),
+            }),
+            turnout: texts.turnout(tally.answered, tally.correct),
+            right_letters: Question::letters(&question.correct),
+            post: post.id,
+        }
+    }
+}
+
+/// One daily schedule, for admins: its channel (which each platform names
+/// its own way), its settings and any delivery trouble.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScheduleLine {
+    /// The platform's channel id.
+    pub channel: String,
+    /// The community the channel is in, for listings across communities.
+    pub community: String,
+    pub settings: String,
+    pub failure: Option<String>,
+}
+
+impl ScheduleLine {
+    pub fn new(texts: Texts, schedule: &Schedule, now: DateTime<Utc>) -> Self {
+        Self {
+            channel: schedule.channel.clone(),
+            community: schedule.community.to_string(),
+            settings: texts.schedule_settings(schedule, now),
+            failure: texts.schedule_failure(schedule),
+        }
+    }
+}
+
+/// An admin's answer: a sentence, and the schedules it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdminReply {
+    pub text: Option<String>,
+    pub schedules: Vec<ScheduleLine>,
+}
+
+impl AdminReply {
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: Some(text.into()),
+            schedules: Vec::new(),
+        }
+    }
+}
+
+/// How a reload went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadReport {
+    Done(String),
+    /// The running content stays; every error of the new one is listed.
+    Refused {
+        title: String,
+        errors: Vec<String>,
+    },
+}
