@@ -403,8 +403,7 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
                     .await;
                 Ok(match saved {
                     Ok(reply) => {
-                        let lines = reply.schedules.iter().map(|l| (channel.platform, l));
-                        print_schedules(reply.text.as_deref(), lines)?;
+                        print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
                         ExitCode::SUCCESS
                     }
                     Err(err) => refused(&err, service.texts(), "daily set"),
@@ -414,10 +413,9 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
         DailyCommand::List => {
             let content = no_content(&config);
             with_service(&config, content, |service| async move {
-                Ok(match service.all_schedules_with_platforms().await {
-                    Ok(lines) => {
-                        let empty = lines.is_empty().then(|| service.texts().no_schedules());
-                        print_schedules(empty, lines.iter().map(|(p, l)| (*p, l)))?;
+                Ok(match service.all_schedules().await {
+                    Ok(reply) => {
+                        print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
                         ExitCode::SUCCESS
                     }
                     Err(err) => refused(&err, service.texts(), "daily list"),
@@ -448,14 +446,14 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
 /// `discord 123/456`, with its delivery trouble under it.
 fn print_schedules<'a>(
     text: Option<&str>,
-    lines: impl Iterator<Item = (Platform, &'a ScheduleLine)>,
+    lines: impl Iterator<Item = &'a ScheduleLine>,
 ) -> io::Result<()> {
     let mut output = io::stdout().lock();
     if let Some(text) = text {
         writeln!(output, "{text}")?;
     }
-    for (platform, line) in lines {
-        let label = channel_label(platform, &line.community, &line.channel);
+    for line in lines {
+        let label = channel_label(line.platform, &line.community, &line.channel);
         writeln!(output, "{label} · {}", line.settings)?;
         if let Some(failure) = &line.failure {
             writeln!(output, "  {failure}")?;

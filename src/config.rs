@@ -1,6 +1,6 @@
 //! Settings: defaults, then an optional `quizbot.toml`, then environment
 //! variables, each layer overriding the one before. Command-line flags
-//! override all three (in `main`).
+//! override all three (in `cli`).
 
 use std::path::{Path, PathBuf};
 

@@ -631,6 +631,8 @@ impl RevealView {
 /// its own way), its settings and any delivery trouble.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScheduleLine {
+    /// Where the channel is, for listings across platforms.
+    pub platform: crate::identity::Platform,
     /// The platform's channel id.
     pub channel: String,
     /// The community the channel is in, for listings across communities.
@@ -642,6 +644,7 @@ pub struct ScheduleLine {
 impl ScheduleLine {
     pub fn new(texts: Texts, schedule: &Schedule, now: DateTime<Utc>) -> Self {
         Self {
+            platform: schedule.platform,
             channel: schedule.channel.clone(),
             community: schedule.community.to_string(),
             settings: texts.schedule_settings(schedule, now),

@@ -194,20 +194,3 @@ impl Service {
         })
     }
 }
-
-// added for terminal/cli
-impl Service {
-    /// Every schedule of every community with the platform it posts on,
-    /// which the operator's listing across platforms names (a
-    /// [`ScheduleLine`] does not carry it).
-    pub async fn all_schedules_with_platforms(
-        &self,
-    ) -> Result<Vec<(Platform, ScheduleLine)>, ServiceError> {
-        let schedules = self.store().schedules(None, None).await?;
-        let now = Utc::now();
-        Ok(schedules
-            .iter()
-            .map(|s| (s.platform, ScheduleLine::new(self.texts(), s, now)))
-            .collect())
-    }
-}
