@@ -220,6 +220,7 @@ async fn run_store(server: &str, args: &Args) -> f64 {
                             interaction_id: Some(format!("{client}-{n}")),
                             session: None,
                             daily_post: None,
+                            review: false,
                         },
                     )
                     .await

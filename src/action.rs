@@ -13,6 +13,8 @@
 //! - `q:<session>:<position>:next` moves on
 //! - `d:<post>:<choice>`, `d:<post>:pick`, `d:<post>:submit` do the same
 //!   for a daily post
+//! - `start` starts an ordinary quiz (offered when nothing is due for
+//!   review)
 
 use std::fmt;
 use std::str::FromStr;
@@ -39,6 +41,8 @@ pub enum Action {
     DailyPick { post: i64 },
     /// Answers a daily post with the checked boxes (Slack).
     DailySubmit { post: i64 },
+    /// Starts an ordinary quiz of every topic.
+    StartQuiz,
 }
 
 impl Action {
@@ -94,6 +98,7 @@ fn parse(text: &str) -> Option<Action> {
                 },
             }
         }
+        "start" => Action::StartQuiz,
         _ => return None,
     };
     parts.next().is_none().then_some(action)
@@ -113,6 +118,7 @@ impl fmt::Display for Action {
             Action::DailyAnswer { post, choice } => write!(f, "d:{post}:{choice}"),
             Action::DailyPick { post } => write!(f, "d:{post}:pick"),
             Action::DailySubmit { post } => write!(f, "d:{post}:submit"),
+            Action::StartQuiz => write!(f, "start"),
         }
     }
 }
@@ -144,6 +150,7 @@ mod tests {
             Action::DailyAnswer { post: 7, choice: 3 },
             Action::DailyPick { post: i64::MAX },
             Action::DailySubmit { post: 1 },
+            Action::StartQuiz,
         ] {
             let text = action.to_string();
             assert!(text.len() <= 100, "{text}");
@@ -168,6 +175,7 @@ mod tests {
             "d:1:z",
             "d:1:2:3",
             "q:1:-2:0",
+            "start:1",
         ] {
             assert_eq!(
                 text.parse::<Action>(),

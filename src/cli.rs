@@ -59,6 +59,30 @@ pub enum Command {
         #[command(flatten)]
         content: ContentDirs,
     },
+    /// Review in the terminal: your due cards, most overdue first, then new
+    /// questions from your weakest topics. Answers score no points.
+    Review {
+        /// Number of questions (1–20).
+        #[arg(long, default_value_t = quiz::DEFAULT_SESSION_QUESTIONS)]
+        count: usize,
+        /// Whose cards (default: $USER).
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+    /// The terminal group's exam date: in its last 7 days, review also
+    /// brings the cards due before it.
+    Exam {
+        #[command(subcommand)]
+        command: ExamCommand,
+    },
+    /// Set the terminal group's desired retention, 0.70 to 0.97 (default
+    /// 0.90): the higher, the sooner cards come back.
+    Retention {
+        /// 0.70 to 0.97, or a percentage such as 85%.
+        value: String,
+    },
     /// Show the leaderboard of terminal players.
     Leaderboard {
         /// today, week, month or all.
@@ -103,6 +127,16 @@ pub enum Command {
         #[command(subcommand)]
         command: DailyCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum ExamCommand {
+    /// Set the exam date, YYYY-MM-DD.
+    Set { date: String },
+    /// Clear the exam date.
+    Off,
+    /// Show the exam date and the days left.
+    Show,
 }
 
 #[derive(Subcommand)]
@@ -263,6 +297,43 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 finish(played.map(|_| ()), service.texts(), "play")
             })
         }
+        Command::Review {
+            count,
+            user,
+            content,
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            let user = user.unwrap_or_else(default_user);
+            with_service(&config, content, |service| async move {
+                let mut input = io::stdin().lock();
+                let mut output = io::stdout().lock();
+                let reviewed =
+                    terminal::review(&service, &user, count, &mut input, &mut output).await;
+                finish(reviewed.map(|_| ()), service.texts(), "review")
+            })
+        }
+        Command::Exam { command } => {
+            let typed = match &command {
+                ExamCommand::Set { date } => Some(date.clone()),
+                ExamCommand::Off => Some("off".to_string()),
+                ExamCommand::Show => None,
+            };
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                let caller = terminal::caller(&default_user());
+                let reply = service.exam(&caller, typed.as_deref()).await;
+                print_reply(reply, service.texts(), "exam")
+            })
+        }
+        Command::Retention { value } => {
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                let caller = terminal::caller(&default_user());
+                let reply = service.set_retention(&caller, &value).await;
+                print_reply(reply, service.texts(), "retention")
+            })
+        }
         Command::Leaderboard {
             period,
             topic,
@@ -401,25 +472,14 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
                         &request,
                     )
                     .await;
-                Ok(match saved {
-                    Ok(reply) => {
-                        print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
-                        ExitCode::SUCCESS
-                    }
-                    Err(err) => refused(&err, service.texts(), "daily set"),
-                })
+                print_reply(saved, service.texts(), "daily set")
             })
         }
         DailyCommand::List => {
             let content = no_content(&config);
             with_service(&config, content, |service| async move {
-                Ok(match service.all_schedules().await {
-                    Ok(reply) => {
-                        print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
-                        ExitCode::SUCCESS
-                    }
-                    Err(err) => refused(&err, service.texts(), "daily list"),
-                })
+                let listed = service.all_schedules().await;
+                print_reply(listed, service.texts(), "daily list")
             })
         }
         DailyCommand::Remove { channel } => {
@@ -468,6 +528,21 @@ fn channel_label(platform: Platform, community: &str, channel: &str) -> String {
 
 /// How a terminal command ended: a refusal or failure of the service is
 /// the user's message on stderr and a failing exit.
+/// Prints an admin reply, or why it was refused.
+fn print_reply(
+    reply: Result<AdminReply, ServiceError>,
+    texts: Texts,
+    request: &str,
+) -> anyhow::Result<ExitCode> {
+    Ok(match reply {
+        Ok(reply) => {
+            print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
+            ExitCode::SUCCESS
+        }
+        Err(err) => refused(&err, texts, request),
+    })
+}
+
 fn finish(
     result: Result<(), TerminalError>,
     texts: Texts,

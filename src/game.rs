@@ -14,7 +14,8 @@ use crate::daily::DailyPost;
 use crate::identity::Platform;
 use crate::notes::Excerpt;
 use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
-use crate::store::{NewAnswer, Player, QuizSession, Recorded, Store, StoreError};
+use crate::review::{self, TopicRecord};
+use crate::store::{NewAnswer, NewSession, Player, QuizSession, Recorded, Store, StoreError};
 
 /// How long a session's buttons keep working after it starts.
 pub const SESSION_LIFETIME_HOURS: i64 = 2;
@@ -124,12 +125,68 @@ impl<'a> Game<'a> {
         if picked.is_empty() {
             return Err(GameError::NoQuestions);
         }
-        let ids: Vec<String> = picked.iter().map(|q| q.id.clone()).collect();
-        let expires_at = now + Duration::hours(SESSION_LIFETIME_HOURS);
-        Ok(self
+        self.create(player, topic, &picked, false, now).await
+    }
+
+    /// Starts a review session of up to `count` questions: the player's
+    /// cards due by `until`, most overdue first, then questions they never
+    /// answered from their weakest topics ([`review::plan_session`]).
+    /// `None` when there is nothing to review: no card due and every
+    /// question answered.
+    pub async fn start_review<R: rand::Rng + ?Sized>(
+        &self,
+        player: &Player,
+        count: usize,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        rng: &mut R,
+    ) -> Result<Option<QuizSession>, GameError> {
+        let count = count.clamp(1, quiz::MAX_SESSION_QUESTIONS);
+        // A few more than asked, in case some left the bank.
+        let due = self.store.due_cards(player, until, count * 2).await?;
+        if due.is_empty() {
+            return Ok(None);
+        }
+        let history = self.store.history(player).await?;
+        let today = quiz::local_day(now, player.time_zone);
+        let topics: Vec<TopicRecord> = self
             .store
-            .create_session(player, topic, &ids, now, expires_at)
-            .await?)
+            .stats(player, today)
+            .await?
+            .topics
+            .into_iter()
+            .map(|t| TopicRecord {
+                topic: t.topic,
+                answered: t.answered,
+                correct: t.correct,
+            })
+            .collect();
+        let picked = review::plan_session(&self.content.bank, &due, &history, &topics, count, rng);
+        if picked.is_empty() {
+            return Ok(None);
+        }
+        self.create(player, None, &picked, true, now)
+            .await
+            .map(Some)
+    }
+
+    async fn create(
+        &self,
+        player: &Player,
+        topic: Option<&str>,
+        picked: &[&Question],
+        review: bool,
+        now: DateTime<Utc>,
+    ) -> Result<QuizSession, GameError> {
+        let ids: Vec<String> = picked.iter().map(|q| q.id.clone()).collect();
+        let session = NewSession {
+            topic,
+            question_ids: &ids,
+            review,
+            now,
+            expires_at: now + Duration::hours(SESSION_LIFETIME_HOURS),
+        };
+        Ok(self.store.create_session(player, &session).await?)
     }
 
     /// A session that `player` may still play.
@@ -216,6 +273,7 @@ impl<'a> Game<'a> {
                     interaction_id,
                     session: Some((session.id, position)),
                     daily_post: None,
+                    review: session.review,
                 },
             )
             .await?;
@@ -276,6 +334,7 @@ impl<'a> Game<'a> {
         let answered: Vec<AnsweredQuestion> = answers
             .into_iter()
             .map(|a| AnsweredQuestion {
+                question_id: a.question_id,
                 topic: a.topic,
                 correct: a.correct,
                 points: a.points,
@@ -331,6 +390,7 @@ impl<'a> Game<'a> {
                     interaction_id,
                     session: None,
                     daily_post: Some(post.id),
+                    review: false,
                 },
             )
             .await?;

@@ -7,6 +7,7 @@
 //! [`daily`], of the Slack commands' usage in [`slack`].
 
 mod daily;
+mod review;
 mod slack;
 
 use crate::bank::Difficulty;
@@ -393,6 +394,20 @@ impl Texts {
                     "No daily question is set for this channel.",
                 )
                 .into(),
+            Refusal::BadExamDate(typed) => {
+                if self.korean() {
+                    format!("`{typed}`은(는) 시험 날짜가 아닙니다. 2027-03-15처럼 YYYY-MM-DD로 쓰거나, 지우려면 off라고 쓰세요.")
+                } else {
+                    format!("`{typed}` is not an exam date. Write it as YYYY-MM-DD (like 2027-03-15), or off to clear it.")
+                }
+            }
+            Refusal::BadRetention(typed) => {
+                if self.korean() {
+                    format!("`{typed}`은(는) 쓸 수 없는 목표 기억률입니다. 0.70에서 0.97 사이로 정하세요 (기본 0.90).")
+                } else {
+                    format!("`{typed}` is not a desired retention we can use: pick one from 0.70 to 0.97 (default 0.90).")
+                }
+            }
         }
     }
 

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod notes;
 pub mod quiz;
 pub mod refusal;
+pub mod review;
 pub mod scheduler;
 pub mod serve;
 pub mod service;

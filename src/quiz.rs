@@ -267,6 +267,7 @@ pub fn rank_by_points<T>(sorted: Vec<T>, points: impl Fn(&T) -> i64) -> Vec<Rank
 /// One answered question in a session, for its summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AnsweredQuestion {
+    pub question_id: String,
     pub topic: String,
     pub correct: bool,
     pub points: i64,
@@ -282,6 +283,8 @@ pub struct SessionSummary {
     pub accuracy: f64,
     /// The topic with the lowest accuracy, when some answer was wrong.
     pub weakest_topic: Option<String>,
+    /// The questions answered wrong, in the order asked.
+    pub missed: Vec<String>,
 }
 
 pub fn summarize(answers: &[AnsweredQuestion]) -> SessionSummary {
@@ -316,6 +319,11 @@ pub fn summarize(answers: &[AnsweredQuestion]) -> SessionSummary {
             correct as f64 / answered as f64
         },
         weakest_topic,
+        missed: answers
+            .iter()
+            .filter(|a| !a.correct)
+            .map(|a| a.question_id.clone())
+            .collect(),
     }
 }
 
@@ -530,6 +538,7 @@ mod tests {
     #[test]
     fn the_summary_names_the_weakest_topic() {
         let answer = |topic: &str, correct| AnsweredQuestion {
+            question_id: format!("{topic}-q"),
             topic: topic.into(),
             correct,
             points: if correct { 10 } else { 0 },

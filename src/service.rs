@@ -12,6 +12,7 @@
 
 mod admin;
 mod quiz;
+mod review;
 mod standings;
 
 use std::num::NonZeroUsize;
@@ -194,6 +195,11 @@ impl Service {
         let member = players.get(&caller.identity)?;
         (member.at.elapsed() < PLAYER_CACHE_TTL && member.player.display_name == caller.name)
             .then(|| member.clone())
+    }
+
+    /// Forgets every cached row, after a community's settings changed.
+    fn forget_members(&self) {
+        self.players().clear();
     }
 
     fn players(&self) -> MutexGuard<'_, LruCache<Identity, Member>> {

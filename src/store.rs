@@ -24,27 +24,35 @@ use crate::daily::{
 };
 use crate::identity::{ExternalId, Platform};
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
+use crate::review::{self, CardState, DueCard, Rating, ReviewEntry};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 
 /// A community's settings, as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Community {
     pub id: i64,
     pub platform: Platform,
     pub external_id: ExternalId,
     pub time_zone: Tz,
     pub locale: String,
+    /// The share of due cards members should still recall (FSRS's desired
+    /// retention).
+    pub retention: f32,
+    /// The exam the group studies for, when set.
+    pub exam_on: Option<NaiveDate>,
 }
 
 /// A player, with what scoring needs of their community.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Player {
     pub id: i64,
     pub community_id: i64,
     pub display_name: String,
     pub time_zone: Tz,
+    /// The community's desired retention, for the player's cards.
+    pub retention: f32,
 }
 
 /// An answer to record.
@@ -62,6 +70,9 @@ pub struct NewAnswer<'a> {
     pub session: Option<(i64, usize)>,
     /// The daily post answered: one answer per player counts.
     pub daily_post: Option<i64>,
+    /// Given in a review session: it scores no points, but counts for
+    /// accuracy, the streak and the card.
+    pub review: bool,
 }
 
 impl NewAnswer<'_> {
@@ -99,6 +110,47 @@ pub struct QuizSession {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// A review session: its answers score no points.
+    pub review: bool,
+}
+
+/// A session to create.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub topic: Option<&'a str>,
+    pub question_ids: &'a [String],
+    pub review: bool,
+    pub now: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A player's card for one question.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Card {
+    pub question_id: String,
+    pub topic: String,
+    pub state: CardState,
+}
+
+/// One review in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedReview {
+    pub answer_id: i64,
+    pub question_id: String,
+    pub rating: Rating,
+    pub elapsed_days: u32,
+    pub reviewed_at: DateTime<Utc>,
+}
+
+/// How many of a player's cards are due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct DueCounts {
+    /// Due at the time asked about.
+    pub now: i64,
+    /// Coming due after it, up to the end asked about.
+    pub soon: i64,
+    /// When the first card not yet due comes due.
+    pub next_due_at: Option<DateTime<Utc>>,
 }
 
 impl QuizSession {
@@ -295,12 +347,9 @@ impl Store {
     pub async fn create_session(
         &self,
         player: &Player,
-        topic: Option<&str>,
-        question_ids: &[String],
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
+        session: &NewSession<'_>,
     ) -> Result<QuizSession, StoreError> {
-        forward!(self.create_session(player, topic, question_ids, now, expires_at))
+        forward!(self.create_session(player, session))
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
@@ -498,6 +547,61 @@ impl Store {
     pub async fn daily_answers(&self, post_id: i64) -> Result<Vec<DailyAnswer>, StoreError> {
         forward!(self.daily_answers(post_id))
     }
+
+    /// The player's cards due by `until`, most overdue first, at most
+    /// `limit`.
+    pub async fn due_cards(
+        &self,
+        player: &Player,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueCard>, StoreError> {
+        forward!(self.due_cards(player, until, limit))
+    }
+
+    /// How many of the player's cards are due at `now`, and how many more
+    /// by `soon`.
+    pub async fn due_counts(
+        &self,
+        player: &Player,
+        now: DateTime<Utc>,
+        soon: DateTime<Utc>,
+    ) -> Result<DueCounts, StoreError> {
+        forward!(self.due_counts(player, now, soon))
+    }
+
+    /// The player's cards for these questions (those they have answered).
+    pub async fn cards(
+        &self,
+        player: &Player,
+        question_ids: &[String],
+    ) -> Result<Vec<Card>, StoreError> {
+        forward!(self.cards(player, question_ids))
+    }
+
+    /// The player's review log, oldest first.
+    pub async fn review_log(&self, player: &Player) -> Result<Vec<LoggedReview>, StoreError> {
+        forward!(self.review_log(player))
+    }
+
+    /// Sets the community's desired retention (kept within
+    /// [`review::RETENTION_RANGE`]) and exam date.
+    pub async fn set_review_settings(
+        &self,
+        community_id: i64,
+        retention: f32,
+        exam_on: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        let retention = review::clamp_retention(retention);
+        forward!(self.set_review_settings(community_id, retention, exam_on))
+    }
+
+    /// Builds every card again by replaying the stored answers in order;
+    /// returns how many cards there are. The store does this once after
+    /// the migration that added cards.
+    pub async fn rebuild_review_cards(&self) -> Result<u64, StoreError> {
+        forward!(self.rebuild_review_cards())
+    }
 }
 
 /// Choices as stored: "0,3".
@@ -563,11 +667,15 @@ struct Scored {
 }
 
 fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scored {
-    let points = quiz::points(
-        answer.grade.correct,
-        inputs.last_correct_at,
-        answer.answered_at,
-    );
+    let points = if answer.review {
+        0
+    } else {
+        quiz::points(
+            answer.grade.correct,
+            inputs.last_correct_at,
+            answer.answered_at,
+        )
+    };
     let day = quiz::local_day(answer.answered_at, player.time_zone);
     let streak = if answer.grade.correct {
         inputs.streak.after_correct(day)
@@ -599,4 +707,112 @@ fn build_stats(
         current_streak: streak.current_on(today),
         best_streak: streak.best,
     }
+}
+
+/// The card after `answer`, from the card before it.
+fn next_card(
+    player: &Player,
+    answer: &NewAnswer<'_>,
+    previous: Option<&CardState>,
+) -> Result<(CardState, ReviewEntry), StoreError> {
+    review::review(
+        previous,
+        answer.grade.correct,
+        answer.answered_at,
+        player.retention,
+    )
+    .map_err(|err| StoreError::Corrupt(format!("card of `{}`: {err}", answer.question.id)))
+}
+
+/// One answer as the rebuild replays it.
+struct ReplayedAnswer {
+    answer_id: i64,
+    community_id: i64,
+    player_id: i64,
+    question_id: String,
+    topic: String,
+    correct: bool,
+    answered_at: DateTime<Utc>,
+    retention: f32,
+}
+
+/// A card as its row holds it.
+struct CardRow {
+    community_id: i64,
+    player_id: i64,
+    question_id: String,
+    topic: String,
+    state: CardState,
+}
+
+/// A review log entry as its row holds it.
+struct LogRow {
+    answer_id: i64,
+    community_id: i64,
+    player_id: i64,
+    question_id: String,
+    entry: ReviewEntry,
+}
+
+/// What the rebuild writes: each card once, and a log entry per answer.
+#[derive(Default)]
+struct Rebuilt {
+    cards: Vec<CardRow>,
+    log: Vec<LogRow>,
+}
+
+/// Replays `answers`, ordered by player, question and time, through
+/// [`review::review`].
+fn replay_answers(answers: &[ReplayedAnswer]) -> Result<Rebuilt, StoreError> {
+    let mut rebuilt = Rebuilt::default();
+    for group in
+        answers.chunk_by(|a, b| a.player_id == b.player_id && a.question_id == b.question_id)
+    {
+        let first = &group[0];
+        let mut card: Option<CardState> = None;
+        for answer in group {
+            let (next, entry) = review::review(
+                card.as_ref(),
+                answer.correct,
+                answer.answered_at,
+                answer.retention,
+            )
+            .map_err(|err| {
+                StoreError::Corrupt(format!("replaying `{}`: {err}", answer.question_id))
+            })?;
+            rebuilt.log.push(LogRow {
+                answer_id: answer.answer_id,
+                community_id: answer.community_id,
+                player_id: answer.player_id,
+                question_id: answer.question_id.clone(),
+                entry,
+            });
+            card = Some(next);
+        }
+        if let Some(state) = card {
+            rebuilt.cards.push(CardRow {
+                community_id: first.community_id,
+                player_id: first.player_id,
+                question_id: first.question_id.clone(),
+                topic: first.topic.clone(),
+                state,
+            });
+        }
+    }
+    Ok(rebuilt)
+}
+
+fn rating_from(number: i64) -> Result<Rating, StoreError> {
+    match number {
+        1 => Ok(Rating::Again),
+        2 => Ok(Rating::Hard),
+        3 => Ok(Rating::Good),
+        4 => Ok(Rating::Easy),
+        other => Err(StoreError::Corrupt(format!("review rating {other}"))),
+    }
+}
+
+/// A count read from the database, as the type the rules use.
+fn count_from<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, StoreError> {
+    T::try_from(value).map_err(|_| StoreError::Corrupt(format!("{what} {value}")))
 }

@@ -1,5 +1,6 @@
-//! The quiz in a terminal: `quizbot play`, `quizbot leaderboard` and
-//! `quizbot stats`, over the same [`Service`] as Discord and Slack.
+//! The quiz in a terminal: `quizbot play`, `quizbot review`,
+//! `quizbot leaderboard` and `quizbot stats`, over the same [`Service`] as
+//! Discord and Slack.
 //!
 //! The terminal is one community (`local`) whose players are named by the
 //! `--user` flag. This module only reads typed answers and lays out the
@@ -21,7 +22,7 @@ use crate::refusal::Refusal;
 use crate::service::{Caller, Click, Service, ServiceError};
 use crate::view::{
     AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, NextStep, QuestionCard,
-    StatsCard, SummaryView,
+    ReviewStart, StatsCard, SummaryView,
 };
 
 /// The terminal's one community.
@@ -70,26 +71,59 @@ pub async fn play(
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<usize, TerminalError> {
-    let texts = service.texts();
     let caller = caller(&options.user);
-    let mut card = service
+    let card = service
         .start_quiz(&caller, options.topic.as_deref(), Some(options.count))
         .await?;
+    play_session(service, &caller, card, input, output).await
+}
+
+/// Plays a review session of `user`'s due cards (`count` at most). When
+/// nothing is due, says when the next card is, and that `quizbot play`
+/// starts a quiz. Returns how many questions were answered.
+pub async fn review(
+    service: &Service,
+    user: &str,
+    count: usize,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> Result<usize, TerminalError> {
+    let caller = caller(user);
+    match service.start_review(&caller, Some(count)).await? {
+        ReviewStart::Card(card) => play_session(service, &caller, *card, input, output).await,
+        ReviewStart::NothingDue(nothing) => {
+            writeln!(output, "{}", nothing.text)?;
+            writeln!(output, "→ quizbot play")?;
+            output.flush()?;
+            Ok(0)
+        }
+    }
+}
+
+/// Plays a session from its first `card` to the summary.
+async fn play_session(
+    service: &Service,
+    caller: &Caller,
+    mut card: QuestionCard,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> Result<usize, TerminalError> {
+    let texts = service.texts();
     let mut answered = 0;
     let summary = loop {
         write_card(output, &card)?;
-        let Some(feedback) = answer_card(service, &caller, texts, &card, input, output).await?
+        let Some(feedback) = answer_card(service, caller, texts, &card, input, output).await?
         else {
             writeln!(output, "\n{}", texts.saved_and_quit())?;
-            break service.finish(&caller, card.session).await?;
+            break service.finish(caller, card.session).await?;
         };
         answered += 1;
         write_feedback(output, &feedback)?;
         if let Some(summary) = feedback.summary {
             break summary;
         }
-        match service.next(&caller, card.session, card.position).await? {
-            NextStep::Card(next) => card = next,
+        match service.next(caller, card.session, card.position).await? {
+            NextStep::Card(next) => card = *next,
             NextStep::Summary(summary) => break summary,
         }
     };
@@ -153,6 +187,9 @@ fn write_card(output: &mut impl Write, card: &QuestionCard) -> std::io::Result<(
     }
     for choice in &question.choices {
         writeln!(output, "  {}) {}", choice.letter, choice.text)?;
+    }
+    if let Some(note) = &card.note {
+        writeln!(output, "  ({note})")?;
     }
     Ok(())
 }

@@ -139,6 +139,8 @@ pub struct QuestionCard {
     /// The question's place in its session.
     pub session: i64,
     pub position: usize,
+    /// A line under the card: what a review answer counts for.
+    pub note: Option<String>,
 }
 
 impl QuestionCard {
@@ -171,6 +173,7 @@ impl QuestionCard {
             ),
             session: id,
             position,
+            note: session.review.then(|| texts.review_footer().to_string()),
         }
     }
 }
@@ -181,11 +184,19 @@ fn card_heading(
     question: &Question,
     session: &QuizSession,
 ) -> String {
-    texts.heading(&[
+    let progress = texts.progress(session.position, session.question_ids.len());
+    let parts = [
         topic_name(content, &question.topic),
         texts.difficulty(question.difficulty),
-        &texts.progress(session.position, session.question_ids.len()),
-    ])
+        &progress,
+    ];
+    if session.review {
+        let mut parts = parts.to_vec();
+        parts.insert(0, texts.review_title());
+        texts.heading(&parts)
+    } else {
+        texts.heading(&parts)
+    }
 }
 
 /// A topic's name, or its id when the bank no longer has it.
@@ -333,8 +344,9 @@ impl Feedback {
         answered: &Answered<'_>,
         summary: Option<SummaryView>,
     ) -> Self {
-        // An answer recorded before earns nothing now.
+        // An answer recorded before earns nothing now; nor does review.
         let score = match answered.recorded {
+            _ if session.review => texts.review_scored().to_string(),
             Recorded::New { points, .. } => {
                 texts.points_won(*points, answered.correct && *points == 0)
             }
@@ -386,7 +398,13 @@ pub struct SummaryView {
 }
 
 impl SummaryView {
-    pub fn new(texts: Texts, content: &Content, summary: &SessionSummary) -> Self {
+    /// `comeback` says when the session's misses come back in review.
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        summary: &SessionSummary,
+        comeback: Option<String>,
+    ) -> Self {
         let mut lines = Vec::new();
         if summary.answered == 0 {
             lines.push(texts.nothing_answered().to_string());
@@ -400,6 +418,7 @@ impl SummaryView {
             if let Some(topic) = &summary.weakest_topic {
                 lines.push(texts.weakest_topic(topic_name(content, topic)));
             }
+            lines.extend(comeback);
         }
         Self {
             title: texts.summary_title().into(),
@@ -408,10 +427,38 @@ impl SummaryView {
     }
 }
 
+/// What asking for a review gives: its first card, or word that nothing is
+/// due with a button that starts an ordinary quiz instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReviewStart {
+    Card(Box<QuestionCard>),
+    NothingDue(NothingDue),
+}
+
+/// Nothing to review: when the next card comes due, and a quiz on offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NothingDue {
+    pub text: String,
+    pub start_quiz: Button,
+}
+
+impl NothingDue {
+    pub fn new(texts: Texts, next: Option<&str>) -> Self {
+        NothingDue {
+            text: texts.nothing_due(next),
+            start_quiz: Button {
+                label: texts.start_quiz_button().into(),
+                action: Action::StartQuiz,
+                style: ButtonStyle::Primary,
+            },
+        }
+    }
+}
+
 /// Where a Next click leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NextStep {
-    Card(QuestionCard),
+    Card(Box<QuestionCard>),
     Summary(SummaryView),
 }
 
@@ -476,12 +523,22 @@ pub struct StatsCard {
 }
 
 impl StatsCard {
-    pub fn new(texts: Texts, content: &Content, name: &str, stats: Option<&PlayerStats>) -> Self {
+    /// `review` holds the lines about cards due and the exam, shown after
+    /// the totals.
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        name: &str,
+        stats: Option<&PlayerStats>,
+        review: Vec<String>,
+    ) -> Self {
         let title = texts.stats_title(name);
         let Some(stats) = stats.filter(|s| s.answered > 0) else {
+            let mut lines = vec![texts.no_stats().to_string()];
+            lines.extend(review);
             return StatsCard {
                 title,
-                lines: vec![texts.no_stats().into()],
+                lines,
                 fields: Vec::new(),
             };
         };
@@ -490,12 +547,14 @@ impl StatsCard {
             .iter()
             .map(|t| texts.topic_accuracy(topic_name(content, &t.topic), t.correct, t.answered))
             .collect();
+        let mut lines = vec![
+            texts.stats_totals(stats.answered, stats.correct, stats.points),
+            texts.streaks(stats.current_streak, stats.best_streak),
+        ];
+        lines.extend(review);
         StatsCard {
             title,
-            lines: vec![
-                texts.stats_totals(stats.answered, stats.correct, stats.points),
-                texts.streaks(stats.current_streak, stats.best_streak),
-            ],
+            lines,
             fields: vec![ListField {
                 label: texts.accuracy_by_topic().into(),
                 lines: topics,

@@ -22,7 +22,7 @@ pub(super) fn all(texts: Texts) -> Vec<Command> {
     commands
 }
 
-/// Start a quiz.
+/// Start a quiz, or (review: True) review your due cards.
 #[poise::command(slash_command, guild_only)]
 async fn quiz(
     ctx: Context<'_>,
@@ -30,15 +30,17 @@ async fn quiz(
     #[min = 1]
     #[max = 20]
     count: Option<u8>,
+    review: Option<bool>,
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let card = ctx
-        .data()
-        .service
-        .start_quiz(&caller, topic.as_deref(), count.map(usize::from))
-        .await?;
-    ctx.send(render::card(&card).reply().ephemeral(true))
-        .await?;
+    let service = &ctx.data().service;
+    let count = count.map(usize::from);
+    let view = if review.unwrap_or(false) {
+        render::review_start(&service.start_review(&caller, count).await?)
+    } else {
+        render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?)
+    };
+    ctx.send(view.reply().ephemeral(true)).await?;
     Ok(())
 }
 
@@ -127,7 +129,7 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
     slash_command,
     guild_only,
     rename = "quiz-admin",
-    subcommands("reload", "daily"),
+    subcommands("reload", "daily", "exam", "retention"),
     subcommand_required,
     default_member_permissions = "MANAGE_GUILD"
 )]
@@ -214,6 +216,51 @@ async fn daily_show(ctx: Context<'_>) -> Result<(), DiscordError> {
     Ok(())
 }
 
+/// The exam this server studies for.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("exam_set", "exam_off", "exam_show"),
+    subcommand_required
+)]
+async fn exam(_ctx: Context<'_>) -> Result<(), DiscordError> {
+    Ok(())
+}
+
+/// Set the exam date (YYYY-MM-DD).
+#[poise::command(slash_command, guild_only, rename = "set")]
+async fn exam_set(ctx: Context<'_>, date: String) -> Result<(), DiscordError> {
+    exam_reply(ctx, Some(&date)).await
+}
+
+/// Clear the exam date.
+#[poise::command(slash_command, guild_only, rename = "off")]
+async fn exam_off(ctx: Context<'_>) -> Result<(), DiscordError> {
+    exam_reply(ctx, Some("off")).await
+}
+
+/// Show the exam date.
+#[poise::command(slash_command, guild_only, rename = "show")]
+async fn exam_show(ctx: Context<'_>) -> Result<(), DiscordError> {
+    exam_reply(ctx, None).await
+}
+
+async fn exam_reply(ctx: Context<'_>, typed: Option<&str>) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    let reply = ctx.data().service.exam(&caller, typed).await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Set how well members should still know a card when it comes back.
+#[poise::command(slash_command, guild_only)]
+async fn retention(ctx: Context<'_>, value: String) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    let reply = ctx.data().service.set_retention(&caller, &value).await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
 fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
     let member = match ctx {
         poise::Context::Application(actx) => actx.interaction.member.as_deref(),
@@ -242,6 +289,12 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "문제수",
         "문제 수 (1–20, 기본 5)",
         "Number of questions (1–20, default 5)",
+    ),
+    (
+        "quiz review",
+        "복습",
+        "True: 틀렸던 문제 중 복습할 때가 된 문제를 풉니다 (점수 없음)",
+        "True: review your due cards instead (no points)",
     ),
     (
         "leaderboard",
@@ -338,6 +391,48 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "보기",
         "설정과 전송 상태를 봅니다",
         "Show the settings and delivery state",
+    ),
+    (
+        "quiz-admin exam",
+        "시험",
+        "이 서버가 준비하는 시험 날짜",
+        "The date of the exam this server studies for",
+    ),
+    (
+        "quiz-admin exam set",
+        "설정",
+        "시험 날짜를 정합니다 (마지막 7일은 복습이 미리 당겨집니다)",
+        "Set the exam date (review looks ahead in its last 7 days)",
+    ),
+    (
+        "quiz-admin exam set date",
+        "날짜",
+        "시험 날짜 YYYY-MM-DD (예: 2027-03-15)",
+        "Exam date YYYY-MM-DD (e.g. 2027-03-15)",
+    ),
+    (
+        "quiz-admin exam off",
+        "끄기",
+        "시험 날짜를 지웁니다",
+        "Clear the exam date",
+    ),
+    (
+        "quiz-admin exam show",
+        "보기",
+        "시험 날짜와 남은 날을 봅니다",
+        "Show the exam date and the days left",
+    ),
+    (
+        "quiz-admin retention",
+        "기억률",
+        "복습 목표 기억률 (0.70–0.97, 기본 0.90; 높을수록 자주 복습)",
+        "Desired retention for review (0.70–0.97, default 0.90)",
+    ),
+    (
+        "quiz-admin retention value",
+        "값",
+        "0.70에서 0.97 사이 (예: 0.85 또는 85%)",
+        "From 0.70 to 0.97 (e.g. 0.85 or 85%)",
     ),
     (
         "quiz-admin reload",

@@ -76,6 +76,10 @@ async fn act(
             let feedback = service.answer_daily(&caller, post, &chosen, &click).await?;
             private(render::feedback(&feedback))
         }
+        Action::StartQuiz => {
+            let card = service.start_quiz(&caller, None, None).await?;
+            update(render::card(&card))
+        }
     };
     interaction.create_response(&ctx.http, response).await?;
     Ok(())

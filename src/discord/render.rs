@@ -13,8 +13,8 @@ use super::no_mentions;
 use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
-    ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
-    RevealView, StatsCard, SummaryView,
+    ExcerptView, Feedback, ListField, NextStep, NothingDue, QuestionCard, QuestionView,
+    ReloadReport, RevealView, ReviewStart, StatsCard, SummaryView,
 };
 
 /// Discord's limits, in characters.
@@ -89,9 +89,34 @@ pub(super) fn notice(text: &str) -> poise::CreateReply {
 /// The question card: heading, prompt, lettered choices; A–D buttons, or a
 /// menu for "choose N".
 pub(super) fn card(card: &QuestionCard) -> View {
+    let mut embed = question_embed(&card.question, &card.heading);
+    if let Some(note) = &card.note {
+        embed = embed.footer(serenity::CreateEmbedFooter::new(truncate_chars(
+            note, FOOTER_MAX,
+        )));
+    }
     View {
-        embeds: vec![question_embed(&card.question, &card.heading)],
+        embeds: vec![embed],
         components: answer_rows(&card.input, &card.question.choices, false),
+    }
+}
+
+/// A review's first card, or that nothing is due with a quiz on offer.
+pub(super) fn review_start(start: &ReviewStart) -> View {
+    match start {
+        ReviewStart::Card(first) => card(first),
+        ReviewStart::NothingDue(nothing) => nothing_due(nothing),
+    }
+}
+
+fn nothing_due(nothing: &NothingDue) -> View {
+    View {
+        embeds: vec![serenity::CreateEmbed::new()
+            .description(truncate_chars(&nothing.text, DESCRIPTION_MAX))
+            .colour(BLUE)],
+        components: vec![serenity::CreateActionRow::Buttons(vec![button(
+            &nothing.start_quiz,
+        )])],
     }
 }
 

@@ -29,8 +29,8 @@ impl Texts {
 
     pub fn slack_quiz_usage(&self, topics: &[String]) -> String {
         let usage = self.pick(
-            "사용법: /quiz [주제] [문제 수]",
-            "Usage: /quiz [topic] [count]",
+            "사용법: /quiz [주제] [문제 수] · 복습: /quiz review [문제 수]",
+            "Usage: /quiz [topic] [count] · review: /quiz review [count]",
         );
         format!("{usage}\n{}", self.topics_list(topics))
     }
@@ -59,7 +59,9 @@ impl Texts {
              정답 공개는 8h 뒤가 기본입니다. 순서는 자유이고 time= channel= tz= topics= reveal= 로 \
              써도 됩니다. 비공개 채널에는 먼저 봇을 초대하세요 (/invite @quizbot).\n\
              /quiz-admin daily off [#채널] — 채널을 비우면 워크스페이스 전체를 끕니다\n\
-             /quiz-admin daily show — 설정과 전송 상태를 봅니다",
+             /quiz-admin daily show — 설정과 전송 상태를 봅니다\n\
+             /quiz-admin exam set YYYY-MM-DD | off | show — 시험 날짜 (마지막 7일은 복습을 미리 당깁니다)\n\
+             /quiz-admin retention 0.90 — 복습 목표 기억률 (0.70–0.97, 높을수록 자주 복습)",
             "Usage:\n\
              /quiz-admin reload — re-read the question banks and notes\n\
              /quiz-admin daily set HH:MM [#channel] [time zone] [topic,topic] [reveal after]\n\
@@ -68,7 +70,9 @@ impl Texts {
              revealed 8h after the post. Any order; time= channel= tz= topics= reveal= work too. \
              Invite the bot to a private channel first (/invite @quizbot).\n\
              /quiz-admin daily off [#channel] — without a channel, everywhere in the workspace\n\
-             /quiz-admin daily show — the settings and delivery state",
+             /quiz-admin daily show — the settings and delivery state\n\
+             /quiz-admin exam set YYYY-MM-DD | off | show — the exam date (review looks ahead in its last 7 days)\n\
+             /quiz-admin retention 0.90 — desired retention for review (0.70–0.97; higher comes back sooner)",
         )
     }
 

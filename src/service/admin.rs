@@ -24,7 +24,7 @@ pub struct DailyRequest<'a> {
 }
 
 impl Service {
-    fn admin_only(caller: &Caller) -> Result<(), ServiceError> {
+    pub(super) fn admin_only(caller: &Caller) -> Result<(), ServiceError> {
         if caller.admin {
             Ok(())
         } else {

@@ -92,12 +92,12 @@ impl Service {
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
         let summary = if outcome.is_last() {
-            match game.finish(session, now).await {
-                Ok(summary) => Some(SummaryView::new(texts, &content, &summary)),
+            match self.summary(&game, &player, &outcome.session, now).await {
+                Ok(summary) => Some(summary),
                 Err(err) => {
                     // The answer is recorded; the feedback still shows, with
                     // a button that asks for the summary again.
-                    ServiceError::from(err).log("finishing a session");
+                    err.log("finishing a session");
                     None
                 }
             }
@@ -136,20 +136,16 @@ impl Service {
         let now = Utc::now();
         let moved = game.next(&player, session, from, now).await?;
         if moved.position == from && moved.is_last() {
-            let summary = game.finish(session, now).await?;
-            return Ok(NextStep::Summary(SummaryView::new(
-                self.texts(),
-                &content,
-                &summary,
-            )));
+            let summary = self.summary(&game, &player, &moved, now).await?;
+            return Ok(NextStep::Summary(summary));
         }
         let question = game.question(&moved, moved.position)?;
-        Ok(NextStep::Card(QuestionCard::new(
+        Ok(NextStep::Card(Box::new(QuestionCard::new(
             self.texts(),
             &content,
             &moved,
             question,
-        )))
+        ))))
     }
 
     /// Ends a session early (the terminal's `q`) and sums it up.
@@ -163,10 +159,7 @@ impl Service {
             Some(QuizSession { player_id, .. }) if player_id != player.id => {
                 Err(Refusal::NotYourSession.into())
             }
-            Some(_) => {
-                let summary = game.finish(session, now).await?;
-                Ok(SummaryView::new(self.texts(), &content, &summary))
-            }
+            Some(found) => self.summary(&game, &player, &found, now).await,
             None => Err(Refusal::SessionOver.into()),
         }
     }

@@ -61,15 +61,25 @@ impl Service {
         let content = self.content();
         let store = self.store();
         let mut found = None;
+        let mut review = Vec::new();
         if let Some(community) = store
             .find_community(whose.platform, &whose.community)
             .await?
         {
-            if let Some(player) = store.find_player(&community, &whose.user).await? {
-                let today = quiz::local_day(Utc::now(), community.time_zone);
-                found = Some(store.stats(&player, today).await?);
+            let now = Utc::now();
+            let player = store.find_player(&community, &whose.user).await?;
+            if let Some(player) = &player {
+                let today = quiz::local_day(now, community.time_zone);
+                found = Some(store.stats(player, today).await?);
             }
+            review = self.review_lines(&community, player.as_ref(), now).await?;
         }
-        Ok(StatsCard::new(self.texts(), &content, name, found.as_ref()))
+        Ok(StatsCard::new(
+            self.texts(),
+            &content,
+            name,
+            found.as_ref(),
+            review,
+        ))
     }
 }

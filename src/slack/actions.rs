@@ -127,6 +127,11 @@ impl SlackApp {
                     .await?;
                 (blocks::feedback(&feedback, PROMPT_REPEATED_MAX), false)
             }
+            Action::StartQuiz => {
+                let caller = self.caller(team, user).await;
+                let card = service.start_quiz(&caller, None, None).await?;
+                (blocks::question_card(&card, shown), true)
+            }
         };
         Ok(Some((content, replace)))
     }

@@ -16,7 +16,7 @@ use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, Button, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
     ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
-    RevealView, StatsCard, SummaryView,
+    RevealView, ReviewStart, StatsCard, SummaryView,
 };
 
 /// Longest `text` of a section block.
@@ -139,7 +139,22 @@ pub fn question_card(card: &QuestionCard, shown_at_ms: i64) -> SlackMessageConte
         &card.question.choices,
         Some(shown_at_ms.to_string()),
     ));
+    if let Some(note) = &card.note {
+        blocks.push(context(&escape(note)));
+    }
     message(&card.question.prompt, blocks)
+}
+
+/// A review's first card, or that nothing is due with a quiz on offer.
+pub fn review_start(start: &ReviewStart, shown_at_ms: i64) -> SlackMessageContent {
+    match start {
+        ReviewStart::Card(card) => question_card(card, shown_at_ms),
+        ReviewStart::NothingDue(nothing) => {
+            let mut blocks = vec![section(&escape(&nothing.text))];
+            blocks.extend(button_rows(vec![view_button(&nothing.start_quiz, None)]));
+            message(&nothing.text, blocks)
+        }
+    }
 }
 
 /// Every choice in full, "*A)* text" a line.
@@ -504,6 +519,7 @@ mod tests {
             ),
             session: 1,
             position: 0,
+            note: None,
         };
         let card = question_card(&card, 0);
         let json = serde_json::to_value(&card).unwrap();

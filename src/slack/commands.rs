@@ -1,6 +1,7 @@
-//! Slash commands: `/quiz [topic] [count]`, `/leaderboard [period] [topic]`,
-//! `/quiz-stats [@user]`, `/quiz-admin reload` and `/quiz-admin daily
-//! set|off|show`.
+//! Slash commands: `/quiz [topic] [count]`, `/quiz review [count]`,
+//! `/leaderboard [period] [topic]`, `/quiz-stats [@user]`, `/quiz-admin
+//! reload`, `/quiz-admin daily set|off|show`, `/quiz-admin exam
+//! set|off|show` and `/quiz-admin retention VALUE`.
 //!
 //! A command is answered in its acknowledgement (the Socket Mode ack's
 //! payload, or the HTTP response body): an ephemeral message for the
@@ -51,26 +52,36 @@ impl Reply {
 }
 
 /// `/quiz` arguments, in any order: a topic (its id or its name, which
-/// may have spaces) and a number of questions.
+/// may have spaces) and a number of questions; or `review` (`복습`) first
+/// and a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizArgs {
     pub topic: Option<String>,
     pub count: Option<usize>,
+    pub review: bool,
 }
 
 pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
     let mut count = None;
     let mut topic = Vec::new();
-    for word in text.split_whitespace() {
+    let mut words = text.split_whitespace().peekable();
+    let review = words
+        .next_if(|w| w.eq_ignore_ascii_case("review") || *w == "복습")
+        .is_some();
+    for word in words {
         match word.parse::<usize>() {
             Ok(n) if count.is_none() => count = Some(n),
             Ok(_) => return None,
             Err(_) => topic.push(word),
         }
     }
+    if review && !topic.is_empty() {
+        return None;
+    }
     Some(QuizArgs {
         topic: (!topic.is_empty()).then(|| topic.join(" ")),
         count,
+        review,
     })
 }
 
@@ -301,14 +312,16 @@ impl SlackApp {
             return Ok(self.usage(&self.service.texts().slack_quiz_usage(&self.topic_ids())));
         };
         let caller = self.caller(team, user).await;
+        let shown_at = Utc::now().timestamp_millis();
+        if args.review {
+            let start = self.service.start_review(&caller, args.count).await?;
+            return Ok(Reply::private(blocks::review_start(&start, shown_at)));
+        }
         let card = self
             .service
             .start_quiz(&caller, args.topic.as_deref(), args.count)
             .await?;
-        Ok(Reply::private(blocks::question_card(
-            &card,
-            Utc::now().timestamp_millis(),
-        )))
+        Ok(Reply::private(blocks::question_card(&card, shown_at)))
     }
 
     async fn leaderboard(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
@@ -386,6 +399,19 @@ impl SlackApp {
                     return Ok(self.usage(&texts.slack_unreadable_channel(&typed)))
                 }
             },
+            "exam" => {
+                let (what, date) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+                let typed = match (what, date.trim()) {
+                    ("set", date) if !date.is_empty() => Some(date),
+                    ("off", "") => Some("off"),
+                    ("show" | "", "") => None,
+                    _ => return Ok(self.admin_usage(&caller)),
+                };
+                blocks::admin(&service.exam(&caller, typed).await?)
+            }
+            "retention" if !rest.trim().is_empty() => {
+                blocks::admin(&service.set_retention(&caller, rest.trim()).await?)
+            }
             _ => return Ok(self.admin_usage(&caller)),
         };
         Ok(Reply::private(content))
@@ -424,6 +450,7 @@ mod tests {
         let args = |topic: Option<&str>, count| QuizArgs {
             topic: topic.map(String::from),
             count,
+            review: false,
         };
         assert_eq!(parse_quiz_args(""), Some(args(None, None)));
         assert_eq!(parse_quiz_args("EC2 3"), Some(args(Some("EC2"), Some(3))));
@@ -434,6 +461,14 @@ mod tests {
             "a topic's name may have spaces"
         );
         assert_eq!(parse_quiz_args("3 4"), None);
+        let review = |count| QuizArgs {
+            topic: None,
+            count,
+            review: true,
+        };
+        assert_eq!(parse_quiz_args("review"), Some(review(None)));
+        assert_eq!(parse_quiz_args("복습 10"), Some(review(Some(10))));
+        assert_eq!(parse_quiz_args("review ec2"), None, "review takes no topic");
     }
 
     #[test]

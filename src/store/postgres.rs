@@ -22,11 +22,13 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
 use super::{
-    build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
-    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, Scored,
-    ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
+    replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
+    LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
+    ReplayedAnswer, Scored, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::review::{CardState, DueCard, ReviewEntry};
 use record::AnswerWrite;
 
 mod daily;
@@ -58,12 +60,36 @@ fn pool_options(connections: u32) -> PgPoolOptions {
 }
 
 /// A player's streak from its columns.
-fn streak_from_row(row: &PgRow) -> Streak {
-    Streak {
-        current: row.get::<i32, _>("current_streak") as u32,
-        best: row.get::<i32, _>("best_streak") as u32,
+fn streak_from_row(row: &PgRow) -> Result<Streak, StoreError> {
+    Ok(Streak {
+        current: count_from(row.get::<i32, _>("current_streak").into(), "streak")?,
+        best: count_from(row.get::<i32, _>("best_streak").into(), "best streak")?,
         last_day: row.get("streak_day"),
-    }
+    })
+}
+
+/// A card's state from its columns.
+fn card_from_row(row: &PgRow) -> Result<CardState, StoreError> {
+    Ok(CardState {
+        stability: row.get("stability"),
+        difficulty: row.get("difficulty"),
+        reviewed_at: row.get("reviewed_at"),
+        due_at: row.get("due_at"),
+        reps: count_from(row.get::<i32, _>("reps").into(), "card reps")?,
+        lapses: count_from(row.get::<i32, _>("lapses").into(), "card lapses")?,
+    })
+}
+
+/// A count as an `INTEGER` column holds it.
+fn int4(value: u32) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Where a delivered answer's card goes: its state after the answer, the
+/// log entry, and the reps it must find to be written.
+struct CardWrite {
+    card: CardState,
+    entry: ReviewEntry,
 }
 
 /// The inputs a right answer on local `day` usually finds: the player
@@ -108,7 +134,49 @@ impl PgStore {
         MIGRATOR.run(&pool).await?;
         let relaxed = pool_options(connections / 2)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-        Ok(PgStore { pool, relaxed })
+        let store = PgStore { pool, relaxed };
+        store.run_pending_rebuild().await?;
+        Ok(store)
+    }
+
+    /// Builds the review cards from the stored answers when the migration
+    /// that added them asked for it: once, whichever replica gets there
+    /// first (the others wait on the lock, then find nothing to do).
+    async fn run_pending_rebuild(&self) -> Result<(), StoreError> {
+        const PENDING: &str =
+            "SELECT EXISTS (SELECT 1 FROM store_tasks WHERE name = 'rebuild_review_cards')";
+        if !sqlx::query_scalar::<_, bool>(PENDING)
+            .fetch_one(&self.pool)
+            .await?
+        {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('quizbot rebuild_review_cards'))")
+            .execute(&mut *tx)
+            .await?;
+        if sqlx::query_scalar::<_, bool>(PENDING)
+            .fetch_one(&mut *tx)
+            .await?
+        {
+            let cards = rebuild_cards(&mut tx).await?;
+            sqlx::query("DELETE FROM store_tasks WHERE name = 'rebuild_review_cards'")
+                .execute(&mut *tx)
+                .await?;
+            tracing::info!(cards, "review cards built from the stored answers");
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn rebuild_review_cards(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('quizbot rebuild_review_cards'))")
+            .execute(&mut *tx)
+            .await?;
+        let cards = rebuild_cards(&mut tx).await?;
+        tx.commit().await?;
+        Ok(cards)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -150,7 +218,8 @@ impl PgStore {
         external_id: &ExternalId,
     ) -> Result<Option<Community>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, time_zone, locale FROM communities WHERE platform = $1 AND external_id = $2",
+            "SELECT id, time_zone, locale, desired_retention, exam_on
+             FROM communities WHERE platform = $1 AND external_id = $2",
         )
         .bind(platform.code())
         .bind(external_id.as_str())
@@ -183,6 +252,7 @@ impl PgStore {
             community_id: community.id,
             display_name: display_name.to_string(),
             time_zone: community.time_zone,
+            retention: community.retention,
         })
     }
 
@@ -203,6 +273,7 @@ impl PgStore {
             community_id: community.id,
             display_name: row.get("display_name"),
             time_zone: community.time_zone,
+            retention: community.retention,
         }))
     }
 
@@ -232,27 +303,32 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
+        // The card the answer reviews, as it is now: the statement writes
+        // its next state only if it is still this one.
+        let previous = self.card(player.id, &answer.question.id).await?;
+        let (card, entry) = next_card(player, answer, previous.as_ref())?;
+        let card = CardWrite { card, entry };
         if !answer.grade.correct {
             // A wrong answer scores nothing and leaves the streak as it is:
             // the write needs nothing read first, and returns the streak.
             let scored = score(player, answer, ScoringInputs::default());
-            return self.write_answer(player, answer, scored).await;
+            return self.write_answer(player, answer, scored, &card).await;
         }
         // A right answer is written with the inputs it usually finds; the
         // statement checks them and writes nothing when they do not hold,
         // returning the real ones to score it again.
         let day = quiz::local_day(answer.answered_at, player.time_zone);
         let scored = score(player, answer, usual_inputs(day));
-        let row = self.write(player, answer, &scored, true).await?;
+        let row = self.write(player, answer, &scored, &card, true).await?;
         if row.get("usual") {
             return self.recorded(player, answer, scored, &row).await;
         }
         let inputs = ScoringInputs {
-            streak: streak_from_row(&row),
+            streak: streak_from_row(&row)?,
             last_correct_at: row.get("last_correct_at"),
         };
         let scored = score(player, answer, inputs);
-        self.write_answer(player, answer, scored).await
+        self.write_answer(player, answer, scored, &card).await
     }
 
     /// Records `answer` as `scored`, unchecked.
@@ -261,9 +337,80 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
         scored: Scored,
+        card: &CardWrite,
     ) -> Result<Recorded, StoreError> {
-        let row = self.write(player, answer, &scored, false).await?;
+        let row = self.write(player, answer, &scored, card, false).await?;
         self.recorded(player, answer, scored, &row).await
+    }
+
+    /// The player's card for a question.
+    async fn card(
+        &self,
+        player_id: i64,
+        question_id: &str,
+    ) -> Result<Option<CardState>, StoreError> {
+        let row = sqlx::query(
+            "SELECT stability, difficulty, reviewed_at, due_at, reps, lapses
+             FROM review_cards WHERE player_id = $1 AND question_id = $2",
+        )
+        .bind(player_id)
+        .bind(question_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.as_ref().map(card_from_row).transpose()
+    }
+
+    /// Applies a recorded answer to its card again, from the card as it is
+    /// now: another answer to the same question changed it between the
+    /// read and the write. The answer and its log entry are stored; only
+    /// the card and the entry's elapsed days follow.
+    async fn catch_up_card(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+        answer_id: i64,
+    ) -> Result<(), StoreError> {
+        for _ in 0..5 {
+            let previous = self.card(player.id, &answer.question.id).await?;
+            let (card, entry) = next_card(player, answer, previous.as_ref())?;
+            let mut tx = self.pool.begin().await?;
+            let written = sqlx::query(
+                "INSERT INTO review_cards AS c (community_id, player_id, question_id, topic,
+                     stability, difficulty, reviewed_at, due_at, reps, lapses)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 ON CONFLICT (player_id, question_id) DO UPDATE SET
+                     stability = EXCLUDED.stability, difficulty = EXCLUDED.difficulty,
+                     reviewed_at = EXCLUDED.reviewed_at, due_at = EXCLUDED.due_at,
+                     reps = EXCLUDED.reps, lapses = EXCLUDED.lapses
+                 WHERE c.reps = EXCLUDED.reps - 1",
+            )
+            .bind(player.community_id)
+            .bind(player.id)
+            .bind(&answer.question.id)
+            .bind(&answer.question.topic)
+            .bind(card.stability)
+            .bind(card.difficulty)
+            .bind(card.reviewed_at)
+            .bind(card.due_at)
+            .bind(int4(card.reps))
+            .bind(int4(card.lapses))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if written == 1 {
+                sqlx::query("UPDATE review_log SET elapsed_days = $2 WHERE answer_id = $1")
+                    .bind(answer_id)
+                    .bind(int4(entry.elapsed_days))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(());
+            }
+        }
+        Err(StoreError::Corrupt(format!(
+            "the card of `{}` kept changing under its update",
+            answer.question.id
+        )))
     }
 
     /// Runs the statement that records `answer` as `scored`, checking the
@@ -273,6 +420,7 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
         scored: &Scored,
+        card: &CardWrite,
         guarded: bool,
     ) -> Result<PgRow, StoreError> {
         let write = AnswerWrite {
@@ -306,6 +454,13 @@ impl PgStore {
             .bind(change.and_then(|s| s.last_day))
             .bind(answer.daily_post)
             .bind(i32::from(answer.grade.correct))
+            .bind(card.card.stability)
+            .bind(card.card.difficulty)
+            .bind(card.card.due_at)
+            .bind(int4(card.card.reps))
+            .bind(int4(card.card.lapses))
+            .bind(card.entry.rating.number())
+            .bind(int4(card.entry.elapsed_days))
             .fetch_one(&self.pool)
             .await?;
         Ok(row)
@@ -322,11 +477,15 @@ impl PgStore {
         row: &PgRow,
     ) -> Result<Recorded, StoreError> {
         if row.get("inserted") {
+            if !row.get::<bool, _>("card_written") {
+                let answer_id: i64 = row.get("answer_id");
+                self.catch_up_card(player, answer, answer_id).await?;
+            }
             return Ok(Recorded::New {
                 points: scored.points,
                 streak: match scored.streak_change {
                     Some(changed) => changed,
-                    None => streak_from_row(row),
+                    None => streak_from_row(row)?,
                 },
             });
         }
@@ -349,7 +508,7 @@ impl PgStore {
         Ok(Recorded::Duplicate {
             choices: decode_choices(row.get("choices"))?,
             correct: row.get("correct"),
-            points: row.get::<i32, _>("points") as i64,
+            points: row.get::<i32, _>("points").into(),
         })
     }
 
@@ -382,33 +541,33 @@ impl PgStore {
     pub async fn create_session(
         &self,
         player: &Player,
-        topic: Option<&str>,
-        question_ids: &[String],
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
+        session: &NewSession<'_>,
     ) -> Result<QuizSession, StoreError> {
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at,
+                                        expires_at, review)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(player.community_id)
         .bind(player.id)
-        .bind(topic)
-        .bind(question_ids)
-        .bind(now)
-        .bind(expires_at)
+        .bind(session.topic)
+        .bind(session.question_ids)
+        .bind(session.now)
+        .bind(session.expires_at)
+        .bind(session.review)
         .fetch_one(&self.relaxed)
         .await?;
         Ok(QuizSession {
             id,
             community_id: player.community_id,
             player_id: player.id,
-            topic: topic.map(str::to_string),
-            question_ids: question_ids.to_vec(),
+            topic: session.topic.map(str::to_string),
+            question_ids: session.question_ids.to_vec(),
             position: 0,
-            created_at: now,
-            expires_at,
+            created_at: session.now,
+            expires_at: session.expires_at,
             finished_at: None,
+            review: session.review,
         })
     }
 
@@ -417,7 +576,7 @@ impl PgStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|row| session_from_row(&row)))
+        row.as_ref().map(session_from_row).transpose()
     }
 
     pub async fn advance_session(
@@ -435,7 +594,7 @@ impl PgStore {
         .fetch_optional(&self.relaxed)
         .await?;
         match moved {
-            Some(row) => Ok(Some(session_from_row(&row))),
+            Some(row) => Ok(Some(session_from_row(&row)?)),
             // Already moved on, or at the end: as it is.
             None => self.session(id).await,
         }
@@ -463,12 +622,15 @@ impl PgStore {
         rows.into_iter()
             .map(|row| {
                 Ok(SessionAnswer {
-                    position: row.get::<i32, _>("session_position") as usize,
+                    position: count_from(
+                        row.get::<i32, _>("session_position").into(),
+                        "session position",
+                    )?,
                     question_id: row.get("question_id"),
                     topic: row.get("topic"),
                     choices: decode_choices(row.get("choices"))?,
                     correct: row.get("correct"),
-                    points: row.get::<i32, _>("points") as i64,
+                    points: row.get::<i32, _>("points").into(),
                 })
             })
             .collect()
@@ -496,7 +658,10 @@ impl PgStore {
             statement = statement.bind(query.period.start(query.today));
         }
         let rows = statement.fetch_all(&self.pool).await?;
-        let standings = rows.iter().map(standing_from_row).collect();
+        let standings = rows
+            .iter()
+            .map(standing_from_row)
+            .collect::<Result<_, _>>()?;
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
 
@@ -527,10 +692,13 @@ impl PgStore {
             statement = statement.bind(query.period.start(query.today));
         }
         let row = statement.fetch_optional(&self.pool).await?;
-        Ok(row.map(|row| Ranked {
-            rank: row.get::<i64, _>("rank") as usize,
-            entry: standing_from_row(&row),
-        }))
+        row.map(|row| {
+            Ok(Ranked {
+                rank: count_from(row.get("rank"), "rank")?,
+                entry: standing_from_row(&row)?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn stats(
@@ -544,7 +712,7 @@ impl PgStore {
         .bind(player.id)
         .fetch_one(&self.pool)
         .await?;
-        let streak = streak_from_row(&row);
+        let streak = streak_from_row(&row)?;
         let topics = sqlx::query(
             "SELECT topic, count(*) AS answered, count(*) FILTER (WHERE correct) AS correct,
                     sum(points)::bigint AS points
@@ -563,6 +731,234 @@ impl PgStore {
         .collect();
         Ok(build_stats(row.get("display_name"), streak, today, topics))
     }
+
+    pub async fn due_cards(
+        &self,
+        player: &Player,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueCard>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, due_at FROM review_cards
+             WHERE player_id = $1 AND due_at <= $2
+             ORDER BY due_at, question_id LIMIT $3",
+        )
+        .bind(player.id)
+        .bind(until)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| DueCard {
+                question_id: row.get("question_id"),
+                due_at: row.get("due_at"),
+            })
+            .collect())
+    }
+
+    pub async fn due_counts(
+        &self,
+        player: &Player,
+        now: DateTime<Utc>,
+        soon: DateTime<Utc>,
+    ) -> Result<DueCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT count(*) FILTER (WHERE due_at <= $2) AS now,
+                    count(*) FILTER (WHERE due_at > $2 AND due_at <= $3) AS soon,
+                    min(due_at) FILTER (WHERE due_at > $2) AS next_due_at
+             FROM review_cards WHERE player_id = $1",
+        )
+        .bind(player.id)
+        .bind(now)
+        .bind(soon)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DueCounts {
+            now: row.get("now"),
+            soon: row.get("soon"),
+            next_due_at: row.get("next_due_at"),
+        })
+    }
+
+    pub async fn cards(
+        &self,
+        player: &Player,
+        question_ids: &[String],
+    ) -> Result<Vec<Card>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, topic, stability, difficulty, reviewed_at, due_at, reps, lapses
+             FROM review_cards WHERE player_id = $1 AND question_id = ANY($2)
+             ORDER BY question_id",
+        )
+        .bind(player.id)
+        .bind(question_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Card {
+                    question_id: row.get("question_id"),
+                    topic: row.get("topic"),
+                    state: card_from_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn review_log(&self, player: &Player) -> Result<Vec<LoggedReview>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT answer_id, question_id, rating, elapsed_days, reviewed_at
+             FROM review_log WHERE player_id = $1 ORDER BY reviewed_at, answer_id",
+        )
+        .bind(player.id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LoggedReview {
+                    answer_id: row.get("answer_id"),
+                    question_id: row.get("question_id"),
+                    rating: rating_from(row.get::<i16, _>("rating").into())?,
+                    elapsed_days: count_from(
+                        row.get::<i32, _>("elapsed_days").into(),
+                        "elapsed days",
+                    )?,
+                    reviewed_at: row.get("reviewed_at"),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_review_settings(
+        &self,
+        community_id: i64,
+        retention: f32,
+        exam_on: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE communities SET desired_retention = $2, exam_on = $3 WHERE id = $1")
+            .bind(community_id)
+            .bind(retention)
+            .bind(exam_on)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Replaces every card and log entry with those replayed from the answers;
+/// returns how many cards there are.
+async fn rebuild_cards(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
+    sqlx::query("DELETE FROM review_cards")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM review_log")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT a.id, a.community_id, a.player_id, a.question_id, a.topic, a.correct,
+                a.answered_at, c.desired_retention
+         FROM answers a JOIN communities c ON c.id = a.community_id
+         ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    let answers: Vec<ReplayedAnswer> = rows
+        .iter()
+        .map(|row| ReplayedAnswer {
+            answer_id: row.get("id"),
+            community_id: row.get("community_id"),
+            player_id: row.get("player_id"),
+            question_id: row.get("question_id"),
+            topic: row.get("topic"),
+            correct: row.get("correct"),
+            answered_at: row.get("answered_at"),
+            retention: row.get("desired_retention"),
+        })
+        .collect();
+    drop(rows);
+    let rebuilt = replay_answers(&answers)?;
+    for chunk in rebuilt.cards.chunks(5_000) {
+        let mut columns = CardColumns::default();
+        for card in chunk {
+            columns.push(card);
+        }
+        sqlx::query(
+            "INSERT INTO review_cards (community_id, player_id, question_id, topic, stability,
+                                       difficulty, reviewed_at, due_at, reps, lapses)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                                  $5::real[], $6::real[], $7::timestamptz[], $8::timestamptz[],
+                                  $9::int[], $10::int[])",
+        )
+        .bind(&columns.community_ids)
+        .bind(&columns.player_ids)
+        .bind(&columns.question_ids)
+        .bind(&columns.topics)
+        .bind(&columns.stabilities)
+        .bind(&columns.difficulties)
+        .bind(&columns.reviewed_at)
+        .bind(&columns.due_at)
+        .bind(&columns.reps)
+        .bind(&columns.lapses)
+        .execute(&mut *tx)
+        .await?;
+    }
+    for chunk in rebuilt.log.chunks(5_000) {
+        let answer_ids: Vec<i64> = chunk.iter().map(|l| l.answer_id).collect();
+        let community_ids: Vec<i64> = chunk.iter().map(|l| l.community_id).collect();
+        let player_ids: Vec<i64> = chunk.iter().map(|l| l.player_id).collect();
+        let question_ids: Vec<&str> = chunk.iter().map(|l| l.question_id.as_str()).collect();
+        let ratings: Vec<i16> = chunk.iter().map(|l| l.entry.rating.number()).collect();
+        let elapsed: Vec<i32> = chunk.iter().map(|l| int4(l.entry.elapsed_days)).collect();
+        let reviewed_at: Vec<DateTime<Utc>> = chunk.iter().map(|l| l.entry.reviewed_at).collect();
+        sqlx::query(
+            "INSERT INTO review_log (answer_id, community_id, player_id, question_id, rating,
+                                     elapsed_days, reviewed_at)
+             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],
+                                  $5::smallint[], $6::int[], $7::timestamptz[])",
+        )
+        .bind(&answer_ids)
+        .bind(&community_ids)
+        .bind(&player_ids)
+        .bind(&question_ids)
+        .bind(&ratings)
+        .bind(&elapsed)
+        .bind(&reviewed_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(u64::try_from(rebuilt.cards.len()).unwrap_or(u64::MAX))
+}
+
+/// Cards as columns, for one `unnest` insert.
+#[derive(Default)]
+struct CardColumns<'a> {
+    community_ids: Vec<i64>,
+    player_ids: Vec<i64>,
+    question_ids: Vec<&'a str>,
+    topics: Vec<&'a str>,
+    stabilities: Vec<f32>,
+    difficulties: Vec<f32>,
+    reviewed_at: Vec<DateTime<Utc>>,
+    due_at: Vec<DateTime<Utc>>,
+    reps: Vec<i32>,
+    lapses: Vec<i32>,
+}
+
+impl<'a> CardColumns<'a> {
+    fn push(&mut self, row: &'a CardRow) {
+        let card = &row.state;
+        self.community_ids.push(row.community_id);
+        self.player_ids.push(row.player_id);
+        self.question_ids.push(&row.question_id);
+        self.topics.push(&row.topic);
+        self.stabilities.push(card.stability);
+        self.difficulties.push(card.difficulty);
+        self.reviewed_at.push(card.reviewed_at);
+        self.due_at.push(card.due_at);
+        self.reps.push(int4(card.reps));
+        self.lapses.push(int4(card.lapses));
+    }
 }
 
 fn community_from_row(
@@ -576,21 +972,24 @@ fn community_from_row(
         external_id: external_id.clone(),
         time_zone: parse_zone(row.get("time_zone"))?,
         locale: row.get("locale"),
+        retention: row.get("desired_retention"),
+        exam_on: row.get("exam_on"),
     })
 }
 
-fn session_from_row(row: &PgRow) -> QuizSession {
-    QuizSession {
+fn session_from_row(row: &PgRow) -> Result<QuizSession, StoreError> {
+    Ok(QuizSession {
         id: row.get("id"),
         community_id: row.get("community_id"),
         player_id: row.get("player_id"),
         topic: row.get("topic"),
         question_ids: row.get("question_ids"),
-        position: row.get::<i32, _>("position") as usize,
+        position: count_from(row.get::<i32, _>("position").into(), "session position")?,
         created_at: row.get("created_at"),
         expires_at: row.get("expires_at"),
         finished_at: row.get("finished_at"),
-    }
+        review: row.get("review"),
+    })
 }
 
 /// Where `player_totals` keeps a period: its total's columns and, except
@@ -654,14 +1053,14 @@ impl PeriodColumns {
     }
 }
 
-fn standing_from_row(row: &PgRow) -> Standing {
-    Standing {
+fn standing_from_row(row: &PgRow) -> Result<Standing, StoreError> {
+    Ok(Standing {
         player_id: row.get("player_id"),
         display_name: row.get("display_name"),
         points: row.get("points"),
-        answered: row.get::<i32, _>("answered") as i64,
-        correct: row.get::<i32, _>("correct") as i64,
-    }
+        answered: row.get::<i32, _>("answered").into(),
+        correct: row.get::<i32, _>("correct").into(),
+    })
 }
 
 /// Whether a statement that failed with `err` may run again. A deadlock or

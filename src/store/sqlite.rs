@@ -19,11 +19,13 @@ use sqlx::sqlite::{
 use sqlx::Row;
 
 use super::{
-    build_stats, decode_choices, encode_choices, parse_zone, score, BoardQuery, Community,
-    ExternalId, NewAnswer, Platform, Player, PlayerStats, QuizSession, Recorded, ScoringInputs,
-    SessionAnswer, Standing, StoreError, TopicStats,
+    build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
+    replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LogRow,
+    LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
+    ReplayedAnswer, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
 };
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::review::{CardState, DueCard};
 
 mod daily;
 
@@ -45,6 +47,27 @@ fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
 
 fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
+}
+
+/// A card's state from its columns.
+fn card_from_row(row: &SqliteRow) -> Result<CardState, StoreError> {
+    Ok(CardState {
+        stability: row.get("stability"),
+        difficulty: row.get("difficulty"),
+        reviewed_at: from_millis(row.get("reviewed_at"))?,
+        due_at: from_millis(row.get("due_at"))?,
+        reps: count_from(row.get("reps"), "card reps")?,
+        lapses: count_from(row.get("lapses"), "card lapses")?,
+    })
+}
+
+/// A player's streak from its columns.
+fn streak_from_row(row: &SqliteRow) -> Result<Streak, StoreError> {
+    Ok(Streak {
+        current: count_from(row.get("current_streak"), "streak")?,
+        best: count_from(row.get("best_streak"), "best streak")?,
+        last_day: parse_day(row.get("streak_day"))?,
+    })
 }
 
 fn parse_day(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
@@ -69,7 +92,71 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(SqliteStore { pool })
+        let store = SqliteStore { pool };
+        let pending: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM store_tasks WHERE name = 'rebuild_review_cards')",
+        )
+        .fetch_one(&store.pool)
+        .await?;
+        if pending {
+            let cards = store.rebuild(true).await?;
+            tracing::info!(cards, "review cards built from the stored answers");
+        }
+        Ok(store)
+    }
+
+    pub async fn rebuild_review_cards(&self) -> Result<u64, StoreError> {
+        self.rebuild(false).await
+    }
+
+    /// Replaces every card and log entry with those replayed from the
+    /// answers, and clears the migration's request when `pending`.
+    async fn rebuild(&self, pending: bool) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM review_cards")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM review_log")
+            .execute(&mut *tx)
+            .await?;
+        let rows = sqlx::query(
+            "SELECT a.id, a.community_id, a.player_id, a.question_id, a.topic, a.correct,
+                    a.answered_at, c.desired_retention
+             FROM answers a JOIN communities c ON c.id = a.community_id
+             ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let answers = rows
+            .iter()
+            .map(|row| {
+                Ok(ReplayedAnswer {
+                    answer_id: row.get("id"),
+                    community_id: row.get("community_id"),
+                    player_id: row.get("player_id"),
+                    question_id: row.get("question_id"),
+                    topic: row.get("topic"),
+                    correct: row.get("correct"),
+                    answered_at: from_millis(row.get("answered_at"))?,
+                    retention: row.get("desired_retention"),
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        drop(rows);
+        let rebuilt = replay_answers(&answers)?;
+        for card in &rebuilt.cards {
+            write_card(&mut tx, card).await?;
+        }
+        for entry in &rebuilt.log {
+            write_log(&mut tx, entry).await?;
+        }
+        if pending {
+            sqlx::query("DELETE FROM store_tasks WHERE name = 'rebuild_review_cards'")
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(u64::try_from(rebuilt.cards.len()).unwrap_or(u64::MAX))
     }
 
     pub async fn community(
@@ -83,7 +170,7 @@ impl SqliteStore {
             "INSERT INTO communities (platform, external_id, time_zone, locale, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (platform, external_id) DO UPDATE SET platform = excluded.platform
-             RETURNING id, time_zone, locale",
+             RETURNING id, time_zone, locale, desired_retention, exam_on",
         )
         .bind(platform.code())
         .bind(external_id.as_str())
@@ -101,7 +188,8 @@ impl SqliteStore {
         external_id: &ExternalId,
     ) -> Result<Option<Community>, StoreError> {
         let row = sqlx::query(
-            "SELECT id, time_zone, locale FROM communities WHERE platform = ?1 AND external_id = ?2",
+            "SELECT id, time_zone, locale, desired_retention, exam_on
+             FROM communities WHERE platform = ?1 AND external_id = ?2",
         )
         .bind(platform.code())
         .bind(external_id.as_str())
@@ -135,6 +223,7 @@ impl SqliteStore {
             community_id: community.id,
             display_name: display_name.to_string(),
             time_zone: community.time_zone,
+            retention: community.retention,
         })
     }
 
@@ -155,6 +244,7 @@ impl SqliteStore {
             community_id: community.id,
             display_name: row.get("display_name"),
             time_zone: community.time_zone,
+            retention: community.retention,
         }))
     }
 
@@ -175,11 +265,7 @@ impl SqliteStore {
         .fetch_one(&mut *tx)
         .await?;
         let inputs = ScoringInputs {
-            streak: Streak {
-                current: row.get::<i64, _>("current_streak") as u32,
-                best: row.get::<i64, _>("best_streak") as u32,
-                last_day: parse_day(row.get("streak_day"))?,
-            },
+            streak: streak_from_row(&row)?,
             last_correct_at: row
                 .get::<Option<i64>, _>("last_correct_at")
                 .map(from_millis)
@@ -214,7 +300,7 @@ impl SqliteStore {
         .fetch_optional(&mut *tx)
         .await?;
 
-        if inserted.is_none() {
+        let Some(answer_id) = inserted else {
             let row = sqlx::query(
                 "SELECT choices, correct, points FROM answers
                  WHERE (community_id = ?1 AND interaction_id = ?2)
@@ -236,7 +322,36 @@ impl SqliteStore {
                 correct: row.get("correct"),
                 points: row.get("points"),
             });
-        }
+        };
+
+        let previous = sqlx::query(
+            "SELECT stability, difficulty, reviewed_at, due_at, reps, lapses
+             FROM review_cards WHERE player_id = ?1 AND question_id = ?2",
+        )
+        .bind(player.id)
+        .bind(&answer.question.id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(card_from_row)
+        .transpose()?;
+        let (state, entry) = next_card(player, answer, previous.as_ref())?;
+        let card = CardRow {
+            community_id: player.community_id,
+            player_id: player.id,
+            question_id: answer.question.id.clone(),
+            topic: answer.question.topic.clone(),
+            state,
+        };
+        write_card(&mut tx, &card).await?;
+        let log = LogRow {
+            answer_id,
+            community_id: player.community_id,
+            player_id: player.id,
+            question_id: answer.question.id.clone(),
+            entry,
+        };
+        write_log(&mut tx, &log).await?;
 
         if let Some(streak) = scored.streak_change {
             sqlx::query(
@@ -304,35 +419,35 @@ impl SqliteStore {
     pub async fn create_session(
         &self,
         player: &Player,
-        topic: Option<&str>,
-        question_ids: &[String],
-        now: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
+        session: &NewSession<'_>,
     ) -> Result<QuizSession, StoreError> {
-        let ids = serde_json::to_string(question_ids)
+        let ids = serde_json::to_string(session.question_ids)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at, expires_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+            "INSERT INTO quiz_sessions (community_id, player_id, topic, question_ids, created_at,
+                                        expires_at, review)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )
         .bind(player.community_id)
         .bind(player.id)
-        .bind(topic)
+        .bind(session.topic)
         .bind(ids)
-        .bind(millis(now))
-        .bind(millis(expires_at))
+        .bind(millis(session.now))
+        .bind(millis(session.expires_at))
+        .bind(session.review)
         .fetch_one(&self.pool)
         .await?;
         Ok(QuizSession {
             id,
             community_id: player.community_id,
             player_id: player.id,
-            topic: topic.map(str::to_string),
-            question_ids: question_ids.to_vec(),
+            topic: session.topic.map(str::to_string),
+            question_ids: session.question_ids.to_vec(),
             position: 0,
-            created_at: now,
-            expires_at,
+            created_at: session.now,
+            expires_at: session.expires_at,
             finished_at: None,
+            review: session.review,
         })
     }
 
@@ -382,7 +497,7 @@ impl SqliteStore {
         rows.into_iter()
             .map(|row| {
                 Ok(SessionAnswer {
-                    position: row.get::<i64, _>("session_position") as usize,
+                    position: count_from(row.get("session_position"), "session position")?,
                     question_id: row.get("question_id"),
                     topic: row.get("topic"),
                     choices: decode_choices(row.get("choices"))?,
@@ -438,7 +553,10 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?
         };
-        let standings = rows.iter().map(standing_from_row).collect();
+        let standings = rows
+            .iter()
+            .map(standing_from_row)
+            .collect::<Result<_, _>>()?;
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
 
@@ -490,10 +608,13 @@ impl SqliteStore {
             .fetch_optional(&self.pool)
             .await?
         };
-        Ok(row.map(|row| Ranked {
-            rank: row.get::<i64, _>("rank") as usize,
-            entry: standing_from_row(&row),
-        }))
+        row.map(|row| {
+            Ok(Ranked {
+                rank: count_from(row.get("rank"), "rank")?,
+                entry: standing_from_row(&row)?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn stats(
@@ -507,11 +628,7 @@ impl SqliteStore {
         .bind(player.id)
         .fetch_one(&self.pool)
         .await?;
-        let streak = Streak {
-            current: row.get::<i64, _>("current_streak") as u32,
-            best: row.get::<i64, _>("best_streak") as u32,
-            last_day: parse_day(row.get("streak_day"))?,
-        };
+        let streak = streak_from_row(&row)?;
         let topics = sqlx::query(
             "SELECT topic, count(*) AS answered, sum(correct) AS correct, sum(points) AS points
              FROM answers WHERE player_id = ?1 GROUP BY topic",
@@ -529,6 +646,123 @@ impl SqliteStore {
         .collect();
         Ok(build_stats(row.get("display_name"), streak, today, topics))
     }
+
+    pub async fn due_cards(
+        &self,
+        player: &Player,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<DueCard>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, due_at FROM review_cards
+             WHERE player_id = ?1 AND due_at <= ?2
+             ORDER BY due_at, question_id LIMIT ?3",
+        )
+        .bind(player.id)
+        .bind(millis(until))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(DueCard {
+                    question_id: row.get("question_id"),
+                    due_at: from_millis(row.get("due_at"))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn due_counts(
+        &self,
+        player: &Player,
+        now: DateTime<Utc>,
+        soon: DateTime<Utc>,
+    ) -> Result<DueCounts, StoreError> {
+        let row = sqlx::query(
+            "SELECT count(*) FILTER (WHERE due_at <= ?2) AS now,
+                    count(*) FILTER (WHERE due_at > ?2 AND due_at <= ?3) AS soon,
+                    min(due_at) FILTER (WHERE due_at > ?2) AS next_due_at
+             FROM review_cards WHERE player_id = ?1",
+        )
+        .bind(player.id)
+        .bind(millis(now))
+        .bind(millis(soon))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(DueCounts {
+            now: row.get("now"),
+            soon: row.get("soon"),
+            next_due_at: row
+                .get::<Option<i64>, _>("next_due_at")
+                .map(from_millis)
+                .transpose()?,
+        })
+    }
+
+    pub async fn cards(
+        &self,
+        player: &Player,
+        question_ids: &[String],
+    ) -> Result<Vec<Card>, StoreError> {
+        let ids = serde_json::to_string(question_ids)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT question_id, topic, stability, difficulty, reviewed_at, due_at, reps, lapses
+             FROM review_cards
+             WHERE player_id = ?1 AND question_id IN (SELECT value FROM json_each(?2))
+             ORDER BY question_id",
+        )
+        .bind(player.id)
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Card {
+                    question_id: row.get("question_id"),
+                    topic: row.get("topic"),
+                    state: card_from_row(row)?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn review_log(&self, player: &Player) -> Result<Vec<LoggedReview>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT answer_id, question_id, rating, elapsed_days, reviewed_at
+             FROM review_log WHERE player_id = ?1 ORDER BY reviewed_at, answer_id",
+        )
+        .bind(player.id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(LoggedReview {
+                    answer_id: row.get("answer_id"),
+                    question_id: row.get("question_id"),
+                    rating: rating_from(row.get("rating"))?,
+                    elapsed_days: count_from(row.get("elapsed_days"), "elapsed days")?,
+                    reviewed_at: from_millis(row.get("reviewed_at"))?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn set_review_settings(
+        &self,
+        community_id: i64,
+        retention: f32,
+        exam_on: Option<NaiveDate>,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE communities SET desired_retention = ?2, exam_on = ?3 WHERE id = ?1")
+            .bind(community_id)
+            .bind(retention)
+            .bind(exam_on.map(day_text))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
 }
 
 fn community_from_row(
@@ -542,6 +776,8 @@ fn community_from_row(
         external_id: external_id.clone(),
         time_zone: parse_zone(row.get("time_zone"))?,
         locale: row.get("locale"),
+        retention: row.get("desired_retention"),
+        exam_on: parse_day(row.get("exam_on"))?,
     })
 }
 
@@ -554,24 +790,25 @@ fn session_from_row(row: &SqliteRow) -> Result<QuizSession, StoreError> {
         topic: row.get("topic"),
         question_ids: serde_json::from_str(&ids)
             .map_err(|_| StoreError::Corrupt(format!("session question ids `{ids}`")))?,
-        position: row.get::<i64, _>("position") as usize,
+        position: count_from(row.get("position"), "session position")?,
         created_at: from_millis(row.get("created_at"))?,
         expires_at: from_millis(row.get("expires_at"))?,
         finished_at: row
             .get::<Option<i64>, _>("finished_at")
             .map(from_millis)
             .transpose()?,
+        review: row.get("review"),
     })
 }
 
-fn standing_from_row(row: &SqliteRow) -> Standing {
-    Standing {
+fn standing_from_row(row: &SqliteRow) -> Result<Standing, StoreError> {
+    Ok(Standing {
         player_id: row.get("player_id"),
         display_name: row.get("display_name"),
         points: row.get("points"),
         answered: row.get("answered"),
         correct: row.get("correct"),
-    }
+    })
 }
 
 /// The totals rows an answer adds to: every period for all topics (`""`), and all
@@ -585,4 +822,50 @@ fn period_rows(day: NaiveDate, topic: &str) -> [(Period, NaiveDate, &str); 5] {
         (Period::AllTime, all, ""),
         (Period::AllTime, all, topic),
     ]
+}
+
+/// Writes a card's row, over the one there was.
+async fn write_card(tx: &mut sqlx::SqliteConnection, card: &CardRow) -> Result<(), StoreError> {
+    let state = &card.state;
+    sqlx::query(
+        "INSERT INTO review_cards (community_id, player_id, question_id, topic, stability,
+                                   difficulty, reviewed_at, due_at, reps, lapses)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (player_id, question_id) DO UPDATE SET
+             topic = excluded.topic, stability = excluded.stability,
+             difficulty = excluded.difficulty, reviewed_at = excluded.reviewed_at,
+             due_at = excluded.due_at, reps = excluded.reps, lapses = excluded.lapses",
+    )
+    .bind(card.community_id)
+    .bind(card.player_id)
+    .bind(&card.question_id)
+    .bind(&card.topic)
+    .bind(state.stability)
+    .bind(state.difficulty)
+    .bind(millis(state.reviewed_at))
+    .bind(millis(state.due_at))
+    .bind(i64::from(state.reps))
+    .bind(i64::from(state.lapses))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes a review's log entry.
+async fn write_log(tx: &mut sqlx::SqliteConnection, log: &LogRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO review_log (answer_id, community_id, player_id, question_id, rating,
+                                 elapsed_days, reviewed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )
+    .bind(log.answer_id)
+    .bind(log.community_id)
+    .bind(log.player_id)
+    .bind(&log.question_id)
+    .bind(log.entry.rating.number())
+    .bind(i64::from(log.entry.elapsed_days))
+    .bind(millis(log.entry.reviewed_at))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
 }

@@ -126,6 +126,28 @@ impl Harness {
         card
     }
 
+    /// `/quiz review:True count:<count>` → the first review card, or the
+    /// notice that nothing is due.
+    async fn review(&self, member: &Member, count: u64) -> Reply {
+        let mut review = self.fake.slash(
+            member,
+            "quiz",
+            json!([
+                { "name": "count", "type": 4, "value": count },
+                { "name": "review", "type": 5, "value": true },
+            ]),
+        );
+        let card = review.reply().await;
+        assert_eq!(
+            card.kind,
+            ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE),
+            "{:?}",
+            card.data
+        );
+        assert!(card.is_ephemeral(), "review is private: {:?}", card.data);
+        card
+    }
+
     /// The question a card shows.
     fn question_on(&self, card: &Reply) -> Question {
         let embeds = card.embeds();
@@ -1061,6 +1083,27 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .unwrap();
     assert_eq!(counted, 2);
 
+    // Bo's miss comes back in his review at once; Ann has nothing due.
+    let review = harness.review(&bo, 3).await;
+    assert_eq!(
+        harness.question_on(&review).id,
+        question.id,
+        "{}",
+        review.text()
+    );
+    assert!(
+        review.text().contains(texts.review_title()),
+        "{}",
+        review.text()
+    );
+    let nothing = harness.review(&ann, 3).await;
+    assert!(
+        nothing.text().contains("지금 복습할 문제가 없습니다"),
+        "{}",
+        nothing.text()
+    );
+    assert_eq!(nothing.custom_ids(), ["start"]);
+
     // Reveal time: the post closes and the results follow.
     sqlx::query("UPDATE daily_posts SET reveal_at = now() WHERE id = $1")
         .bind(post_id)
@@ -1183,4 +1226,126 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .await;
     assert_eq!(off.text().trim(), texts.schedules_off(1));
     assert_no_problems(fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_brings_back_the_misses_first_and_scores_nothing() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let dana = Member::new(701, "Dana");
+
+    // Nothing to review before any answer: a quiz is offered instead.
+    let nothing = harness.review(&dana, 5).await;
+    assert!(
+        nothing.text().contains(&texts.nothing_due(None)),
+        "{}",
+        nothing.text()
+    );
+    let mut start = harness
+        .fake
+        .click(&dana, &nothing.message(), &nothing.custom_ids()[0]);
+    let offered = start.reply().await;
+    assert_eq!(offered.kind, ReplyKind::Callback(UPDATE_MESSAGE));
+    harness.question_on(&offered);
+
+    // A quiz of four: the first and third missed.
+    let mut card = harness.quiz(&dana, "ec2", 4).await;
+    let mut missed = Vec::new();
+    let mut asked = Vec::new();
+    for position in 0..4 {
+        let question = harness.question_on(&card);
+        asked.push(question.id.clone());
+        let rightly = position % 2 == 1;
+        if !rightly {
+            missed.push(question.id.clone());
+        }
+        let feedback = harness.answer(&dana, &card, rightly).reply().await;
+        if position < 3 {
+            card = harness
+                .fake
+                .click(&dana, &feedback.message(), &next_button(&feedback))
+                .reply()
+                .await;
+        } else {
+            let text = feedback.text();
+            assert!(
+                text.contains("틀린 2문제는"),
+                "the summary says they come back: {text}"
+            );
+            assert!(text.contains("/quiz review"), "{text}");
+        }
+    }
+
+    // Review: exactly those two first, oldest miss first, then a question
+    // never asked from the weakest topic; no points for any of them.
+    let mut card = harness.review(&dana, 3).await;
+    let mut reviewed = Vec::new();
+    for position in 0..3 {
+        let question = harness.question_on(&card);
+        let text = card.text();
+        assert!(
+            text.contains(texts.review_title()),
+            "a review card says so: {text}"
+        );
+        assert!(
+            card.embeds()[0]["footer"]["text"] == texts.review_footer(),
+            "and what it counts for: {:?}",
+            card.embeds()[0]
+        );
+        reviewed.push(question.id.clone());
+        let feedback = harness.answer(&dana, &card, true).reply().await;
+        assert!(
+            feedback.text().contains(texts.review_scored()),
+            "{}",
+            feedback.text()
+        );
+        if position < 2 {
+            card = harness
+                .fake
+                .click(&dana, &feedback.message(), &next_button(&feedback))
+                .reply()
+                .await;
+        }
+    }
+    assert_eq!(reviewed[..2], missed[..]);
+    assert!(
+        !asked.contains(&reviewed[2]),
+        "{reviewed:?} after {asked:?}"
+    );
+    assert_eq!(
+        harness
+            .content
+            .current()
+            .bank
+            .question(&reviewed[2])
+            .unwrap()
+            .topic,
+        "ec2",
+        "the weakest topic"
+    );
+
+    let pool = harness.pool().await;
+    let review_points: i64 = sqlx::query_scalar(
+        "SELECT coalesce(sum(a.points), 0)::bigint FROM answers a
+         JOIN quiz_sessions s ON s.id = a.session_id WHERE s.review",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!(review_points, 0);
+    let reps: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM review_cards WHERE reps = 2 AND lapses = 1")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(reps, 2, "each missed card was reviewed once more");
+
+    // /stats shows what is due.
+    let stats = harness.fake.slash(&dana, "stats", json!([])).reply().await;
+    assert!(
+        stats.text().contains("복습: 지금 0문제"),
+        "{}",
+        stats.text()
+    );
+    assert_no_problems(&harness.fake);
 }

@@ -16,5 +16,6 @@ mod daily_schedule;
 mod discord;
 mod fake_discord;
 mod fake_slack;
+mod review_cards;
 mod slack;
 mod store_contract;

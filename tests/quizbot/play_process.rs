@@ -230,3 +230,53 @@ fn a_daily_question_set_without_a_zone_takes_the_configured_one() {
         "the schedule is stored in the configured zone, not Seoul:\n{list}"
     );
 }
+
+#[test]
+fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
+    let playground = Playground::new();
+
+    // Nothing to review before playing.
+    let empty = playground.stdout(&["review", "--user", "dan"], "");
+    assert!(empty.contains("아직 복습할 문제가 없습니다"), "{empty}");
+    assert!(
+        empty.contains("quizbot play"),
+        "a quiz is offered:\n{empty}"
+    );
+
+    // Both single-answer questions missed.
+    let play = playground.stdout(
+        &["play", "--topic", "single", "--count", "2", "--user", "dan"],
+        "b\nb\n",
+    );
+    assert!(
+        play.contains("틀린 2문제는"),
+        "the summary says they come back:\n{play}"
+    );
+    let first_asked = if play.find("첫 번째 문제입니다") < play.find("두 번째 문제입니다")
+    {
+        ["첫 번째 문제입니다", "두 번째 문제입니다"]
+    } else {
+        ["두 번째 문제입니다", "첫 번째 문제입니다"]
+    };
+
+    // Review: those two prompts first, in the order missed, then the one
+    // question never answered; no points.
+    let review = playground.stdout(&["review", "--count", "3", "--user", "dan"], "a\na\nab\n");
+    let at = |needle: &str| {
+        review
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} is not in the review:\n{review}"))
+    };
+    assert!(at(first_asked[0]) < at(first_asked[1]), "{review}");
+    assert!(at(first_asked[1]) < at("맞는 것은?"), "{review}");
+    assert!(
+        review.contains("[복습 · 한 개 고르기 · 보통 · 1/3]"),
+        "{review}"
+    );
+    assert!(review.contains("복습 (점수 없음)"), "{review}");
+    assert_eq!(review.matches("✔ 정답입니다!").count(), 3, "{review}");
+
+    let stats = playground.stdout(&["stats", "--user", "dan"], "");
+    assert!(stats.contains("응답 5 · 정답 3 (60%) · 0점"), "{stats}");
+    assert!(stats.contains("복습: 지금 0문제"), "{stats}");
+}

@@ -55,6 +55,7 @@ async fn answer(
                 interaction_id: interaction.map(str::to_string),
                 session: None,
                 daily_post: None,
+                review: false,
             },
         )
         .await

@@ -1,7 +1,8 @@
 //! Upgrading a Postgres database an earlier release filled: the migration
 //! that moves the totals from `period_scores` to `player_totals` rebuilds
 //! them from the answers, so every board and rank reads as before, topic
-//! boards by day, week and month included, and answers keep adding up.
+//! boards by day, week and month included, and answers keep adding up; the
+//! migration that adds review cards builds them from the same answers.
 
 use chrono::NaiveDate;
 use quizbot::identity::{ExternalId, Platform};
@@ -165,11 +166,39 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
         expect(&[("cy", 1, 10), ("ana", 2, 0)])
     );
 
-    // Answers after the upgrade add to the rebuilt totals.
+    // Review cards are built from the stored answers, so the group starts
+    // with a real queue: ana's miss is due ten minutes after it, her right
+    // answers days after each.
     let ana = store
         .player(&community, &ExternalId::new("ana"), "ana")
         .await
         .expect("ana");
+    let ids: Vec<String> = ["q1", "q2", "q3"].iter().map(|s| s.to_string()).collect();
+    let cards = store.cards(&ana, &ids).await.expect("cards");
+    assert_eq!(cards.len(), 3);
+    let missed = cards.iter().find(|c| c.question_id == "q3").expect("q3");
+    assert_eq!(
+        missed.state.due_at,
+        at("2026-03-09T01:05:00Z") + quizbot::review::RELEARN_STEP
+    );
+    let due = store
+        .due_cards(&ana, at("2026-03-09T02:00:00Z"), 10)
+        .await
+        .expect("due");
+    assert_eq!(
+        due.iter()
+            .map(|d| d.question_id.as_str())
+            .collect::<Vec<_>>(),
+        ["q1", "q3"],
+        "q1, right a week before, came due first; q2, right an hour ago, is days away"
+    );
+    assert_eq!(store.review_log(&ana).await.expect("log").len(), 3);
+    // Connecting again finds nothing left to build.
+    drop(store);
+    let store = Store::connect(&db.url).await.expect("connect again");
+    assert_eq!(store.review_log(&ana).await.expect("log").len(), 3);
+
+    // Answers after the upgrade add to the rebuilt totals.
     let q5 = question("q5", "ec2", &[0]);
     let grade = quiz::grade(&q5, &[0]).expect("an answer");
     store
@@ -183,6 +212,7 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
                 interaction_id: None,
                 session: None,
                 daily_post: None,
+                review: false,
             },
         )
         .await

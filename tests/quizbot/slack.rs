@@ -1223,3 +1223,114 @@ async fn slack_follows_the_same_rules_as_discord() {
     assert!(action_ids(&feedback).is_empty(), "{feedback:#}");
     bot.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_brings_back_the_misses_first_and_scores_nothing() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+
+    // Nothing to review yet: the reply offers a quiz, which starts one.
+    let nothing = fake.command(ALICE, "/quiz", "review").await;
+    assert_eq!(nothing["response_type"], "ephemeral");
+    assert_contains(&nothing, &texts().nothing_due(None));
+    assert_eq!(action_ids(&nothing), ["start"]);
+    let offered = fake.click(ALICE, &nothing, "start", &[]).await;
+    assert_eq!(offered["replace_original"], true);
+    session_of(&offered);
+
+    // Both EC2 questions missed.
+    let mut card = fake.command(ALICE, "/quiz", "ec2 2").await;
+    let (quiz_session, _) = session_of(&card);
+    for position in 0..2 {
+        let right = bot.correct_choices(&card).await[0];
+        let wrong = (right + 1) % 4;
+        let feedback = fake
+            .click(
+                ALICE,
+                &card,
+                &format!("q:{quiz_session}:{position}:{wrong}"),
+                &[],
+            )
+            .await;
+        assert_contains(&feedback, texts().wrong());
+        if position == 0 {
+            card = fake
+                .click(ALICE, &feedback, &format!("q:{quiz_session}:0:next"), &[])
+                .await;
+        } else {
+            assert_contains(&feedback, "틀린 2문제는");
+        }
+    }
+    let missed = bot
+        .store
+        .session(quiz_session)
+        .await
+        .expect("session")
+        .expect("session")
+        .question_ids;
+
+    // /quiz review: those two, in the order missed, then the one question
+    // never answered (choose two, with checkboxes); no points.
+    let card = fake.command(ALICE, "/quiz", "review 3").await;
+    let (review_session, _) = session_of(&card);
+    let session = bot
+        .store
+        .session(review_session)
+        .await
+        .expect("session")
+        .expect("session");
+    assert!(session.review);
+    assert_eq!(session.question_ids[..2], missed[..]);
+    assert_eq!(session.question_ids[2], "storage-instance-store");
+    assert_contains(&card, texts().review_title());
+    assert_contains(&card, texts().review_footer());
+    let mut card = card;
+    for position in 0..3 {
+        let right = bot.correct_choices(&card).await;
+        let feedback = if right.len() == 1 {
+            fake.click(
+                ALICE,
+                &card,
+                &format!("q:{review_session}:{position}:{}", right[0]),
+                &[],
+            )
+            .await
+        } else {
+            let checked: Vec<String> = right.iter().map(usize::to_string).collect();
+            let checked: Vec<&str> = checked.iter().map(String::as_str).collect();
+            fake.click(
+                ALICE,
+                &card,
+                &format!("q:{review_session}:{position}:submit"),
+                &checked,
+            )
+            .await
+        };
+        assert_contains(&feedback, texts().correct());
+        assert_contains(&feedback, texts().review_scored());
+        if position < 2 {
+            card = fake
+                .click(
+                    ALICE,
+                    &feedback,
+                    &format!("q:{review_session}:{position}:next"),
+                    &[],
+                )
+                .await;
+        }
+    }
+    let answers = bot
+        .store
+        .session_answers(review_session)
+        .await
+        .expect("answers");
+    assert_eq!(answers.iter().map(|a| a.points).sum::<i64>(), 0);
+    assert!(answers.iter().all(|a| a.correct));
+    assert_eq!(bot.points_of(ALICE).await, Some(0));
+
+    // Stats: the accuracy counts the review, and the queue is shown.
+    let stats = fake.command(ALICE, "/quiz-stats", "").await;
+    assert_contains(&stats, &texts().stats_totals(5, 3, 0));
+    assert_contains(&stats, "복습: 지금 0문제");
+    bot.stop().await;
+}

@@ -8,7 +8,7 @@ use chrono_tz::Tz;
 use quizbot::bank::{Difficulty, Question};
 use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{self, Period};
-use quizbot::store::{BoardQuery, Community, NewAnswer, Player, Recorded, Store};
+use quizbot::store::{BoardQuery, Community, NewAnswer, NewSession, Player, Recorded, Store};
 
 use crate::support::TestDatabase;
 
@@ -108,6 +108,7 @@ impl Fixture {
                     interaction_id: interaction.map(str::to_string),
                     session: None,
                     daily_post: None,
+                    review: false,
                 },
             )
             .await
@@ -256,10 +257,13 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
         .store
         .create_session(
             &ana,
-            None,
-            std::slice::from_ref(&q.id),
-            now,
-            now + chrono::Duration::hours(2),
+            &NewSession {
+                topic: None,
+                question_ids: std::slice::from_ref(&q.id),
+                review: false,
+                now,
+                expires_at: now + chrono::Duration::hours(2),
+            },
         )
         .await
         .expect("session");
@@ -281,6 +285,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                         interaction_id: Some(interaction.into()),
                         session: Some((session_id, 0)),
                         daily_post: None,
+                        review: false,
                     },
                 )
                 .await
@@ -750,10 +755,13 @@ async fn sessions_survive_and_advance_once(db: &TestDatabase) {
         .store
         .create_session(
             &ana,
-            Some("ec2"),
-            &ids,
-            now,
-            now + chrono::Duration::hours(2),
+            &NewSession {
+                topic: Some("ec2"),
+                question_ids: &ids,
+                review: false,
+                now,
+                expires_at: now + chrono::Duration::hours(2),
+            },
         )
         .await
         .expect("create");
@@ -864,6 +872,7 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                             interaction_id: Some(format!("interaction-{task}")),
                             session: None,
                             daily_post: None,
+                            review: false,
                         },
                     )
                     .await
