@@ -56,6 +56,9 @@ pub enum Command {
         /// Your name on the leaderboard (default: $USER).
         #[arg(long)]
         user: Option<String>,
+        /// Questions from your three weakest topics instead.
+        #[arg(long, conflicts_with = "topic")]
+        weak: bool,
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -278,6 +281,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             topic,
             count,
             user,
+            weak,
             content,
         } => {
             content.apply(&mut config);
@@ -286,6 +290,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 topic,
                 count,
                 user: user.unwrap_or_else(default_user),
+                weak,
             };
             if io::stdin().is_terminal() {
                 eprintln!("quizbot · {}", redact(&config.database_url));

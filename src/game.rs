@@ -13,12 +13,15 @@ use crate::content::Content;
 use crate::daily::DailyPost;
 use crate::identity::Platform;
 use crate::notes::Excerpt;
+use crate::progress;
 use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
 use crate::review::{self, TopicRecord};
 use crate::store::{NewAnswer, NewSession, Player, QuizSession, Recorded, Store, StoreError};
 
 /// How long a session's buttons keep working after it starts.
 pub const SESSION_LIFETIME_HOURS: i64 = 2;
+/// How many of a player's weakest topics a weak-spots session draws from.
+pub const WEAK_TOPICS: usize = 3;
 
 /// Why a quiz step was refused. Nothing was recorded.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,8 @@ pub enum GameError {
     UnknownTopic(String),
     #[error("there are no questions to ask")]
     NoQuestions,
+    #[error("no topic is weak yet")]
+    NoWeakTopics,
     #[error("this quiz session does not exist")]
     SessionNotFound,
     #[error("this quiz session has expired")]
@@ -128,6 +133,56 @@ impl<'a> Game<'a> {
         self.create(player, topic, &picked, false, now).await
     }
 
+    /// Starts a session of up to `count` questions from the player's
+    /// weakest topics ([`progress::weakest_topics`]), picked as any quiz's
+    /// are: unseen first, then missed, then the rest.
+    pub async fn start_weak<R: rand::Rng + ?Sized>(
+        &self,
+        player: &Player,
+        count: usize,
+        now: DateTime<Utc>,
+        rng: &mut R,
+    ) -> Result<QuizSession, GameError> {
+        let count = count.clamp(1, quiz::MAX_SESSION_QUESTIONS);
+        let topics = self.topic_records(player, now).await?;
+        let weak = progress::weakest_topics(&self.content.bank, &topics, WEAK_TOPICS);
+        if weak.is_empty() {
+            return Err(GameError::NoWeakTopics);
+        }
+        let history = self.store.history(player).await?;
+        let candidates = self
+            .content
+            .bank
+            .askable(None)
+            .filter(|q| weak.iter().any(|t| t.topic == q.topic));
+        let picked = quiz::pick_questions(candidates, &history, count, rng);
+        if picked.is_empty() {
+            return Err(GameError::NoQuestions);
+        }
+        self.create(player, None, &picked, false, now).await
+    }
+
+    /// The player's answers per topic.
+    async fn topic_records(
+        &self,
+        player: &Player,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TopicRecord>, GameError> {
+        let today = quiz::local_day(now, player.time_zone);
+        Ok(self
+            .store
+            .stats(player, today)
+            .await?
+            .topics
+            .into_iter()
+            .map(|t| TopicRecord {
+                topic: t.topic,
+                answered: t.answered,
+                correct: t.correct,
+            })
+            .collect())
+    }
+
     /// Starts a review session of up to `count` questions: the player's
     /// cards due by `until`, most overdue first, then questions they never
     /// answered from their weakest topics ([`review::plan_session`]).
@@ -148,19 +203,7 @@ impl<'a> Game<'a> {
             return Ok(None);
         }
         let history = self.store.history(player).await?;
-        let today = quiz::local_day(now, player.time_zone);
-        let topics: Vec<TopicRecord> = self
-            .store
-            .stats(player, today)
-            .await?
-            .topics
-            .into_iter()
-            .map(|t| TopicRecord {
-                topic: t.topic,
-                answered: t.answered,
-                correct: t.correct,
-            })
-            .collect();
+        let topics = self.topic_records(player, now).await?;
         let picked = review::plan_session(&self.content.bank, &due, &history, &topics, count, rng);
         if picked.is_empty() {
             return Ok(None);

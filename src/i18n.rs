@@ -7,6 +7,7 @@
 //! [`daily`], of the Slack commands' usage in [`slack`].
 
 mod daily;
+mod progress;
 mod review;
 mod slack;
 
@@ -319,6 +320,12 @@ impl Texts {
             }
             Refusal::NoQuestions => self
                 .pick("낼 문제가 없습니다.", "There are no questions to ask.")
+                .into(),
+            Refusal::NoWeakTopics => self
+                .pick(
+                    "아직 약한 주제가 없습니다. 한 주제에서 3문제 이상 풀고 틀린 문제가 생기면 그 주제를 골라 드립니다.",
+                    "No weak topic yet: once you have answered 3 or more questions of a topic and missed one, it is picked for you.",
+                )
                 .into(),
             Refusal::SessionOver => self
                 .pick(

@@ -1,9 +1,10 @@
 //! quizbot: a quiz bot for study groups, explained from the group's own notes.
 //!
 //! Content flows one way: [`bank`] loads question banks and [`notes`] loads
-//! and indexes the study notes ([`content`] holds both, checked); [`quiz`]
-//! and [`daily`] hold the rules (picking, grading, points, streaks, periods,
-//! schedules) with no I/O; [`store`] keeps scores and sessions in Postgres
+//! and indexes the study notes ([`content`] holds both, checked); [`quiz`],
+//! [`daily`], [`review`] and [`progress`] hold the rules (picking, grading,
+//! points, streaks, periods, schedules, spaced review, a member's weak
+//! spots) with no I/O; [`store`] keeps scores and sessions in Postgres
 //! or SQLite. [`service`] is every use case once, over [`game`] and the
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
 //! [`terminal`], [`discord`] and [`slack`] only lay out. [`scheduler`]
@@ -22,6 +23,7 @@ pub mod game;
 pub mod i18n;
 pub mod identity;
 pub mod notes;
+pub mod progress;
 pub mod quiz;
 pub mod refusal;
 pub mod review;

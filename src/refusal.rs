@@ -18,6 +18,8 @@ pub enum Refusal {
     },
     #[error("there are no questions to ask")]
     NoQuestions,
+    #[error("no topic is weak yet")]
+    NoWeakTopics,
     #[error("this quiz session is over or does not exist")]
     SessionOver,
     #[error("this quiz session has expired")]

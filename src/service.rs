@@ -31,6 +31,7 @@ use crate::i18n::Texts;
 use crate::identity::Identity;
 use crate::quiz::AnswerError;
 use crate::refusal::Refusal;
+use crate::review::TopicRecord;
 use crate::store::{Community, Player, Store, StoreError};
 
 pub use admin::DailyRequest;
@@ -40,6 +41,10 @@ pub use quiz::Click;
 pub const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
 /// How many players the cache remembers; the least recently seen go first.
 pub const PLAYER_CACHE_SIZE: usize = 20_000;
+/// How long a community's per-topic averages are reused.
+pub const GROUP_AVERAGES_TTL: Duration = Duration::from_secs(300);
+/// How many communities' averages are remembered.
+const GROUP_AVERAGES_SIZE: usize = 1_000;
 
 /// Who sent a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +92,8 @@ struct Inner {
     settings: ServiceSettings,
     texts: Texts,
     players: Mutex<LruCache<Identity, Member>>,
+    /// Per community: when its averages were counted, and them.
+    group_topics: Mutex<LruCache<i64, (Instant, Vec<TopicRecord>)>>,
     rng: Mutex<StdRng>,
 }
 
@@ -114,6 +121,7 @@ impl Service {
             None => rand::make_rng(),
         };
         let size = NonZeroUsize::new(PLAYER_CACHE_SIZE).unwrap_or(NonZeroUsize::MIN);
+        let groups = NonZeroUsize::new(GROUP_AVERAGES_SIZE).unwrap_or(NonZeroUsize::MIN);
         Self {
             inner: Arc::new(Inner {
                 texts: Texts::new(settings.locale),
@@ -121,6 +129,7 @@ impl Service {
                 store,
                 settings,
                 players: Mutex::new(LruCache::new(size)),
+                group_topics: Mutex::new(LruCache::new(groups)),
                 rng: Mutex::new(rng),
             }),
         }
@@ -197,26 +206,29 @@ impl Service {
             .then(|| member.clone())
     }
 
+    fn cached_group_topics(&self, community_id: i64) -> Option<Vec<TopicRecord>> {
+        let mut cache = lock(&self.inner.group_topics);
+        let (at, topics) = cache.get(&community_id)?;
+        (at.elapsed() < GROUP_AVERAGES_TTL).then(|| topics.clone())
+    }
+
+    fn cache_group_topics(&self, community_id: i64, topics: Vec<TopicRecord>) {
+        lock(&self.inner.group_topics).put(community_id, (Instant::now(), topics));
+    }
+
     /// Forgets every cached row, after a community's settings changed.
     fn forget_members(&self) {
         self.players().clear();
     }
 
     fn players(&self) -> MutexGuard<'_, LruCache<Identity, Member>> {
-        self.inner
-            .players
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock(&self.inner.players)
     }
 
     /// A generator of its own for one choice, drawn from the service's:
     /// seeded services choose the same questions run after run.
     pub(crate) fn fork_rng(&self) -> StdRng {
-        let mut rng = self
-            .inner
-            .rng
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rng = lock(&self.inner.rng);
         StdRng::from_rng(&mut *rng)
     }
 
@@ -234,6 +246,14 @@ impl Service {
                 known: content.bank.topics.iter().map(|t| t.id.clone()).collect(),
             })
     }
+}
+
+/// A cache's lock; a panic elsewhere while holding it leaves nothing half
+/// written in it, so a poisoned one is used as it is.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Why a request did not do what was asked.
@@ -331,6 +351,7 @@ impl From<GameError> for ServiceError {
                 known: Vec::new(),
             },
             GameError::NoQuestions => Refusal::NoQuestions,
+            GameError::NoWeakTopics => Refusal::NoWeakTopics,
             GameError::SessionNotFound | GameError::SessionFinished => Refusal::SessionOver,
             GameError::SessionExpired => Refusal::SessionExpired,
             GameError::NotYourSession => Refusal::NotYourSession,

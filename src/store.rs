@@ -23,8 +23,9 @@ use crate::daily::{
     DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
 };
 use crate::identity::{ExternalId, Platform};
+use crate::progress::QuestionRecord;
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{self, CardState, DueCard, Rating, ReviewEntry};
+use crate::review::{self, CardState, DueCard, Rating, ReviewEntry, TopicRecord};
 
 pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
@@ -596,6 +597,23 @@ impl Store {
         forward!(self.set_review_settings(community_id, retention, exam_on))
     }
 
+    /// Answered and right per question, for the player's progress.
+    pub async fn question_records(
+        &self,
+        player: &Player,
+    ) -> Result<Vec<QuestionRecord>, StoreError> {
+        forward!(self.question_records(player))
+    }
+
+    /// Answered and right per topic over the whole community, for the
+    /// group's averages.
+    pub async fn community_topic_records(
+        &self,
+        community_id: i64,
+    ) -> Result<Vec<TopicRecord>, StoreError> {
+        forward!(self.community_topic_records(community_id))
+    }
+
     /// Builds every card again by replaying the stored answers in order;
     /// returns how many cards there are. The store does this once after
     /// the migration that added cards.
@@ -603,6 +621,17 @@ impl Store {
         forward!(self.rebuild_review_cards())
     }
 }
+
+/// The player's answers per question: the same text for both databases
+/// (SQLite reads `$1` too, and counts a stored 1 as true).
+const QUESTION_RECORDS: &str = "SELECT question_id, count(*) AS answered,
+            sum(CASE WHEN correct THEN 1 ELSE 0 END) AS correct
+     FROM answers WHERE player_id = $1 GROUP BY question_id ORDER BY question_id";
+
+/// The community's answers per topic, for both databases.
+const COMMUNITY_TOPIC_RECORDS: &str = "SELECT topic, count(*) AS answered,
+            sum(CASE WHEN correct THEN 1 ELSE 0 END) AS correct
+     FROM answers WHERE community_id = $1 GROUP BY topic ORDER BY topic";
 
 /// Choices as stored: "0,3".
 fn encode_choices(choices: &[usize]) -> String {

@@ -44,6 +44,8 @@ pub struct PlayOptions {
     pub topic: Option<String>,
     pub count: usize,
     pub user: String,
+    /// From the player's weakest topics instead of `topic`.
+    pub weak: bool,
 }
 
 /// A terminal player: `user` in the terminal community.
@@ -72,9 +74,13 @@ pub async fn play(
     output: &mut impl Write,
 ) -> Result<usize, TerminalError> {
     let caller = caller(&options.user);
-    let card = service
-        .start_quiz(&caller, options.topic.as_deref(), Some(options.count))
-        .await?;
+    let card = if options.weak {
+        service.start_weak(&caller, Some(options.count)).await?
+    } else {
+        service
+            .start_quiz(&caller, options.topic.as_deref(), Some(options.count))
+            .await?
+    };
     play_session(service, &caller, card, input, output).await
 }
 

@@ -11,9 +11,11 @@ use crate::action::Action;
 use crate::bank::Question;
 use crate::content::Content;
 use crate::daily::{DailyPost, Schedule, Tally};
-use crate::i18n::Texts;
-use crate::notes::Excerpt;
+use crate::i18n::{percent, Texts};
+use crate::notes::{truncate_chars, Excerpt};
+use crate::progress::{self, QuestionRecord};
 use crate::quiz::{Period, Ranked, SessionSummary};
+use crate::review::TopicRecord;
 use crate::store::{PlayerStats, QuizSession, Recorded, Standing};
 
 /// A lettered choice: `B` and its text.
@@ -517,48 +519,127 @@ impl Board {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatsCard {
     pub title: String,
-    /// Totals and streaks, or that nothing is recorded yet.
+    /// Totals, streaks, review and weak topics, or that nothing is
+    /// recorded yet.
     pub lines: Vec<String>,
     pub fields: Vec<ListField>,
 }
 
+/// What a stats card shows besides the player's totals.
+#[derive(Debug, Clone, Default)]
+pub struct StatsExtras {
+    /// Lines about review: cards due, the exam countdown.
+    pub review: Vec<String>,
+    /// The player's answers per question.
+    pub questions: Vec<QuestionRecord>,
+    /// The community's answers per topic, for its averages.
+    pub group_topics: Vec<TopicRecord>,
+}
+
+/// How many weak topics and most-missed questions a stats card names.
+pub const STATS_WEAK_TOPICS: usize = 3;
+pub const STATS_MISSED_QUESTIONS: usize = 3;
+/// How much of a most-missed question's prompt a stats card shows.
+const MISSED_PROMPT_MAX: usize = 80;
+
 impl StatsCard {
-    /// `review` holds the lines about cards due and the exam, shown after
-    /// the totals.
     pub fn new(
         texts: Texts,
         content: &Content,
         name: &str,
         stats: Option<&PlayerStats>,
-        review: Vec<String>,
+        extras: &StatsExtras,
     ) -> Self {
         let title = texts.stats_title(name);
         let Some(stats) = stats.filter(|s| s.answered > 0) else {
             let mut lines = vec![texts.no_stats().to_string()];
-            lines.extend(review);
+            lines.extend(extras.review.iter().cloned());
             return StatsCard {
                 title,
                 lines,
                 fields: Vec::new(),
             };
         };
+        let bank = &content.bank;
+        let group = |topic: &str| {
+            extras
+                .group_topics
+                .iter()
+                .find(|g| g.topic == topic)
+                .map(|g| percent(g.correct, g.answered))
+        };
         let topics: Vec<String> = stats
             .topics
             .iter()
-            .map(|t| texts.topic_accuracy(topic_name(content, &t.topic), t.correct, t.answered))
+            .map(|t| {
+                texts.topic_accuracy_vs_group(
+                    topic_name(content, &t.topic),
+                    t.correct,
+                    t.answered,
+                    group(&t.topic),
+                )
+            })
             .collect();
         let mut lines = vec![
             texts.stats_totals(stats.answered, stats.correct, stats.points),
             texts.streaks(stats.current_streak, stats.best_streak),
         ];
-        lines.extend(review);
+        lines.extend(extras.review.iter().cloned());
+        let records: Vec<TopicRecord> = stats
+            .topics
+            .iter()
+            .map(|t| TopicRecord {
+                topic: t.topic.clone(),
+                answered: t.answered,
+                correct: t.correct,
+            })
+            .collect();
+        let weak: Vec<(String, i64)> = progress::weakest_topics(bank, &records, STATS_WEAK_TOPICS)
+            .iter()
+            .map(|t| {
+                (
+                    topic_name(content, &t.topic).to_string(),
+                    percent(t.correct, t.answered),
+                )
+            })
+            .collect();
+        if !weak.is_empty() {
+            lines.push(texts.weak_topics(&weak));
+        }
+        let mut fields = vec![ListField {
+            label: texts.accuracy_by_topic().into(),
+            lines: topics,
+        }];
+        let domains = progress::by_domain(bank, &extras.questions);
+        if !domains.is_empty() {
+            fields.push(ListField {
+                label: texts.accuracy_by_domain().into(),
+                lines: domains
+                    .iter()
+                    .map(|d| texts.domain_accuracy(d.domain, d.correct, d.answered))
+                    .collect(),
+            });
+        }
+        let missed = progress::most_missed(bank, &extras.questions, STATS_MISSED_QUESTIONS);
+        if !missed.is_empty() {
+            fields.push(ListField {
+                label: texts.most_missed_title().into(),
+                lines: missed
+                    .iter()
+                    .map(|(question, record)| {
+                        texts.missed_question(
+                            &truncate_chars(&question.prompt, MISSED_PROMPT_MAX),
+                            record.missed(),
+                            record.answered,
+                        )
+                    })
+                    .collect(),
+            });
+        }
         StatsCard {
             title,
             lines,
-            fields: vec![ListField {
-                label: texts.accuracy_by_topic().into(),
-                lines: topics,
-            }],
+            fields,
         }
     }
 }

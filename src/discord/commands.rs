@@ -22,7 +22,30 @@ pub(super) fn all(texts: Texts) -> Vec<Command> {
     commands
 }
 
-/// Start a quiz, or (review: True) review your due cards.
+/// What kind of session `/quiz` starts besides an ordinary quiz.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+enum QuizMode {
+    /// The member's due cards (spaced review).
+    #[name = "review"]
+    Review,
+    /// The member's weakest topics.
+    #[name = "weak"]
+    Weak,
+}
+
+impl QuizMode {
+    const ALL: [QuizMode; 2] = [QuizMode::Review, QuizMode::Weak];
+
+    /// The choice's name in Korean and in English.
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            QuizMode::Review => ("복습", "review"),
+            QuizMode::Weak => ("약점", "weak spots"),
+        }
+    }
+}
+
+/// Start a quiz; or review your due cards, or practise your weakest topics.
 #[poise::command(slash_command, guild_only)]
 async fn quiz(
     ctx: Context<'_>,
@@ -30,15 +53,17 @@ async fn quiz(
     #[min = 1]
     #[max = 20]
     count: Option<u8>,
-    review: Option<bool>,
+    mode: Option<QuizMode>,
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let service = &ctx.data().service;
     let count = count.map(usize::from);
-    let view = if review.unwrap_or(false) {
-        render::review_start(&service.start_review(&caller, count).await?)
-    } else {
-        render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?)
+    let view = match mode {
+        Some(QuizMode::Review) => {
+            render::review_start(&service.start_review(&caller, count).await?)
+        }
+        Some(QuizMode::Weak) => render::card(&service.start_weak(&caller, count).await?),
+        None => render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?),
     };
     ctx.send(view.reply().ephemeral(true)).await?;
     Ok(())
@@ -291,10 +316,10 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "Number of questions (1–20, default 5)",
     ),
     (
-        "quiz review",
-        "복습",
-        "True: 틀렸던 문제 중 복습할 때가 된 문제를 풉니다 (점수 없음)",
-        "True: review your due cards instead (no points)",
+        "quiz mode",
+        "방식",
+        "복습: 복습할 때가 된 문제 (점수 없음) · 약점: 가장 약한 주제",
+        "review: your due cards (no points) · weak: your weakest topics",
     ),
     (
         "leaderboard",
@@ -475,6 +500,15 @@ fn localize(command: &mut Command, texts: Texts, parent: &str) {
                 ko,
                 en,
             );
+        }
+        if parameter.name == "mode" {
+            for (choice, mode) in parameter.choices.iter_mut().zip(QuizMode::ALL) {
+                let (korean, english) = mode.names();
+                choice.localizations.insert("ko".into(), korean.into());
+                for locale in ENGLISH {
+                    choice.localizations.insert(locale.into(), english.into());
+                }
+            }
         }
         if parameter.name == "period" {
             for (choice, period) in parameter.choices.iter_mut().zip(Period::ALL) {

@@ -29,8 +29,8 @@ impl Texts {
 
     pub fn slack_quiz_usage(&self, topics: &[String]) -> String {
         let usage = self.pick(
-            "사용법: /quiz [주제] [문제 수] · 복습: /quiz review [문제 수]",
-            "Usage: /quiz [topic] [count] · review: /quiz review [count]",
+            "사용법: /quiz [주제] [문제 수] · 복습: /quiz review [문제 수] · 약한 주제: /quiz weak [문제 수]",
+            "Usage: /quiz [topic] [count] · review: /quiz review [count] · weakest topics: /quiz weak [count]",
         );
         format!("{usage}\n{}", self.topics_list(topics))
     }

@@ -60,6 +60,30 @@ impl Service {
         ))
     }
 
+    /// Starts a private session of `count` questions (the default when
+    /// unset) from the caller's weakest topics.
+    pub async fn start_weak(
+        &self,
+        caller: &Caller,
+        count: Option<usize>,
+    ) -> Result<QuestionCard, ServiceError> {
+        let content = self.content();
+        let (_, player) = self.member(caller).await?;
+        let game = Game::new(&content, self.store());
+        let mut rng = self.fork_rng();
+        let count = count.unwrap_or(quiz::DEFAULT_SESSION_QUESTIONS);
+        let session = game
+            .start_weak(&player, count, Utc::now(), &mut rng)
+            .await?;
+        let question = game.question(&session, session.position)?;
+        Ok(QuestionCard::new(
+            self.texts(),
+            &content,
+            &session,
+            question,
+        ))
+    }
+
     /// Grades and records the answer to the question at `position` of a
     /// session, and shows the feedback (with the summary after the last
     /// question). A click delivered twice shows the first answer.

@@ -6,8 +6,9 @@ use chrono::Utc;
 use super::{Service, ServiceError};
 use crate::identity::Identity;
 use crate::quiz::{self, Period};
+use crate::review::TopicRecord;
 use crate::store::BoardQuery;
-use crate::view::{Board, StatsCard};
+use crate::view::{Board, StatsCard, StatsExtras};
 
 /// Rows on a leaderboard.
 pub const BOARD_ROWS: usize = 10;
@@ -61,7 +62,7 @@ impl Service {
         let content = self.content();
         let store = self.store();
         let mut found = None;
-        let mut review = Vec::new();
+        let mut extras = StatsExtras::default();
         if let Some(community) = store
             .find_community(whose.platform, &whose.community)
             .await?
@@ -71,15 +72,29 @@ impl Service {
             if let Some(player) = &player {
                 let today = quiz::local_day(now, community.time_zone);
                 found = Some(store.stats(player, today).await?);
+                extras.questions = store.question_records(player).await?;
+                extras.group_topics = self.group_topics(community.id).await?;
             }
-            review = self.review_lines(&community, player.as_ref(), now).await?;
+            extras.review = self.review_lines(&community, player.as_ref(), now).await?;
         }
         Ok(StatsCard::new(
             self.texts(),
             &content,
             name,
             found.as_ref(),
-            review,
+            &extras,
         ))
+    }
+
+    /// The community's answers per topic, counted at most every
+    /// [`GROUP_AVERAGES_TTL`]: they move slowly, and counting reads every
+    /// answer of the community.
+    async fn group_topics(&self, community_id: i64) -> Result<Vec<TopicRecord>, ServiceError> {
+        if let Some(cached) = self.cached_group_topics(community_id) {
+            return Ok(cached);
+        }
+        let topics = self.store().community_topic_records(community_id).await?;
+        self.cache_group_topics(community_id, topics.clone());
+        Ok(topics)
     }
 }

@@ -51,23 +51,47 @@ impl Reply {
     }
 }
 
+/// What kind of session `/quiz` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuizMode {
+    Quiz,
+    /// `review` (`복습`): the member's due cards.
+    Review,
+    /// `weak` (`약점`): the member's weakest topics.
+    Weak,
+}
+
+impl QuizMode {
+    fn of(word: &str) -> Option<QuizMode> {
+        match word.to_lowercase().as_str() {
+            "review" | "복습" => Some(QuizMode::Review),
+            "weak" | "약점" => Some(QuizMode::Weak),
+            _ => None,
+        }
+    }
+}
+
 /// `/quiz` arguments, in any order: a topic (its id or its name, which
-/// may have spaces) and a number of questions; or `review` (`복습`) first
-/// and a number.
+/// may have spaces) and a number of questions; or a mode (`review`,
+/// `weak`) first and a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizArgs {
     pub topic: Option<String>,
     pub count: Option<usize>,
-    pub review: bool,
+    pub mode: QuizMode,
 }
 
 pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
     let mut count = None;
     let mut topic = Vec::new();
     let mut words = text.split_whitespace().peekable();
-    let review = words
-        .next_if(|w| w.eq_ignore_ascii_case("review") || *w == "복습")
-        .is_some();
+    let mode = match words.peek().and_then(|w| QuizMode::of(w)) {
+        Some(mode) => {
+            words.next();
+            mode
+        }
+        None => QuizMode::Quiz,
+    };
     for word in words {
         match word.parse::<usize>() {
             Ok(n) if count.is_none() => count = Some(n),
@@ -75,13 +99,13 @@ pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
             Err(_) => topic.push(word),
         }
     }
-    if review && !topic.is_empty() {
+    if mode != QuizMode::Quiz && !topic.is_empty() {
         return None;
     }
     Some(QuizArgs {
         topic: (!topic.is_empty()).then(|| topic.join(" ")),
         count,
-        review,
+        mode,
     })
 }
 
@@ -313,15 +337,22 @@ impl SlackApp {
         };
         let caller = self.caller(team, user).await;
         let shown_at = Utc::now().timestamp_millis();
-        if args.review {
-            let start = self.service.start_review(&caller, args.count).await?;
-            return Ok(Reply::private(blocks::review_start(&start, shown_at)));
-        }
-        let card = self
-            .service
-            .start_quiz(&caller, args.topic.as_deref(), args.count)
-            .await?;
-        Ok(Reply::private(blocks::question_card(&card, shown_at)))
+        let service = &self.service;
+        let content = match args.mode {
+            QuizMode::Review => {
+                blocks::review_start(&service.start_review(&caller, args.count).await?, shown_at)
+            }
+            QuizMode::Weak => {
+                blocks::question_card(&service.start_weak(&caller, args.count).await?, shown_at)
+            }
+            QuizMode::Quiz => blocks::question_card(
+                &service
+                    .start_quiz(&caller, args.topic.as_deref(), args.count)
+                    .await?,
+                shown_at,
+            ),
+        };
+        Ok(Reply::private(content))
     }
 
     async fn leaderboard(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
@@ -450,7 +481,7 @@ mod tests {
         let args = |topic: Option<&str>, count| QuizArgs {
             topic: topic.map(String::from),
             count,
-            review: false,
+            mode: QuizMode::Quiz,
         };
         assert_eq!(parse_quiz_args(""), Some(args(None, None)));
         assert_eq!(parse_quiz_args("EC2 3"), Some(args(Some("EC2"), Some(3))));
@@ -461,13 +492,23 @@ mod tests {
             "a topic's name may have spaces"
         );
         assert_eq!(parse_quiz_args("3 4"), None);
-        let review = |count| QuizArgs {
+        let mode = |mode, count| QuizArgs {
             topic: None,
             count,
-            review: true,
+            mode,
         };
-        assert_eq!(parse_quiz_args("review"), Some(review(None)));
-        assert_eq!(parse_quiz_args("복습 10"), Some(review(Some(10))));
+        assert_eq!(
+            parse_quiz_args("review"),
+            Some(mode(QuizMode::Review, None))
+        );
+        assert_eq!(
+            parse_quiz_args("복습 10"),
+            Some(mode(QuizMode::Review, Some(10)))
+        );
+        assert_eq!(
+            parse_quiz_args("Weak 3"),
+            Some(mode(QuizMode::Weak, Some(3)))
+        );
         assert_eq!(parse_quiz_args("review ec2"), None, "review takes no topic");
     }
 

@@ -26,9 +26,11 @@ use super::{
     replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
     LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
     ReplayedAnswer, Scored, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
+use crate::progress::QuestionRecord;
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{CardState, DueCard, ReviewEntry};
+use crate::review::{CardState, DueCard, ReviewEntry, TopicRecord};
 use record::AnswerWrite;
 
 mod daily;
@@ -828,6 +830,42 @@ impl PgStore {
                 })
             })
             .collect()
+    }
+
+    pub async fn question_records(
+        &self,
+        player: &Player,
+    ) -> Result<Vec<QuestionRecord>, StoreError> {
+        let rows = sqlx::query(QUESTION_RECORDS)
+            .bind(player.id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| QuestionRecord {
+                question_id: row.get("question_id"),
+                answered: row.get("answered"),
+                correct: row.get("correct"),
+            })
+            .collect())
+    }
+
+    pub async fn community_topic_records(
+        &self,
+        community_id: i64,
+    ) -> Result<Vec<TopicRecord>, StoreError> {
+        let rows = sqlx::query(COMMUNITY_TOPIC_RECORDS)
+            .bind(community_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| TopicRecord {
+                topic: row.get("topic"),
+                answered: row.get("answered"),
+                correct: row.get("correct"),
+            })
+            .collect())
     }
 
     pub async fn set_review_settings(

@@ -23,9 +23,11 @@ use super::{
     replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LogRow,
     LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
     ReplayedAnswer, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
+use crate::progress::QuestionRecord;
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{CardState, DueCard};
+use crate::review::{CardState, DueCard, TopicRecord};
 
 mod daily;
 
@@ -747,6 +749,42 @@ impl SqliteStore {
                 })
             })
             .collect()
+    }
+
+    pub async fn question_records(
+        &self,
+        player: &Player,
+    ) -> Result<Vec<QuestionRecord>, StoreError> {
+        let rows = sqlx::query(QUESTION_RECORDS)
+            .bind(player.id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| QuestionRecord {
+                question_id: row.get("question_id"),
+                answered: row.get("answered"),
+                correct: row.get("correct"),
+            })
+            .collect())
+    }
+
+    pub async fn community_topic_records(
+        &self,
+        community_id: i64,
+    ) -> Result<Vec<TopicRecord>, StoreError> {
+        let rows = sqlx::query(COMMUNITY_TOPIC_RECORDS)
+            .bind(community_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .iter()
+            .map(|row| TopicRecord {
+                topic: row.get("topic"),
+                answered: row.get("answered"),
+                correct: row.get("correct"),
+            })
+            .collect())
     }
 
     pub async fn set_review_settings(

@@ -126,7 +126,7 @@ impl Harness {
         card
     }
 
-    /// `/quiz review:True count:<count>` → the first review card, or the
+    /// `/quiz mode:review count:<count>` → the first review card, or the
     /// notice that nothing is due.
     async fn review(&self, member: &Member, count: u64) -> Reply {
         let mut review = self.fake.slash(
@@ -134,7 +134,7 @@ impl Harness {
             "quiz",
             json!([
                 { "name": "count", "type": 4, "value": count },
-                { "name": "review", "type": 5, "value": true },
+                { "name": "mode", "type": 4, "value": 0 },
             ]),
         );
         let card = review.reply().await;
@@ -1340,12 +1340,35 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
             .unwrap();
     assert_eq!(reps, 2, "each missed card was reviewed once more");
 
-    // /stats shows what is due.
+    // /stats shows what is due, the exam domains, the weak topic against
+    // the group, and the questions missed most.
     let stats = harness.fake.slash(&dana, "stats", json!([])).reply().await;
+    let text = stats.text();
+    assert!(text.contains("복습: 지금 0문제"), "{text}");
+    assert!(text.contains("Amazon EC2: 5/7 (71%) · 그룹 71%"), "{text}");
+    assert!(text.contains("약한 주제: Amazon EC2 71%"), "{text}");
+    assert!(text.contains(texts.accuracy_by_domain()), "{text}");
+    assert!(text.contains(texts.most_missed_title()), "{text}");
+    assert!(text.contains("(2번 중 1번 틀림)"), "{text}");
+
+    // /quiz mode:weak draws from that topic.
+    let weak = harness
+        .fake
+        .slash(
+            &dana,
+            "quiz",
+            json!([
+                { "name": "count", "type": 4, "value": 2 },
+                { "name": "mode", "type": 4, "value": 1 },
+            ]),
+        )
+        .reply()
+        .await;
+    assert_eq!(harness.question_on(&weak).topic, "ec2", "{}", weak.text());
     assert!(
-        stats.text().contains("복습: 지금 0문제"),
+        !weak.text().contains(texts.review_title()),
         "{}",
-        stats.text()
+        weak.text()
     );
     assert_no_problems(&harness.fake);
 }

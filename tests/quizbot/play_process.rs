@@ -279,4 +279,9 @@ fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
     let stats = playground.stdout(&["stats", "--user", "dan"], "");
     assert!(stats.contains("응답 5 · 정답 3 (60%) · 0점"), "{stats}");
     assert!(stats.contains("복습: 지금 0문제"), "{stats}");
+    assert!(stats.contains("약한 주제: 한 개 고르기 50%"), "{stats}");
+
+    // Practising the weak spots asks that topic's questions.
+    let weak = playground.stdout(&["play", "--weak", "--count", "1", "--user", "dan"], "a\n");
+    assert!(weak.contains("[한 개 고르기 · 보통 · 1/1]"), "{weak}");
 }

@@ -16,6 +16,7 @@ both_backends!(
     a_redelivered_click_reviews_the_card_once,
     rebuilding_from_the_answers_gives_the_live_cards,
     retention_and_exam_date_are_kept_per_community,
+    answers_are_counted_per_question_and_per_topic_of_the_group,
 );
 
 async fn record(
@@ -263,4 +264,45 @@ async fn retention_and_exam_date_are_kept_per_community(db: &TestDatabase) {
         .expect("the community");
     assert_eq!(clamped.retention, 0.70, "kept within range");
     assert_eq!(clamped.exam_on, None);
+}
+
+async fn answers_are_counted_per_question_and_per_topic_of_the_group(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = f.player("ana").await;
+    let bo = f.player("bo").await;
+    for (player, id, correct, when) in [
+        (&ana, "ec2-1", false, "2026-03-01T00:00:00Z"),
+        (&ana, "ec2-1", true, "2026-03-02T00:00:00Z"),
+        (&ana, "ec2-2", false, "2026-03-02T00:01:00Z"),
+        (&ana, "s3-1", true, "2026-03-02T00:02:00Z"),
+        (&bo, "ec2-1", true, "2026-03-02T00:03:00Z"),
+        (&bo, "s3-1", false, "2026-03-02T00:04:00Z"),
+    ] {
+        record(&f, player, id, correct, when, false, None).await;
+    }
+    let records: Vec<(String, i64, i64)> = f
+        .store
+        .question_records(&ana)
+        .await
+        .expect("records")
+        .into_iter()
+        .map(|r| (r.question_id, r.answered, r.correct))
+        .collect();
+    assert_eq!(
+        records,
+        [
+            ("ec2-1".to_string(), 2, 1),
+            ("ec2-2".to_string(), 1, 0),
+            ("s3-1".to_string(), 1, 1)
+        ]
+    );
+    let group: Vec<(String, i64, i64)> = f
+        .store
+        .community_topic_records(f.community.id)
+        .await
+        .expect("group")
+        .into_iter()
+        .map(|r| (r.topic, r.answered, r.correct))
+        .collect();
+    assert_eq!(group, [("ec2".to_string(), 4, 2), ("s3".to_string(), 2, 1)]);
 }

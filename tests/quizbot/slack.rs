@@ -1332,5 +1332,18 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
     let stats = fake.command(ALICE, "/quiz-stats", "").await;
     assert_contains(&stats, &texts().stats_totals(5, 3, 0));
     assert_contains(&stats, "복습: 지금 0문제");
+    assert_contains(&stats, "약한 주제: Amazon EC2 50%");
+
+    // /quiz weak: a quiz of that topic.
+    let weak = fake.command(ALICE, "/quiz", "weak 1").await;
+    let (weak_session, _) = session_of(&weak);
+    let session = bot
+        .store
+        .session(weak_session)
+        .await
+        .expect("session")
+        .expect("session");
+    assert!(!session.review);
+    assert!(session.question_ids[0].starts_with("ec2-"), "{session:?}");
     bot.stop().await;
 }
