@@ -15,9 +15,31 @@
 //!   for a daily post
 //! - `start` starts an ordinary quiz (offered when nothing is due for
 //!   review)
+//! - `q:<session>:<position>:flag` and `d:<post>:flag` report the question
+//!   (🚩); with `:<reason>` after them, a reason picked (Discord's reason
+//!   buttons), and `…:flagged:<reason>` the form that sends the report
+//!   (Discord's modal)
 
 use std::fmt;
 use std::str::FromStr;
+
+use crate::report::ReportReason;
+
+/// The question a report is about: one of a session, or a daily post's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flagged {
+    Session { session: i64, position: usize },
+    Daily { post: i64 },
+}
+
+impl fmt::Display for Flagged {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flagged::Session { session, position } => write!(f, "q:{session}:{position}"),
+            Flagged::Daily { post } => write!(f, "d:{post}"),
+        }
+    }
+}
 
 /// One thing a component of the bot does when used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,6 +65,12 @@ pub enum Action {
     DailySubmit { post: i64 },
     /// Starts an ordinary quiz of every topic.
     StartQuiz,
+    /// 🚩: asks why the question is reported.
+    Flag(Flagged),
+    /// A reason picked for a report (Discord asks for details next).
+    FlagReason(Flagged, ReportReason),
+    /// The form that files the report with its reason.
+    FlagSubmit(Flagged, ReportReason),
 }
 
 impl Action {
@@ -76,7 +104,10 @@ fn parse(text: &str) -> Option<Action> {
         "q" => {
             let session = parts.next()?.parse().ok()?;
             let position = parts.next()?.parse().ok()?;
+            let flagged = Flagged::Session { session, position };
             match parts.next()? {
+                "flag" => flag_action(flagged, parts.next())?,
+                "flagged" => Action::FlagSubmit(flagged, ReportReason::parse(parts.next()?)?),
                 "pick" => Action::Pick { session, position },
                 "submit" => Action::Submit { session, position },
                 "next" => Action::Next { session, position },
@@ -89,7 +120,10 @@ fn parse(text: &str) -> Option<Action> {
         }
         "d" => {
             let post = parts.next()?.parse().ok()?;
+            let flagged = Flagged::Daily { post };
             match parts.next()? {
+                "flag" => flag_action(flagged, parts.next())?,
+                "flagged" => Action::FlagSubmit(flagged, ReportReason::parse(parts.next()?)?),
                 "pick" => Action::DailyPick { post },
                 "submit" => Action::DailySubmit { post },
                 choice => Action::DailyAnswer {
@@ -102,6 +136,14 @@ fn parse(text: &str) -> Option<Action> {
         _ => return None,
     };
     parts.next().is_none().then_some(action)
+}
+
+/// `flag` alone is [`Action::Flag`]; with a reason, [`Action::FlagReason`].
+fn flag_action(flagged: Flagged, reason: Option<&str>) -> Option<Action> {
+    Some(match reason {
+        None => Action::Flag(flagged),
+        Some(code) => Action::FlagReason(flagged, ReportReason::parse(code)?),
+    })
 }
 
 impl fmt::Display for Action {
@@ -119,6 +161,9 @@ impl fmt::Display for Action {
             Action::DailyPick { post } => write!(f, "d:{post}:pick"),
             Action::DailySubmit { post } => write!(f, "d:{post}:submit"),
             Action::StartQuiz => write!(f, "start"),
+            Action::Flag(flagged) => write!(f, "{flagged}:flag"),
+            Action::FlagReason(flagged, reason) => write!(f, "{flagged}:flag:{reason}"),
+            Action::FlagSubmit(flagged, reason) => write!(f, "{flagged}:flagged:{reason}"),
         }
     }
 }
@@ -151,6 +196,19 @@ mod tests {
             Action::DailyPick { post: i64::MAX },
             Action::DailySubmit { post: 1 },
             Action::StartQuiz,
+            Action::Flag(Flagged::Session {
+                session: 3,
+                position: 1,
+            }),
+            Action::FlagReason(Flagged::Daily { post: 9 }, ReportReason::Ambiguous),
+            Action::FlagSubmit(
+                Flagged::Session {
+                    session: i64::MAX,
+                    position: 19,
+                },
+                ReportReason::WrongExplanation,
+            ),
+            Action::FlagSubmit(Flagged::Daily { post: 1 }, ReportReason::Other),
         ] {
             let text = action.to_string();
             assert!(text.len() <= 100, "{text}");
@@ -176,6 +234,9 @@ mod tests {
             "d:1:2:3",
             "q:1:-2:0",
             "start:1",
+            "q:1:2:flagged",
+            "d:1:flag:typo",
+            "d:1:flag:answer:x",
         ] {
             assert_eq!(
                 text.parse::<Action>(),

@@ -86,6 +86,11 @@ pub enum Command {
         /// 0.70 to 0.97, or a percentage such as 85%.
         value: String,
     },
+    /// Members' reports of bad questions, in every community.
+    Reports {
+        #[command(subcommand)]
+        command: ReportsCommand,
+    },
     /// Show the leaderboard of terminal players.
     Leaderboard {
         /// today, week, month or all.
@@ -129,6 +134,23 @@ pub enum Command {
     Daily {
         #[command(subcommand)]
         command: DailyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ReportsCommand {
+    /// The reports by question, the most reported first.
+    List {
+        /// Resolved reports too.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Mark a question's open reports resolved, in every community.
+    Resolve {
+        question: String,
+        /// How it was handled.
+        #[arg(long, default_value = "")]
+        note: String,
     },
 }
 
@@ -329,6 +351,21 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 let caller = terminal::caller(&default_user());
                 let reply = service.exam(&caller, typed.as_deref()).await;
                 print_reply(reply, service.texts(), "exam")
+            })
+        }
+        Command::Reports { command } => {
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                let (reply, request) = match &command {
+                    ReportsCommand::List { all } => {
+                        (service.all_reports(*all).await, "reports list")
+                    }
+                    ReportsCommand::Resolve { question, note } => (
+                        service.resolve_report_everywhere(question, note).await,
+                        "reports resolve",
+                    ),
+                };
+                print_reply(reply, service.texts(), request)
             })
         }
         Command::Retention { value } => {

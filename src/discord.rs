@@ -218,17 +218,23 @@ pub async fn run(
     result
 }
 
-/// Clicks on buttons and menus; everything else poise handles.
+/// Clicks on buttons and menus, and submitted forms; everything else poise
+/// handles.
 async fn on_event(
     ctx: &serenity::Context,
     event: &serenity::FullEvent,
     data: &Data,
 ) -> Result<(), DiscordError> {
-    if let serenity::FullEvent::InteractionCreate {
-        interaction: serenity::Interaction::Component(interaction),
-    } = event
-    {
-        components::route(ctx, data, interaction).await;
+    if let serenity::FullEvent::InteractionCreate { interaction } = event {
+        match interaction {
+            serenity::Interaction::Component(interaction) => {
+                components::route(ctx, data, interaction).await;
+            }
+            serenity::Interaction::Modal(interaction) => {
+                components::submitted(ctx, data, interaction).await;
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

@@ -8,6 +8,7 @@
 
 mod daily;
 mod progress;
+mod report;
 mod review;
 mod slack;
 

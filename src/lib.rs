@@ -26,6 +26,7 @@ pub mod notes;
 pub mod progress;
 pub mod quiz;
 pub mod refusal;
+pub mod report;
 pub mod review;
 pub mod scheduler;
 pub mod serve;

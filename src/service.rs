@@ -12,6 +12,7 @@
 
 mod admin;
 mod quiz;
+mod report;
 mod review;
 mod standings;
 

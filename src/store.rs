@@ -25,6 +25,7 @@ use crate::daily::{
 use crate::identity::{ExternalId, Platform};
 use crate::progress::QuestionRecord;
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
+use crate::report::{Report, ReportReason};
 use crate::review::{self, CardState, DueCard, Rating, ReviewEntry, TopicRecord};
 
 pub use postgres::PgStore;
@@ -96,6 +97,24 @@ pub enum Recorded {
         correct: bool,
         points: i64,
     },
+}
+
+/// What filing a report did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filed {
+    /// Stored with this id.
+    New(i64),
+    /// The member already has an open report of this question.
+    AlreadyOpen,
+}
+
+/// A report to file.
+#[derive(Debug, Clone)]
+pub struct NewReport<'a> {
+    pub question_id: &'a str,
+    pub reason: ReportReason,
+    pub details: &'a str,
+    pub at: DateTime<Utc>,
 }
 
 /// A quiz session: the questions chosen for it and how far the player got.
@@ -614,6 +633,47 @@ impl Store {
         forward!(self.community_topic_records(community_id))
     }
 
+    /// Files a member's report of a question, unless they have one open
+    /// for it already.
+    pub async fn report_question(
+        &self,
+        player: &Player,
+        report: &NewReport<'_>,
+    ) -> Result<Filed, StoreError> {
+        forward!(self.report_question(player, report))
+    }
+
+    /// Reports of one community (every community when `None`), open ones
+    /// only unless `all`, oldest first, with the reporter's name.
+    pub async fn reports(
+        &self,
+        community_id: Option<i64>,
+        all: bool,
+    ) -> Result<Vec<Report>, StoreError> {
+        forward!(self.reports(community_id, all))
+    }
+
+    /// Resolves the open reports of a question (in one community, or in
+    /// every one when `None`) with `note`; returns how many.
+    pub async fn resolve_reports(
+        &self,
+        community_id: Option<i64>,
+        question_id: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        forward!(self.resolve_reports(community_id, question_id, note, now))
+    }
+
+    /// How many answers are stored for each of these questions (those with
+    /// none left out).
+    pub async fn answer_counts(
+        &self,
+        question_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        forward!(self.answer_counts(question_ids))
+    }
+
     /// Builds every card again by replaying the stored answers in order;
     /// returns how many cards there are. The store does this once after
     /// the migration that added cards.
@@ -632,6 +692,10 @@ const QUESTION_RECORDS: &str = "SELECT question_id, count(*) AS answered,
 const COMMUNITY_TOPIC_RECORDS: &str = "SELECT topic, count(*) AS answered,
             sum(CASE WHEN correct THEN 1 ELSE 0 END) AS correct
      FROM answers WHERE community_id = $1 GROUP BY topic ORDER BY topic";
+
+fn parse_reason(text: &str) -> Result<ReportReason, StoreError> {
+    ReportReason::parse(text).ok_or_else(|| StoreError::Corrupt(format!("report reason `{text}`")))
+}
 
 /// Choices as stored: "0,3".
 fn encode_choices(choices: &[usize]) -> String {
@@ -755,7 +819,6 @@ fn next_card(
 
 /// One answer as the rebuild replays it.
 struct ReplayedAnswer {
-    answer_id: i64,
     community_id: i64,
     player_id: i64,
     question_id: String,
@@ -774,20 +837,10 @@ struct CardRow {
     state: CardState,
 }
 
-/// A review log entry as its row holds it.
-struct LogRow {
-    answer_id: i64,
-    community_id: i64,
-    player_id: i64,
-    question_id: String,
-    entry: ReviewEntry,
-}
-
-/// What the rebuild writes: each card once, and a log entry per answer.
+/// What the rebuild writes: each card once.
 #[derive(Default)]
 struct Rebuilt {
     cards: Vec<CardRow>,
-    log: Vec<LogRow>,
 }
 
 /// Replays `answers`, ordered by player, question and time, through
@@ -800,7 +853,7 @@ fn replay_answers(answers: &[ReplayedAnswer]) -> Result<Rebuilt, StoreError> {
         let first = &group[0];
         let mut card: Option<CardState> = None;
         for answer in group {
-            let (next, entry) = review::review(
+            let (next, _) = review::review(
                 card.as_ref(),
                 answer.correct,
                 answer.answered_at,
@@ -809,13 +862,7 @@ fn replay_answers(answers: &[ReplayedAnswer]) -> Result<Rebuilt, StoreError> {
             .map_err(|err| {
                 StoreError::Corrupt(format!("replaying `{}`: {err}", answer.question_id))
             })?;
-            rebuilt.log.push(LogRow {
-                answer_id: answer.answer_id,
-                community_id: answer.community_id,
-                player_id: answer.player_id,
-                question_id: answer.question_id.clone(),
-                entry,
-            });
+
             card = Some(next);
         }
         if let Some(state) = card {

@@ -15,10 +15,11 @@ use std::io::{BufRead, Write};
 use chrono::Utc;
 use unicode_width::UnicodeWidthStr;
 
-use crate::i18n::Texts;
+use crate::action::{Action, Flagged};
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::quiz::{self, Period};
 use crate::refusal::Refusal;
+use crate::report::ReportReason;
 use crate::service::{Caller, Click, Service, ServiceError};
 use crate::view::{
     AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, NextStep, QuestionCard,
@@ -116,26 +117,88 @@ async fn play_session(
 ) -> Result<usize, TerminalError> {
     let texts = service.texts();
     let mut answered = 0;
+    let mut previous = None;
     let summary = loop {
         write_card(output, &card)?;
-        let Some(feedback) = answer_card(service, caller, texts, &card, input, output).await?
+        let Some(feedback) = answer_card(service, caller, &card, previous, input, output).await?
         else {
             writeln!(output, "\n{}", texts.saved_and_quit())?;
             break service.finish(caller, card.session).await?;
         };
         answered += 1;
+        previous = Some(feedback.report.action);
         write_feedback(output, &feedback)?;
         if let Some(summary) = feedback.summary {
             break summary;
         }
+        writeln!(output, "{}", texts.report_hint())?;
         match service.next(caller, card.session, card.position).await? {
             NextStep::Card(next) => card = *next,
             NextStep::Summary(summary) => break summary,
         }
     };
     write_summary(output, &summary)?;
+    // The last question can be reported here; an empty line (or the end
+    // of input) ends.
+    if let Some(Action::Flag(flagged)) = previous {
+        write!(output, "{}", texts.report_last_prompt())?;
+        output.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? > 0 && line.trim() == "!" {
+            report_dialog(service, caller, flagged, input, output).await?;
+        }
+    }
     output.flush()?;
     Ok(answered)
+}
+
+/// Asks why the question is reported (a number, then optional details)
+/// and files the report. A refusal is shown and play goes on.
+async fn report_dialog(
+    service: &Service,
+    caller: &Caller,
+    flagged: Flagged,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> Result<(), TerminalError> {
+    let texts = service.texts();
+    let form = match service.report_form(caller, flagged).await {
+        Ok(form) => form,
+        Err(ServiceError::Refused(refusal)) => {
+            writeln!(output, "{}", texts.refusal(&refusal))?;
+            return Ok(());
+        }
+        Err(err) => return Err(err.into()),
+    };
+    writeln!(output, "\n🚩 {}: {}", form.title, form.prompt)?;
+    writeln!(output, "{}", form.question)?;
+    for (number, (_, label)) in form.reasons.iter().enumerate() {
+        writeln!(output, "  {}) {label}", number + 1)?;
+    }
+    let reason = loop {
+        write!(output, "{}", texts.report_reason_prompt(form.reasons.len()))?;
+        output.flush()?;
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 || line.trim().is_empty() {
+            writeln!(output, "{}", texts.report_cancelled())?;
+            return Ok(());
+        }
+        if let Some(reason) = line
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .and_then(ReportReason::from_number)
+        {
+            break reason;
+        }
+    };
+    write!(output, "{} > ", form.details_label)?;
+    output.flush()?;
+    let mut details = String::new();
+    input.read_line(&mut details)?;
+    let thanks = service.report(caller, flagged, reason, &details).await?;
+    writeln!(output, "{thanks}")?;
+    Ok(())
 }
 
 /// Reads answers to `card` until the service takes one; `None` when the
@@ -144,11 +207,12 @@ async fn play_session(
 async fn answer_card(
     service: &Service,
     caller: &Caller,
-    texts: Texts,
     card: &QuestionCard,
+    previous: Option<Action>,
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<Option<Feedback>, TerminalError> {
+    let texts = service.texts();
     let click = Click {
         interaction_id: None,
         shown_at: Some(Utc::now()),
@@ -168,6 +232,10 @@ async fn answer_card(
         let line = line.trim();
         if matches!(line.to_lowercase().as_str(), "q" | "quit" | "exit" | "ㅂ") {
             return Ok(None);
+        }
+        if let (Some(Action::Flag(flagged)), "!") = (previous, line) {
+            report_dialog(service, caller, flagged, input, output).await?;
+            continue;
         }
         if let Some(chosen) = quiz::parse_letters(line, choices) {
             match service

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::action::Action;
+use crate::action::{Action, Flagged};
 use crate::bank::Question;
 use crate::content::Content;
 use crate::daily::{DailyPost, Schedule, Tally};
@@ -15,6 +15,7 @@ use crate::i18n::{percent, Texts};
 use crate::notes::{truncate_chars, Excerpt};
 use crate::progress::{self, QuestionRecord};
 use crate::quiz::{Period, Ranked, SessionSummary};
+use crate::report::ReportReason;
 use crate::review::TopicRecord;
 use crate::store::{PlayerStats, QuizSession, Recorded, Standing};
 
@@ -53,6 +54,8 @@ pub enum ButtonStyle {
     Primary,
     /// Moves on.
     Success,
+    /// Beside the rest: reporting a question.
+    Secondary,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -266,6 +269,8 @@ pub struct Feedback {
     /// Next (or See results); `None` once the summary is shown, and for a
     /// daily question.
     pub next: Option<Button>,
+    /// 🚩: report the question.
+    pub report: Button,
     pub summary: Option<SummaryView>,
 }
 
@@ -293,7 +298,13 @@ impl Answered<'_> {
 }
 
 impl Feedback {
-    fn new(texts: Texts, answered: &Answered<'_>, heading: String, score: Option<String>) -> Self {
+    fn new(
+        texts: Texts,
+        answered: &Answered<'_>,
+        flagged: Flagged,
+        heading: String,
+        score: Option<String>,
+    ) -> Self {
         let question = answered.question;
         let (correct, chosen) = answered.standing();
         let notice = match answered.recorded {
@@ -332,6 +343,7 @@ impl Feedback {
                 .collect(),
             score,
             next: None,
+            report: report_button(texts, flagged),
             summary: None,
         }
     }
@@ -355,7 +367,11 @@ impl Feedback {
             Recorded::Duplicate { .. } => texts.points_won(0, false),
         };
         let heading = card_heading(texts, content, answered.question, session);
-        let mut feedback = Feedback::new(texts, answered, heading, Some(score));
+        let flagged = Flagged::Session {
+            session: session.id,
+            position: session.position,
+        };
+        let mut feedback = Feedback::new(texts, answered, flagged, heading, Some(score));
         match summary {
             Some(summary) => feedback.summary = Some(summary),
             None => {
@@ -377,8 +393,8 @@ impl Feedback {
         feedback
     }
 
-    /// The private feedback on an answer to a daily question.
-    pub fn for_daily(texts: Texts, answered: &Answered<'_>) -> Self {
+    /// The private feedback on an answer to daily post `post`.
+    pub fn for_daily(texts: Texts, answered: &Answered<'_>, post: i64) -> Self {
         let score = match answered.recorded {
             Recorded::New { points, streak } => Some(texts.daily_points(*points, streak.current)),
             Recorded::Duplicate { .. } => None,
@@ -386,6 +402,7 @@ impl Feedback {
         Feedback::new(
             texts,
             answered,
+            Flagged::Daily { post },
             format!("📅 {}", texts.daily_title()),
             score,
         )
@@ -425,6 +442,64 @@ impl SummaryView {
         Self {
             title: texts.summary_title().into(),
             lines,
+        }
+    }
+}
+
+/// The 🚩 button of a question.
+fn report_button(texts: Texts, flagged: Flagged) -> Button {
+    Button {
+        label: texts.report_button().into(),
+        action: Action::Flag(flagged),
+        style: ButtonStyle::Secondary,
+    }
+}
+
+/// Why a question is reported, asked of the member who flagged it: each
+/// reason's button (Discord, whose form then asks for details), or the
+/// choices and the details field of one form (Slack, the terminal).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportForm {
+    pub flagged: Flagged,
+    pub title: String,
+    /// "이 문제의 무엇이 잘못되었나요?"
+    pub question: String,
+    /// The reported question's prompt, cut short.
+    pub prompt: String,
+    pub reason_label: String,
+    pub reasons: Vec<(ReportReason, String)>,
+    pub reason_buttons: Vec<Button>,
+    pub details_label: String,
+    pub details_placeholder: String,
+    pub send: String,
+}
+
+/// How much of the reported question's prompt the form repeats.
+const REPORT_PROMPT_MAX: usize = 200;
+
+impl ReportForm {
+    pub fn new(texts: Texts, flagged: Flagged, question: &Question) -> Self {
+        ReportForm {
+            flagged,
+            title: texts.report_title().into(),
+            question: texts.report_question().into(),
+            prompt: truncate_chars(&question.prompt, REPORT_PROMPT_MAX),
+            reason_label: texts.report_reason_label().into(),
+            reasons: ReportReason::ALL
+                .iter()
+                .map(|&r| (r, texts.report_reason(r).to_string()))
+                .collect(),
+            reason_buttons: ReportReason::ALL
+                .iter()
+                .map(|&r| Button {
+                    label: texts.report_reason(r).into(),
+                    action: Action::FlagReason(flagged, r),
+                    style: ButtonStyle::Secondary,
+                })
+                .collect(),
+            details_label: texts.report_details_label().into(),
+            details_placeholder: texts.report_details_placeholder().into(),
+            send: texts.report_send().into(),
         }
     }
 }
@@ -713,6 +788,8 @@ pub struct RevealView {
     /// The right letters, for a notification text.
     pub right_letters: String,
     pub post: i64,
+    /// 🚩: report the question.
+    pub report: Button,
 }
 
 impl RevealView {
@@ -763,6 +840,7 @@ impl RevealView {
             turnout: texts.turnout(tally.answered, tally.correct),
             right_letters: Question::letters(&question.correct),
             post: post.id,
+            report: report_button(texts, Flagged::Daily { post: post.id }),
         }
     }
 }

@@ -8,6 +8,7 @@ ALTER TABLE communities ADD COLUMN exam_on TEXT;
 -- A review session is a quiz session whose answers score no points.
 ALTER TABLE quiz_sessions ADD COLUMN review INTEGER NOT NULL DEFAULT 0;
 
+-- A player's queue reads their cards through the primary key.
 CREATE TABLE review_cards (
     community_id INTEGER NOT NULL,
     player_id INTEGER NOT NULL REFERENCES players (id) ON DELETE CASCADE,
@@ -22,21 +23,16 @@ CREATE TABLE review_cards (
     PRIMARY KEY (player_id, question_id)
 );
 
-CREATE INDEX review_cards_due ON review_cards (player_id, due_at);
-
--- One row per answer (rating 1 again .. 4 easy, whole days since the
--- previous review), for fitting FSRS's parameters to the group.
-CREATE TABLE review_log (
-    answer_id INTEGER PRIMARY KEY,
-    community_id INTEGER NOT NULL,
-    player_id INTEGER NOT NULL REFERENCES players (id) ON DELETE CASCADE,
-    question_id TEXT NOT NULL,
-    rating INTEGER NOT NULL,
-    elapsed_days INTEGER NOT NULL,
-    reviewed_at INTEGER NOT NULL
-);
-
-CREATE INDEX review_log_player ON review_log (player_id, question_id, reviewed_at);
+-- The review log, one row per answer, read from the answers: rating as
+-- review::Rating::of (wrong 1, right 3), whole days since the same player's
+-- previous answer to the question.
+CREATE VIEW review_log AS
+SELECT id AS answer_id, community_id, player_id, question_id,
+       CASE WHEN correct THEN 3 ELSE 1 END AS rating,
+       coalesce((answered_at - lag(answered_at) OVER w) / 86400000, 0) AS elapsed_days,
+       answered_at AS reviewed_at
+FROM answers
+WINDOW w AS (PARTITION BY player_id, question_id ORDER BY answered_at, id);
 
 -- Work the store does in Rust after migrating: the cards are built by
 -- replaying the answers already stored.

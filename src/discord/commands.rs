@@ -154,7 +154,7 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
     slash_command,
     guild_only,
     rename = "quiz-admin",
-    subcommands("reload", "daily", "exam", "retention"),
+    subcommands("reload", "daily", "exam", "retention", "reports"),
     subcommand_required,
     default_member_permissions = "MANAGE_GUILD"
 )]
@@ -282,6 +282,47 @@ async fn exam_reply(ctx: Context<'_>, typed: Option<&str>) -> Result<(), Discord
 async fn retention(ctx: Context<'_>, value: String) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let reply = ctx.data().service.set_retention(&caller, &value).await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Members' reports of bad questions.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands("reports_show", "reports_resolve"),
+    subcommand_required
+)]
+async fn reports(_ctx: Context<'_>) -> Result<(), DiscordError> {
+    Ok(())
+}
+
+/// List the reports by question, the most reported first.
+#[poise::command(slash_command, guild_only, rename = "show")]
+async fn reports_show(ctx: Context<'_>, all: Option<bool>) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    let reply = ctx
+        .data()
+        .service
+        .reports(&caller, all.unwrap_or(false))
+        .await?;
+    ctx.send(render::admin(&reply).ephemeral(true)).await?;
+    Ok(())
+}
+
+/// Mark a question's open reports resolved.
+#[poise::command(slash_command, guild_only, rename = "resolve")]
+async fn reports_resolve(
+    ctx: Context<'_>,
+    question: String,
+    note: Option<String>,
+) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    let reply = ctx
+        .data()
+        .service
+        .resolve_report(&caller, &question, note.as_deref().unwrap_or(""))
+        .await?;
     ctx.send(render::admin(&reply).ephemeral(true)).await?;
     Ok(())
 }
@@ -458,6 +499,42 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "값",
         "0.70에서 0.97 사이 (예: 0.85 또는 85%)",
         "From 0.70 to 0.97 (e.g. 0.85 or 85%)",
+    ),
+    (
+        "quiz-admin reports",
+        "신고",
+        "멤버가 신고한 문제",
+        "Questions members reported",
+    ),
+    (
+        "quiz-admin reports show",
+        "보기",
+        "문제별 신고 (많이 신고된 문제부터)",
+        "Reports by question, the most reported first",
+    ),
+    (
+        "quiz-admin reports show all",
+        "전체",
+        "True: 처리된 신고도 봅니다",
+        "True: resolved reports too",
+    ),
+    (
+        "quiz-admin reports resolve",
+        "처리",
+        "문제의 열린 신고를 처리됨으로 표시합니다",
+        "Mark a question's open reports resolved",
+    ),
+    (
+        "quiz-admin reports resolve question",
+        "문제",
+        "문제 ID (예: ec2-spot-instances)",
+        "Question id (e.g. ec2-spot-instances)",
+    ),
+    (
+        "quiz-admin reports resolve note",
+        "메모",
+        "어떻게 처리했는지 (선택)",
+        "How it was handled (optional)",
     ),
     (
         "quiz-admin reload",

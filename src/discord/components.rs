@@ -80,6 +80,16 @@ async fn act(
             let card = service.start_quiz(&caller, None, None).await?;
             update(render::card(&card))
         }
+        Action::Flag(flagged) => {
+            let form = service.report_form(&caller, flagged).await?;
+            private(render::report_reasons(&form))
+        }
+        Action::FlagReason(flagged, reason) => {
+            let form = service.report_form(&caller, flagged).await?;
+            serenity::CreateInteractionResponse::Modal(render::report_modal(&form, reason))
+        }
+        // The form's submission is a modal interaction (see `submitted`).
+        Action::FlagSubmit(..) => return Err(DiscordError::BadOptions),
     };
     interaction.create_response(&ctx.http, response).await?;
     Ok(())
@@ -132,4 +142,71 @@ async fn reply_privately(
         )
         .await?;
     Ok(())
+}
+
+/// Handles a submitted form: the report's details, filed with the reason
+/// in the form's id; the member is thanked privately.
+pub(super) async fn submitted(
+    ctx: &serenity::Context,
+    data: &Data,
+    interaction: &serenity::ModalInteraction,
+) {
+    let custom_id = &interaction.data.custom_id;
+    let filed = match custom_id.parse::<Action>() {
+        Ok(Action::FlagSubmit(flagged, reason)) => {
+            file_report(data, interaction, flagged, reason).await
+        }
+        _ => {
+            tracing::debug!(%custom_id, "an unknown form");
+            Ok(data.texts.unknown_component().to_string())
+        }
+    };
+    let text = filed.unwrap_or_else(|err| {
+        err.log(custom_id);
+        err.user_message(data.texts)
+    });
+    let message = serenity::CreateInteractionResponseMessage::new()
+        .content(crate::notes::truncate_chars(&text, render::CONTENT_MAX))
+        .ephemeral(true)
+        .allowed_mentions(no_mentions());
+    if let Err(err) = interaction
+        .create_response(
+            &ctx.http,
+            serenity::CreateInteractionResponse::Message(message),
+        )
+        .await
+    {
+        tracing::warn!("could not thank a member for a report: {err}");
+    }
+}
+
+async fn file_report(
+    data: &Data,
+    interaction: &serenity::ModalInteraction,
+    flagged: crate::action::Flagged,
+    reason: crate::report::ReportReason,
+) -> Result<String, DiscordError> {
+    let caller = super::caller(
+        interaction.guild_id,
+        interaction.member.as_ref(),
+        &interaction.user,
+    )?;
+    let details = interaction
+        .data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|component| match component {
+            serenity::ActionRowComponent::InputText(input)
+                if input.custom_id == render::REPORT_DETAILS_INPUT =>
+            {
+                input.value.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default();
+    Ok(data
+        .service
+        .report(&caller, flagged, reason, &details)
+        .await?)
 }

@@ -57,6 +57,7 @@ impl DailyChannel for DiscordChannels {
         }
         let results = serenity::CreateMessage::new()
             .embed(render::reveal(&reveal.results))
+            .components(render::reveal_buttons(&reveal.results))
             .nonce(serenity::Nonce::String(format!(
                 "qr{}",
                 reveal.results.post

@@ -10,11 +10,12 @@
 use poise::serenity_prelude as serenity;
 
 use super::no_mentions;
+use crate::action::Action;
 use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
     ExcerptView, Feedback, ListField, NextStep, NothingDue, QuestionCard, QuestionView,
-    ReloadReport, RevealView, ReviewStart, StatsCard, SummaryView,
+    ReloadReport, ReportForm, RevealView, ReviewStart, StatsCard, SummaryView,
 };
 
 /// Discord's limits, in characters.
@@ -199,6 +200,7 @@ fn button(button: &crate::view::Button) -> serenity::CreateButton {
         .style(match button.style {
             ButtonStyle::Primary => serenity::ButtonStyle::Primary,
             ButtonStyle::Success => serenity::ButtonStyle::Success,
+            ButtonStyle::Secondary => serenity::ButtonStyle::Secondary,
         })
 }
 
@@ -256,10 +258,67 @@ pub(super) fn feedback(feedback: &Feedback) -> View {
     if let Some(summary) = &feedback.summary {
         embeds.push(summary_embed(summary));
     }
-    if let Some(next) = &feedback.next {
-        components.push(serenity::CreateActionRow::Buttons(vec![button(next)]));
-    }
+    let mut buttons: Vec<serenity::CreateButton> = feedback.next.iter().map(button).collect();
+    buttons.push(button(&feedback.report));
+    components.push(serenity::CreateActionRow::Buttons(buttons));
     View { embeds, components }
+}
+
+/// The 🚩 under the daily question's results.
+pub(super) fn reveal_buttons(reveal: &RevealView) -> Vec<serenity::CreateActionRow> {
+    vec![serenity::CreateActionRow::Buttons(vec![button(
+        &reveal.report,
+    )])]
+}
+
+/// The first step of a report: why, as a button per reason.
+pub(super) fn report_reasons(form: &ReportForm) -> View {
+    let description = format!("{}\n\n> {}", form.question, form.prompt);
+    View {
+        embeds: vec![serenity::CreateEmbed::new()
+            .title(truncate_chars(&format!("🚩 {}", form.title), TITLE_MAX))
+            .description(truncate_chars(&description, DESCRIPTION_MAX))
+            .colour(GOLD)],
+        components: vec![serenity::CreateActionRow::Buttons(
+            form.reason_buttons.iter().map(button).collect(),
+        )],
+    }
+}
+
+/// The id of the report form's text input.
+pub(super) const REPORT_DETAILS_INPUT: &str = "details";
+/// Longest modal title.
+const MODAL_TITLE_MAX: usize = 45;
+/// Longest text input label.
+const INPUT_LABEL_MAX: usize = 45;
+
+/// The second step: a modal asking for details (optional), sent with the
+/// reason picked.
+pub(super) fn report_modal(
+    form: &ReportForm,
+    reason: crate::report::ReportReason,
+) -> serenity::CreateModal {
+    let title = form
+        .reasons
+        .iter()
+        .find(|(r, _)| *r == reason)
+        .map_or(form.title.clone(), |(_, label)| {
+            format!("{} · {label}", form.title)
+        });
+    let max = u16::try_from(crate::report::DETAILS_MAX).unwrap_or(u16::MAX);
+    let input = serenity::CreateInputText::new(
+        serenity::InputTextStyle::Paragraph,
+        truncate_chars(&form.details_label, INPUT_LABEL_MAX),
+        REPORT_DETAILS_INPUT,
+    )
+    .placeholder(truncate_chars(&form.details_placeholder, OPTION_LABEL_MAX))
+    .max_length(max)
+    .required(false);
+    serenity::CreateModal::new(
+        Action::FlagSubmit(form.flagged, reason).to_string(),
+        truncate_chars(&title, MODAL_TITLE_MAX),
+    )
+    .components(vec![serenity::CreateActionRow::InputText(input)])
 }
 
 /// The chosen choices, lettered, one per line, cut to a field's limit.

@@ -164,6 +164,7 @@ impl Service {
     /// when the new content has errors, the running content stays.
     pub async fn reload(&self, caller: &Caller) -> Result<ReloadReport, ServiceError> {
         Self::admin_only(caller)?;
+        let before = self.content();
         let content = self.shared_content().clone();
         let reloaded = tokio::task::spawn_blocking(move || content.reload())
             .await
@@ -172,12 +173,19 @@ impl Service {
         Ok(match reloaded {
             Ok(report) => {
                 tracing::info!("content reloaded: {}", report.summary());
-                ReloadReport::Done(texts.reloaded(
+                let mut lines = vec![texts.reloaded(
                     report.topics,
                     report.questions,
                     report.sections,
                     report.warnings(),
-                ))
+                )];
+                // The new content is in; a failure to tell about changed
+                // keys is logged and leaves it so.
+                match self.answer_key_changes(&before, &self.content()).await {
+                    Ok(changes) => lines.extend(changes),
+                    Err(err) => err.log("checking changed answer keys"),
+                }
+                ReloadReport::Done(lines.join("\n"))
             }
             Err(err) => {
                 tracing::warn!("content reload refused: {err}");

@@ -224,6 +224,6 @@ impl Service {
             recorded: &outcome.recorded,
             excerpts: &excerpts,
         };
-        Ok(Feedback::for_daily(self.texts(), &answered))
+        Ok(Feedback::for_daily(self.texts(), &answered, post))
     }
 }

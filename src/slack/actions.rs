@@ -1,6 +1,7 @@
 //! Clicks on the bot's messages (`block_actions`): answering a question,
 //! submitting a "choose N" answer, moving to the next question, answering
-//! the daily question.
+//! the daily question, starting a quiz, and 🚩, which opens the report
+//! form (a modal) whose submission (`view_submission`) files the report.
 //!
 //! Each button and checkbox carries an [`Action`] as its `action_id`; the
 //! one `match` in [`SlackApp::interaction`] hands it to the service. A
@@ -11,7 +12,8 @@
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
-use crate::action::Action;
+use crate::action::{Action, Flagged};
+use crate::report::ReportReason;
 use crate::service::{Click, ServiceError};
 
 use super::blocks;
@@ -25,8 +27,12 @@ impl SlackApp {
     /// Handles an interaction; everything the user should see goes out
     /// through the event's `response_url`. Returns once that is sent.
     pub async fn interaction(&self, event: &SlackInteractionEvent) {
-        let SlackInteractionEvent::BlockActions(event) = event else {
-            return;
+        let event = match event {
+            SlackInteractionEvent::BlockActions(event) => event,
+            SlackInteractionEvent::ViewSubmission(submission) => {
+                return self.report_submitted(submission).await;
+            }
+            _ => return,
         };
         let (Some(user), Some(response_url)) = (&event.user, &event.response_url) else {
             tracing::debug!("Slack block action without a user or response_url, ignored");
@@ -52,6 +58,22 @@ impl SlackApp {
                 .and_then(DateTime::<Utc>::from_timestamp_millis),
         };
         let team = event.team.id.value();
+        if let Action::Flag(flagged) = action {
+            let channel = event.channel.as_ref().map(|c| c.id.value().to_string());
+            let opened = self
+                .open_report_form(team, user.id.value(), flagged, &event.trigger_id, channel)
+                .await;
+            if let Err(err) = opened {
+                let text = self.error_text(&err, &action.to_string());
+                if let Err(err) = self
+                    .respond(response_url, blocks::notice(&text), false)
+                    .await
+                {
+                    tracing::warn!(error = %err, %action, "cannot answer a Slack click");
+                }
+            }
+            return;
+        }
         let outcome = self
             .act(team, user.id.value(), action, &click, event.state.as_ref())
             .await;
@@ -127,6 +149,9 @@ impl SlackApp {
                     .await?;
                 (blocks::feedback(&feedback, PROMPT_REPEATED_MAX), false)
             }
+            // 🚩 opens a modal (see `interaction`); Discord's steps are not
+            // Slack's.
+            Action::Flag(_) | Action::FlagReason(..) | Action::FlagSubmit(..) => return Ok(None),
             Action::StartQuiz => {
                 let caller = self.caller(team, user).await;
                 let card = service.start_quiz(&caller, None, None).await?;
@@ -134,6 +159,114 @@ impl SlackApp {
             }
         };
         Ok(Some((content, replace)))
+    }
+}
+
+impl SlackApp {
+    /// Opens the report form for `flagged`'s question. The modal carries
+    /// the question and the channel clicked in, for the thanks.
+    async fn open_report_form(
+        &self,
+        team: &str,
+        user: &str,
+        flagged: Flagged,
+        trigger_id: &SlackTriggerId,
+        channel: Option<String>,
+    ) -> Result<(), SlackError> {
+        let caller = self.caller(team, user).await;
+        let form = self.service.report_form(&caller, flagged).await?;
+        let metadata = ReportMetadata {
+            flagged: Action::Flag(flagged).to_string(),
+            channel,
+        };
+        let view = blocks::report_modal(&form, &metadata.encode());
+        let request = SlackApiViewsOpenRequest::new(trigger_id.clone(), view);
+        self.session().views_open(&request).await?;
+        Ok(())
+    }
+
+    /// Files the report a member sent from the form, and thanks them
+    /// privately in the channel they clicked in.
+    async fn report_submitted(&self, submission: &SlackInteractionViewSubmissionEvent) {
+        let SlackView::Modal(modal) = &submission.view.view else {
+            return;
+        };
+        if modal.callback_id.as_ref().map(|id| id.value().as_str()) != Some(blocks::REPORT_CALLBACK)
+        {
+            return;
+        }
+        let Some(metadata) = modal
+            .private_metadata
+            .as_deref()
+            .and_then(ReportMetadata::decode)
+        else {
+            tracing::debug!("a report form without its metadata, ignored");
+            return;
+        };
+        let Ok(Action::Flag(flagged)) = metadata.flagged.parse::<Action>() else {
+            return;
+        };
+        let state = submission.view.state_params.state.as_ref();
+        let value = |block: &str| {
+            state
+                .and_then(|s| s.values.get(&SlackBlockId::new(block.into())))
+                .and_then(|actions| actions.get(&SlackActionId::new(block.into())))
+        };
+        let reason = value(blocks::REPORT_REASON)
+            .and_then(|v| v.selected_option.as_ref())
+            .and_then(|option| ReportReason::parse(&option.value))
+            .unwrap_or(ReportReason::Other);
+        let details = value(blocks::REPORT_DETAILS)
+            .and_then(|v| v.value.clone())
+            .unwrap_or_default();
+        let user = submission.user.id.value();
+        let caller = self.caller(submission.team.id.value(), user).await;
+        let text = match self
+            .service
+            .report(&caller, flagged, reason, &details)
+            .await
+        {
+            Ok(thanks) => thanks,
+            Err(err) => self.error_text(&SlackError::Service(err), "report"),
+        };
+        let Some(channel) = metadata.channel else {
+            return;
+        };
+        let request = SlackApiChatPostEphemeralRequest::new(
+            channel.into(),
+            user.to_string().into(),
+            blocks::notice(&text),
+        );
+        if let Err(err) = self.session().chat_post_ephemeral(&request).await {
+            tracing::warn!(error = %err, "cannot thank a member for a report");
+        }
+    }
+}
+
+/// What a report form carries: the 🚩 action it came from, and the
+/// channel to thank the member in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ReportMetadata {
+    flagged: String,
+    channel: Option<String>,
+}
+
+impl ReportMetadata {
+    fn encode(&self) -> String {
+        match &self.channel {
+            Some(channel) => format!("{} {channel}", self.flagged),
+            None => self.flagged.clone(),
+        }
+    }
+
+    fn decode(text: &str) -> Option<ReportMetadata> {
+        let mut parts = text.split(' ');
+        let flagged = parts.next()?.to_string();
+        let channel = parts.next().map(str::to_string);
+        parts
+            .next()
+            .is_none()
+            .then_some(ReportMetadata { flagged, channel })
     }
 }
 

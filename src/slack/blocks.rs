@@ -16,8 +16,15 @@ use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, Button, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
     ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
-    RevealView, ReviewStart, StatsCard, SummaryView,
+    ReportForm, RevealView, ReviewStart, StatsCard, SummaryView,
 };
+
+/// The report form's `callback_id`, and its inputs' block and action ids.
+pub const REPORT_CALLBACK: &str = "report";
+pub const REPORT_REASON: &str = "reason";
+pub const REPORT_DETAILS: &str = "details";
+/// Longest title of a modal, and of its buttons.
+pub const MODAL_TITLE_MAX: usize = 24;
 
 /// Longest `text` of a section block.
 pub const SECTION_TEXT_MAX: usize = 3000;
@@ -219,6 +226,7 @@ fn view_button(button: &Button, value: Option<String>) -> SlackBlockButtonElemen
         ButtonStyle::Primary | ButtonStyle::Success => {
             element.with_style(SlackBlockButtonStyle::Primary)
         }
+        ButtonStyle::Secondary => element,
     }
 }
 
@@ -292,9 +300,12 @@ pub fn feedback(feedback: &Feedback, prompt_max: usize) -> SlackMessageContent {
     if let Some(summary) = &feedback.summary {
         blocks.push(section(&summary_text(summary)));
     }
+    let mut buttons: Vec<SlackActionBlockElement> = Vec::new();
     if let Some(next) = &feedback.next {
-        blocks.push(SlackActionsBlock::new(vec![view_button(next, None).into()]).into());
+        buttons.push(view_button(next, None).into());
     }
+    buttons.push(view_button(&feedback.report, None).into());
+    blocks.push(SlackActionsBlock::new(buttons).into());
     message(&feedback.verdict, blocks)
 }
 
@@ -439,6 +450,7 @@ pub fn reveal(reveal: &RevealView, prompt_max: usize) -> SlackMessageContent {
         parts.push(section(&spread_text(streaks)));
     }
     parts.push(context(&escape(&reveal.turnout)));
+    parts.push(SlackActionsBlock::new(vec![view_button(&reveal.report, None).into()]).into());
     let fallback = format!("{}: {}", reveal.title, reveal.right_letters);
     message(&fallback, parts)
 }
@@ -448,6 +460,50 @@ fn spread_text(field: &ListField) -> String {
     let mut lines = vec![format!("*{}*", escape(&field.label))];
     lines.extend(field.lines.iter().map(|l| escape(l)));
     lines.join("\n")
+}
+
+/// The report form: the question (cut), the reasons as radio buttons, and
+/// an optional text; `metadata` comes back with the submission.
+pub fn report_modal(form: &ReportForm, metadata: &str) -> SlackView {
+    let options: Vec<SlackBlockChoiceItem<SlackBlockText>> = form
+        .reasons
+        .iter()
+        .map(|(reason, label)| {
+            let text: SlackBlockText = SlackBlockPlainText::new(fit(label, BUTTON_TEXT_MAX)).into();
+            SlackBlockChoiceItem::new(text, reason.code().to_string())
+        })
+        .collect();
+    let reasons = SlackBlockRadioButtonsElement::new(options).with_action_id(REPORT_REASON.into());
+    let details = SlackBlockPlainTextInputElement::new()
+        .with_action_id(REPORT_DETAILS.into())
+        .with_multiline(true)
+        .with_max_length(crate::report::DETAILS_MAX as u64)
+        .with_placeholder(SlackBlockPlainText::new(form.details_placeholder.clone()).into());
+    let blocks: Vec<SlackBlock> = vec![
+        context(&escape(&form.prompt)),
+        SlackInputBlock::new(
+            SlackBlockPlainText::new(form.question.clone()).into(),
+            reasons.into(),
+        )
+        .with_block_id(REPORT_REASON.into())
+        .into(),
+        SlackInputBlock::new(
+            SlackBlockPlainText::new(form.details_label.clone()).into(),
+            details.into(),
+        )
+        .with_block_id(REPORT_DETAILS.into())
+        .with_optional(true)
+        .into(),
+    ];
+    SlackView::Modal(
+        SlackModalView::new(
+            SlackBlockPlainText::new(fit(&form.title, MODAL_TITLE_MAX)).into(),
+            blocks,
+        )
+        .with_submit(SlackBlockPlainText::new(fit(&form.send, MODAL_TITLE_MAX)).into())
+        .with_callback_id(REPORT_CALLBACK.into())
+        .with_private_metadata(metadata.to_string()),
+    )
 }
 
 #[cfg(test)]

@@ -440,6 +440,19 @@ impl SlackApp {
                 };
                 blocks::admin(&service.exam(&caller, typed).await?)
             }
+            "reports" => {
+                let rest = rest.trim();
+                let (what, more) = rest.split_once(' ').unwrap_or((rest, ""));
+                match (what, more.trim()) {
+                    ("" | "open", "") => blocks::admin(&service.reports(&caller, false).await?),
+                    ("all", "") => blocks::admin(&service.reports(&caller, true).await?),
+                    ("resolve", more) if !more.is_empty() => {
+                        let (question, note) = more.split_once(' ').unwrap_or((more, ""));
+                        blocks::admin(&service.resolve_report(&caller, question, note).await?)
+                    }
+                    _ => return Ok(self.admin_usage(&caller)),
+                }
+            }
             "retention" if !rest.trim().is_empty() => {
                 blocks::admin(&service.set_retention(&caller, rest.trim()).await?)
             }

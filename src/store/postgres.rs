@@ -28,9 +28,11 @@ use super::{
     ReplayedAnswer, Scored, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
     COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
+use super::{parse_reason, Filed, NewReport};
 use crate::progress::QuestionRecord;
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{CardState, DueCard, ReviewEntry, TopicRecord};
+use crate::report::Report;
+use crate::review::{CardState, DueCard, TopicRecord};
 use record::AnswerWrite;
 
 mod daily;
@@ -87,11 +89,10 @@ fn int4(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-/// Where a delivered answer's card goes: its state after the answer, the
-/// log entry, and the reps it must find to be written.
+/// A delivered answer's card as the answer leaves it; written only over
+/// the state it was computed from (`reps` one less).
 struct CardWrite {
     card: CardState,
-    entry: ReviewEntry,
 }
 
 /// The inputs a right answer on local `day` usually finds: the player
@@ -308,8 +309,8 @@ impl PgStore {
         // The card the answer reviews, as it is now: the statement writes
         // its next state only if it is still this one.
         let previous = self.card(player.id, &answer.question.id).await?;
-        let (card, entry) = next_card(player, answer, previous.as_ref())?;
-        let card = CardWrite { card, entry };
+        let (card, _) = next_card(player, answer, previous.as_ref())?;
+        let card = CardWrite { card };
         if !answer.grade.correct {
             // A wrong answer scores nothing and leaves the streak as it is:
             // the write needs nothing read first, and returns the streak.
@@ -364,18 +365,15 @@ impl PgStore {
 
     /// Applies a recorded answer to its card again, from the card as it is
     /// now: another answer to the same question changed it between the
-    /// read and the write. The answer and its log entry are stored; only
-    /// the card and the entry's elapsed days follow.
+    /// read and the write. The answer is stored; only the card follows.
     async fn catch_up_card(
         &self,
         player: &Player,
         answer: &NewAnswer<'_>,
-        answer_id: i64,
     ) -> Result<(), StoreError> {
         for _ in 0..5 {
             let previous = self.card(player.id, &answer.question.id).await?;
-            let (card, entry) = next_card(player, answer, previous.as_ref())?;
-            let mut tx = self.pool.begin().await?;
+            let (card, _) = next_card(player, answer, previous.as_ref())?;
             let written = sqlx::query(
                 "INSERT INTO review_cards AS c (community_id, player_id, question_id, topic,
                      stability, difficulty, reviewed_at, due_at, reps, lapses)
@@ -396,16 +394,10 @@ impl PgStore {
             .bind(card.due_at)
             .bind(int4(card.reps))
             .bind(int4(card.lapses))
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?
             .rows_affected();
             if written == 1 {
-                sqlx::query("UPDATE review_log SET elapsed_days = $2 WHERE answer_id = $1")
-                    .bind(answer_id)
-                    .bind(int4(entry.elapsed_days))
-                    .execute(&mut *tx)
-                    .await?;
-                tx.commit().await?;
                 return Ok(());
             }
         }
@@ -461,8 +453,6 @@ impl PgStore {
             .bind(card.card.due_at)
             .bind(int4(card.card.reps))
             .bind(int4(card.card.lapses))
-            .bind(card.entry.rating.number())
-            .bind(int4(card.entry.elapsed_days))
             .fetch_one(&self.pool)
             .await?;
         Ok(row)
@@ -480,8 +470,7 @@ impl PgStore {
     ) -> Result<Recorded, StoreError> {
         if row.get("inserted") {
             if !row.get::<bool, _>("card_written") {
-                let answer_id: i64 = row.get("answer_id");
-                self.catch_up_card(player, answer, answer_id).await?;
+                self.catch_up_card(player, answer).await?;
             }
             return Ok(Recorded::New {
                 points: scored.points,
@@ -868,6 +857,102 @@ impl PgStore {
             .collect())
     }
 
+    pub async fn report_question(
+        &self,
+        player: &Player,
+        report: &NewReport<'_>,
+    ) -> Result<Filed, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO question_reports (community_id, player_id, question_id, reason, details,
+                                           created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (community_id, player_id, question_id) WHERE resolved_at IS NULL
+             DO NOTHING
+             RETURNING id",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(report.question_id)
+        .bind(report.reason.code())
+        .bind(report.details)
+        .bind(report.at)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map_or(Filed::AlreadyOpen, Filed::New))
+    }
+
+    pub async fn reports(
+        &self,
+        community_id: Option<i64>,
+        all: bool,
+    ) -> Result<Vec<Report>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.community_id, r.question_id, p.display_name, r.reason, r.details,
+                    r.created_at, r.resolved_at, r.resolution
+             FROM question_reports r JOIN players p ON p.id = r.player_id
+             WHERE ($1::bigint IS NULL OR r.community_id = $1)
+               AND ($2 OR r.resolved_at IS NULL)
+             ORDER BY r.created_at, r.id",
+        )
+        .bind(community_id)
+        .bind(all)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Report {
+                    id: row.get("id"),
+                    community_id: row.get("community_id"),
+                    question_id: row.get("question_id"),
+                    reporter: row.get("display_name"),
+                    reason: parse_reason(row.get("reason"))?,
+                    details: row.get("details"),
+                    created_at: row.get("created_at"),
+                    resolved_at: row.get("resolved_at"),
+                    resolution: row.get("resolution"),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn resolve_reports(
+        &self,
+        community_id: Option<i64>,
+        question_id: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let resolved = sqlx::query(
+            "UPDATE question_reports SET resolved_at = $3, resolution = $4
+             WHERE question_id = $2 AND resolved_at IS NULL
+               AND ($1::bigint IS NULL OR community_id = $1)",
+        )
+        .bind(community_id)
+        .bind(question_id)
+        .bind(now)
+        .bind(note)
+        .execute(&self.pool)
+        .await?;
+        Ok(resolved.rows_affected())
+    }
+
+    pub async fn answer_counts(
+        &self,
+        question_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT question_id, count(*) AS answers FROM answers
+             WHERE question_id = ANY($1) GROUP BY question_id ORDER BY question_id",
+        )
+        .bind(question_ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("question_id"), row.get("answers")))
+            .collect())
+    }
+
     pub async fn set_review_settings(
         &self,
         community_id: i64,
@@ -884,17 +969,14 @@ impl PgStore {
     }
 }
 
-/// Replaces every card and log entry with those replayed from the answers;
-/// returns how many cards there are.
+/// Replaces every card with those replayed from the answers; returns how
+/// many cards there are.
 async fn rebuild_cards(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
     sqlx::query("DELETE FROM review_cards")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("DELETE FROM review_log")
-        .execute(&mut *tx)
-        .await?;
     let rows = sqlx::query(
-        "SELECT a.id, a.community_id, a.player_id, a.question_id, a.topic, a.correct,
+        "SELECT a.community_id, a.player_id, a.question_id, a.topic, a.correct,
                 a.answered_at, c.desired_retention
          FROM answers a JOIN communities c ON c.id = a.community_id
          ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
@@ -904,7 +986,6 @@ async fn rebuild_cards(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
     let answers: Vec<ReplayedAnswer> = rows
         .iter()
         .map(|row| ReplayedAnswer {
-            answer_id: row.get("id"),
             community_id: row.get("community_id"),
             player_id: row.get("player_id"),
             question_id: row.get("question_id"),
@@ -938,30 +1019,6 @@ async fn rebuild_cards(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
         .bind(&columns.due_at)
         .bind(&columns.reps)
         .bind(&columns.lapses)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for chunk in rebuilt.log.chunks(5_000) {
-        let answer_ids: Vec<i64> = chunk.iter().map(|l| l.answer_id).collect();
-        let community_ids: Vec<i64> = chunk.iter().map(|l| l.community_id).collect();
-        let player_ids: Vec<i64> = chunk.iter().map(|l| l.player_id).collect();
-        let question_ids: Vec<&str> = chunk.iter().map(|l| l.question_id.as_str()).collect();
-        let ratings: Vec<i16> = chunk.iter().map(|l| l.entry.rating.number()).collect();
-        let elapsed: Vec<i32> = chunk.iter().map(|l| int4(l.entry.elapsed_days)).collect();
-        let reviewed_at: Vec<DateTime<Utc>> = chunk.iter().map(|l| l.entry.reviewed_at).collect();
-        sqlx::query(
-            "INSERT INTO review_log (answer_id, community_id, player_id, question_id, rating,
-                                     elapsed_days, reviewed_at)
-             SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[],
-                                  $5::smallint[], $6::int[], $7::timestamptz[])",
-        )
-        .bind(&answer_ids)
-        .bind(&community_ids)
-        .bind(&player_ids)
-        .bind(&question_ids)
-        .bind(&ratings)
-        .bind(&elapsed)
-        .bind(&reviewed_at)
         .execute(&mut *tx)
         .await?;
     }

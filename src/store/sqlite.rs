@@ -20,13 +20,15 @@ use sqlx::Row;
 
 use super::{
     build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
-    replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LogRow,
+    replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
     LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
     ReplayedAnswer, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
     COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
+use super::{parse_reason, Filed, NewReport};
 use crate::progress::QuestionRecord;
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::report::Report;
 use crate::review::{CardState, DueCard, TopicRecord};
 
 mod daily;
@@ -111,18 +113,15 @@ impl SqliteStore {
         self.rebuild(false).await
     }
 
-    /// Replaces every card and log entry with those replayed from the
-    /// answers, and clears the migration's request when `pending`.
+    /// Replaces every card with those replayed from the answers, and
+    /// clears the migration's request when `pending`.
     async fn rebuild(&self, pending: bool) -> Result<u64, StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM review_cards")
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM review_log")
-            .execute(&mut *tx)
-            .await?;
         let rows = sqlx::query(
-            "SELECT a.id, a.community_id, a.player_id, a.question_id, a.topic, a.correct,
+            "SELECT a.community_id, a.player_id, a.question_id, a.topic, a.correct,
                     a.answered_at, c.desired_retention
              FROM answers a JOIN communities c ON c.id = a.community_id
              ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
@@ -133,7 +132,6 @@ impl SqliteStore {
             .iter()
             .map(|row| {
                 Ok(ReplayedAnswer {
-                    answer_id: row.get("id"),
                     community_id: row.get("community_id"),
                     player_id: row.get("player_id"),
                     question_id: row.get("question_id"),
@@ -148,9 +146,6 @@ impl SqliteStore {
         let rebuilt = replay_answers(&answers)?;
         for card in &rebuilt.cards {
             write_card(&mut tx, card).await?;
-        }
-        for entry in &rebuilt.log {
-            write_log(&mut tx, entry).await?;
         }
         if pending {
             sqlx::query("DELETE FROM store_tasks WHERE name = 'rebuild_review_cards'")
@@ -302,7 +297,7 @@ impl SqliteStore {
         .fetch_optional(&mut *tx)
         .await?;
 
-        let Some(answer_id) = inserted else {
+        let Some(_) = inserted else {
             let row = sqlx::query(
                 "SELECT choices, correct, points FROM answers
                  WHERE (community_id = ?1 AND interaction_id = ?2)
@@ -337,7 +332,7 @@ impl SqliteStore {
         .as_ref()
         .map(card_from_row)
         .transpose()?;
-        let (state, entry) = next_card(player, answer, previous.as_ref())?;
+        let (state, _) = next_card(player, answer, previous.as_ref())?;
         let card = CardRow {
             community_id: player.community_id,
             player_id: player.id,
@@ -346,14 +341,6 @@ impl SqliteStore {
             state,
         };
         write_card(&mut tx, &card).await?;
-        let log = LogRow {
-            answer_id,
-            community_id: player.community_id,
-            player_id: player.id,
-            question_id: answer.question.id.clone(),
-            entry,
-        };
-        write_log(&mut tx, &log).await?;
 
         if let Some(streak) = scored.streak_change {
             sqlx::query(
@@ -787,6 +774,108 @@ impl SqliteStore {
             .collect())
     }
 
+    pub async fn report_question(
+        &self,
+        player: &Player,
+        report: &NewReport<'_>,
+    ) -> Result<Filed, StoreError> {
+        let id: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO question_reports (community_id, player_id, question_id, reason, details,
+                                           created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (community_id, player_id, question_id) WHERE resolved_at IS NULL
+             DO NOTHING
+             RETURNING id",
+        )
+        .bind(player.community_id)
+        .bind(player.id)
+        .bind(report.question_id)
+        .bind(report.reason.code())
+        .bind(report.details)
+        .bind(millis(report.at))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(id.map_or(Filed::AlreadyOpen, Filed::New))
+    }
+
+    pub async fn reports(
+        &self,
+        community_id: Option<i64>,
+        all: bool,
+    ) -> Result<Vec<Report>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.community_id, r.question_id, p.display_name, r.reason, r.details,
+                    r.created_at, r.resolved_at, r.resolution
+             FROM question_reports r JOIN players p ON p.id = r.player_id
+             WHERE (?1 IS NULL OR r.community_id = ?1)
+               AND (?2 OR r.resolved_at IS NULL)
+             ORDER BY r.created_at, r.id",
+        )
+        .bind(community_id)
+        .bind(all)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Report {
+                    id: row.get("id"),
+                    community_id: row.get("community_id"),
+                    question_id: row.get("question_id"),
+                    reporter: row.get("display_name"),
+                    reason: parse_reason(row.get("reason"))?,
+                    details: row.get("details"),
+                    created_at: from_millis(row.get("created_at"))?,
+                    resolved_at: row
+                        .get::<Option<i64>, _>("resolved_at")
+                        .map(from_millis)
+                        .transpose()?,
+                    resolution: row.get("resolution"),
+                })
+            })
+            .collect()
+    }
+
+    pub async fn resolve_reports(
+        &self,
+        community_id: Option<i64>,
+        question_id: &str,
+        note: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let resolved = sqlx::query(
+            "UPDATE question_reports SET resolved_at = ?3, resolution = ?4
+             WHERE question_id = ?2 AND resolved_at IS NULL
+               AND (?1 IS NULL OR community_id = ?1)",
+        )
+        .bind(community_id)
+        .bind(question_id)
+        .bind(millis(now))
+        .bind(note)
+        .execute(&self.pool)
+        .await?;
+        Ok(resolved.rows_affected())
+    }
+
+    pub async fn answer_counts(
+        &self,
+        question_ids: &[String],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let ids = serde_json::to_string(question_ids)
+            .map_err(|err| StoreError::Corrupt(err.to_string()))?;
+        let rows = sqlx::query(
+            "SELECT question_id, count(*) AS answers FROM answers
+             WHERE question_id IN (SELECT value FROM json_each(?1))
+             GROUP BY question_id ORDER BY question_id",
+        )
+        .bind(ids)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("question_id"), row.get("answers")))
+            .collect())
+    }
+
     pub async fn set_review_settings(
         &self,
         community_id: i64,
@@ -884,25 +973,6 @@ async fn write_card(tx: &mut sqlx::SqliteConnection, card: &CardRow) -> Result<(
     .bind(millis(state.due_at))
     .bind(i64::from(state.reps))
     .bind(i64::from(state.lapses))
-    .execute(&mut *tx)
-    .await?;
-    Ok(())
-}
-
-/// Writes a review's log entry.
-async fn write_log(tx: &mut sqlx::SqliteConnection, log: &LogRow) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO review_log (answer_id, community_id, player_id, question_id, rating,
-                                 elapsed_days, reviewed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )
-    .bind(log.answer_id)
-    .bind(log.community_id)
-    .bind(log.player_id)
-    .bind(&log.question_id)
-    .bind(log.entry.rating.number())
-    .bind(i64::from(log.entry.elapsed_days))
-    .bind(millis(log.entry.reviewed_at))
     .execute(&mut *tx)
     .await?;
     Ok(())

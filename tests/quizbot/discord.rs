@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::fake_discord::{
     FakeDiscord, Member, Reply, ReplyKind, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE_WITH_SOURCE,
-    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE, UPDATE_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, MODAL, PATIENCE, UPDATE_MESSAGE,
 };
 use crate::support::{shipped_content, TestDatabase};
 
@@ -386,8 +386,9 @@ async fn a_quiz_runs_from_card_to_summary_and_is_recorded() {
             assert_eq!(card.kind, ReplyKind::Callback(UPDATE_MESSAGE));
         } else {
             assert!(
-                feedback.custom_ids().is_empty(),
-                "no buttons after the last answer"
+                feedback.custom_ids().iter().all(|id| id.ends_with(":flag")),
+                "after the last answer only 🚩 is left: {:?}",
+                feedback.custom_ids()
             );
             assert!(text.contains(texts.summary_title()), "{text}");
             assert!(
@@ -1371,4 +1372,119 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
         weak.text()
     );
     assert_no_problems(&harness.fake);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_reports_a_question_and_an_admin_resolves_it() {
+    let harness = Harness::start().await;
+    let texts = harness.texts();
+    let fake = &harness.fake;
+    let eve = Member::new(801, "Eve");
+    let admin = Member::admin(802, "Admin");
+
+    let card = harness.quiz(&eve, "ec2", 2).await;
+    let question = harness.question_on(&card);
+    let feedback = harness.answer(&eve, &card, true).reply().await;
+    let flag = feedback
+        .custom_ids()
+        .into_iter()
+        .find(|id| id.ends_with(":flag"))
+        .expect("a 🚩 button on the feedback");
+
+    // 🚩 asks why, privately, with a button per reason.
+    let asked = fake.click(&eve, &feedback.message(), &flag).reply().await;
+    assert!(asked.is_ephemeral());
+    assert!(
+        asked.text().contains(texts.report_question()),
+        "{}",
+        asked.text()
+    );
+    assert_eq!(asked.custom_ids().len(), 4, "{:?}", asked.custom_ids());
+    let wrong_answer = format!("{flag}:answer");
+    assert!(asked.custom_ids().contains(&wrong_answer));
+
+    // The reason opens a form for details; sending it files the report.
+    let form = fake
+        .click(&eve, &asked.message(), &wrong_answer)
+        .reply()
+        .await;
+    assert_eq!(form.kind, ReplyKind::Callback(MODAL), "{:?}", form.data);
+    let thanks = fake
+        .submit_modal(
+            &eve,
+            &form.data,
+            &[("details", "노트에는 다른 답이 맞다고 되어 있어요")],
+        )
+        .reply()
+        .await;
+    assert!(thanks.is_ephemeral());
+    assert_eq!(thanks.text().trim(), texts.report_thanks());
+
+    // One open report per member and question.
+    let again = fake
+        .submit_modal(&eve, &form.data, &[("details", "")])
+        .reply()
+        .await;
+    assert_eq!(again.text().trim(), texts.report_already_open());
+
+    // Members may not list reports; admins see them by question.
+    let reports = |sub: &str, options: serde_json::Value| json!([{ "name": "reports", "type": 2, "options": [{ "name": sub, "type": 1, "options": options }] }]);
+    let refused = fake
+        .slash(&eve, "quiz-admin", reports("show", json!([])))
+        .reply()
+        .await;
+    assert_eq!(refused.data["content"], texts.refusal(&Refusal::AdminOnly));
+    let listed = fake
+        .slash(&admin, "quiz-admin", reports("show", json!([])))
+        .reply()
+        .await;
+    let text = listed.text();
+    assert!(
+        text.contains(&texts.reported_question(
+            &question.id,
+            1,
+            1,
+            &[(quizbot::report::ReportReason::WrongAnswer, 1)]
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Eve: 노트에는 다른 답이 맞다고 되어 있어요"),
+        "{text}"
+    );
+
+    // Resolved: the open list is empty, the full one keeps it.
+    let resolved = fake
+        .slash(
+            &admin,
+            "quiz-admin",
+            reports(
+                "resolve",
+                json!([
+                    { "name": "question", "type": 3, "value": question.id },
+                    { "name": "note", "type": 3, "value": "해설 보강" },
+                ]),
+            ),
+        )
+        .reply()
+        .await;
+    assert_eq!(
+        resolved.text().trim(),
+        texts.reports_resolved(&question.id, 1)
+    );
+    let open = fake
+        .slash(&admin, "quiz-admin", reports("show", json!([])))
+        .reply()
+        .await;
+    assert_eq!(open.text().trim(), texts.reports_none(false));
+    let all = fake
+        .slash(
+            &admin,
+            "quiz-admin",
+            reports("show", json!([{ "name": "all", "type": 5, "value": true }])),
+        )
+        .reply()
+        .await;
+    assert!(all.text().contains("(처리됨: 해설 보강)"), "{}", all.text());
+    assert_no_problems(fake);
 }

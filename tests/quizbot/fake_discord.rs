@@ -59,6 +59,8 @@ pub const DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: u64 = 5;
 pub const DEFERRED_UPDATE_MESSAGE: u64 = 6;
 pub const UPDATE_MESSAGE: u64 = 7;
 pub const AUTOCOMPLETE_RESULT: u64 = 8;
+pub const MODAL: u64 = 9;
+const MODAL_SUBMIT: u64 = 5;
 /// Message flag: only the invoking user sees the message.
 pub const EPHEMERAL: u64 = 1 << 6;
 
@@ -535,6 +537,31 @@ impl FakeDiscord {
         self.send_interaction(member, MESSAGE_COMPONENT, data, Some(message))
     }
 
+    /// `member` submits the modal `modal` (the bot's callback data) with
+    /// `values` typed into its text inputs, by custom id.
+    pub fn submit_modal(
+        &self,
+        member: &Member,
+        modal: &Value,
+        values: &[(&str, &str)],
+    ) -> Interaction {
+        self.remember(member);
+        let rows: Vec<Value> = components_of(modal)
+            .iter()
+            .filter(|c| c["type"] == 4)
+            .map(|input| {
+                let id = input["custom_id"].as_str().unwrap_or_default();
+                let value = values
+                    .iter()
+                    .find(|(k, _)| *k == id)
+                    .map_or("", |(_, v)| *v);
+                json!({ "type": 1, "components": [{ "type": 4, "custom_id": id, "value": value }] })
+            })
+            .collect();
+        let data = json!({ "custom_id": modal["custom_id"], "components": rows });
+        self.send_interaction(member, MODAL_SUBMIT, data, None)
+    }
+
     /// Delivers the same interaction again (same id and token), as the
     /// gateway may after a reconnect.
     pub fn redeliver(&self, interaction: &Interaction) {
@@ -998,6 +1025,20 @@ fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
                 status: 400,
             });
             return rejection;
+        }
+    }
+    if kind == MODAL {
+        // Discord's limits: a title of 45, inputs' labels of 45, ids of 100.
+        let inputs = components_of(&data);
+        if chars(&data["title"]) > 45
+            || chars(&data["custom_id"]) > 100
+            || inputs.is_empty()
+            || inputs
+                .iter()
+                .any(|i| chars(&i["label"]) > 45 || i["type"] != 4)
+        {
+            state.problem(format!("a modal over Discord's limits: {data}"));
+            return discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body");
         }
     }
     if kind == AUTOCOMPLETE_RESULT {

@@ -437,6 +437,59 @@ impl FakeSlack {
         (envelope, hook)
     }
 
+    /// `user` submits the modal `view` (as the bot opened it) with the
+    /// radio option `choice` picked in block `radio` and `text` typed in
+    /// the plain text input of block `input`; returns the ack.
+    pub async fn submit_view(
+        &self,
+        user: &str,
+        view: &Value,
+        (radio, choice): (&str, &str),
+        (input, text): (&str, &str),
+    ) -> Value {
+        let n = self.shared.next();
+        let option = view["blocks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|b| {
+                b["element"]["options"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            })
+            .find(|o| o["value"] == choice)
+            .unwrap_or_else(|| panic!("no option {choice} in {view:#}"));
+        let mut submitted = view.clone();
+        submitted["id"] = json!("V0FAKEVIEW");
+        submitted["team_id"] = json!(TEAM);
+        submitted["hash"] = json!("1700000000.fakehash");
+        submitted["state"] = json!({ "values": {
+            radio: { radio: { "type": "radio_buttons", "selected_option": option } },
+            input: { input: { "type": "plain_text_input", "value": text } },
+        }});
+        let envelope = json!({
+            "envelope_id": format!("env-view-{n}"),
+            "type": "interactive",
+            "accepts_response_payload": true,
+            "retry_attempt": 0,
+            "retry_reason": "",
+            "payload": {
+                "type": "view_submission",
+                "team": { "id": TEAM, "domain": "study-group" },
+                "user": { "id": user, "username": user.to_lowercase(), "name": user.to_lowercase(), "team_id": TEAM },
+                "api_app_id": APP_ID,
+                "token": "legacy-verification-token",
+                "trigger_id": format!("{n}.{n}.fake-trigger"),
+                "view": submitted,
+                "response_urls": [],
+                "is_enterprise_install": false,
+                "enterprise": null,
+            },
+        });
+        self.send_envelope(&envelope).await
+    }
+
     /// Clicks `action_id` in `message` and returns what the bot posted to
     /// the click's `response_url`.
     pub async fn click(
@@ -542,9 +595,45 @@ async fn web_api(
             }
         }
         "chat.postMessage" | "chat.update" => chat(&shared, &method, &params),
+        "chat.postEphemeral" => {
+            if params["channel"].as_str().is_none() || params["user"].as_str().is_none() {
+                json!({ "ok": false, "error": "invalid_arguments" })
+            } else {
+                json!({ "ok": true, "message_ts": format!("1700000001.{:06}", shared.next()) })
+            }
+        }
+        "views.open" => views_open(&params),
         _ => json!({ "ok": false, "error": "unknown_method" }),
     };
     Json(reply).into_response()
+}
+
+/// `views.open`: a modal within Slack's limits (a title of 24 characters,
+/// submit and close of 24, at most 100 blocks, private metadata of 3000),
+/// opened with a trigger; answered with the view as Slack keeps it.
+fn views_open(params: &Value) -> Value {
+    let view = &params["view"];
+    let chars = |v: &Value| v["text"].as_str().map_or(0, |t| t.chars().count());
+    let fits = params["trigger_id"].as_str().is_some_and(|t| !t.is_empty())
+        && view["type"] == "modal"
+        && (1..=24).contains(&chars(&view["title"]))
+        && chars(&view["submit"]) <= 24
+        && view["blocks"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty() && b.len() <= 100)
+        && view["private_metadata"]
+            .as_str()
+            .map_or(0, |m| m.chars().count())
+            <= 3000;
+    if !fits {
+        return json!({ "ok": false, "error": "invalid_arguments", "view": view });
+    }
+    let mut opened = view.clone();
+    opened["id"] = json!("V0FAKEVIEW");
+    opened["team_id"] = json!(TEAM);
+    opened["hash"] = json!("1700000000.fakehash");
+    opened["state"] = json!({ "values": {} });
+    json!({ "ok": true, "view": opened })
 }
 
 /// `chat.postMessage` and `chat.update`, on the channels' messages.

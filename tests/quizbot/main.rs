@@ -16,6 +16,7 @@ mod daily_schedule;
 mod discord;
 mod fake_discord;
 mod fake_slack;
+mod reports;
 mod review_cards;
 mod slack;
 mod store_contract;

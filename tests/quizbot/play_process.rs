@@ -285,3 +285,53 @@ fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
     let weak = playground.stdout(&["play", "--weak", "--count", "1", "--user", "dan"], "a\n");
     assert!(weak.contains("[한 개 고르기 · 보통 · 1/1]"), "{weak}");
 }
+
+#[test]
+fn a_question_is_reported_from_the_terminal_and_resolved_from_the_command_line() {
+    let playground = Playground::new();
+
+    // Answer the first question, report it with `!`, answer the second,
+    // then report that one at the end too.
+    let play = playground.stdout(
+        &[
+            "play", "--topic", "single", "--count", "2", "--user", "erin",
+        ],
+        "a\n!\n1\n노트와 답이 달라요\na\n!\n3\n\n",
+    );
+    assert!(play.contains("🚩 문제 신고:"), "{play}");
+    assert!(play.contains("1) 정답이 틀림"), "{play}");
+    assert_eq!(
+        play.matches("신고해 주셔서 고맙습니다.").count(),
+        2,
+        "{play}"
+    );
+
+    let listed = playground.stdout(&["reports", "list"], "");
+    assert!(
+        listed.contains(" · 신고 1건 (열림 1) · 정답이 틀림 1"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains(" · 신고 1건 (열림 1) · 문제가 애매함 1"),
+        "{listed}"
+    );
+    assert!(listed.contains("erin: 노트와 답이 달라요"), "{listed}");
+    // The first question asked is the one reported as wrongly keyed.
+    let first = listed
+        .lines()
+        .find(|l| l.ends_with("정답이 틀림 1"))
+        .and_then(|l| l.split(" · ").next())
+        .expect("the wrongly keyed question")
+        .to_string();
+    assert!(first.starts_with("single-"), "{listed}");
+
+    let resolved = playground.stdout(&["reports", "resolve", &first, "--note", "확인함"], "");
+    assert!(
+        resolved.contains(&format!("{first}의 열린 신고 1건을 처리했습니다.")),
+        "{resolved}"
+    );
+    let open = playground.stdout(&["reports", "list"], "");
+    assert!(!open.contains(&first), "{open}");
+    let all = playground.stdout(&["reports", "list", "--all"], "");
+    assert!(all.contains("(처리됨: 확인함)"), "{all}");
+}

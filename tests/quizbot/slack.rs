@@ -455,7 +455,13 @@ async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
     assert_contains(&feedback, texts().explanation());
     assert_contains(&feedback, "ec2.md › Amazon EC2 &gt; ");
     assert_contains(&feedback, &texts().points_won(10, false));
-    assert_eq!(action_ids(&feedback), [format!("q:{session_id}:0:next")]);
+    assert_eq!(
+        action_ids(&feedback),
+        [
+            format!("q:{session_id}:0:next"),
+            format!("q:{session_id}:0:flag")
+        ]
+    );
     assert_contains(&feedback, texts().next_button());
 
     // Act: Next, then a wrong answer on the second (last) question.
@@ -474,9 +480,10 @@ async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
 
     assert_contains(&summary, texts().summary_title());
     assert_contains(&summary, &texts().summary_line(1, 2, 0.5, 10));
-    assert!(
-        action_ids(&summary).is_empty(),
-        "the summary has no buttons"
+    assert_eq!(
+        action_ids(&summary),
+        [format!("q:{session_id}:1:flag")],
+        "after the summary only 🚩 is left"
     );
     let answers = bot
         .store
@@ -1220,7 +1227,11 @@ async fn slack_follows_the_same_rules_as_discord() {
         .click(ALICE, &by_name, &format!("q:{session}:0:{}", right[0]), &[])
         .await;
     assert_contains(&feedback, texts().summary_title());
-    assert!(action_ids(&feedback).is_empty(), "{feedback:#}");
+    assert_eq!(
+        action_ids(&feedback),
+        [format!("q:{session}:0:flag")],
+        "no Next after the summary, only 🚩: {feedback:#}"
+    );
     bot.stop().await;
 }
 
@@ -1345,5 +1356,92 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
         .expect("session");
     assert!(!session.review);
     assert!(session.question_ids[0].starts_with("ec2-"), "{session:?}");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_reports_a_question_from_a_modal_and_an_admin_resolves_it() {
+    let bot = Running::socket_mode(&[]).await;
+    let fake = &bot.fake;
+
+    let card = fake.command(ALICE, "/quiz", "ec2 1").await;
+    let (session_id, _) = session_of(&card);
+    let right = bot.correct_choices(&card).await[0];
+    let feedback = fake
+        .click(ALICE, &card, &format!("q:{session_id}:0:{right}"), &[])
+        .await;
+    let flag = format!("q:{session_id}:0:flag");
+    assert!(action_ids(&feedback).contains(&flag), "{feedback:#}");
+
+    // 🚩 opens the report form.
+    let (envelope, _) = fake.click_envelope(ALICE, &feedback, &flag, &[]);
+    fake.send_envelope(&envelope).await;
+    let opened = eventually("views.open", || async {
+        fake.calls("views.open").into_iter().next()
+    })
+    .await;
+    let view = opened.params["view"].clone();
+    assert_eq!(view["type"], "modal");
+    assert_eq!(view["callback_id"], "report");
+    let reasons: Vec<&str> = view["blocks"][1]["element"]["options"]
+        .as_array()
+        .expect("radio options")
+        .iter()
+        .filter_map(|o| o["value"].as_str())
+        .collect();
+    assert_eq!(reasons, ["answer", "explanation", "ambiguous", "other"]);
+
+    // Sending it files the report and thanks the member in the channel.
+    fake.submit_view(
+        ALICE,
+        &view,
+        ("reason", "ambiguous"),
+        ("details", "두 보기가 모두 맞는 것 같아요"),
+    )
+    .await;
+    let thanks = eventually("chat.postEphemeral", || async {
+        fake.calls("chat.postEphemeral").into_iter().next()
+    })
+    .await;
+    assert_eq!(thanks.params["user"], ALICE);
+    assert_eq!(thanks.params["channel"], CHANNEL);
+    assert!(
+        thanks.params.to_string().contains(texts().report_thanks()),
+        "{}",
+        thanks.params
+    );
+
+    // A member may not list them; an admin lists and resolves.
+    let refused = fake.command(ALICE, "/quiz-admin", "reports").await;
+    assert_contains(&refused, &texts().refusal(&Refusal::AdminOnly));
+    let question = bot
+        .store
+        .session(session_id)
+        .await
+        .expect("session")
+        .expect("session")
+        .question_ids[0]
+        .clone();
+    let listed = fake.command(ADMIN, "/quiz-admin", "reports").await;
+    assert_contains(
+        &listed,
+        &texts().reported_question(
+            &question,
+            1,
+            1,
+            &[(quizbot::report::ReportReason::Ambiguous, 1)],
+        ),
+    );
+    assert_contains(&listed, "두 보기가 모두 맞는 것 같아요");
+    let resolved = fake
+        .command(
+            ADMIN,
+            "/quiz-admin",
+            &format!("reports resolve {question} 보기 수정"),
+        )
+        .await;
+    assert_contains(&resolved, &texts().reports_resolved(&question, 1));
+    let open = fake.command(ADMIN, "/quiz-admin", "reports").await;
+    assert_contains(&open, texts().reports_none(false));
     bot.stop().await;
 }

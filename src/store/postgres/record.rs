@@ -4,7 +4,8 @@
 //! player's running totals (two rows of `player_totals`: all topics and the
 //! answer's topic, each with this day, week, month and all time), the
 //! streak when it changed, and the player's review card for the question
-//! with its log entry: data-modifying CTEs make it atomic without an
+//! (the review log is a view over the answers): data-modifying CTEs make it
+//! atomic without an
 //! explicit transaction. The card is written only when it is still the one
 //! its new state was computed from (`reps` one less), so two answers racing
 //! on one card cannot both apply to the same state.
@@ -18,13 +19,12 @@
 //! $13–$15 the first days of the answer's day, week and month,
 //! $16–$18 the new streak (current, best, last day), $19 daily post,
 //! $20 correct as 0 or 1, $21–$25 the card after the answer (stability,
-//! difficulty, due at, reps, lapses), $26 the rating, $27 whole days since
-//! the card's previous review.
+//! difficulty, due at, reps, lapses).
 //!
 //! Every shape returns one row: the player's streak before the statement
 //! (`current_streak`, `best_streak`, `streak_day`) and whether the answer
-//! was `inserted` (false for a second delivery), whether its card was
-//! `card_written`, and the new answer's `answer_id`. A guarded shape also
+//! was `inserted` (false for a second delivery) and whether its card was
+//! `card_written`. A guarded shape also
 //! returns whether the inputs were the `usual` ones and, for scoring again
 //! when they were not, `last_correct_at`.
 
@@ -117,16 +117,14 @@ impl AnswerWrite {
             "SELECT i.current_streak, i.best_streak, i.streak_day, i.last_correct_at,
                     EXISTS (SELECT 1 FROM usual) AS usual,
                     EXISTS (SELECT 1 FROM inserted) AS inserted,
-                    EXISTS (SELECT 1 FROM card) AS card_written,
-                    (SELECT answer_id FROM logged) AS answer_id
+                    EXISTS (SELECT 1 FROM card) AS card_written
              FROM inputs i"
         } else {
             // The streak before this statement: the streak after it when
             // this answer did not change it.
             "SELECT p.current_streak, p.best_streak, p.streak_day,
                     EXISTS (SELECT 1 FROM inserted) AS inserted,
-                    EXISTS (SELECT 1 FROM card) AS card_written,
-                    (SELECT answer_id FROM logged) AS answer_id
+                    EXISTS (SELECT 1 FROM card) AS card_written
              FROM players p WHERE p.id = $2"
         };
         format!("WITH {}\n{result}", ctes.join(", "))
@@ -134,7 +132,7 @@ impl AnswerWrite {
 }
 
 /// The card after the answer, written over the one it was computed from
-/// (or created), and the review's log entry.
+/// (or created).
 const CARD_CTES: &str = "card AS (
          INSERT INTO review_cards AS c (community_id, player_id, question_id, topic, stability,
                                         difficulty, reviewed_at, due_at, reps, lapses)
@@ -145,11 +143,6 @@ const CARD_CTES: &str = "card AS (
              due_at = EXCLUDED.due_at, reps = EXCLUDED.reps, lapses = EXCLUDED.lapses
          WHERE c.reps = EXCLUDED.reps - 1
          RETURNING 1
-     ), logged AS (
-         INSERT INTO review_log (answer_id, community_id, player_id, question_id, rating,
-                                 elapsed_days, reviewed_at)
-         SELECT id, $1, $2, $3, $26, $27, $8 FROM inserted
-         RETURNING answer_id
      )";
 
 /// What an answer adds to each of a row's totals: its points, one answer,
