@@ -101,7 +101,7 @@ async fn main() {
     // Card k of player p is question (p * 7 + k * 13) mod n: 20 distinct
     // questions per player, spread over the bank.
     sqlx::query(&format!(
-        "CREATE TEMP TABLE seed AS
+        "CREATE UNLOGGED TABLE seed AS
          SELECT p.id AS player_id, q.id AS question_id, q.topic,
                 random() < 0.7 AS correct,
                 now() - interval '30 days' + random() * interval '60 days' AS due_at
@@ -132,6 +132,7 @@ async fn main() {
              FROM seed",
             c = community.id
         ),
+        "DROP TABLE seed".to_string(),
         "VACUUM ANALYZE".to_string(),
     ] {
         sqlx::raw_sql(&statement)

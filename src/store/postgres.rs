@@ -14,10 +14,13 @@
 //! pool), so moving through a quiz costs no fsync.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use lru::LruCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
@@ -117,9 +120,19 @@ fn session_of(answer: &NewAnswer<'_>) -> (Option<i64>, Option<i32>) {
     }
 }
 
+/// How many cards the store remembers as it last wrote them.
+const KNOWN_CARDS: usize = 20_000;
+
+/// The cards this process wrote last, by player and question: an answer to
+/// one of them is computed from it without reading it first. The statement
+/// writes the card only if it is still that one, so a card another replica
+/// changed is caught up (see [`PgStore::catch_up_card`]), never overwritten.
+type KnownCards = Arc<Mutex<LruCache<(i64, String), CardState>>>;
+
 #[derive(Debug, Clone)]
 pub struct PgStore {
     pool: PgPool,
+    cards: KnownCards,
     /// For writes that record where someone is rather than what they
     /// scored (communities, players, quiz sessions): their commits do not
     /// wait for the disk. Nothing scored depends on them surviving a crash
@@ -137,7 +150,13 @@ impl PgStore {
         MIGRATOR.run(&pool).await?;
         let relaxed = pool_options(connections / 2)
             .connect_lazy_with(options.options([("synchronous_commit", "off")]));
-        let store = PgStore { pool, relaxed };
+        let size = NonZeroUsize::new(KNOWN_CARDS).unwrap_or(NonZeroUsize::MIN);
+        let cards = Arc::new(Mutex::new(LruCache::new(size)));
+        let store = PgStore {
+            pool,
+            cards,
+            relaxed,
+        };
         store.run_pending_rebuild().await?;
         Ok(store)
     }
@@ -306,9 +325,15 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
-        // The card the answer reviews, as it is now: the statement writes
-        // its next state only if it is still this one.
-        let previous = self.card(player.id, &answer.question.id).await?;
+        // The card the answer reviews, as this process last wrote it; else
+        // read for a review (its card exists), and otherwise none: most
+        // answers meet a question for the first time. The statement writes
+        // the next state only over the one it was computed from.
+        let previous = match self.known_card(player.id, &answer.question.id) {
+            Some(card) => Some(card),
+            None if answer.review => self.card(player.id, &answer.question.id).await?,
+            None => None,
+        };
         let (card, _) = next_card(player, answer, previous.as_ref())?;
         let card = CardWrite { card };
         if !answer.grade.correct {
@@ -324,7 +349,7 @@ impl PgStore {
         let scored = score(player, answer, usual_inputs(day));
         let row = self.write(player, answer, &scored, &card, true).await?;
         if row.get("usual") {
-            return self.recorded(player, answer, scored, &row).await;
+            return self.recorded(player, answer, scored, &card, &row).await;
         }
         let inputs = ScoringInputs {
             streak: streak_from_row(&row)?,
@@ -343,7 +368,7 @@ impl PgStore {
         card: &CardWrite,
     ) -> Result<Recorded, StoreError> {
         let row = self.write(player, answer, &scored, card, false).await?;
-        self.recorded(player, answer, scored, &row).await
+        self.recorded(player, answer, scored, card, &row).await
     }
 
     /// The player's card for a question.
@@ -363,9 +388,20 @@ impl PgStore {
         row.as_ref().map(card_from_row).transpose()
     }
 
+    fn known_card(&self, player_id: i64, question_id: &str) -> Option<CardState> {
+        let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
+        cards.get(&(player_id, question_id.to_string())).copied()
+    }
+
+    fn remember_card(&self, player_id: i64, question_id: &str, card: CardState) {
+        let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
+        cards.put((player_id, question_id.to_string()), card);
+    }
+
     /// Applies a recorded answer to its card again, from the card as it is
-    /// now: another answer to the same question changed it between the
-    /// read and the write. The answer is stored; only the card follows.
+    /// now: it was not the one the answer's statement expected (another
+    /// replica, or a process that started since, wrote it). The answer is
+    /// stored; only the card follows.
     async fn catch_up_card(
         &self,
         player: &Player,
@@ -398,6 +434,7 @@ impl PgStore {
             .await?
             .rows_affected();
             if written == 1 {
+                self.remember_card(player.id, &answer.question.id, card);
                 return Ok(());
             }
         }
@@ -466,10 +503,13 @@ impl PgStore {
         player: &Player,
         answer: &NewAnswer<'_>,
         scored: Scored,
+        card: &CardWrite,
         row: &PgRow,
     ) -> Result<Recorded, StoreError> {
         if row.get("inserted") {
-            if !row.get::<bool, _>("card_written") {
+            if row.get::<bool, _>("card_written") {
+                self.remember_card(player.id, &answer.question.id, card.card);
+            } else {
                 self.catch_up_card(player, answer).await?;
             }
             return Ok(Recorded::New {

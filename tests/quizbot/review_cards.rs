@@ -17,6 +17,7 @@ both_backends!(
     rebuilding_from_the_answers_gives_the_live_cards,
     retention_and_exam_date_are_kept_per_community,
     answers_are_counted_per_question_and_per_topic_of_the_group,
+    two_processes_answering_one_card_keep_it_whole,
 );
 
 async fn record(
@@ -305,4 +306,33 @@ async fn answers_are_counted_per_question_and_per_topic_of_the_group(db: &TestDa
         .map(|r| (r.topic, r.answered, r.correct))
         .collect();
     assert_eq!(group, [("ec2".to_string(), 4, 2), ("s3".to_string(), 2, 1)]);
+}
+
+async fn two_processes_answering_one_card_keep_it_whole(db: &TestDatabase) {
+    // Two replicas (or a process and the one that replaced it) on one
+    // database: each writes the card from what it last saw, and the one
+    // that saw an older card catches up instead of overwriting.
+    let first = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let second = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = first.player("ana").await;
+    let answers = [
+        (&first, false, "2026-03-01T00:00:00Z"),
+        (&second, true, "2026-03-01T00:30:00Z"),
+        (&first, true, "2026-03-03T00:00:00Z"),
+        (&second, false, "2026-03-09T00:00:00Z"),
+    ];
+    for (process, correct, when) in answers {
+        record(process, &ana, "ec2-1", correct, when, false, None).await;
+    }
+    let ids = ids(&["ec2-1"]);
+    let live = first.store.cards(&ana, &ids).await.expect("cards");
+    assert_eq!((live[0].state.reps, live[0].state.lapses), (4, 2));
+    let (replayed, _) = review::replay(
+        answers
+            .iter()
+            .map(|(_, correct, when)| (*correct, at(when))),
+        review::DEFAULT_RETENTION,
+    )
+    .expect("replay");
+    assert_eq!(Some(live[0].state), replayed);
 }
