@@ -25,6 +25,7 @@ use crate::content::{self, Content, SharedContent};
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Platform};
 use crate::notes::Notes;
+use crate::question_stats::NEARLY_ALL_RIGHT;
 use crate::quiz::{self, Period};
 use crate::serve;
 use crate::service::{DailyRequest, Service, ServiceError, ServiceSettings};
@@ -86,6 +87,11 @@ pub enum Command {
         /// 0.70 to 0.97, or a percentage such as 85%.
         value: String,
     },
+    /// Figures for the people who write the banks.
+    Questions {
+        #[command(subcommand)]
+        command: QuestionsCommand,
+    },
     /// Members' reports of bad questions, in every community.
     Reports {
         #[command(subcommand)]
@@ -135,6 +141,38 @@ pub enum Command {
         #[command(subcommand)]
         command: DailyCommand,
     },
+}
+
+#[derive(Subcommand)]
+pub enum QuestionsCommand {
+    /// Each question's answers, share right, picks per choice, median time
+    /// and open reports, the most missed first; distractors nobody picks
+    /// are flagged.
+    Stats {
+        /// Only this topic's questions (an id or a name).
+        #[arg(long)]
+        topic: Option<String>,
+        /// One community's answers: discord:SERVER_ID, slack:TEAM_ID or
+        /// local (the terminal's); every community's when unset.
+        #[arg(long, value_parser = parse_community)]
+        community: Option<(Platform, ExternalId)>,
+        /// Print a JSON array instead.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        content: ContentDirs,
+    },
+}
+
+/// `discord:123`, `slack:T123`, or `local` for the terminal.
+fn parse_community(text: &str) -> Result<(Platform, ExternalId), String> {
+    if text == crate::terminal::TERMINAL_COMMUNITY {
+        return Ok((Platform::Terminal, ExternalId::new(text)));
+    }
+    let (platform, id) = text
+        .split_once(':')
+        .ok_or_else(|| format!("`{text}`: expected discord:ID, slack:ID or local"))?;
+    Ok((parse_platform(platform)?, ExternalId::new(id)))
 }
 
 #[derive(Subcommand)]
@@ -351,6 +389,47 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 let caller = terminal::caller(&default_user());
                 let reply = service.exam(&caller, typed.as_deref()).await;
                 print_reply(reply, service.texts(), "exam")
+            })
+        }
+        Command::Questions {
+            command:
+                QuestionsCommand::Stats {
+                    topic,
+                    community,
+                    json,
+                    content,
+                },
+        } => {
+            content.apply(&mut config);
+            let content = load_content(&config)?;
+            with_service(&config, content, |service| async move {
+                let texts = service.texts();
+                let stats = match service.question_stats(community, topic.as_deref()).await {
+                    Ok(stats) => stats,
+                    Err(err) => return Ok(refused(&err, texts, "questions stats")),
+                };
+                let mut output = io::stdout().lock();
+                if json {
+                    writeln!(output, "{}", serde_json::to_string_pretty(&stats)?)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if stats.is_empty() {
+                    writeln!(output, "{}", texts.question_stats_none())?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                writeln!(output, "{}", texts.question_stats_title())?;
+                for question in &stats {
+                    writeln!(output, "{}", texts.question_stats_line(question))?;
+                }
+                let easy: Vec<&str> = stats
+                    .iter()
+                    .filter(|s| s.answered > 0 && s.correct_share >= NEARLY_ALL_RIGHT)
+                    .map(|s| s.id.as_str())
+                    .collect();
+                if !easy.is_empty() {
+                    writeln!(output, "{}", texts.nearly_all_right(&easy))?;
+                }
+                Ok(ExitCode::SUCCESS)
             })
         }
         Command::Reports { command } => {

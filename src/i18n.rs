@@ -402,6 +402,13 @@ impl Texts {
                     "No daily question is set for this channel.",
                 )
                 .into(),
+            Refusal::UnknownCommunity(typed) => {
+                if self.korean() {
+                    format!("`{typed}` 커뮤니티의 기록이 없습니다. discord:서버ID, slack:팀ID 또는 local로 쓰세요.")
+                } else {
+                    format!("No community `{typed}` is on record. Write discord:SERVER_ID, slack:TEAM_ID or local.")
+                }
+            }
             Refusal::BadExamDate(typed) => {
                 if self.korean() {
                     format!("`{typed}`은(는) 시험 날짜가 아닙니다. 2027-03-15처럼 YYYY-MM-DD로 쓰거나, 지우려면 off라고 쓰세요.")

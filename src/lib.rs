@@ -24,6 +24,7 @@ pub mod i18n;
 pub mod identity;
 pub mod notes;
 pub mod progress;
+pub mod question_stats;
 pub mod quiz;
 pub mod refusal;
 pub mod report;

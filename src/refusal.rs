@@ -44,6 +44,8 @@ pub enum Refusal {
     Schedule(#[from] ScheduleError),
     #[error("no daily question is set for this channel")]
     NoSchedule,
+    #[error("no community `{0}` has answers here")]
+    UnknownCommunity(String),
     #[error("`{0}` is not an exam date (YYYY-MM-DD, or off)")]
     BadExamDate(String),
     #[error("`{0}` is not a desired retention between 0.70 and 0.97")]

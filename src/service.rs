@@ -11,6 +11,7 @@
 //! user reads a short apology.
 
 mod admin;
+mod questions;
 mod quiz;
 mod report;
 mod review;

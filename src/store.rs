@@ -24,6 +24,7 @@ use crate::daily::{
 };
 use crate::identity::{ExternalId, Platform};
 use crate::progress::QuestionRecord;
+use crate::question_stats::AnswerRow;
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
 use crate::report::{Report, ReportReason};
 use crate::review::{self, CardState, DueCard, Rating, ReviewEntry, TopicRecord};
@@ -665,6 +666,15 @@ impl Store {
         forward!(self.resolve_reports(community_id, question_id, note, now))
     }
 
+    /// Every answer of one community (of all when `None`), for the
+    /// questions' figures.
+    pub async fn answer_rows(
+        &self,
+        community_id: Option<i64>,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        forward!(self.answer_rows(community_id))
+    }
+
     /// How many answers are stored for each of these questions (those with
     /// none left out).
     pub async fn answer_counts(
@@ -687,6 +697,28 @@ impl Store {
 const QUESTION_RECORDS: &str = "SELECT question_id, count(*) AS answered,
             sum(CASE WHEN correct THEN 1 ELSE 0 END) AS correct
      FROM answers WHERE player_id = $1 GROUP BY question_id ORDER BY question_id";
+
+/// Every answer of a community, or of all: the same text for both
+/// databases (`CAST` types the parameter for Postgres, and gives both the
+/// same integer width).
+const ANSWER_ROWS: &str =
+    "SELECT question_id, choices, correct, CAST(elapsed_ms AS BIGINT) AS elapsed_ms
+     FROM answers WHERE CAST($1 AS BIGINT) IS NULL OR community_id = $1 ORDER BY id";
+
+/// An answer row as the questions' figures read it.
+fn answer_row(
+    question_id: String,
+    choices: &str,
+    correct: bool,
+    elapsed_ms: Option<i64>,
+) -> Result<AnswerRow, StoreError> {
+    Ok(AnswerRow {
+        question_id,
+        choices: decode_choices(choices)?,
+        correct,
+        elapsed_ms,
+    })
+}
 
 /// The community's answers per topic, for both databases.
 const COMMUNITY_TOPIC_RECORDS: &str = "SELECT topic, count(*) AS answered,

@@ -2,6 +2,8 @@
 //! admins' list.
 
 use super::Texts;
+use crate::bank::Question;
+use crate::question_stats::QuestionStats;
 use crate::report::ReportReason;
 
 impl Texts {
@@ -141,6 +143,78 @@ impl Texts {
             format!("{question_id}의 열린 신고 {count}건을 처리했습니다.")
         } else {
             format!("Resolved {count} open reports of {question_id}.")
+        }
+    }
+
+    /// One question's figures for authors, on one line.
+    pub fn question_stats_line(&self, stats: &QuestionStats) -> String {
+        let picks: Vec<String> = stats
+            .picks
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!("{} {n}", Question::letter(i)))
+            .collect();
+        let picks = picks.join(" / ");
+        let percent = (stats.correct_share * 100.0).round();
+        let korean = self.korean();
+        let mut line = if korean {
+            format!(
+                "{} ({}) · 응답 {} · 정답률 {percent}% · 선택 {picks}",
+                stats.id, stats.topic, stats.answered
+            )
+        } else {
+            format!(
+                "{} ({}) · {} answered · {percent}% right · picked {picks}",
+                stats.id, stats.topic, stats.answered
+            )
+        };
+        if let Some(ms) = stats.median_ms {
+            let seconds = ms as f64 / 1000.0;
+            line.push_str(&if korean {
+                format!(" · 중앙 {seconds:.1}초")
+            } else {
+                format!(" · median {seconds:.1} s")
+            });
+        }
+        if stats.open_reports > 0 {
+            line.push_str(&if korean {
+                format!(" · 열린 신고 {}", stats.open_reports)
+            } else {
+                format!(" · {} open reports", stats.open_reports)
+            });
+        }
+        if !stats.unpicked_distractors.is_empty() {
+            let letters = Question::letters(&stats.unpicked_distractors);
+            line.push_str(&if korean {
+                format!(" · ⚑ 아무도 고르지 않은 오답: {letters}")
+            } else {
+                format!(" · ⚑ no one picks: {letters}")
+            });
+        }
+        line
+    }
+
+    pub fn question_stats_title(&self) -> &'static str {
+        self.pick(
+            "문제별 기록 (많이 틀리는 문제부터)",
+            "Questions, the most missed first",
+        )
+    }
+
+    pub fn question_stats_none(&self) -> &'static str {
+        self.pick(
+            "아직 답한 문제가 없습니다.",
+            "No question has been answered yet.",
+        )
+    }
+
+    /// The questions nearly everyone gets right.
+    pub fn nearly_all_right(&self, ids: &[&str]) -> String {
+        let list = ids.join(", ");
+        if self.korean() {
+            format!("거의 모두 맞히는 문제 (90% 이상): {list}")
+        } else {
+            format!("Nearly everyone gets these right (90% or more): {list}")
         }
     }
 

@@ -18,6 +18,7 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
+use super::{answer_row, parse_reason, Filed, NewReport, ANSWER_ROWS};
 use super::{
     build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
     replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
@@ -25,8 +26,8 @@ use super::{
     ReplayedAnswer, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
     COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
-use super::{parse_reason, Filed, NewReport};
 use crate::progress::QuestionRecord;
+use crate::question_stats::AnswerRow;
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::report::Report;
 use crate::review::{CardState, DueCard, TopicRecord};
@@ -854,6 +855,26 @@ impl SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(resolved.rows_affected())
+    }
+
+    pub async fn answer_rows(
+        &self,
+        community_id: Option<i64>,
+    ) -> Result<Vec<AnswerRow>, StoreError> {
+        let rows = sqlx::query(ANSWER_ROWS)
+            .bind(community_id)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                answer_row(
+                    row.get("question_id"),
+                    row.get("choices"),
+                    row.get("correct"),
+                    row.get("elapsed_ms"),
+                )
+            })
+            .collect()
     }
 
     pub async fn answer_counts(

@@ -335,3 +335,83 @@ fn a_question_is_reported_from_the_terminal_and_resolved_from_the_command_line()
     let all = playground.stdout(&["reports", "list", "--all"], "");
     assert!(all.contains("(처리됨: 확인함)"), "{all}");
 }
+
+#[test]
+fn question_figures_for_authors_are_exact() {
+    let playground = Playground::new();
+    // Five players answer both questions of `single` (A is right in both):
+    // three right, two with B. The first player also reports the first
+    // question asked.
+    for (user, input) in [
+        ("u1", "a\n!\n2\n\na\n\n"),
+        ("u2", "a\na\n"),
+        ("u3", "b\nb\n"),
+        ("u4", "a\na\n"),
+        ("u5", "b\nb\n"),
+    ] {
+        playground.stdout(
+            &["play", "--topic", "single", "--count", "2", "--user", user],
+            input,
+        );
+    }
+
+    let json = playground.stdout(
+        &[
+            "questions",
+            "stats",
+            "--community",
+            "local",
+            "--topic",
+            "single",
+            "--json",
+        ],
+        "",
+    );
+    let stats: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let stats = stats.as_array().expect("an array");
+    assert_eq!(stats.len(), 2, "{json}");
+    for question in stats {
+        assert_eq!(question["topic"], "single");
+        assert_eq!(question["answered"], 5);
+        assert_eq!(question["correct"], 3);
+        assert_eq!(question["correct_share"], 0.6);
+        assert_eq!(question["picks"], serde_json::json!([3, 2, 0, 0]));
+        assert_eq!(
+            question["unpicked_distractors"],
+            serde_json::json!([2, 3]),
+            "nobody picked C or D"
+        );
+        assert!(question["median_ms"].as_i64().is_some(), "{question}");
+    }
+    let reports: i64 = stats
+        .iter()
+        .map(|q| q["open_reports"].as_i64().unwrap_or(0))
+        .sum();
+    assert_eq!(reports, 1);
+
+    let text = playground.stdout(&["questions", "stats"], "");
+    assert!(
+        text.contains("문제별 기록 (많이 틀리는 문제부터)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("응답 5 · 정답률 60% · 선택 A 3 / B 2 / C 0 / D 0"),
+        "{text}"
+    );
+    assert!(text.contains("⚑ 아무도 고르지 않은 오답: C, D"), "{text}");
+
+    let unknown = Command::new(env!("CARGO_BIN_EXE_quizbot"))
+        .args(["questions", "stats", "--community", "discord:404"])
+        .current_dir(playground.dir.path())
+        .env("DATABASE_URL", "sqlite:scores.db")
+        .env("QUIZBOT_LOCALE", "ko")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run quizbot");
+    assert!(!unknown.status.success());
+    assert!(
+        String::from_utf8_lossy(&unknown.stderr).contains("`404` 커뮤니티의 기록이 없습니다"),
+        "{}",
+        String::from_utf8_lossy(&unknown.stderr)
+    );
+}

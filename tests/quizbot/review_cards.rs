@@ -306,6 +306,30 @@ async fn answers_are_counted_per_question_and_per_topic_of_the_group(db: &TestDa
         .map(|r| (r.topic, r.answered, r.correct))
         .collect();
     assert_eq!(group, [("ec2".to_string(), 4, 2), ("s3".to_string(), 2, 1)]);
+
+    // Every answer, for the questions' figures: of the community, or of all.
+    let rows = f
+        .store
+        .answer_rows(Some(f.community.id))
+        .await
+        .expect("rows");
+    assert_eq!(rows.len(), 6);
+    assert_eq!(
+        (
+            rows[0].question_id.as_str(),
+            rows[0].choices.clone(),
+            rows[0].correct,
+            rows[0].elapsed_ms
+        ),
+        ("ec2-1", vec![1], false, Some(4_000))
+    );
+    assert_eq!(f.store.answer_rows(None).await.expect("rows").len(), 6);
+    assert!(f
+        .store
+        .answer_rows(Some(f.community.id + 1000))
+        .await
+        .expect("rows")
+        .is_empty());
 }
 
 async fn two_processes_answering_one_card_keep_it_whole(db: &TestDatabase) {
