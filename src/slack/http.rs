@@ -8,6 +8,11 @@
 //! an interaction (form with `payload`) with an empty `200` after its
 //! `response_url` was used, an Events API callback (JSON) with `200` (and
 //! the `url_verification` challenge echoed). `GET /healthz` answers `ok`.
+//!
+//! No client holds the listener: headers must arrive within
+//! [`HEADER_READ_TIMEOUT`] (which also closes a keep-alive connection idle
+//! that long), a body within [`BODY_READ_TIMEOUT`] (else `408`), and at
+//! most [`MAX_CONNECTIONS`] are open at once; more wait in the backlog.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -21,9 +26,10 @@ use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use slack_morphism::prelude::*;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -32,6 +38,13 @@ use super::{SlackApp, SlackError};
 
 /// Largest request body read; Slack's are a few kilobytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long a client has to send a request's headers, and how long a
+/// kept-alive connection may sit idle.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a client has to send a request's body.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// Most connections served at once.
+pub const MAX_CONNECTIONS: usize = 512;
 /// How long open requests may take to finish after shutdown.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -47,7 +60,17 @@ pub async fn serve(
         tracing::info!(%addr, "Slack HTTP mode listening");
     }
     let mut connections = JoinSet::new();
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        // A free slot first: at the cap, new connections wait in the
+        // listener's backlog instead of being accepted and starved.
+        let slot = tokio::select! {
+            _ = shutdown.cancelled() => break,
+            slot = Arc::clone(&slots).acquire_owned() => match slot {
+                Ok(slot) => slot,
+                Err(_) => break,
+            },
+        };
         tokio::select! {
             _ = shutdown.cancelled() => break,
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -63,11 +86,15 @@ pub async fn serve(
                 };
                 let (app, secret, shutdown) = (Arc::clone(&app), Arc::clone(&secret), shutdown.clone());
                 connections.spawn(async move {
+                    let _slot = slot;
                     let service = service_fn(move |request| {
                         let (app, secret) = (Arc::clone(&app), Arc::clone(&secret));
                         async move { Ok::<_, Infallible>(handle(request, &app, &secret).await) }
                     });
-                    let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(HEADER_READ_TIMEOUT)
+                        .serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(connection);
                     tokio::select! {
                         result = connection.as_mut() => {
@@ -114,12 +141,11 @@ async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> Res
     };
     let timestamp = header("x-slack-request-timestamp");
     let signature = header("x-slack-signature");
-    let body = match Limited::new(request.into_body(), MAX_BODY_BYTES)
-        .collect()
-        .await
-    {
-        Ok(body) => body.to_bytes(),
-        Err(_) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body too large"),
+    let reading = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
+    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, reading).await {
+        Ok(Ok(body)) => body.to_bytes(),
+        Ok(Err(_)) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body too large"),
+        Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "body too slow"),
     };
     let now = chrono::Utc::now().timestamp();
     if let Err(err) = signature::verify(

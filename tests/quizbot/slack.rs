@@ -1445,3 +1445,88 @@ async fn a_member_reports_a_question_from_a_modal_and_an_admin_resolves_it() {
     assert_contains(&open, texts().reports_none(false));
     bot.stop().await;
 }
+
+/// Sends `head` to `addr` 8 bytes every half second (then `body`, the same
+/// way) and returns how long the server took to answer or close, with what
+/// it sent back.
+async fn slow_client(addr: std::net::SocketAddr, head: &str, body: &str) -> (Duration, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut reader, mut writer) = stream.into_split();
+    let started = std::time::Instant::now();
+    let bytes: Vec<u8> = format!("{head}{body}").into_bytes();
+    let writing = tokio::spawn(async move {
+        for chunk in bytes.chunks(8) {
+            if writer.write_all(chunk).await.is_err() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        // Then hold the connection open, sending nothing more.
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(writer);
+    });
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(30), reader.read_to_end(&mut answer)).await;
+    writing.abort();
+    assert!(read.is_ok(), "the server held a slow client for 30 s");
+    (
+        started.elapsed(),
+        String::from_utf8_lossy(&answer).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_mode_cuts_off_slow_clients_and_serves_the_others() {
+    let fake = FakeSlack::start().await;
+    let settings = fake.http_settings("test-signing-secret");
+    let mut bot = Running::prepare(fake).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
+    bot.task = Some(tokio::spawn(async move {
+        slack::serve_http(listener, &settings, app, shutdown).await
+    }));
+
+    // Headers 8 bytes at a time, never finished; and a body shorter than
+    // its Content-Length.
+    let endless_headers = tokio::spawn(slow_client(
+        addr,
+        "POST /slack/commands HTTP/1.1\r\nHost: quizbot\r\nX-Padding: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "",
+    ));
+    let short_body = tokio::spawn(slow_client(
+        addr,
+        "POST /slack/commands HTTP/1.1\r\nHost: quizbot\r\nContent-Length: 100\r\n\r\n",
+        "command=%2Fquiz",
+    ));
+
+    // Meanwhile everyone else is served.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let started = std::time::Instant::now();
+    let health = client
+        .get(format!("http://{addr}/healthz").parse().expect("uri"))
+        .await
+        .expect("healthz");
+    assert_eq!(health.status(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+
+    let (took, answer) = endless_headers.await.expect("slow headers");
+    assert!(took < Duration::from_secs(10), "slow headers held {took:?}");
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+    let (took, answer) = short_body.await.expect("short body");
+    assert!(took < Duration::from_secs(10), "a short body held {took:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    bot.stop().await;
+}
