@@ -51,13 +51,7 @@ impl Service {
         let session = game
             .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
             .await?;
-        let question = game.question(&session, session.position)?;
-        Ok(QuestionCard::new(
-            self.texts(),
-            &content,
-            &session,
-            question,
-        ))
+        self.card(&game, &session)
     }
 
     /// Starts a private session of `count` questions (the default when
@@ -75,11 +69,20 @@ impl Service {
         let session = game
             .start_weak(&player, count, Utc::now(), &mut rng)
             .await?;
-        let question = game.question(&session, session.position)?;
+        self.card(&game, &session)
+    }
+
+    /// The card of the question a session is at.
+    pub(super) fn card(
+        &self,
+        game: &Game<'_>,
+        session: &QuizSession,
+    ) -> Result<QuestionCard, ServiceError> {
+        let question = game.question(session, session.position)?;
         Ok(QuestionCard::new(
             self.texts(),
-            &content,
-            &session,
+            game.content,
+            session,
             question,
         ))
     }

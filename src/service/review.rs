@@ -10,7 +10,7 @@ use crate::quiz;
 use crate::refusal::Refusal;
 use crate::review;
 use crate::store::{Community, Player, QuizSession};
-use crate::view::{AdminReply, NothingDue, QuestionCard, ReviewStart, SummaryView};
+use crate::view::{AdminReply, NothingDue, ReviewStart, SummaryView};
 
 impl Service {
     /// Starts a private review session of `count` questions (the default
@@ -42,13 +42,7 @@ impl Service {
                 next.as_deref(),
             )));
         };
-        let question = game.question(&session, session.position)?;
-        Ok(ReviewStart::Card(Box::new(QuestionCard::new(
-            self.texts(),
-            &content,
-            &session,
-            question,
-        ))))
+        Ok(ReviewStart::Card(Box::new(self.card(&game, &session)?)))
     }
 
     /// Ends a session and sums it up, saying when its misses come back.
