@@ -1051,6 +1051,11 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         ReplyKind::Callback(CHANNEL_MESSAGE_WITH_SOURCE)
     );
     assert!(verdict.is_ephemeral());
+    assert_eq!(
+        verdict.custom_ids(),
+        [format!("d:{post_id}:flag")],
+        "a daily verdict carries 🚩"
+    );
     assert!(verdict.embeds()[0]["title"]
         .as_str()
         .unwrap()
@@ -1113,6 +1118,11 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .unwrap();
     let messages = fake.wait_channel_messages(channel, 2).await;
     let results = &messages[1];
+    assert_eq!(
+        custom_ids_of(results),
+        [format!("d:{post_id}:flag")],
+        "the results carry 🚩"
+    );
     let closed = fake
         .message(post["id"].as_str().unwrap().parse().unwrap())
         .unwrap();

@@ -964,6 +964,11 @@ async fn the_daily_question_is_posted_answered_privately_and_revealed_once() {
     assert_contains(results, &texts().turnout(2, 1));
     assert_contains(results, &texts().streak_line("Alice Kim", 1));
     assert_contains(results, &question.explanation);
+    assert_eq!(
+        action_ids(results),
+        [format!("d:{post_id}:flag")],
+        "the results carry 🚩"
+    );
 
     // Act: a click on the old buttons after the reveal.
     let late = fake

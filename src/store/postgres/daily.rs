@@ -29,7 +29,7 @@ fn schedule_from_row(row: &PgRow) -> Result<Schedule, StoreError> {
     let failures: i32 = row.get("failures");
     let failure = match (failures, row.get::<Option<DateTime<Utc>>, _>("retry_at")) {
         (count, Some(retry_at)) if count > 0 => Some(DeliveryFailure {
-            count: count as u32,
+            count: crate::store::count_from(count.into(), "delivery failures")?,
             error: row
                 .get::<Option<String>, _>("last_error")
                 .unwrap_or_default(),
@@ -82,15 +82,14 @@ impl PgStore {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|row| {
-                (
+                Ok((
                     row.get("display_name"),
-                    row.get::<i32, _>("current_streak") as u32,
-                )
+                    crate::store::count_from(row.get::<i32, _>("current_streak").into(), "streak")?,
+                ))
             })
-            .collect())
+            .collect()
     }
 
     pub async fn set_schedule(
@@ -193,7 +192,8 @@ impl PgStore {
         .bind(error)
         .fetch_one(&mut *tx)
         .await?;
-        let retry_at = now + retry_delay(count as u32);
+        let count: u32 = crate::store::count_from(count.into(), "delivery failures")?;
+        let retry_at = now + retry_delay(count);
         sqlx::query("UPDATE daily_schedules SET retry_at = $2 WHERE id = $1")
             .bind(schedule_id)
             .bind(retry_at)
@@ -201,7 +201,7 @@ impl PgStore {
             .await?;
         tx.commit().await?;
         Ok(DeliveryFailure {
-            count: count as u32,
+            count,
             error: error.to_string(),
             retry_at,
         })

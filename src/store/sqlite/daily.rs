@@ -28,7 +28,7 @@ fn schedule_from_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
     let failures: i64 = row.get("failures");
     let failure = match (failures, row.get::<Option<i64>, _>("retry_at")) {
         (count, Some(retry_at)) if count > 0 => Some(DeliveryFailure {
-            count: count as u32,
+            count: crate::store::count_from(count, "delivery failures")?,
             error: row
                 .get::<Option<String>, _>("last_error")
                 .unwrap_or_default(),
@@ -88,15 +88,14 @@ impl SqliteStore {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|row| {
-                (
+                Ok((
                     row.get("display_name"),
-                    row.get::<i64, _>("current_streak") as u32,
-                )
+                    crate::store::count_from(row.get::<i64, _>("current_streak"), "streak")?,
+                ))
             })
-            .collect())
+            .collect()
     }
 
     pub async fn set_schedule(
@@ -205,7 +204,8 @@ impl SqliteStore {
         .bind(error)
         .fetch_one(&mut *tx)
         .await?;
-        let retry_at = now + retry_delay(count as u32);
+        let count: u32 = crate::store::count_from(count, "delivery failures")?;
+        let retry_at = now + retry_delay(count);
         sqlx::query("UPDATE daily_schedules SET retry_at = ?2 WHERE id = ?1")
             .bind(schedule_id)
             .bind(millis(retry_at))
@@ -213,7 +213,7 @@ impl SqliteStore {
             .await?;
         tx.commit().await?;
         Ok(DeliveryFailure {
-            count: count as u32,
+            count,
             error: error.to_string(),
             retry_at,
         })
