@@ -28,7 +28,8 @@ impl Texts {
     /// When something comes back, from `now`, in words: "10분 뒤",
     /// "오늘 18:30", "내일", "3일 뒤".
     pub fn when(&self, at: DateTime<Utc>, now: DateTime<Utc>, zone: Tz) -> String {
-        let minutes = (at - now).num_minutes();
+        // Whole minutes, rounded up: a card due in 9 min 50 s is "10분 뒤".
+        let minutes = ((at - now).num_seconds() + 59).div_euclid(60);
         let days = (quiz::local_day(at, zone) - quiz::local_day(now, zone)).num_days();
         match (self.korean(), minutes, days) {
             (true, ..=0, _) => "지금".into(),
@@ -124,5 +125,26 @@ impl Texts {
                 "Desired retention set to {retention:.2}: the higher, the sooner cards come back. It applies from the next answer."
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Locale;
+    use chrono::{Duration, TimeZone};
+
+    #[test]
+    fn when_says_minutes_today_tomorrow_or_days() {
+        let texts = Texts::new(Locale::Korean);
+        let zone = chrono_tz::Asia::Seoul;
+        // 09:00 in Seoul.
+        let now = Utc.with_ymd_and_hms(2026, 12, 2, 0, 0, 0).unwrap();
+        let when = |later: Duration| texts.when(now + later, now, zone);
+        assert_eq!(when(Duration::seconds(590)), "10분 뒤");
+        assert_eq!(when(Duration::zero()), "지금");
+        assert_eq!(when(Duration::hours(5)), "오늘 14:00");
+        assert_eq!(when(Duration::hours(20)), "내일");
+        assert_eq!(when(Duration::days(3)), "3일 뒤");
     }
 }
