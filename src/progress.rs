@@ -4,7 +4,11 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
 use crate::bank::{Bank, Domain, Question};
+use crate::quiz;
 use crate::review::TopicRecord;
 
 /// Answered and right, for one question.
@@ -118,6 +122,50 @@ pub fn most_missed<'b, 'r>(
     missed
 }
 
+/// Days of activity a record shows.
+pub const ACTIVITY_DAYS: usize = 30;
+
+/// Answers per local day over the `days` days ending `today`, oldest
+/// first; answers outside them are left out.
+pub fn daily_activity(
+    answered_at: &[DateTime<Utc>],
+    today: NaiveDate,
+    zone: Tz,
+    days: usize,
+) -> Vec<i64> {
+    let mut counts = vec![0_i64; days];
+    for at in answered_at {
+        let back = (today - quiz::local_day(*at, zone)).num_days();
+        if let Some(slot) = usize::try_from(back)
+            .ok()
+            .filter(|back| *back < days)
+            .map(|back| days - 1 - back)
+        {
+            counts[slot] += 1;
+        }
+    }
+    counts
+}
+
+/// Counts as a bar per day, `·` for a day without answers: a chart that
+/// reads the same in a terminal, Discord and Slack.
+pub fn sparkline(counts: &[i64]) -> String {
+    const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let most = counts.iter().copied().max().unwrap_or(0).max(1);
+    counts
+        .iter()
+        .map(|&n| {
+            if n <= 0 {
+                '·'
+            } else {
+                // 1..=most onto 0..=7, the busiest day full.
+                let level = usize::try_from((n * 7 + most - 1) / most).unwrap_or(7);
+                BARS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +240,21 @@ mod tests {
         assert_eq!(weak, ["ec2"], "iam has too few answers, gone left the bank");
         let perfect = [topic("ec2", 10, 10)];
         assert!(weakest_topics(&bank, &perfect, 3).is_empty());
+    }
+
+    #[test]
+    fn activity_counts_local_days_oldest_first() {
+        use chrono::TimeZone;
+        let zone = chrono_tz::Asia::Seoul;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2026, 12, d, h, 0, 0).unwrap();
+        // 16:00 UTC on the 1st is 01:00 on the 2nd in Seoul.
+        let times = [at(1, 16), at(1, 3), at(1, 4), at(2, 0), at(1, 14)];
+        let counts = daily_activity(&times, today, zone, 3);
+        assert_eq!(counts, [0, 3, 2]);
+        assert_eq!(sparkline(&counts), "·█▆");
+        assert_eq!(sparkline(&[0, 0]), "··");
+        assert_eq!(sparkline(&[1, 8]), "▂█");
     }
 
     #[test]

@@ -617,6 +617,15 @@ impl Store {
         forward!(self.set_review_settings(community_id, retention, exam_on))
     }
 
+    /// When the player answered, from `since` on, for their activity.
+    pub async fn answer_times(
+        &self,
+        player: &Player,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        forward!(self.answer_times(player, since))
+    }
+
     /// Answered and right per question, for the player's progress.
     pub async fn question_records(
         &self,

@@ -609,6 +609,9 @@ pub struct StatsExtras {
     pub questions: Vec<QuestionRecord>,
     /// The community's answers per topic, for its averages.
     pub group_topics: Vec<TopicRecord>,
+    /// Answers per day over the last [`progress::ACTIVITY_DAYS`], oldest
+    /// first.
+    pub activity: Vec<i64>,
 }
 
 /// How many weak topics and most-missed questions a stats card names.
@@ -660,6 +663,16 @@ impl StatsCard {
             texts.streaks(stats.current_streak, stats.best_streak),
         ];
         lines.extend(extras.review.iter().cloned());
+        if extras.activity.iter().any(|&n| n > 0) {
+            let active = extras.activity.iter().filter(|&&n| n > 0).count();
+            let answers: i64 = extras.activity.iter().sum();
+            lines.push(texts.activity(
+                extras.activity.len(),
+                &progress::sparkline(&extras.activity),
+                active,
+                answers,
+            ));
+        }
         let records: Vec<TopicRecord> = stats
             .topics
             .iter()

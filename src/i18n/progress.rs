@@ -63,6 +63,15 @@ impl Texts {
         }
     }
 
+    /// The record's activity chart: "최근 30일 ·▂█… (12일 · 84문제)".
+    pub fn activity(&self, days: usize, chart: &str, active: usize, answers: i64) -> String {
+        if self.korean() {
+            format!("최근 {days}일 {chart} ({active}일 · {answers}문제)")
+        } else {
+            format!("Last {days} days {chart} ({active} days · {answers} answers)")
+        }
+    }
+
     pub fn most_missed_title(&self) -> &'static str {
         self.pick("가장 많이 틀린 문제", "Most missed questions")
     }

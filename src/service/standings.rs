@@ -5,6 +5,7 @@ use chrono::Utc;
 
 use super::{Service, ServiceError};
 use crate::identity::Identity;
+use crate::progress;
 use crate::quiz::{self, Period};
 use crate::review::TopicRecord;
 use crate::store::BoardQuery;
@@ -72,6 +73,13 @@ impl Service {
             if let Some(player) = &player {
                 let today = quiz::local_day(now, community.time_zone);
                 found = Some(store.stats(player, today).await?);
+                let days = progress::ACTIVITY_DAYS;
+                let first_day =
+                    today - chrono::Duration::days(i64::try_from(days).unwrap_or(30) - 1);
+                let since = quiz::local_midnight(first_day, community.time_zone);
+                let times = store.answer_times(player, since).await?;
+                extras.activity =
+                    progress::daily_activity(&times, today, community.time_zone, days);
                 extras.questions = store.question_records(player).await?;
                 extras.group_topics = self.group_topics(community.id).await?;
             }

@@ -862,6 +862,20 @@ impl PgStore {
             .collect()
     }
 
+    pub async fn answer_times(
+        &self,
+        player: &Player,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        Ok(sqlx::query_scalar(
+            "SELECT answered_at FROM answers WHERE player_id = $1 AND answered_at >= $2",
+        )
+        .bind(player.id)
+        .bind(since)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn question_records(
         &self,
         player: &Player,

@@ -739,6 +739,21 @@ impl SqliteStore {
             .collect()
     }
 
+    pub async fn answer_times(
+        &self,
+        player: &Player,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
+        let times: Vec<i64> = sqlx::query_scalar(
+            "SELECT answered_at FROM answers WHERE player_id = ?1 AND answered_at >= ?2",
+        )
+        .bind(player.id)
+        .bind(millis(since))
+        .fetch_all(&self.pool)
+        .await?;
+        times.into_iter().map(from_millis).collect()
+    }
+
     pub async fn question_records(
         &self,
         player: &Player,

@@ -1361,6 +1361,7 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
     assert!(text.contains(texts.accuracy_by_domain()), "{text}");
     assert!(text.contains(texts.most_missed_title()), "{text}");
     assert!(text.contains("(2번 중 1번 틀림)"), "{text}");
+    assert!(text.contains("최근 30일 "), "the activity chart: {text}");
 
     // /quiz mode:weak draws from that topic.
     let weak = harness

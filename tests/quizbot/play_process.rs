@@ -280,6 +280,11 @@ fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
     assert!(stats.contains("응답 5 · 정답 3 (60%) · 0점"), "{stats}");
     assert!(stats.contains("복습: 지금 0문제"), "{stats}");
     assert!(stats.contains("약한 주제: 한 개 고르기 50%"), "{stats}");
+    // Today's five answers, at the right end of a 30-day chart.
+    assert!(
+        stats.contains(&format!("최근 30일 {}█ (1일 · 5문제)", "·".repeat(29))),
+        "{stats}"
+    );
 
     // Practising the weak spots asks that topic's questions.
     let weak = playground.stdout(&["play", "--weak", "--count", "1", "--user", "dan"], "a\n");
