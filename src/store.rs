@@ -282,6 +282,17 @@ macro_rules! forward {
     };
 }
 
+/// Runs one SQL text, written for both databases, on whichever the store
+/// is, binding the arguments in order and reading rows as a tuple.
+macro_rules! shared_query {
+    ($self:ident, $sql:expr, $($arg:expr),*) => {
+        match $self {
+            Store::Postgres(store) => sqlx::query_as($sql)$(.bind($arg))*.fetch_all(store.pool()).await?,
+            Store::Sqlite(store) => sqlx::query_as($sql)$(.bind($arg))*.fetch_all(store.pool()).await?,
+        }
+    };
+}
+
 impl Store {
     /// Connects to `url` and applies migrations. A `sqlite:` file is created
     /// when missing.
@@ -631,7 +642,15 @@ impl Store {
         &self,
         player: &Player,
     ) -> Result<Vec<QuestionRecord>, StoreError> {
-        forward!(self.question_records(player))
+        let rows: Vec<(String, i64, i64)> = shared_query!(self, QUESTION_RECORDS, player.id);
+        Ok(rows
+            .into_iter()
+            .map(|(question_id, answered, correct)| QuestionRecord {
+                question_id,
+                answered,
+                correct,
+            })
+            .collect())
     }
 
     /// Answered and right per topic over the whole community, for the
@@ -640,7 +659,16 @@ impl Store {
         &self,
         community_id: i64,
     ) -> Result<Vec<TopicRecord>, StoreError> {
-        forward!(self.community_topic_records(community_id))
+        let rows: Vec<(String, i64, i64)> =
+            shared_query!(self, COMMUNITY_TOPIC_RECORDS, community_id);
+        Ok(rows
+            .into_iter()
+            .map(|(topic, answered, correct)| TopicRecord {
+                topic,
+                answered,
+                correct,
+            })
+            .collect())
     }
 
     /// Files a member's report of a question, unless they have one open
@@ -681,7 +709,18 @@ impl Store {
         &self,
         community_id: Option<i64>,
     ) -> Result<Vec<AnswerRow>, StoreError> {
-        forward!(self.answer_rows(community_id))
+        let rows: Vec<(String, String, bool, Option<i64>)> =
+            shared_query!(self, ANSWER_ROWS, community_id);
+        rows.into_iter()
+            .map(|(question_id, choices, correct, elapsed_ms)| {
+                Ok(AnswerRow {
+                    question_id,
+                    choices: decode_choices(&choices)?,
+                    correct,
+                    elapsed_ms,
+                })
+            })
+            .collect()
     }
 
     /// How many answers are stored for each of these questions (those with
@@ -713,21 +752,6 @@ const QUESTION_RECORDS: &str = "SELECT question_id, count(*) AS answered,
 const ANSWER_ROWS: &str =
     "SELECT question_id, choices, correct, CAST(elapsed_ms AS BIGINT) AS elapsed_ms
      FROM answers WHERE CAST($1 AS BIGINT) IS NULL OR community_id = $1 ORDER BY id";
-
-/// An answer row as the questions' figures read it.
-fn answer_row(
-    question_id: String,
-    choices: &str,
-    correct: bool,
-    elapsed_ms: Option<i64>,
-) -> Result<AnswerRow, StoreError> {
-    Ok(AnswerRow {
-        question_id,
-        choices: decode_choices(choices)?,
-        correct,
-        elapsed_ms,
-    })
-}
 
 /// The community's answers per topic, for both databases.
 const COMMUNITY_TOPIC_RECORDS: &str = "SELECT topic, count(*) AS answered,

@@ -24,19 +24,16 @@ use lru::LruCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
-use super::{answer_row, parse_reason, Filed, NewReport, ANSWER_ROWS};
 use super::{
     build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
     replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
     LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
     ReplayedAnswer, Scored, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
-    COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
-use crate::progress::QuestionRecord;
-use crate::question_stats::AnswerRow;
+use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::report::Report;
-use crate::review::{CardState, DueCard, TopicRecord};
+use crate::review::{CardState, DueCard};
 use record::AnswerWrite;
 
 mod daily;
@@ -876,42 +873,6 @@ impl PgStore {
         .await?)
     }
 
-    pub async fn question_records(
-        &self,
-        player: &Player,
-    ) -> Result<Vec<QuestionRecord>, StoreError> {
-        let rows = sqlx::query(QUESTION_RECORDS)
-            .bind(player.id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| QuestionRecord {
-                question_id: row.get("question_id"),
-                answered: row.get("answered"),
-                correct: row.get("correct"),
-            })
-            .collect())
-    }
-
-    pub async fn community_topic_records(
-        &self,
-        community_id: i64,
-    ) -> Result<Vec<TopicRecord>, StoreError> {
-        let rows = sqlx::query(COMMUNITY_TOPIC_RECORDS)
-            .bind(community_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| TopicRecord {
-                topic: row.get("topic"),
-                answered: row.get("answered"),
-                correct: row.get("correct"),
-            })
-            .collect())
-    }
-
     pub async fn report_question(
         &self,
         player: &Player,
@@ -989,26 +950,6 @@ impl PgStore {
         .execute(&self.pool)
         .await?;
         Ok(resolved.rows_affected())
-    }
-
-    pub async fn answer_rows(
-        &self,
-        community_id: Option<i64>,
-    ) -> Result<Vec<AnswerRow>, StoreError> {
-        let rows = sqlx::query(ANSWER_ROWS)
-            .bind(community_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                answer_row(
-                    row.get("question_id"),
-                    row.get("choices"),
-                    row.get("correct"),
-                    row.get("elapsed_ms"),
-                )
-            })
-            .collect()
     }
 
     pub async fn answer_counts(

@@ -18,19 +18,16 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
-use super::{answer_row, parse_reason, Filed, NewReport, ANSWER_ROWS};
 use super::{
     build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
     replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
     LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
     ReplayedAnswer, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
-    COMMUNITY_TOPIC_RECORDS, QUESTION_RECORDS,
 };
-use crate::progress::QuestionRecord;
-use crate::question_stats::AnswerRow;
+use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::report::Report;
-use crate::review::{CardState, DueCard, TopicRecord};
+use crate::review::{CardState, DueCard};
 
 mod daily;
 
@@ -84,6 +81,10 @@ fn parse_day(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
 }
 
 impl SqliteStore {
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -754,42 +755,6 @@ impl SqliteStore {
         times.into_iter().map(from_millis).collect()
     }
 
-    pub async fn question_records(
-        &self,
-        player: &Player,
-    ) -> Result<Vec<QuestionRecord>, StoreError> {
-        let rows = sqlx::query(QUESTION_RECORDS)
-            .bind(player.id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| QuestionRecord {
-                question_id: row.get("question_id"),
-                answered: row.get("answered"),
-                correct: row.get("correct"),
-            })
-            .collect())
-    }
-
-    pub async fn community_topic_records(
-        &self,
-        community_id: i64,
-    ) -> Result<Vec<TopicRecord>, StoreError> {
-        let rows = sqlx::query(COMMUNITY_TOPIC_RECORDS)
-            .bind(community_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows
-            .iter()
-            .map(|row| TopicRecord {
-                topic: row.get("topic"),
-                answered: row.get("answered"),
-                correct: row.get("correct"),
-            })
-            .collect())
-    }
-
     pub async fn report_question(
         &self,
         player: &Player,
@@ -870,26 +835,6 @@ impl SqliteStore {
         .execute(&self.pool)
         .await?;
         Ok(resolved.rows_affected())
-    }
-
-    pub async fn answer_rows(
-        &self,
-        community_id: Option<i64>,
-    ) -> Result<Vec<AnswerRow>, StoreError> {
-        let rows = sqlx::query(ANSWER_ROWS)
-            .bind(community_id)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.iter()
-            .map(|row| {
-                answer_row(
-                    row.get("question_id"),
-                    row.get("choices"),
-                    row.get("correct"),
-                    row.get("elapsed_ms"),
-                )
-            })
-            .collect()
     }
 
     pub async fn answer_counts(
