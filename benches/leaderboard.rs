@@ -16,7 +16,7 @@
 //! board is measured twice: after a vacuum, and after 1% of the players
 //! answered since (the store has autovacuum visit the totals at that rate).
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use quizbot::identity::{ExternalId, Platform};
@@ -24,24 +24,16 @@ use quizbot::quiz::{self, Period};
 use quizbot::store::{BoardQuery, Store};
 use sqlx::Connection;
 
+#[path = "../tests/quizbot/support.rs"]
+mod support;
+
+use support::{percentile_ms, server_of};
+
 const PLAYERS: i64 = 50_000;
 const ANSWERS: i64 = 1_000_000;
 const ROUNDS: usize = 200;
 /// The community's time zone.
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn server_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].rfind('/') {
-        Some(slash) => url[..after_scheme + slash].to_string(),
-        None => url.to_string(),
-    }
-}
 
 #[tokio::main]
 async fn main() {
@@ -205,8 +197,8 @@ async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str)
         println!(
             "leaderboard {name:<13} top 10 + own rank, {when}: p50={:.2} ms p95={:.2} ms \
              (callers ranked: {ranked}/{ROUNDS})",
-            percentile(&times, 0.5),
-            percentile(&times, 0.95)
+            percentile_ms(&times, 0.5),
+            percentile_ms(&times, 0.95)
         );
     }
 }

@@ -12,7 +12,7 @@
 //! and topic records, the plan, the session row) and times it. Prints
 //! p50/p95/p99 and `review_session_p95_ms=`; the target is 5 ms.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
 use quizbot::game::Game;
@@ -25,22 +25,11 @@ use sqlx::Connection;
 #[path = "../tests/quizbot/support.rs"]
 mod support;
 
+use support::{percentile_ms, server_of};
+
 const PLAYERS: i64 = 50_000;
 const CARDS_PER_PLAYER: i64 = 20;
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
-
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn server_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].rfind('/') {
-        Some(slash) => url[..after_scheme + slash].to_string(),
-        None => url.to_string(),
-    }
-}
 
 #[tokio::main]
 async fn main() {
@@ -173,11 +162,11 @@ async fn main() {
     times.sort();
     println!(
         "review session of 10, {rounds} players ({due_sessions} with cards due): p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms",
-        percentile(&times, 0.50),
-        percentile(&times, 0.95),
-        percentile(&times, 0.99)
+        percentile_ms(&times, 0.50),
+        percentile_ms(&times, 0.95),
+        percentile_ms(&times, 0.99)
     );
-    println!("review_session_p95_ms={:.2}", percentile(&times, 0.95));
+    println!("review_session_p95_ms={:.2}", percentile_ms(&times, 0.95));
 
     store_close(store).await;
     sqlx::query(&format!("DROP DATABASE \"{scratch}\" WITH (FORCE)"))

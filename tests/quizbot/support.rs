@@ -161,3 +161,19 @@ pub fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
 pub fn path_in(dir: &Path, name: &str) -> PathBuf {
     dir.join(name)
 }
+
+/// The `p` quantile of `sorted` durations, in milliseconds (benches).
+pub fn percentile_ms(sorted: &[std::time::Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index].as_secs_f64() * 1000.0
+}
+
+/// `postgres://user@host:port` of a database URL, without the database
+/// (benches create their own scratch database on the same server).
+pub fn server_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].rfind('/') {
+        Some(slash) => url[..after_scheme + slash].to_string(),
+        None => url.to_string(),
+    }
+}
