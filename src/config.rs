@@ -65,6 +65,35 @@ pub struct DiscordSettings {
     /// `DISCORD_API_BASE`: send every REST call here (proxies and tests);
     /// the gateway URL comes from its `GET /api/v10/gateway`.
     pub api_base: Option<String>,
+    /// Which gateway shard this process runs, of how many.
+    pub shard: ShardPlan,
+}
+
+/// One process's part of the Discord gateway: shard `id` of `total`.
+///
+/// `QUIZBOT_DISCORD_SHARDS` sets `total` (default 1). `QUIZBOT_DISCORD_SHARD_ID`
+/// sets `id`; without it, a StatefulSet pod's ordinal is used (`HOSTNAME`
+/// `quizbot-2` → shard 2), so N replicas with N shards need no per-pod
+/// setting. Discord sends each server's events to one shard only, so every
+/// interaction is handled by exactly one replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardPlan {
+    pub id: u32,
+    pub total: u32,
+}
+
+impl Default for ShardPlan {
+    fn default() -> Self {
+        Self { id: 0, total: 1 }
+    }
+}
+
+impl ShardPlan {
+    /// The pod ordinal at the end of a StatefulSet pod's name: `quizbot-2` → 2.
+    fn ordinal(host: &str) -> Option<u32> {
+        let (_, ordinal) = host.trim().rsplit_once('-')?;
+        ordinal.parse().ok()
+    }
 }
 
 /// Slack connection settings; the bot runs on Slack when `bot_token` is set.
@@ -183,6 +212,48 @@ impl Config {
         if let Some(base) = set("DISCORD_API_BASE") {
             config.discord.api_base = Some(base.trim_end_matches('/').to_string());
         }
+        if let Some(value) = set("QUIZBOT_DISCORD_SHARDS") {
+            config.discord.shard.total = value
+                .trim()
+                .parse()
+                .ok()
+                .filter(|total| (1..=1024).contains(total))
+                .ok_or(ConfigError::Value {
+                    name: "QUIZBOT_DISCORD_SHARDS",
+                    value,
+                    message: "expected a number of shards from 1 to 1024",
+                })?;
+        }
+        let host = set("HOSTNAME");
+        if let Some(value) = set("QUIZBOT_DISCORD_SHARD_ID") {
+            config.discord.shard.id = value.trim().parse().map_err(|_| ConfigError::Value {
+                name: "QUIZBOT_DISCORD_SHARD_ID",
+                value: value.clone(),
+                message: "expected a shard number from 0",
+            })?;
+            if config.discord.shard.id >= config.discord.shard.total {
+                return Err(ConfigError::Value {
+                    name: "QUIZBOT_DISCORD_SHARD_ID",
+                    value,
+                    message: "must be below QUIZBOT_DISCORD_SHARDS (shards count from 0)",
+                });
+            }
+        } else if config.discord.shard.total > 1 {
+            // A StatefulSet names its pods `<name>-<ordinal>`.
+            let ordinal = host.as_deref().and_then(ShardPlan::ordinal);
+            match ordinal {
+                Some(id) if id < config.discord.shard.total => config.discord.shard.id = id,
+                _ => {
+                    return Err(ConfigError::Value {
+                        name: "HOSTNAME",
+                        value: host.unwrap_or_default(),
+                        message: "with QUIZBOT_DISCORD_SHARDS above 1, set \
+                                  QUIZBOT_DISCORD_SHARD_ID or run as a StatefulSet pod \
+                                  whose ordinal (quizbot-N) is below the shard count",
+                    })
+                }
+            }
+        }
         if let Some(value) = set("QUIZBOT_DAILY_TICK") {
             config.daily_tick = humantime::parse_duration(value.trim())
                 .ok()
@@ -255,6 +326,53 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn shard_plan(env: &[(&str, &str)]) -> Result<ShardPlan, ConfigError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load_from(|name| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+            .map(|config| config.discord.shard)
+    }
+
+    #[test]
+    fn the_shard_comes_from_the_setting_or_the_pod_ordinal() {
+        assert_eq!(shard_plan(&[]).unwrap(), ShardPlan { id: 0, total: 1 });
+        assert_eq!(
+            shard_plan(&[("QUIZBOT_DISCORD_SHARDS", "3"), ("HOSTNAME", "quizbot-2")]).unwrap(),
+            ShardPlan { id: 2, total: 3 }
+        );
+        assert_eq!(
+            shard_plan(&[
+                ("QUIZBOT_DISCORD_SHARDS", "2"),
+                ("QUIZBOT_DISCORD_SHARD_ID", "1"),
+                ("HOSTNAME", "box"),
+            ])
+            .unwrap(),
+            ShardPlan { id: 1, total: 2 }
+        );
+        // One shard needs no ordinal, whatever the host is called.
+        assert_eq!(shard_plan(&[("HOSTNAME", "laptop")]).unwrap().total, 1);
+    }
+
+    #[test]
+    fn a_shard_outside_the_count_is_refused_with_the_setting_named() {
+        let err = shard_plan(&[
+            ("QUIZBOT_DISCORD_SHARDS", "2"),
+            ("QUIZBOT_DISCORD_SHARD_ID", "2"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string().starts_with("QUIZBOT_DISCORD_SHARD_ID=2"),
+            "{err}"
+        );
+        let err =
+            shard_plan(&[("QUIZBOT_DISCORD_SHARDS", "2"), ("HOSTNAME", "quizbot-5")]).unwrap_err();
+        assert!(err.to_string().starts_with("HOSTNAME=quizbot-5"), "{err}");
+        let err = shard_plan(&[("QUIZBOT_DISCORD_SHARDS", "0")]).unwrap_err();
+        assert!(err.to_string().contains("from 1 to 1024"), "{err}");
+    }
 
     #[test]
     fn the_environment_overrides_defaults() {
