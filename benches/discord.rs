@@ -109,6 +109,7 @@ async fn run(options: Options) {
         token: Some(SecretString::from(fake.token.clone())),
         guild_id: Some(fake.guild_id),
         api_base: Some(fake.base.clone()),
+        ..Default::default()
     };
     let bot = Service::new(
         SharedContent::new(support::shipped_content()),
@@ -123,7 +124,10 @@ async fn run(options: Options) {
     let shutdown = CancellationToken::new();
     let running = tokio::spawn({
         let shutdown = shutdown.clone();
-        async move { quizbot::discord::run(&settings, bot, shutdown).await }
+        async move {
+            let ops = quizbot::ops::Ops::new(bot.clone());
+            quizbot::discord::run(&settings, &ops, bot, shutdown).await
+        }
     });
     fake.wait_sessions(1).await;
     fake.wait_registration(1).await;

@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 use crate::config::DiscordSettings;
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
+use crate::ops::{Link, Ops};
 use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
@@ -135,8 +136,11 @@ fn no_mentions() -> serenity::CreateAllowedMentions {
 }
 
 /// Runs the bot until `shutdown` is cancelled or the connection fails.
+/// Runs shard `settings.shard` of the gateway; only shard 0 registers the
+/// commands. Readiness (`ops`) follows the shard's connection.
 pub async fn run(
     settings: &DiscordSettings,
+    ops: &Ops,
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), DiscordError> {
@@ -152,6 +156,8 @@ pub async fn run(
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
     let tick = service.settings().daily_tick;
     let scheduler_service = service.clone();
+    let tracked_service = service.clone();
+    let shard = settings.shard;
 
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
@@ -169,6 +175,8 @@ pub async fn run(
             Box::pin(async move {
                 let commands = &framework.options().commands;
                 let result = match guild {
+                    // One registration serves every shard.
+                    _ if shard.id != 0 => Ok(()),
                     Some(guild) => poise::builtins::register_in_guild(ctx, commands, guild).await,
                     None => poise::builtins::register_globally(ctx, commands).await,
                 };
@@ -178,6 +186,11 @@ pub async fn run(
         })
         .build();
 
+    let framework = Tracked {
+        inner: framework,
+        service: tracked_service,
+        link: ops.link(Platform::Discord),
+    };
     let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
         .framework(framework)
         .await?;
@@ -201,7 +214,7 @@ pub async fn run(
         }
     });
     let result = tokio::select! {
-        ended = client.start() => ended.map_err(DiscordError::from),
+        ended = client.start_shard(shard.id, shard.total) => ended.map_err(DiscordError::from),
         Ok(Err(err)) = registered_rx => Err(DiscordError::Register(Box::new(err))),
     };
     if result.is_err() {
@@ -216,6 +229,45 @@ pub async fn run(
         daily.abort();
     }
     result
+}
+
+/// Poise, with every interaction counted, timed and waited for at
+/// shutdown, and the shard's connection followed for readiness.
+struct Tracked {
+    inner: poise::Framework<Data, DiscordError>,
+    service: Service,
+    link: Arc<Link>,
+}
+
+#[serenity::async_trait]
+impl serenity::Framework for Tracked {
+    async fn init(&mut self, client: &serenity::Client) {
+        self.inner.init(client).await;
+    }
+
+    async fn dispatch(&self, ctx: serenity::Context, event: serenity::FullEvent) {
+        let kind = match &event {
+            serenity::FullEvent::Ready { .. } => {
+                self.link.set(true);
+                None
+            }
+            serenity::FullEvent::ShardStageUpdate { event } => {
+                self.link
+                    .set(event.new == serenity::ConnectionStage::Connected);
+                None
+            }
+            serenity::FullEvent::InteractionCreate { interaction } => Some(match interaction {
+                serenity::Interaction::Command(_) => "command",
+                serenity::Interaction::Component(_) => "component",
+                serenity::Interaction::Modal(_) => "modal",
+                serenity::Interaction::Autocomplete(_) => "autocomplete",
+                _ => "other",
+            }),
+            _ => None,
+        };
+        let _handling = kind.map(|kind| self.service.handling(Platform::Discord, kind));
+        self.inner.dispatch(ctx, event).await;
+    }
 }
 
 /// Clicks on buttons and menus, and submitted forms; everything else poise

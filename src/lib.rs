@@ -8,7 +8,8 @@
 //! or SQLite. [`service`] is every use case once, over [`game`] and the
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
 //! [`terminal`], [`discord`] and [`slack`] only lay out. [`scheduler`]
-//! posts and reveals the daily question; [`serve`] runs the platforms;
+//! posts and reveals the daily question; [`serve`] runs the platforms, with [`ops`]' health, readiness and
+//! [`telemetry`]'s metrics on the [`http_listener`];
 //! [`cli`] is the `quizbot` command.
 
 pub mod action;
@@ -20,9 +21,11 @@ pub mod daily;
 pub mod diagnostic;
 pub mod discord;
 pub mod game;
+pub mod http_listener;
 pub mod i18n;
 pub mod identity;
 pub mod notes;
+pub mod ops;
 pub mod progress;
 pub mod question_stats;
 pub mod quiz;
@@ -34,5 +37,6 @@ pub mod serve;
 pub mod service;
 pub mod slack;
 pub mod store;
+pub mod telemetry;
 pub mod terminal;
 pub mod view;

@@ -24,6 +24,7 @@ use crate::identity::Platform;
 use crate::quiz;
 use crate::service::Service;
 use crate::store::{Store, StoreError};
+use crate::telemetry;
 use crate::view::{DailyPostView, RevealView};
 
 /// How often a running bot looks for work: posts go out within this long
@@ -130,6 +131,7 @@ impl<C: DailyChannel> Scheduler<C> {
     ) {
         loop {
             if let Err(err) = self.tick(clock()).await {
+                telemetry::database_error();
                 tracing::error!(platform = %self.platform, "daily question: {err}");
             }
             tokio::select! {
@@ -165,10 +167,10 @@ impl<C: DailyChannel> Scheduler<C> {
             let Some(schedule) = by_id.get(&post.schedule_id) else {
                 continue;
             };
-            let done = if post.message_id.is_none() {
-                self.send(schedule, post, &content, now).await?
+            let (stage, done) = if post.message_id.is_none() {
+                ("post", self.send(schedule, post, &content, now).await?)
             } else if now >= post.reveal_at + REVEAL_GRACE {
-                self.reveal(schedule, post, &content, now).await?
+                ("reveal", self.reveal(schedule, post, &content, now).await?)
             } else {
                 continue;
             };
@@ -176,8 +178,10 @@ impl<C: DailyChannel> Scheduler<C> {
                 Some(Done::Posted) => report.posted += 1,
                 Some(Done::Revealed) => report.revealed += 1,
                 Some(Done::Failed) => report.failed += 1,
-                None => {}
+                None => continue,
             }
+            let delivered = !matches!(done, Some(Done::Failed));
+            telemetry::daily_delivery(self.platform, stage, delivered);
         }
         Ok(report)
     }

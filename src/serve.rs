@@ -2,19 +2,34 @@
 //!
 //! Discord runs when `DISCORD_TOKEN` is set, Slack when `SLACK_BOT_TOKEN` is
 //! (with `SLACK_APP_TOKEN` for Socket Mode or `SLACK_SIGNING_SECRET` for HTTP
-//! mode); both run together when both are. Each platform gets the same
-//! [`Service`] and the same shutdown token; the first to fail (or panic)
-//! stops the others, and the error names the platform.
+//! mode); both run together when both are. The ops listener ([`crate::ops`]:
+//! health, readiness, metrics, and Slack's HTTP mode) is up on
+//! `QUIZBOT_HTTP_ADDR` first. Each platform gets the same [`Service`] and
+//! the same shutdown token; the first to fail (or panic) stops the others,
+//! and the error names the platform.
+//!
+//! Shutdown (SIGTERM) stops taking events first: the gateway and the socket
+//! close, the listener stops accepting. Interactions already being handled
+//! finish (up to [`DRAIN_TIMEOUT`]), as does a daily post being sent; then
+//! the process exits.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
+use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::http_listener::{self, Routes};
 use crate::identity::Platform;
+use crate::ops::Ops;
 use crate::service::Service;
+
+/// How long interactions in progress may take to finish at shutdown; a
+/// pod's grace period (20 s in `deploy/`) leaves room for it.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -23,6 +38,11 @@ pub enum ServeError {
          with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode) to run on Slack"
     )]
     NoPlatform,
+    #[error("cannot listen on {addr} (QUIZBOT_HTTP_ADDR): {source}")]
+    Listen {
+        addr: String,
+        source: std::io::Error,
+    },
     #[error("{}: {message}", platform.name())]
     Platform { platform: Platform, message: String },
 }
@@ -34,31 +54,61 @@ pub async fn run(
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
+    if config.discord.token.is_none() && config.slack.bot_token.is_none() {
+        return Err(ServeError::NoPlatform);
+    }
+    let listener = TcpListener::bind(&config.http_addr)
+        .await
+        .map_err(|source| ServeError::Listen {
+            addr: config.http_addr.clone(),
+            source,
+        })?;
+    let ops = Ops::new(service.clone());
+    let listening = tokio::spawn(http_listener::serve(
+        listener,
+        Arc::clone(&ops) as Arc<dyn Routes>,
+        shutdown.clone(),
+    ));
     let config = Arc::new(config);
     let mut tasks = JoinSet::new();
     let mut platforms = HashMap::new();
     if config.discord.token.is_some() {
-        let (config, service, shutdown) = (Arc::clone(&config), service.clone(), shutdown.clone());
+        let (config, ops, service, shutdown) = (
+            Arc::clone(&config),
+            Arc::clone(&ops),
+            service.clone(),
+            shutdown.clone(),
+        );
         let task = tasks.spawn(async move {
-            crate::discord::run(&config.discord, service, shutdown)
+            crate::discord::run(&config.discord, &ops, service, shutdown)
                 .await
                 .map_err(|err| err.to_string())
         });
         platforms.insert(task.id(), Platform::Discord);
     }
     if config.slack.bot_token.is_some() {
-        let (config, service, shutdown) = (Arc::clone(&config), service.clone(), shutdown.clone());
+        let (config, ops, service, shutdown) = (
+            Arc::clone(&config),
+            Arc::clone(&ops),
+            service.clone(),
+            shutdown.clone(),
+        );
         let task = tasks.spawn(async move {
-            crate::slack::run(&config.slack, &config.http_addr, service, shutdown)
+            crate::slack::run(&config.slack, &ops, service, shutdown)
                 .await
                 .map_err(|err| err.to_string())
         });
         platforms.insert(task.id(), Platform::Slack);
     }
-    if tasks.is_empty() {
-        return Err(ServeError::NoPlatform);
+    let result = supervise(tasks, &platforms, &shutdown).await;
+    // No platform takes events any more; let those in hand finish.
+    shutdown.cancel();
+    if !service.drain(DRAIN_TIMEOUT).await {
+        tracing::warn!("interactions still in progress at shutdown were dropped");
     }
-    supervise(tasks, &platforms, &shutdown).await
+    let _ = listening.await;
+    tracing::info!("stopped");
+    result
 }
 
 /// Waits for every platform's task; the first failure or panic, named by

@@ -25,16 +25,18 @@ use chrono_tz::Tz;
 use lru::LruCache;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
+use tokio_util::task::TaskTracker;
 
 use crate::config::Locale;
 use crate::content::{Content, SharedContent};
 use crate::game::GameError;
 use crate::i18n::Texts;
-use crate::identity::Identity;
+use crate::identity::{Identity, Platform};
 use crate::quiz::AnswerError;
 use crate::refusal::Refusal;
 use crate::review::TopicRecord;
 use crate::store::{Community, Player, Store, StoreError};
+use crate::telemetry::Handling;
 
 pub use admin::DailyRequest;
 pub use quiz::Click;
@@ -97,6 +99,8 @@ struct Inner {
     /// Per community: when its averages were counted, and them.
     group_topics: Mutex<LruCache<i64, (Instant, Vec<TopicRecord>)>>,
     rng: Mutex<StdRng>,
+    /// Interactions being handled, waited for at shutdown.
+    in_flight: TaskTracker,
 }
 
 /// A caller's rows, as last read.
@@ -133,6 +137,7 @@ impl Service {
                 players: Mutex::new(LruCache::new(size)),
                 group_topics: Mutex::new(LruCache::new(groups)),
                 rng: Mutex::new(rng),
+                in_flight: TaskTracker::new(),
             }),
         }
     }
@@ -156,6 +161,22 @@ impl Service {
 
     pub(crate) fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// Starts handling one interaction from `platform`: counted and timed
+    /// for the metrics, and waited for by [`Service::drain`] while the
+    /// returned guard lives. Adapters hold it for the whole interaction.
+    pub fn handling(&self, platform: Platform, kind: &'static str) -> Handling {
+        Handling::start(platform, kind, self.inner.in_flight.token())
+    }
+
+    /// At shutdown, once no new interaction can arrive: waits up to
+    /// `within` for those being handled. False if some were still running.
+    pub async fn drain(&self, within: Duration) -> bool {
+        self.inner.in_flight.close();
+        tokio::time::timeout(within, self.inner.in_flight.wait())
+            .await
+            .is_ok()
     }
 
     /// Topic ids and names, for autocomplete and usage lines.
@@ -340,6 +361,7 @@ impl ServiceError {
 
 impl From<StoreError> for ServiceError {
     fn from(err: StoreError) -> Self {
+        crate::telemetry::database_error();
         ServiceError::failed("the store", err)
     }
 }

@@ -36,7 +36,9 @@ use tokio_util::sync::CancellationToken;
 use lru::LruCache;
 
 use crate::config::SlackSettings;
+use crate::http_listener::{self, Routes};
 use crate::identity::{ExternalId, Identity, Platform};
+use crate::ops::Ops;
 use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
@@ -66,11 +68,6 @@ pub enum SlackError {
     },
     #[error("the Slack Web API refused or failed: {0}")]
     Api(Box<SlackClientError>),
-    #[error("cannot listen on {addr}: {source}")]
-    Listen {
-        addr: String,
-        source: std::io::Error,
-    },
     #[error(transparent)]
     Service(ServiceError),
 }
@@ -110,45 +107,65 @@ pub struct SlackApp {
 }
 
 /// Runs the bot on Slack until `shutdown`: Socket Mode when
-/// `SLACK_APP_TOKEN` is set, otherwise HTTP mode on `http_addr`.
+/// `SLACK_APP_TOKEN` is set, otherwise HTTP mode, its routes mounted on the
+/// process's listener (`ops`). Readiness waits for the connection.
 pub async fn run(
     settings: &SlackSettings,
-    http_addr: &str,
+    ops: &Ops,
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), SlackError> {
+    let link = ops.link(Platform::Slack);
     if let Some(app_token) = &settings.app_token {
         let app = Arc::new(SlackApp::connect(settings, service).await?);
         let app_token = SlackApiToken::new(app_token.expose_secret().into());
-        let serving = socket::serve(Arc::clone(&app), app_token, shutdown.clone());
+        let serving = socket::serve(Arc::clone(&app), app_token, &link, shutdown.clone());
         return with_daily(&app, &shutdown, serving).await;
     }
-    if settings.signing_secret.is_none() {
-        return Err(SlackError::NoMode);
-    }
-    let listener = TcpListener::bind(http_addr)
-        .await
-        .map_err(|source| SlackError::Listen {
-            addr: http_addr.to_string(),
-            source,
-        })?;
-    serve_http(listener, settings, service, shutdown).await
+    ops.expect_slack();
+    let app = mount_http(settings, ops, service).await?;
+    link.set(true);
+    let serving = async {
+        shutdown.cancelled().await;
+        Ok(())
+    };
+    with_daily(&app, &shutdown, serving).await
 }
 
-/// HTTP mode on an already bound listener: Slack's slash-command,
-/// interactivity and events requests, each checked against
-/// `SLACK_SIGNING_SECRET`, until `shutdown`.
+/// HTTP mode's app, its routes mounted on `ops`.
+async fn mount_http(
+    settings: &SlackSettings,
+    ops: &Ops,
+    service: Service,
+) -> Result<Arc<SlackApp>, SlackError> {
+    let secret = settings.signing_secret.as_ref().ok_or(SlackError::NoMode)?;
+    let app = Arc::new(SlackApp::connect(settings, service).await?);
+    let routes = http::SlackRoutes::new(Arc::clone(&app), secret.expose_secret());
+    ops.mount_slack(Arc::new(routes));
+    tracing::info!("Slack HTTP mode: requests are served under /slack/");
+    Ok(app)
+}
+
+/// HTTP mode on an already bound listener of its own (with the ops routes
+/// beside Slack's): Slack's slash-command, interactivity and events
+/// requests, each checked against `SLACK_SIGNING_SECRET`, until `shutdown`.
 pub async fn serve_http(
     listener: TcpListener,
     settings: &SlackSettings,
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), SlackError> {
-    let secret = settings.signing_secret.as_ref().ok_or(SlackError::NoMode)?;
-    let secret = secret.expose_secret().to_string();
-    let app = Arc::new(SlackApp::connect(settings, service).await?);
-    let serving = http::serve(listener, Arc::clone(&app), secret, shutdown.clone());
-    with_daily(&app, &shutdown, serving).await
+    let ops = Ops::new(service.clone());
+    ops.link(Platform::Slack).set(true);
+    let app = mount_http(settings, &ops, service.clone()).await?;
+    let listening = http_listener::serve(listener, ops as Arc<dyn Routes>, shutdown.clone());
+    let result = with_daily(&app, &shutdown, async {
+        listening.await;
+        Ok(())
+    })
+    .await;
+    service.drain(DAILY_DRAIN).await;
+    result
 }
 
 /// Runs `serving` with the daily question's scheduler beside it (one per

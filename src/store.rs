@@ -312,6 +312,22 @@ impl Store {
         }
     }
 
+    /// One round trip to the database: `Ok` when it answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let _: Vec<(i32,)> = shared_query!(self, "SELECT 1",);
+        Ok(())
+    }
+
+    /// The pool's connections: (in use, idle).
+    pub fn connections(&self) -> (usize, usize) {
+        let (size, idle) = match self {
+            Store::Postgres(store) => (store.pool().size(), store.pool().num_idle()),
+            Store::Sqlite(store) => (store.pool().size(), store.pool().num_idle()),
+        };
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        (size.saturating_sub(idle), idle)
+    }
+
     pub fn backend(&self) -> &'static str {
         match self {
             Store::Postgres(_) => "postgres",

@@ -8,6 +8,7 @@ use crate::game::{Game, SESSION_LIFETIME_HOURS};
 use crate::quiz;
 use crate::refusal::Refusal;
 use crate::store::QuizSession;
+use crate::telemetry::{self, AnswerMode};
 use crate::view::{Answered, Feedback, NextStep, QuestionCard, SummaryView};
 
 /// What the platform knows about a click on an answer.
@@ -118,6 +119,17 @@ impl Service {
             )
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let mode = if outcome.session.review {
+            AnswerMode::Review
+        } else {
+            AnswerMode::Quiz
+        };
+        telemetry::answer(
+            caller.identity.platform,
+            mode,
+            &outcome.recorded,
+            outcome.grade.correct,
+        );
         let summary = if outcome.is_last() {
             match self.summary(&game, &player, &outcome.session, now).await {
                 Ok(summary) => Some(summary),
@@ -219,6 +231,12 @@ impl Service {
             )
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
+        telemetry::answer(
+            identity.platform,
+            AnswerMode::Daily,
+            &outcome.recorded,
+            outcome.grade.correct,
+        );
         let excerpts = content.notes.excerpts_for(outcome.question);
         let answered = Answered {
             question: outcome.question,

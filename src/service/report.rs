@@ -62,6 +62,7 @@ impl Service {
         Ok(match filed {
             Filed::New(id) => {
                 tracing::info!(id, question = %question_id, %reason, "question reported");
+                crate::telemetry::report(caller.identity.platform);
                 texts.report_thanks()
             }
             Filed::AlreadyOpen => texts.report_already_open(),

@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
 
 use crate::action::{Action, Flagged};
+use crate::identity::Platform;
 use crate::report::ReportReason;
 use crate::service::{Click, ServiceError};
 
@@ -30,10 +31,12 @@ impl SlackApp {
         let event = match event {
             SlackInteractionEvent::BlockActions(event) => event,
             SlackInteractionEvent::ViewSubmission(submission) => {
+                let _handling = self.service.handling(Platform::Slack, "modal");
                 return self.report_submitted(submission).await;
             }
             _ => return,
         };
+        let _handling = self.service.handling(Platform::Slack, "component");
         let (Some(user), Some(response_url)) = (&event.user, &event.response_url) else {
             tracing::debug!("Slack block action without a user or response_url, ignored");
             return;

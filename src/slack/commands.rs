@@ -12,6 +12,7 @@ use chrono::Utc;
 use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
+use crate::identity::Platform;
 use crate::quiz::Period;
 use crate::refusal::Refusal;
 use crate::service::{Caller, DailyRequest};
@@ -313,6 +314,7 @@ impl SlackApp {
         let channel = event.channel_id.value();
         let name = event.command.value().trim_start_matches('/');
         tracing::debug!(command = name, team, user, "Slack command");
+        let _handling = self.service.handling(Platform::Slack, "command");
         let texts = self.service.texts();
         let reply = match name {
             "quiz" => self.quiz(team, user, text).await,

@@ -7,125 +7,47 @@
 //! a slash command (form with `command`) is answered in the response body,
 //! an interaction (form with `payload`) with an empty `200` after its
 //! `response_url` was used, an Events API callback (JSON) with `200` (and
-//! the `url_verification` challenge echoed). `GET /healthz` answers `ok`.
-//!
-//! No client holds the listener: headers must arrive within
-//! [`HEADER_READ_TIMEOUT`] (which also closes a keep-alive connection idle
-//! that long), a body within [`BODY_READ_TIMEOUT`] (else `408`), and at
-//! most [`MAX_CONNECTIONS`] are open at once; more wait in the backlog.
+//! the `url_verification` challenge echoed). The process's listener
+//! ([`crate::http_listener`], with its timeouts) hands these routes every
+//! request under `/slack/`.
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper::{Method, Request, StatusCode};
 use slack_morphism::prelude::*;
-use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
-use tokio_util::sync::CancellationToken;
 
 use super::signature::{self, SignatureError};
-use super::{SlackApp, SlackError};
+use super::SlackApp;
+use crate::http_listener::{empty, json, read_body, text, HttpResponse, Responding, Routes};
 
 /// Largest request body read; Slack's are a few kilobytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
-/// How long a client has to send a request's headers, and how long a
-/// kept-alive connection may sit idle.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a client has to send a request's body.
-pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// Most connections served at once.
-pub const MAX_CONNECTIONS: usize = 512;
-/// How long open requests may take to finish after shutdown.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Serves until `shutdown`, then lets open requests finish.
-pub async fn serve(
-    listener: TcpListener,
+/// Slack's Request URLs, verified with the signing secret.
+pub struct SlackRoutes {
     app: Arc<SlackApp>,
-    secret: String,
-    shutdown: CancellationToken,
-) -> Result<(), SlackError> {
-    let secret: Arc<str> = secret.into();
-    if let Ok(addr) = listener.local_addr() {
-        tracing::info!(%addr, "Slack HTTP mode listening");
-    }
-    let mut connections = JoinSet::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
-    loop {
-        // A free slot first: at the cap, new connections wait in the
-        // listener's backlog instead of being accepted and starved.
-        let slot = tokio::select! {
-            _ = shutdown.cancelled() => break,
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
-        };
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(err) => {
-                        // Out of file descriptors and the like: wait, retry.
-                        tracing::warn!(error = %err, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let (app, secret, shutdown) = (Arc::clone(&app), Arc::clone(&secret), shutdown.clone());
-                connections.spawn(async move {
-                    let _slot = slot;
-                    let service = service_fn(move |request| {
-                        let (app, secret) = (Arc::clone(&app), Arc::clone(&secret));
-                        async move { Ok::<_, Infallible>(handle(request, &app, &secret).await) }
-                    });
-                    let connection = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_READ_TIMEOUT)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(connection);
-                    tokio::select! {
-                        result = connection.as_mut() => {
-                            if let Err(err) = result {
-                                tracing::debug!(error = %err, "HTTP connection ended");
-                            }
-                        }
-                        _ = shutdown.cancelled() => {
-                            connection.as_mut().graceful_shutdown();
-                            let _ = connection.await;
-                        }
-                    }
-                });
-            }
-        }
-    }
-    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
-        tracing::warn!("Slack HTTP requests still open at shutdown were dropped");
-    }
-    Ok(())
+    secret: Arc<str>,
 }
 
-async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> Response<Full<Bytes>> {
-    let path = request.uri().path().to_string();
-    if request.method() == Method::GET && path == "/healthz" {
-        return text(StatusCode::OK, "ok");
+impl SlackRoutes {
+    pub fn new(app: Arc<SlackApp>, secret: &str) -> Self {
+        Self {
+            app,
+            secret: secret.into(),
+        }
     }
+}
+
+impl Routes for SlackRoutes {
+    fn respond(&self, request: Request<Incoming>) -> Responding<'_> {
+        Box::pin(handle(request, &self.app, &self.secret))
+    }
+}
+
+async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> HttpResponse {
+    let path = request.uri().path().to_string();
     if !path.starts_with("/slack/") {
         return text(StatusCode::NOT_FOUND, "not found");
     }
@@ -141,11 +63,9 @@ async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> Res
     };
     let timestamp = header("x-slack-request-timestamp");
     let signature = header("x-slack-signature");
-    let reading = Limited::new(request.into_body(), MAX_BODY_BYTES).collect();
-    let body = match tokio::time::timeout(BODY_READ_TIMEOUT, reading).await {
-        Ok(Ok(body)) => body.to_bytes(),
-        Ok(Err(_)) => return text(StatusCode::PAYLOAD_TOO_LARGE, "body too large"),
-        Err(_) => return text(StatusCode::REQUEST_TIMEOUT, "body too slow"),
+    let body = match read_body(request.into_body(), MAX_BODY_BYTES).await {
+        Ok(body) => body,
+        Err(refused) => return refused,
     };
     let now = chrono::Utc::now().timestamp();
     if let Err(err) = signature::verify(
@@ -172,7 +92,7 @@ async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> Res
 }
 
 /// Routes a signed body by what it holds.
-async fn dispatch(body: &[u8], app: &SlackApp) -> Result<Response<Full<Bytes>>, String> {
+async fn dispatch(body: &[u8], app: &SlackApp) -> Result<HttpResponse, String> {
     if body.first() == Some(&b'{') {
         return event(body);
     }
@@ -197,7 +117,7 @@ async fn dispatch(body: &[u8], app: &SlackApp) -> Result<Response<Full<Bytes>>, 
 }
 
 /// An Events API request: the URL check is answered, the rest acknowledged.
-fn event(body: &[u8]) -> Result<Response<Full<Bytes>>, String> {
+fn event(body: &[u8]) -> Result<HttpResponse, String> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|err| format!("unreadable event: {err}"))?;
     if value["type"] == "url_verification" {
@@ -205,31 +125,4 @@ fn event(body: &[u8]) -> Result<Response<Full<Bytes>>, String> {
         return Ok(json(&serde_json::json!({ "challenge": challenge })));
     }
     Ok(empty())
-}
-
-fn text(status: StatusCode, body: &str) -> Response<Full<Bytes>> {
-    let mut response = Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response.headers_mut().insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    response
-}
-
-fn empty() -> Response<Full<Bytes>> {
-    Response::new(Full::new(Bytes::new()))
-}
-
-fn json(value: &impl serde::Serialize) -> Response<Full<Bytes>> {
-    match serde_json::to_vec(value) {
-        Ok(body) => {
-            let mut response = Response::new(Full::new(Bytes::from(body)));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            response
-        }
-        Err(err) => text(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
-    }
 }

@@ -9,11 +9,13 @@ use slack_morphism::prelude::*;
 use tokio_util::sync::CancellationToken;
 
 use super::{SlackApp, SlackError};
+use crate::ops::Link;
 
 /// Listens until `shutdown`, then closes the connections.
 pub async fn serve(
     app: Arc<SlackApp>,
     app_token: SlackApiToken,
+    link: &Link,
     shutdown: CancellationToken,
 ) -> Result<(), SlackError> {
     // slack-morphism retries a refused token forever; check it once here so
@@ -43,8 +45,12 @@ pub async fn serve(
     );
     listener.listen_for(&app_token).await?;
     listener.start().await;
+    // slack-morphism reconnects a dropped socket by itself; the link is up
+    // from the accepted token to shutdown.
+    link.set(true);
     tracing::info!("Slack Socket Mode started");
     shutdown.cancelled().await;
+    link.set(false);
     listener.shutdown().await;
     tracing::info!("Slack Socket Mode stopped");
     Ok(())

@@ -63,6 +63,7 @@ impl Harness {
             token: Some(SecretString::from(self.fake.token.clone())),
             guild_id: Some(self.fake.guild_id),
             api_base: Some(self.fake.base.clone()),
+            ..Default::default()
         };
         let bot = Service::new(
             self.content.clone(),
@@ -77,7 +78,10 @@ impl Harness {
         let shutdown = CancellationToken::new();
         let task = tokio::spawn({
             let shutdown = shutdown.clone();
-            async move { quizbot::discord::run(&settings, bot, shutdown).await }
+            async move {
+                let ops = quizbot::ops::Ops::new(bot.clone());
+                quizbot::discord::run(&settings, &ops, bot, shutdown).await
+            }
         });
         self.bot = Some((shutdown, task));
         self.starts += 1;

@@ -70,6 +70,8 @@ pub struct Member {
     pub id: u64,
     pub name: String,
     pub permissions: u64,
+    /// The server the member acts in; the fake's own when `None`.
+    pub guild: Option<u64>,
 }
 
 impl Member {
@@ -78,6 +80,7 @@ impl Member {
             id,
             name: name.into(),
             permissions: permissions::MEMBER,
+            guild: None,
         }
     }
 
@@ -286,6 +289,13 @@ enum Outgoing {
     },
 }
 
+/// A connected gateway session: the shard it identified as, of how many.
+struct Session {
+    shard: u64,
+    shards: u64,
+    outgoing: mpsc::UnboundedSender<Outgoing>,
+}
+
 struct State {
     port: u16,
     token: String,
@@ -295,8 +305,9 @@ struct State {
     channel_id: u64,
     ids: AtomicU64,
     sequence: AtomicU64,
-    /// The connected gateway session, if any.
-    gateway: Mutex<Option<mpsc::UnboundedSender<Outgoing>>>,
+    /// The connected gateway sessions, one per shard id: a second IDENTIFY
+    /// for a shard replaces the first.
+    gateway: Mutex<Vec<Session>>,
     /// READY events sent so far.
     sessions: watch::Sender<u64>,
     pending: Mutex<HashMap<String, Pending>>,
@@ -363,7 +374,7 @@ impl FakeDiscord {
             channel_id: 1_200_000_000_000_000_003,
             ids: AtomicU64::new(1_300_000_000_000_000_000),
             sequence: AtomicU64::new(0),
-            gateway: Mutex::new(None),
+            gateway: Mutex::new(Vec::new()),
             sessions: watch::channel(0).0,
             pending: Mutex::new(HashMap::new()),
             messages: Mutex::new(HashMap::new()),
@@ -485,7 +496,7 @@ impl FakeDiscord {
             "id": self.command_id(name).to_string(),
             "name": name,
             "type": 1,
-            "guild_id": self.guild_id.to_string(),
+            "guild_id": member.guild.unwrap_or(self.guild_id).to_string(),
             "options": options,
         });
         if let Some(resolved) = self.resolved(&data["options"]) {
@@ -501,7 +512,7 @@ impl FakeDiscord {
             "id": self.command_id(name).to_string(),
             "name": name,
             "type": 1,
-            "guild_id": self.guild_id.to_string(),
+            "guild_id": member.guild.unwrap_or(self.guild_id).to_string(),
             "options": options,
         });
         self.send_interaction(member, AUTOCOMPLETE, data, None)
@@ -568,7 +579,12 @@ impl FakeDiscord {
         if let Some(pending) = lock(&self.state.pending).get_mut(&interaction.token) {
             pending.sent_at = None;
         }
-        self.dispatch(
+        let guild = interaction.payload["guild_id"]
+            .as_str()
+            .and_then(|g| g.parse().ok())
+            .unwrap_or(self.guild_id);
+        self.dispatch_to(
+            guild,
             "INTERACTION_CREATE",
             interaction.payload.clone(),
             Some(interaction.token.clone()),
@@ -639,7 +655,7 @@ impl FakeDiscord {
         let state = &self.state;
         let id = state.next_id();
         let token = format!("itoken-{id}-{}", fastrand::u64(..));
-        let guild = state.guild_id.to_string();
+        let guild = member.guild.unwrap_or(state.guild_id).to_string();
         let mut payload = json!({
             "id": id.to_string(),
             "application_id": state.application_id.to_string(),
@@ -676,7 +692,13 @@ impl FakeDiscord {
                 replies: tx,
             },
         );
-        self.dispatch("INTERACTION_CREATE", payload.clone(), Some(token.clone()));
+        let guild = member.guild.unwrap_or(state.guild_id);
+        self.dispatch_to(
+            guild,
+            "INTERACTION_CREATE",
+            payload.clone(),
+            Some(token.clone()),
+        );
         Interaction {
             id,
             token,
@@ -685,13 +707,45 @@ impl FakeDiscord {
         }
     }
 
-    fn dispatch(&self, event: &'static str, data: Value, token: Option<String>) {
-        let gateway = lock(&self.state.gateway).clone();
+    /// Sends a server's event to the session of the shard Discord routes
+    /// that server to: `(guild_id >> 22) % shards`.
+    fn dispatch_to(&self, guild: u64, event: &'static str, data: Value, token: Option<String>) {
+        let outgoing = lock(&self.state.gateway)
+            .iter()
+            .find(|s| s.shard == shard_of(guild, s.shards))
+            .map(|s| s.outgoing.clone());
         let sent =
-            gateway.is_some_and(|g| g.send(Outgoing::Dispatch { event, data, token }).is_ok());
-        assert!(sent, "no bot is connected to the gateway");
+            outgoing.is_some_and(|g| g.send(Outgoing::Dispatch { event, data, token }).is_ok());
+        assert!(
+            sent,
+            "no bot is connected to the gateway for server {guild}"
+        );
+    }
+
+    /// A server id (not the fake's own) that Discord routes to `shard` of
+    /// `shards`.
+    pub fn guild_on_shard(&self, shard: u64, shards: u64) -> u64 {
+        (1..)
+            .map(|n| self.guild_id + (n << 22))
+            .find(|&guild| shard_of(guild, shards) == shard)
+            .unwrap_or(self.guild_id)
+    }
+
+    /// The gateway sessions connected now, as (shard, shards).
+    pub fn shards(&self) -> Vec<(u64, u64)> {
+        lock(&self.state.gateway)
+            .iter()
+            .map(|s| (s.shard, s.shards))
+            .collect()
     }
 }
+
+/// The shard Discord sends a server's events to.
+pub fn shard_of(guild: u64, shards: u64) -> u64 {
+    (guild >> 22) % shards.max(1)
+}
+
+impl FakeDiscord {}
 
 /// Options with values, inside subcommands and subcommand groups too.
 fn leaf_options(options: &Value) -> Vec<Value> {
@@ -769,7 +823,14 @@ async fn gateway_session(state: Arc<State>, mut socket: WebSocket) {
                             }))).await;
                             break;
                         }
-                        *lock(&state.gateway) = Some(tx.clone());
+                        let shard = payload["d"]["shard"].as_array().map_or((0, 1), |s| {
+                            (s.first().and_then(Value::as_u64).unwrap_or(0), s.get(1).and_then(Value::as_u64).unwrap_or(1))
+                        });
+                        {
+                            let mut sessions = lock(&state.gateway);
+                            sessions.retain(|s| s.shard != shard.0);
+                            sessions.push(Session { shard: shard.0, shards: shard.1, outgoing: tx.clone() });
+                        }
                         let session = *state.sessions.borrow() + 1;
                         let ready = json!({
                             "v": 10,
@@ -781,7 +842,7 @@ async fn gateway_session(state: Arc<State>, mut socket: WebSocket) {
                             "guilds": [],
                             "session_id": format!("fake-session-{session}"),
                             "resume_gateway_url": format!("ws://127.0.0.1:{}", state.port),
-                            "shard": [0, 1],
+                            "shard": [shard.0, shard.1],
                             "application": { "id": state.application_id.to_string(), "flags": 0 },
                         });
                         if send_dispatch(&state, &mut socket, "READY", ready, None).await.is_err() { break }
@@ -800,10 +861,7 @@ async fn gateway_session(state: Arc<State>, mut socket: WebSocket) {
             }
         }
     }
-    let mut gateway = lock(&state.gateway);
-    if gateway.as_ref().is_some_and(|g| g.same_channel(&tx)) {
-        *gateway = None;
-    }
+    lock(&state.gateway).retain(|s| !s.outgoing.same_channel(&tx));
 }
 
 async fn send_json(socket: &mut WebSocket, value: &Value) -> Result<(), axum::Error> {

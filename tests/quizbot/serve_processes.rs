@@ -30,6 +30,8 @@ fn quizbot(database_url: &str) -> Command {
         .env("QUIZBOT_QUESTIONS", root.join("questions"))
         .env("QUIZBOT_NOTES", root.join("notes"))
         .env("QUIZBOT_LOG", "quizbot=info")
+        // Any free port for the ops listener: several servers run at once.
+        .env("QUIZBOT_HTTP_ADDR", "127.0.0.1:0")
         .current_dir(std::env::temp_dir());
     command
 }

@@ -19,6 +19,7 @@ use quizbot::content::{Content, SharedContent};
 use quizbot::daily::{DailyPost, DeliveryFailure, ScheduleError};
 use quizbot::i18n::Texts;
 use quizbot::identity::{ExternalId, Platform};
+use quizbot::ops::Ops;
 use quizbot::quiz::{local_day, Period};
 use quizbot::refusal::Refusal;
 use quizbot::scheduler::Scheduler;
@@ -112,7 +113,8 @@ impl Running {
         running.zone = zone;
         let (bot, shutdown) = (running.bot(), running.shutdown.clone());
         running.task = Some(tokio::spawn(async move {
-            slack::run(&settings, "127.0.0.1:0", bot, shutdown).await
+            let ops = Ops::new(bot.clone());
+            slack::run(&settings, &ops, bot, shutdown).await
         }));
         running.fake.wait_connected().await;
         running
@@ -808,7 +810,40 @@ async fn http_mode_serves_signed_requests_and_refuses_bad_and_stale_ones() {
         echoed.contains("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"),
         "{echoed}"
     );
+
+    // The ops routes share Slack's port.
+    let ops = |path: &str| url.replace("/slack/commands", path);
+    assert_eq!(get(&ops("/healthz")).await, (200, "ok".to_string()));
+    assert_eq!(get(&ops("/readyz")).await, (200, "ready".to_string()));
+    let (status, metrics) = get(&ops("/metrics")).await;
+    assert_eq!(status, 200);
+    for series in [
+        r#"quizbot_interactions_total{platform="slack",kind="command"}"#,
+        r#"quizbot_interactions_total{platform="slack",kind="component"}"#,
+        r#"quizbot_answers_total{platform="slack",mode="quiz",result="right"}"#,
+    ] {
+        assert!(metrics.contains(series), "{series} in:\n{metrics}");
+    }
     bot.stop().await;
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+    let request = hyper::Request::get(url)
+        .body(Full::new(Bytes::new()))
+        .expect("request");
+    let response = tokio::time::timeout(Duration::from_secs(15), client.request(request))
+        .await
+        .expect("the bot answers within 15 s")
+        .expect("HTTP request");
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -824,7 +859,7 @@ async fn a_refused_token_stops_the_bot_with_a_clear_error() {
         Duration::from_secs(15),
         slack::run(
             &wrong_app_token,
-            "127.0.0.1:0",
+            &Ops::new(running.bot()),
             running.bot(),
             running.shutdown.clone(),
         ),

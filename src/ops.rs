@@ -1,0 +1,168 @@
+//! The ops listener: health, readiness and metrics, on `QUIZBOT_HTTP_ADDR`
+//! in every mode of `quizbot serve` (and Slack's Request URLs on the same
+//! port in HTTP mode).
+//!
+//! - `GET /healthz`: `200 ok` while the process runs.
+//! - `GET /readyz`: `200 ready` when the database answers and every
+//!   configured platform is connected; `503` with the reasons otherwise.
+//! - `GET /metrics`: [`crate::telemetry`]'s figures, Prometheus text format.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use hyper::body::Incoming;
+use hyper::{Method, Request, StatusCode};
+
+use crate::http_listener::{text, with_type, HttpResponse, Responding, Routes};
+use crate::identity::Platform;
+use crate::service::Service;
+
+pub const HEALTH_PATH: &str = "/healthz";
+pub const READY_PATH: &str = "/readyz";
+pub const METRICS_PATH: &str = "/metrics";
+/// Where Slack's Request URLs live, when HTTP mode is on.
+pub const SLACK_PREFIX: &str = "/slack/";
+
+/// How long `/readyz` waits for the database.
+const DATABASE_CHECK: Duration = Duration::from_secs(2);
+
+/// Whether one platform's connection is up, as its adapter last saw it.
+#[derive(Debug, Default)]
+pub struct Link(AtomicBool);
+
+impl Link {
+    pub fn set(&self, connected: bool) {
+        self.0.store(connected, Ordering::Relaxed);
+    }
+
+    pub fn is_up(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+/// The ops routes, with Slack's mounted beside them once its app is up.
+pub struct Ops {
+    service: Service,
+    links: Mutex<Vec<(Platform, Arc<Link>)>>,
+    slack: OnceLock<Arc<dyn Routes>>,
+    /// Slack's HTTP mode is configured (its routes may not be up yet).
+    slack_expected: AtomicBool,
+}
+
+impl Ops {
+    pub fn new(service: Service) -> Arc<Self> {
+        // Counting starts with the listener.
+        crate::telemetry::recorder();
+        Arc::new(Self {
+            service,
+            links: Mutex::new(Vec::new()),
+            slack: OnceLock::new(),
+            slack_expected: AtomicBool::new(false),
+        })
+    }
+
+    /// Registers `platform` as one readiness waits for, down until its
+    /// adapter sets the returned link.
+    pub fn link(&self, platform: Platform) -> Arc<Link> {
+        let link = Arc::new(Link::default());
+        self.links().push((platform, Arc::clone(&link)));
+        link
+    }
+
+    /// Slack's HTTP mode is starting: until its routes are mounted, its
+    /// requests get `503` (Slack retries) rather than `404`.
+    pub fn expect_slack(&self) {
+        self.slack_expected.store(true, Ordering::Relaxed);
+    }
+
+    /// Serves Slack's Request URLs (`/slack/…`) from now on.
+    pub fn mount_slack(&self, routes: Arc<dyn Routes>) {
+        if self.slack.set(routes).is_err() {
+            tracing::warn!("Slack's routes were mounted twice; the first stay");
+        }
+    }
+
+    fn links(&self) -> std::sync::MutexGuard<'_, Vec<(Platform, Arc<Link>)>> {
+        self.links
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Why the process is not ready, or nothing when it is.
+    pub async fn not_ready(&self) -> Vec<String> {
+        let mut reasons = Vec::new();
+        match tokio::time::timeout(DATABASE_CHECK, self.service.store().ping()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(err)) => reasons.push(format!("database: {err}")),
+            Err(_) => reasons.push(format!(
+                "database: no answer within {}s",
+                DATABASE_CHECK.as_secs()
+            )),
+        }
+        for (platform, link) in self.links().iter() {
+            if !link.is_up() {
+                reasons.push(format!("{}: not connected", platform.name()));
+            }
+        }
+        reasons
+    }
+
+    async fn ready(&self) -> HttpResponse {
+        let reasons = self.not_ready().await;
+        if reasons.is_empty() {
+            text(StatusCode::OK, "ready")
+        } else {
+            text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &(reasons.join("\n") + "\n"),
+            )
+        }
+    }
+
+    fn metrics(&self) -> HttpResponse {
+        let Some(recorder) = crate::telemetry::recorder() else {
+            return text(StatusCode::NOT_FOUND, "metrics are recorded elsewhere");
+        };
+        let (in_use, idle) = self.service.store().connections();
+        crate::telemetry::database_connections(in_use, idle);
+        recorder.run_upkeep();
+        with_type(
+            StatusCode::OK,
+            recorder.render(),
+            "text/plain; version=0.0.4; charset=utf-8",
+        )
+    }
+
+    async fn respond_to(&self, request: Request<Incoming>) -> HttpResponse {
+        let path = request.uri().path();
+        if path.starts_with(SLACK_PREFIX) {
+            return match self.slack.get() {
+                Some(slack) => slack.respond(request).await,
+                None if self.slack_expected.load(Ordering::Relaxed) => text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Slack's HTTP mode is starting",
+                ),
+                None => text(StatusCode::NOT_FOUND, "Slack's HTTP mode is not on"),
+            };
+        }
+        let route = match path {
+            HEALTH_PATH | READY_PATH | METRICS_PATH => path,
+            _ => return text(StatusCode::NOT_FOUND, "not found"),
+        };
+        if request.method() != Method::GET && request.method() != Method::HEAD {
+            return text(StatusCode::METHOD_NOT_ALLOWED, "GET only");
+        }
+        match route {
+            HEALTH_PATH => text(StatusCode::OK, "ok"),
+            READY_PATH => self.ready().await,
+            _ => self.metrics(),
+        }
+    }
+}
+
+impl Routes for Ops {
+    fn respond(&self, request: Request<Incoming>) -> Responding<'_> {
+        Box::pin(self.respond_to(request))
+    }
+}
