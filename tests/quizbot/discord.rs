@@ -63,6 +63,7 @@ impl Harness {
             token: Some(SecretString::from(self.fake.token.clone())),
             guild_id: Some(self.fake.guild_id),
             api_base: Some(self.fake.base.clone()),
+            shard: Default::default(),
         };
         let bot = Service::new(
             self.content.clone(),
