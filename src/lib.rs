@@ -23,6 +23,7 @@ pub mod game;
 pub mod i18n;
 pub mod identity;
 pub mod notes;
+pub mod ops;
 pub mod progress;
 pub mod question_stats;
 pub mod quiz;

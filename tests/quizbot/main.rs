@@ -6,6 +6,7 @@ mod support;
 
 mod bank_loading;
 mod content_balance;
+mod deploy_files;
 mod notes_parsing;
 mod play_process;
 mod postgres_connections;
