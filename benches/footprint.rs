@@ -127,7 +127,10 @@ async fn run(options: Options) {
             .env("DISCORD_GUILD_ID", discord.guild_id.to_string())
             .env("SLACK_BOT_TOKEN", secret(&slack_settings.bot_token))
             .env("SLACK_APP_TOKEN", secret(&slack_settings.app_token))
-            .env("SLACK_API_BASE", slack_settings.api_base.unwrap_or_default())
+            .env(
+                "SLACK_API_BASE",
+                slack_settings.api_base.unwrap_or_default(),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

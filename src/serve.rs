@@ -69,36 +69,25 @@ pub async fn run(
         Arc::clone(&ops) as Arc<dyn Routes>,
         shutdown.clone(),
     ));
-    let config = Arc::new(config);
+    let configured: Vec<Platform> = [
+        (config.discord.token.is_some(), Platform::Discord),
+        (config.slack.bot_token.is_some(), Platform::Slack),
+    ]
+    .into_iter()
+    .filter_map(|(on, platform)| on.then_some(platform))
+    .collect();
+    let running = Arc::new(Running {
+        config,
+        ops,
+        service: service.clone(),
+        shutdown: shutdown.clone(),
+    });
     let mut tasks = JoinSet::new();
     let mut platforms = HashMap::new();
-    if config.discord.token.is_some() {
-        let (config, ops, service, shutdown) = (
-            Arc::clone(&config),
-            Arc::clone(&ops),
-            service.clone(),
-            shutdown.clone(),
-        );
-        let task = tasks.spawn(async move {
-            crate::discord::run(&config.discord, &ops, service, shutdown)
-                .await
-                .map_err(|err| err.to_string())
-        });
-        platforms.insert(task.id(), Platform::Discord);
-    }
-    if config.slack.bot_token.is_some() {
-        let (config, ops, service, shutdown) = (
-            Arc::clone(&config),
-            Arc::clone(&ops),
-            service.clone(),
-            shutdown.clone(),
-        );
-        let task = tasks.spawn(async move {
-            crate::slack::run(&config.slack, &ops, service, shutdown)
-                .await
-                .map_err(|err| err.to_string())
-        });
-        platforms.insert(task.id(), Platform::Slack);
+    for platform in configured {
+        let running = Arc::clone(&running);
+        let task = tasks.spawn(async move { running.platform(platform).await });
+        platforms.insert(task.id(), platform);
     }
     let result = supervise(tasks, &platforms, &shutdown).await;
     // No platform takes events any more; let those in hand finish.
@@ -109,6 +98,32 @@ pub async fn run(
     let _ = listening.await;
     tracing::info!("stopped");
     result
+}
+
+/// What every platform's task shares.
+struct Running {
+    config: Config,
+    ops: Arc<Ops>,
+    service: Service,
+    shutdown: CancellationToken,
+}
+
+impl Running {
+    /// Runs `platform` until shutdown; its error as the supervisor logs it.
+    async fn platform(&self, platform: Platform) -> Result<(), String> {
+        let (service, shutdown) = (self.service.clone(), self.shutdown.clone());
+        match platform {
+            Platform::Discord => {
+                crate::discord::run(&self.config.discord, &self.ops, service, shutdown)
+                    .await
+                    .map_err(|err| err.to_string())
+            }
+            Platform::Slack => crate::slack::run(&self.config.slack, &self.ops, service, shutdown)
+                .await
+                .map_err(|err| err.to_string()),
+            Platform::Terminal => Ok(()),
+        }
+    }
 }
 
 /// Waits for every platform's task; the first failure or panic, named by
