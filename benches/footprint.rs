@@ -153,7 +153,7 @@ async fn run(options: Options) {
             let member = Member::new(900_000 + m as u64, &format!("Member {m}"));
             for _ in 0..share {
                 let card = quiz(&discord, &member).await;
-                answer(&discord, &member, &card).reply().await;
+                discord.answer_first_choice(&member, &card).reply().await;
             }
         });
     }
@@ -189,18 +189,4 @@ async fn quiz(discord: &FakeDiscord, member: &Member) -> Reply {
         ]),
     );
     quiz.reply().await
-}
-
-/// Answers the card with its first choice (first two for choose-two).
-fn answer(discord: &FakeDiscord, member: &Member, card: &Reply) -> fake_discord::Interaction {
-    let ids = card.custom_ids();
-    let message = card.message();
-    if let Some(pick) = ids.iter().find(|id| id.ends_with(":pick")) {
-        return discord.select(member, &message, pick, &["0", "1"]);
-    }
-    let button = ids
-        .iter()
-        .find(|id| id.starts_with("q:") && id.ends_with(":0"))
-        .unwrap_or_else(|| panic!("no first-choice button: {ids:?}"));
-    discord.click(member, &message, button)
 }

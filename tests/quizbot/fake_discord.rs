@@ -722,6 +722,21 @@ impl FakeDiscord {
         );
     }
 
+    /// Answers a question card with its first choice (the first two on a
+    /// choose-two card), whichever is right.
+    pub fn answer_first_choice(&self, member: &Member, card: &Reply) -> Interaction {
+        let ids = card.custom_ids();
+        let message = card.message();
+        if let Some(pick) = ids.iter().find(|id| id.ends_with(":pick")) {
+            return self.select(member, &message, pick, &["0", "1"]);
+        }
+        let button = ids
+            .iter()
+            .find(|id| id.starts_with("q:") && id.ends_with(":0"))
+            .unwrap_or_else(|| panic!("no first-choice button: {ids:?}"));
+        self.click(member, &message, button)
+    }
+
     /// A server id (not the fake's own) that Discord routes to `shard` of
     /// `shards`.
     pub fn guild_on_shard(&self, shard: u64, shards: u64) -> u64 {

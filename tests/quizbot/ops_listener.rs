@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::fake_discord::{FakeDiscord, Interaction, Member, Reply};
+use crate::fake_discord::{FakeDiscord, Member, Reply};
 use crate::support::{root, TestDatabase};
 
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -138,21 +138,6 @@ async fn quiz(fake: &FakeDiscord, member: &Member) -> Reply {
     card
 }
 
-/// Answers the card with its first choice (or first two, for a
-/// choose-two question).
-fn answer(fake: &FakeDiscord, member: &Member, card: &Reply) -> Interaction {
-    let ids = card.custom_ids();
-    let message = card.message();
-    if let Some(pick) = ids.iter().find(|id| id.ends_with(":pick")) {
-        return fake.select(member, &message, pick, &["0", "1"]);
-    }
-    let button = ids
-        .iter()
-        .find(|id| id.starts_with("q:") && id.ends_with(":0"))
-        .unwrap_or_else(|| panic!("no first-choice button: {ids:?}"));
-    fake.click(member, &message, button)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_move_by_exactly_the_interactions_sent() {
     let fake = FakeDiscord::start().await;
@@ -181,7 +166,7 @@ async fn metrics_move_by_exactly_the_interactions_sent() {
     let bora = Member::new(502, "Bora");
     for member in [&alice, &bora] {
         let card = quiz(&fake, member).await;
-        let mut answered = answer(&fake, member, &card);
+        let mut answered = fake.answer_first_choice(member, &card);
         answered.reply().await;
         // The same click delivered again: one more interaction, answered
         // with the first answer, scored once.
@@ -281,7 +266,7 @@ async fn two_shards_handle_each_interaction_exactly_once() {
     }
     for member in &members {
         let card = quiz(&fake, member).await;
-        let mut answered = answer(&fake, member, &card);
+        let mut answered = fake.answer_first_choice(member, &card);
         answered.reply().await;
         assert!(
             answered.no_reply_within(Duration::from_millis(200)).await,
@@ -326,7 +311,7 @@ async fn sigterm_in_the_middle_of_an_answer_records_it_once_then_exits() {
         .execute(&mut *holder)
         .await
         .expect("lock answers");
-    let mut answered = answer(&fake, &alice, &card);
+    let mut answered = fake.answer_first_choice(&alice, &card);
     let started = Instant::now();
     loop {
         let (waiting,): (i64,) = sqlx::query_as(

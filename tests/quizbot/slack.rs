@@ -673,7 +673,6 @@ async fn a_redelivered_click_does_not_score_twice() {
 
 /// A signed (or not) POST to the bot's HTTP listener.
 async fn post(url: &str, body: &str, timestamp: i64, signature: &str) -> (u16, String) {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let content_type = if body.starts_with('{') {
         "application/json"
     } else {
@@ -685,6 +684,12 @@ async fn post(url: &str, body: &str, timestamp: i64, signature: &str) -> (u16, S
         .header("x-slack-signature", signature)
         .body(Full::new(Bytes::from(body.to_string())))
         .expect("request");
+    send(request).await
+}
+
+/// Sends `request` to the bot's listener: the status and the body.
+async fn send(request: hyper::Request<Full<Bytes>>) -> (u16, String) {
+    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let response = tokio::time::timeout(Duration::from_secs(15), client.request(request))
         .await
         .expect("the bot answers within 15 s")
@@ -828,22 +833,10 @@ async fn http_mode_serves_signed_requests_and_refuses_bad_and_stale_ones() {
 }
 
 async fn get(url: &str) -> (u16, String) {
-    let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
     let request = hyper::Request::get(url)
         .body(Full::new(Bytes::new()))
         .expect("request");
-    let response = tokio::time::timeout(Duration::from_secs(15), client.request(request))
-        .await
-        .expect("the bot answers within 15 s")
-        .expect("HTTP request");
-    let status = response.status().as_u16();
-    let body = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    send(request).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
