@@ -24,10 +24,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use fake_discord::{FakeDiscord, Member, Reply};
+use fake_discord::{FakeDiscord, Member};
 use fake_slack::FakeSlack;
 use secrecy::ExposeSecret;
-use serde_json::json;
 
 struct Options {
     database_url: Option<String>,
@@ -152,7 +151,7 @@ async fn run(options: Options) {
         members.spawn(async move {
             let member = Member::new(900_000 + m as u64, &format!("Member {m}"));
             for _ in 0..share {
-                let card = quiz(&discord, &member).await;
+                let card = discord.quiz_one(&member, "security").await;
                 discord.answer_first_choice(&member, &card).reply().await;
             }
         });
@@ -176,17 +175,4 @@ async fn run(options: Options) {
         options.members
     );
     println!("  peak                     {peak:>7.1} MiB (VmHWM)");
-}
-
-/// `/quiz topic:security count:1`: the private question card.
-async fn quiz(discord: &FakeDiscord, member: &Member) -> Reply {
-    let mut quiz = discord.slash(
-        member,
-        "quiz",
-        json!([
-            { "name": "topic", "type": 3, "value": "security" },
-            { "name": "count", "type": 4, "value": 1 },
-        ]),
-    );
-    quiz.reply().await
 }

@@ -722,6 +722,26 @@ impl FakeDiscord {
         );
     }
 
+    /// `member` runs `/quiz topic:<topic> count:1`: the question card,
+    /// checked to be one.
+    pub async fn quiz_one(&self, member: &Member, topic: &str) -> Reply {
+        let mut quiz = self.slash(
+            member,
+            "quiz",
+            json!([
+                { "name": "topic", "type": 3, "value": topic },
+                { "name": "count", "type": 4, "value": 1 },
+            ]),
+        );
+        let card = quiz.reply().await;
+        assert!(
+            card.custom_ids().iter().any(|id| id.starts_with("q:")),
+            "a question card: {:?}",
+            card.data
+        );
+        card
+    }
+
     /// Answers a question card with its first choice (the first two on a
     /// choose-two card), whichever is right.
     pub fn answer_first_choice(&self, member: &Member, card: &Reply) -> Interaction {

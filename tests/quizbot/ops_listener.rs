@@ -7,10 +7,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::fake_discord::{FakeDiscord, Member, Reply};
+use crate::fake_discord::{FakeDiscord, Member};
 use crate::support::{root, TestDatabase};
 
 const PATIENCE: Duration = Duration::from_secs(20);
@@ -119,25 +118,6 @@ fn metric_in(body: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
         .sum()
 }
 
-/// `/quiz topic:security count:1` by `member`: the private question card.
-async fn quiz(fake: &FakeDiscord, member: &Member) -> Reply {
-    let mut quiz = fake.slash(
-        member,
-        "quiz",
-        json!([
-            { "name": "topic", "type": 3, "value": "security" },
-            { "name": "count", "type": 4, "value": 1 },
-        ]),
-    );
-    let card = quiz.reply().await;
-    assert!(
-        card.custom_ids().iter().any(|id| id.starts_with("q:")),
-        "a question card: {:?}",
-        card.data
-    );
-    card
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_move_by_exactly_the_interactions_sent() {
     let fake = FakeDiscord::start().await;
@@ -165,7 +145,7 @@ async fn metrics_move_by_exactly_the_interactions_sent() {
     let alice = Member::new(501, "Alice");
     let bora = Member::new(502, "Bora");
     for member in [&alice, &bora] {
-        let card = quiz(&fake, member).await;
+        let card = fake.quiz_one(member, "security").await;
         let mut answered = fake.answer_first_choice(member, &card);
         answered.reply().await;
         // The same click delivered again: one more interaction, answered
@@ -265,7 +245,7 @@ async fn two_shards_handle_each_interaction_exactly_once() {
         }
     }
     for member in &members {
-        let card = quiz(&fake, member).await;
+        let card = fake.quiz_one(member, "security").await;
         let mut answered = fake.answer_first_choice(member, &card);
         answered.reply().await;
         assert!(
@@ -301,7 +281,7 @@ async fn sigterm_in_the_middle_of_an_answer_records_it_once_then_exits() {
     fake.wait_registration(1).await;
     server.ops.wait_status("/readyz", 200).await;
     let alice = Member::new(701, "Alice");
-    let card = quiz(&fake, &alice).await;
+    let card = fake.quiz_one(&alice, "security").await;
 
     // Hold every insert into `answers` so the answer is mid-way when the
     // signal arrives.
