@@ -7,12 +7,14 @@
 //! spots) with no I/O; [`store`] keeps scores and sessions in Postgres
 //! or SQLite. [`service`] is every use case once, over [`game`] and the
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
-//! [`terminal`], [`discord`] and [`slack`] only lay out. [`scheduler`]
+//! [`terminal`], [`discord`] and [`slack`] only lay out ([`chart`] draws a
+//! record as a picture for the last two). [`scheduler`]
 //! posts and reveals the daily question; [`serve`] runs the platforms;
 //! [`cli`] is the `quizbot` command.
 
 pub mod action;
 pub mod bank;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod content;
