@@ -109,6 +109,7 @@ async fn run(options: Options) {
         token: Some(SecretString::from(fake.token.clone())),
         guild_id: Some(fake.guild_id),
         api_base: Some(fake.base.clone()),
+        shard: Default::default(),
     };
     let bot = Service::new(
         SharedContent::new(support::shipped_content()),
