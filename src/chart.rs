@@ -58,6 +58,19 @@ pub enum ChartError {
     Draw(String),
     #[error("encoding the chart as PNG failed: {0}")]
     Encode(#[from] png::EncodingError),
+    #[error("drawing the chart stopped before it finished")]
+    Interrupted,
+}
+
+/// The name the picture goes by in a message.
+pub const FILE_NAME: &str = "stats.png";
+
+/// [`render`] on tokio's blocking pool, so the async worker goes on with
+/// other events meanwhile.
+pub async fn render_blocking(chart: StatsChart) -> Result<Vec<u8>, ChartError> {
+    tokio::task::spawn_blocking(move || render(&chart))
+        .await
+        .map_err(|_| ChartError::Interrupted)?
 }
 
 /// Draws `chart` and returns it as a PNG.
