@@ -488,8 +488,14 @@ mod tests {
         let mut data = chart(texts, &[("IAM", 0, 2, Some(40))]);
         data.activity = vec![0; 30];
         let (_, _, colours) = decode(&render(&data).expect("a chart"));
-        assert!(!colours.contains(&[ACTIVITY.0, ACTIVITY.1, ACTIVITY.2]));
-        assert!(colours.contains(&[MINE.0, MINE.1, MINE.2]) || colours.len() > 2);
+        assert!(
+            !colours.contains(&[ACTIVITY.0, ACTIVITY.1, ACTIVITY.2]),
+            "no day has a bar"
+        );
+        assert!(
+            colours.contains(&[GROUP.0, GROUP.1, GROUP.2]),
+            "the group's bar"
+        );
     }
 
     #[test]
