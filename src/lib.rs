@@ -7,13 +7,15 @@
 //! spots) with no I/O; [`store`] keeps scores and sessions in Postgres
 //! or SQLite. [`service`] is every use case once, over [`game`] and the
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
-//! [`terminal`], [`discord`] and [`slack`] only lay out. [`scheduler`]
-//! posts and reveals the daily question; [`serve`] runs the platforms, with [`ops`]' health, readiness and
-//! [`telemetry`]'s metrics on the [`http_listener`];
+//! [`terminal`], [`discord`] and [`slack`] only lay out ([`chart`] draws a
+//! record as a picture for the last two). [`scheduler`] posts and reveals
+//! the daily question; [`serve`] runs the platforms, with [`ops`]' health,
+//! readiness and [`telemetry`]'s metrics on the [`http_listener`];
 //! [`cli`] is the `quizbot` command.
 
 pub mod action;
 pub mod bank;
+pub mod chart;
 pub mod cli;
 pub mod config;
 pub mod content;

@@ -16,6 +16,7 @@ pub mod actions;
 pub mod blocks;
 pub mod commands;
 pub mod daily;
+mod files;
 mod http;
 pub mod signature;
 mod socket;

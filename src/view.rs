@@ -598,6 +598,43 @@ pub struct StatsCard {
     /// recorded yet.
     pub lines: Vec<String>,
     pub fields: Vec<ListField>,
+    /// What the chart ([`crate::chart`]) draws: none for a player without
+    /// answers, as an empty chart tells nothing the card does not.
+    pub chart: Option<StatsChart>,
+}
+
+/// The stats chart's data, worded: accuracy per topic beside the group's
+/// average, and answers per day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatsChart {
+    /// The card's title, "지수님의 기록".
+    pub title: String,
+    pub topics_title: String,
+    /// The player's bars in the legend: their name.
+    pub mine_label: String,
+    pub group_label: String,
+    /// In the card's order, the player's most answered topics first.
+    pub topics: Vec<TopicBar>,
+    pub activity_title: String,
+    /// Answers per day, oldest first, the last one today.
+    pub activity: Vec<i64>,
+    /// Axis labels by days before today: `day_labels[n]` is n days ago.
+    pub day_labels: Vec<String>,
+    /// Shown instead of bars when no day has an answer.
+    pub no_activity: String,
+}
+
+/// One topic's pair of bars.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicBar {
+    /// The topic's full name; the chart shortens it to fit.
+    pub name: String,
+    /// The player's share right, 0–100.
+    pub mine: i64,
+    /// "80% (8/10)".
+    pub mine_label: String,
+    /// The group's share right, 0–100, when the group answered the topic.
+    pub group: Option<i64>,
 }
 
 /// What a stats card shows besides the player's totals.
@@ -636,6 +673,7 @@ impl StatsCard {
                 title,
                 lines,
                 fields: Vec::new(),
+                chart: None,
             };
         };
         let bank = &content.bank;
@@ -724,10 +762,32 @@ impl StatsCard {
                     .collect(),
             });
         }
+        let days = extras.activity.len();
+        let chart = StatsChart {
+            title: title.clone(),
+            topics_title: texts.accuracy_by_topic().into(),
+            mine_label: name.to_string(),
+            group_label: texts.chart_group_average().into(),
+            topics: stats
+                .topics
+                .iter()
+                .map(|t| TopicBar {
+                    name: topic_name(content, &t.topic).to_string(),
+                    mine: percent(t.correct, t.answered),
+                    mine_label: texts.chart_topic_value(t.correct, t.answered),
+                    group: group(&t.topic),
+                })
+                .collect(),
+            activity_title: texts.chart_activity_title(days),
+            activity: extras.activity.clone(),
+            day_labels: (0..days.max(1)).map(|n| texts.chart_days_ago(n)).collect(),
+            no_activity: texts.chart_no_activity(days),
+        };
         StatsCard {
             title,
             lines,
             fields,
+            chart: Some(chart),
         }
     }
 }

@@ -8,6 +8,7 @@
 use poise::serenity_prelude as serenity;
 
 use super::{render, Command, Context, DiscordError};
+use crate::chart;
 use crate::i18n::Texts;
 use crate::notes::truncate_chars;
 use crate::quiz::Period;
@@ -144,8 +145,18 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
         None => (caller.identity.clone(), caller.name.clone()),
     };
     let card = ctx.data().service.stats(&whose, &name).await?;
-    ctx.send(render::stats(&card).reply().ephemeral(true))
-        .await?;
+    let png = match card.chart.clone() {
+        Some(chart) => chart::render_blocking(chart)
+            .await
+            .inspect_err(|err| tracing::warn!("the stats chart is left out: {err}"))
+            .ok(),
+        None => None,
+    };
+    let mut reply = render::stats(&card, png.is_some()).reply().ephemeral(true);
+    if let Some(png) = png {
+        reply = reply.attachment(serenity::CreateAttachment::bytes(png, chart::FILE_NAME));
+    }
+    ctx.send(reply).await?;
     Ok(())
 }
 

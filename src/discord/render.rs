@@ -11,6 +11,7 @@ use poise::serenity_prelude as serenity;
 
 use super::no_mentions;
 use crate::action::Action;
+use crate::chart;
 use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
@@ -409,14 +410,18 @@ pub(super) fn board(board: &Board) -> View {
     )
 }
 
-/// A player's record: totals, streaks, accuracy per topic.
-pub(super) fn stats(card: &StatsCard) -> View {
+/// A player's record: totals, streaks, accuracy per topic; with
+/// `with_chart`, the chart attached as [`chart::FILE_NAME`] shown in it.
+pub(super) fn stats(card: &StatsCard, with_chart: bool) -> View {
     let mut embed = serenity::CreateEmbed::new()
         .title(truncate_chars(&plain_name(&card.title), TITLE_MAX))
         .description(truncate_chars(&card.lines.join("\n"), DESCRIPTION_MAX))
         .colour(BLUE);
     for field in &card.fields {
         embed = list_field(embed, field);
+    }
+    if with_chart {
+        embed = embed.image(format!("attachment://{}", chart::FILE_NAME));
     }
     View::embed(embed)
 }

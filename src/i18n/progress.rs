@@ -1,5 +1,6 @@
 //! The wording of a member's progress in `/stats`: exam domains, the
-//! group's averages, weak topics, most-missed questions.
+//! group's averages, weak topics, most-missed questions, and the labels of
+//! the stats chart.
 
 use super::{percent, Texts};
 use crate::bank::Domain;
@@ -82,6 +83,46 @@ impl Texts {
             format!("{prompt} ({answered}번 중 {missed}번 틀림)")
         } else {
             format!("{prompt} (missed {missed} of {answered})")
+        }
+    }
+
+    // The stats chart (`crate::chart`).
+
+    /// The group's bars in the chart's legend.
+    pub fn chart_group_average(&self) -> &'static str {
+        self.pick("그룹 평균", "Group average")
+    }
+
+    /// A member's bar: "80% (8/10)".
+    pub fn chart_topic_value(&self, correct: i64, answered: i64) -> String {
+        format!("{}% ({correct}/{answered})", percent(correct, answered))
+    }
+
+    /// The activity panel's title: "최근 30일 하루 답변 수".
+    pub fn chart_activity_title(&self, days: usize) -> String {
+        if self.korean() {
+            format!("최근 {days}일 하루 답변 수")
+        } else {
+            format!("Answers per day, last {days} days")
+        }
+    }
+
+    /// A day on the activity axis, counted back from today.
+    pub fn chart_days_ago(&self, days: usize) -> String {
+        match (days, self.korean()) {
+            (0, true) => "오늘".into(),
+            (0, false) => "today".into(),
+            (n, true) => format!("{n}일 전"),
+            (n, false) => format!("{n}d ago"),
+        }
+    }
+
+    /// The activity panel when no day had an answer.
+    pub fn chart_no_activity(&self, days: usize) -> String {
+        if self.korean() {
+            format!("최근 {days}일 동안 답한 문제가 없어요")
+        } else {
+            format!("No answers in the last {days} days")
         }
     }
 }

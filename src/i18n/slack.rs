@@ -12,6 +12,15 @@ impl Texts {
         )
     }
 
+    /// Under a Slack record: where its chart went (files cannot be
+    /// private to one reply).
+    pub fn slack_chart_in_dm(&self) -> &'static str {
+        self.pick(
+            "📊 그래프는 DM으로 보냈어요.",
+            "📊 The chart is in your direct messages.",
+        )
+    }
+
     pub fn slack_unknown_command(&self) -> &'static str {
         self.pick(
             "모르는 명령입니다. /quiz, /leaderboard, /quiz-stats 를 써 보세요.",

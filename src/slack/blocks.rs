@@ -359,8 +359,8 @@ pub fn board(board: &Board) -> SlackMessageContent {
     message(&board.title, blocks)
 }
 
-/// A player's record.
-pub fn stats(card: &StatsCard) -> SlackMessageContent {
+/// A player's record, and `chart_note` (where its chart went) under it.
+pub fn stats(card: &StatsCard, chart_note: Option<&str>) -> SlackMessageContent {
     let mut text = format!("*{}*", escape(&card.title));
     for line in &card.lines {
         text.push('\n');
@@ -373,7 +373,9 @@ pub fn stats(card: &StatsCard) -> SlackMessageContent {
             text.push_str(&escape(line));
         }
     }
-    message(&card.title, vec![section(&text)])
+    let mut blocks = vec![section(&text)];
+    blocks.extend(chart_note.map(|note| context(&escape(note))));
+    message(&card.title, blocks)
 }
 
 /// An admin's answer: its sentence, and each schedule with its channel as

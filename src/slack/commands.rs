@@ -386,7 +386,12 @@ impl SlackApp {
             .service
             .stats(&super::identity(team, &target), &name)
             .await?;
-        Ok(Reply::private(blocks::stats(&card)))
+        // The chart goes to the caller's direct message (see `files`).
+        let chart_note = card.chart.clone().map(|chart| {
+            self.send_chart(user, chart);
+            self.service.texts().slack_chart_in_dm()
+        });
+        Ok(Reply::private(blocks::stats(&card, chart_note)))
     }
 
     async fn admin(

@@ -21,7 +21,7 @@ use crate::fake_discord::{
     FakeDiscord, Member, Reply, ReplyKind, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE_WITH_SOURCE,
     DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, MODAL, PATIENCE, UPDATE_MESSAGE,
 };
-use crate::support::{shipped_content, TestDatabase};
+use crate::support::{decode_png, shipped_content, TestDatabase};
 
 /// A fake Discord, a database, and the bot running against both.
 struct Harness {
@@ -555,6 +555,23 @@ async fn leaderboard_and_stats_show_the_answers() {
     assert!(text.contains(&texts.stats_title("Alice")), "{text}");
     assert!(text.contains(&texts.stats_totals(2, 2, 20)), "{text}");
     assert!(text.contains(&texts.streaks(1, 1)), "{text}");
+    // The record comes with its chart, attached and shown in the embed.
+    assert_eq!(mine.files.len(), 1, "one file with /stats: {:?}", mine.data);
+    let chart = &mine.files[0];
+    assert_eq!(chart.filename, "stats.png");
+    assert_eq!(chart.content_type, "image/png");
+    let (width, height, colours) = decode_png(&chart.bytes);
+    assert!(
+        (600..=2000).contains(&width) && (300..=2000).contains(&height),
+        "a chart of {width}×{height}"
+    );
+    assert!(colours > 8, "a chart of {colours} colours is blank");
+    let message = mine.message();
+    assert_eq!(message["attachments"][0]["filename"], "stats.png");
+    assert_eq!(
+        message["embeds"][0]["image"]["url"], message["attachments"][0]["url"],
+        "the embed shows the chart"
+    );
 
     let bobs = harness
         .fake
@@ -579,6 +596,13 @@ async fn leaderboard_and_stats_show_the_answers() {
         text.contains(&texts.topic_accuracy(&security, 1, 2)),
         "{text}"
     );
+
+    // Nothing answered, nothing to draw: the card says so, without a file.
+    let carol = Member::new(503, "Carol");
+    let none = harness.fake.slash(&carol, "stats", json!([])).reply().await;
+    assert!(none.text().contains(texts.no_stats()), "{}", none.text());
+    assert!(none.files.is_empty(), "no chart without answers");
+    assert!(none.message()["embeds"][0]["image"].is_null());
     assert_no_problems(&harness.fake);
 }
 

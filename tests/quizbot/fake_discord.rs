@@ -12,6 +12,12 @@
 //! over Discord's limits (400, code 50035) and a second acknowledgement of
 //! one interaction (400, code 40060); it also notes every message sent
 //! without `allowed_mentions` that disables all mentions.
+//!
+//! Messages with files come as Discord takes them: `multipart/form-data`
+//! with the JSON body in a `payload_json` part and each file in a
+//! `files[n]` part, described by the entry of the body's `attachments`
+//! whose `id` is `n`. The fake keeps each file's bytes ([`Reply::files`])
+//! and lists the files in the message's `attachments`.
 
 #![allow(dead_code)]
 
@@ -134,6 +140,18 @@ pub struct Reply {
     pub latency: Option<Duration>,
     /// What the fake answered over HTTP.
     pub status: u16,
+    /// The files sent with the reply.
+    pub files: Vec<Upload>,
+}
+
+/// A file sent with a message: a `files[n]` part.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// `n` of `files[n]`.
+    pub index: u64,
+    pub filename: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -942,6 +960,21 @@ async fn rest(
         return not_found();
     };
     let path = path.to_string();
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let (body, files) = if content_type.starts_with("multipart/form-data") {
+        match multipart(content_type, &body) {
+            Ok(parts) => parts,
+            Err(problem) => {
+                state.problem(format!("{path}: {problem}"));
+                return discord_error(StatusCode::BAD_REQUEST, 50035, "Invalid Form Body");
+            }
+        }
+    } else {
+        (body, Vec::new())
+    };
     let body: Value = if body.is_empty() {
         Value::Null
     } else {
@@ -1000,8 +1033,8 @@ async fn rest(
         .into_response(),
         ("PUT", ["applications", app, "commands"]) => register(&state, app, None, body),
         ("PUT", ["applications", app, "guilds", guild, "commands"]) => register(&state, app, Some(guild), body),
-        ("POST", ["interactions", id, token, "callback"]) => callback(&state, id, token, body),
-        ("POST", ["webhooks", _app, token]) => followup(&state, token, body),
+        ("POST", ["interactions", id, token, "callback"]) => callback(&state, id, token, body, files),
+        ("POST", ["webhooks", _app, token]) => followup(&state, token, body, files),
         ("PATCH", ["webhooks", _app, token, "messages", which]) => edit_webhook_message(&state, token, which, body),
         ("GET", ["webhooks", _app, token, "messages", which]) => {
             match webhook_message_id(&state, token, which).and_then(|id| lock(&state.messages).get(&id).cloned()) {
@@ -1026,7 +1059,7 @@ async fn rest(
                     }
                 }
             }
-            let message = create_message(&state, channel, &body, 0);
+            let message = create_message(&state, channel, &body, 0, &files);
             if let (Some(nonce), Some(id)) = (nonce, message["id"].as_str().and_then(|id| id.parse().ok())) {
                 lock(&state.nonces).insert((channel, nonce), id);
             }
@@ -1085,7 +1118,7 @@ fn register(state: &State, app: &str, guild: Option<&str>, body: Value) -> HttpR
     Json(Value::Array(commands)).into_response()
 }
 
-fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
+fn callback(state: &State, id: &str, token: &str, body: Value, files: Vec<Upload>) -> HttpResponse {
     let kind = body["type"].as_u64().unwrap_or(0);
     let data = body["data"].clone();
     let mut pending = lock(&state.pending);
@@ -1100,6 +1133,7 @@ fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
             message: None,
             latency,
             status: 400,
+            files: Vec::new(),
         });
         return discord_error(
             StatusCode::BAD_REQUEST,
@@ -1116,6 +1150,7 @@ fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
                 message: None,
                 latency,
                 status: 400,
+                files: Vec::new(),
             });
             return rejection;
         }
@@ -1146,7 +1181,7 @@ fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
     entry.acknowledged = true;
     let message = match kind {
         CHANNEL_MESSAGE_WITH_SOURCE | DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE => {
-            let message = create_message(state, entry.channel_id, &data, 20);
+            let message = create_message(state, entry.channel_id, &data, 20, &files);
             entry.message_id = message["id"].as_str().and_then(|id| id.parse().ok());
             Some(message)
         }
@@ -1161,11 +1196,12 @@ fn callback(state: &State, id: &str, token: &str, body: Value) -> HttpResponse {
         message,
         latency,
         status: 204,
+        files,
     });
     StatusCode::NO_CONTENT.into_response()
 }
 
-fn followup(state: &State, token: &str, body: Value) -> HttpResponse {
+fn followup(state: &State, token: &str, body: Value, files: Vec<Upload>) -> HttpResponse {
     let pending = lock(&state.pending);
     let Some(entry) = pending.get(token) else {
         return discord_error(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
@@ -1173,13 +1209,14 @@ fn followup(state: &State, token: &str, body: Value) -> HttpResponse {
     if let Some(rejection) = check_message(state, &body, "follow-up") {
         return rejection;
     }
-    let message = create_message(state, entry.channel_id, &body, 20);
+    let message = create_message(state, entry.channel_id, &body, 20, &files);
     let _ = entry.replies.send(Reply {
         kind: ReplyKind::Followup,
         data: body,
         message: Some(message.clone()),
         latency: None,
         status: 200,
+        files,
     });
     Json(message).into_response()
 }
@@ -1209,14 +1246,55 @@ fn edit_webhook_message(state: &State, token: &str, which: &str, body: Value) ->
             message: Some(message.clone()),
             latency: None,
             status: 200,
+            files: Vec::new(),
         });
     }
     Json(message).into_response()
 }
 
 /// A message object as Discord returns it.
-fn create_message(state: &State, channel_id: u64, data: &Value, message_type: u64) -> Value {
+fn create_message(
+    state: &State,
+    channel_id: u64,
+    data: &Value,
+    message_type: u64,
+    files: &[Upload],
+) -> Value {
     let id = state.next_id();
+    let attachments: Vec<Value> = files
+        .iter()
+        .map(|file| {
+            let id = state.next_id();
+            json!({
+                "id": id.to_string(),
+                "filename": file.filename,
+                "size": file.bytes.len(),
+                "url": format!("https://cdn.discordapp.com/attachments/{channel_id}/{id}/{}", file.filename),
+                "proxy_url": format!("https://media.discordapp.net/attachments/{channel_id}/{id}/{}", file.filename),
+                "content_type": file.content_type,
+            })
+        })
+        .collect();
+    // An embed shows an attached picture by `attachment://<filename>`,
+    // which Discord turns into the file's address.
+    let mut embeds = data["embeds"].as_array().cloned().unwrap_or_default();
+    for embed in &mut embeds {
+        let Some(name) = embed["image"]["url"]
+            .as_str()
+            .and_then(|u| u.strip_prefix("attachment://"))
+        else {
+            continue;
+        };
+        match attachments.iter().find(|a| a["filename"] == name) {
+            Some(attachment) => {
+                embed["image"]["url"] = attachment["url"].clone();
+                embed["image"]["proxy_url"] = attachment["proxy_url"].clone();
+            }
+            None => state.problem(format!(
+                "an embed shows attachment://{name}, which was not sent"
+            )),
+        }
+    }
     let message = json!({
         "id": id.to_string(),
         "channel_id": channel_id.to_string(),
@@ -1231,8 +1309,8 @@ fn create_message(state: &State, channel_id: u64, data: &Value, message_type: u6
         "mention_everyone": false,
         "mentions": [],
         "mention_roles": [],
-        "attachments": [],
-        "embeds": data["embeds"].as_array().cloned().unwrap_or_default(),
+        "attachments": attachments,
+        "embeds": embeds,
         "components": data["components"].as_array().cloned().unwrap_or_default(),
         "pinned": false,
         "type": message_type,
@@ -1261,6 +1339,100 @@ fn update_message(state: &State, id: u64, data: &Value) -> Option<Value> {
     }
     message["edited_timestamp"] = json!(chrono::Utc::now().to_rfc3339());
     Some(message.clone())
+}
+
+/// A `multipart/form-data` body as Discord reads it: the JSON of the
+/// `payload_json` part, and the `files[n]` parts, each of which the
+/// payload's `attachments` (at the top, or in an interaction callback's
+/// `data`) must describe by `id`.
+fn multipart(content_type: &str, body: &[u8]) -> Result<(Bytes, Vec<Upload>), String> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| b.trim_matches('"'))
+        .ok_or("multipart without a boundary")?;
+    let delimiter = format!("\r\n--{boundary}").into_bytes();
+    let mut rest = [b"\r\n".as_slice(), body].concat();
+    let mut parts = Vec::new();
+    while let Some(at) = find(&rest, &delimiter) {
+        parts.push(rest[..at].to_vec());
+        rest = rest[at + delimiter.len()..].to_vec();
+    }
+    if !rest.starts_with(b"--") {
+        return Err("multipart without its closing delimiter".into());
+    }
+    let mut payload = None;
+    let mut files = Vec::new();
+    for part in parts.iter().skip(1) {
+        let part = part.strip_prefix(b"\r\n").ok_or("a part without CRLF")?;
+        let split = find(part, b"\r\n\r\n").ok_or("a part without headers")?;
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let content = part[split + 4..].to_vec();
+        let header = |name: &str| {
+            headers.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.trim()
+                    .eq_ignore_ascii_case(name)
+                    .then(|| value.trim().to_string())
+            })
+        };
+        let disposition =
+            header("content-disposition").ok_or("a part without Content-Disposition")?;
+        let param = |key: &str| {
+            disposition.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(&format!("{key}="))
+                    .map(|v| v.trim_matches('"').to_string())
+            })
+        };
+        let name = param("name").ok_or("a part without a name")?;
+        if name == "payload_json" {
+            payload = Some(content);
+        } else if let Some(index) = name
+            .strip_prefix("files[")
+            .and_then(|n| n.strip_suffix(']'))
+            .and_then(|n| n.parse().ok())
+        {
+            files.push(Upload {
+                index,
+                filename: param("filename").ok_or("a file without a filename")?,
+                content_type: header("content-type").unwrap_or_default(),
+                bytes: content,
+            });
+        } else {
+            return Err(format!("an unexpected part {name}"));
+        }
+    }
+    let payload = payload.ok_or("multipart without payload_json")?;
+    let json: Value = serde_json::from_slice(&payload).map_err(|e| format!("payload_json: {e}"))?;
+    let described = json["attachments"]
+        .as_array()
+        .or_else(|| json["data"]["attachments"].as_array())
+        .cloned()
+        .unwrap_or_default();
+    for file in &files {
+        let entry = described.iter().find(|a| {
+            a["id"].as_u64() == Some(file.index)
+                || a["id"].as_str() == Some(&file.index.to_string())
+        });
+        match entry {
+            Some(entry)
+                if entry["filename"]
+                    .as_str()
+                    .is_none_or(|f| f == file.filename) => {}
+            _ => {
+                return Err(format!(
+                    "files[{}] is not in the payload's attachments",
+                    file.index
+                ))
+            }
+        }
+    }
+    Ok((Bytes::from(payload), files))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn chars(value: &Value) -> usize {

@@ -15,6 +15,15 @@
 //! `message_not_found` for a message that is not there (a test may delete
 //! one), and a channel a test closed answers with the error it was given
 //! (`channel_not_found`, `not_in_channel`…).
+//!
+//! Files arrive as with `files.uploadV2`: `files.getUploadURLExternal`
+//! (a filename and a length) gives an `upload_url` under `/upload/` and a
+//! file id; the bytes are POSTed there (raw, or as a multipart form);
+//! `files.completeUploadExternal` shares the files (`files`, a JSON list
+//! of `{id, title}`) in `channel_id`. A file whose bytes differ in length
+//! from the length announced is refused at the upload URL, as Slack does.
+//! `conversations.open` with `users` gives a member's direct message
+//! channel.
 
 #![allow(dead_code)]
 
@@ -99,6 +108,26 @@ struct Recorded {
     messages: Vec<Value>,
     /// Channels that refuse the bot, with the error Slack gives.
     closed: HashMap<String, String>,
+    /// Files by id, from `files.getUploadURLExternal` on.
+    files: HashMap<String, FakeFile>,
+    /// Direct message channels by user id.
+    dms: HashMap<String, String>,
+}
+
+/// A file uploaded through `files.getUploadURLExternal`.
+#[derive(Debug, Clone)]
+pub struct FakeFile {
+    pub id: String,
+    pub filename: String,
+    /// The length announced before the upload.
+    pub length: usize,
+    /// The bytes posted to the upload URL, once they were.
+    pub bytes: Option<Vec<u8>>,
+    /// Set by `files.completeUploadExternal`.
+    pub title: Option<String>,
+    /// Where `files.completeUploadExternal` shared the file.
+    pub channel: Option<String>,
+    pub initial_comment: Option<String>,
 }
 
 struct Shared {
@@ -149,6 +178,7 @@ impl FakeSlack {
         let router = Router::new()
             .route("/api/{method}", any(web_api))
             .route("/hooks/{id}", post(hook))
+            .route("/upload/{id}", post(upload))
             .route("/socket", get(socket))
             .with_state(Arc::clone(&shared));
         let stop = CancellationToken::new();
@@ -243,6 +273,29 @@ impl FakeSlack {
             .filter(|c| c.method == method)
             .cloned()
             .collect()
+    }
+
+    /// The direct message channel of `user` (as `conversations.open`
+    /// gives it).
+    pub fn dm_of(&self, user: &str) -> String {
+        format!("D0{}", user.trim_start_matches('U'))
+    }
+
+    /// Waits until a file has been shared in `channel`, and returns it.
+    pub async fn wait_shared_file(&self, channel: &str) -> FakeFile {
+        self.wait_for(&format!("a file shared in {channel}"), |r| {
+            r.files
+                .values()
+                .find(|f| f.channel.as_deref() == Some(channel))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Every file uploaded or announced so far.
+    pub fn files(&self) -> Vec<FakeFile> {
+        let recorded = self.shared.recorded.lock().expect("fake state");
+        recorded.files.values().cloned().collect()
     }
 
     /// Waits until `check` finds what it looks for in the recorded state.
@@ -603,9 +656,151 @@ async fn web_api(
             }
         }
         "views.open" => views_open(&params),
+        "conversations.open" => {
+            let users = match &params["users"] {
+                Value::String(list) => list.split(',').map(str::to_string).collect(),
+                Value::Array(list) => list
+                    .iter()
+                    .filter_map(|u| u.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            match users.as_slice() {
+                [user] => {
+                    let id = format!("D0{}", user.trim_start_matches('U'));
+                    shared.record(|r| {
+                        r.dms.insert(user.clone(), id.clone());
+                    });
+                    json!({ "ok": true, "channel": { "id": id } })
+                }
+                [] => json!({ "ok": false, "error": "users_list_not_supplied" }),
+                _ => json!({ "ok": false, "error": "not_implemented_in_fake" }),
+            }
+        }
+        "files.getUploadURLExternal" => {
+            let filename = params["filename"].as_str().unwrap_or_default().to_string();
+            let length = params["length"]
+                .as_str()
+                .and_then(|l| l.parse::<usize>().ok());
+            match length {
+                Some(length) if !filename.is_empty() && length > 0 => {
+                    let id = format!("F0{:08}", shared.next());
+                    shared.record(|r| {
+                        r.files.insert(
+                            id.clone(),
+                            FakeFile {
+                                id: id.clone(),
+                                filename,
+                                length,
+                                bytes: None,
+                                title: None,
+                                channel: None,
+                                initial_comment: None,
+                            },
+                        );
+                    });
+                    json!({ "ok": true, "upload_url": format!("http://{}/upload/{id}", shared.addr), "file_id": id })
+                }
+                _ => json!({ "ok": false, "error": "invalid_arguments" }),
+            }
+        }
+        "files.completeUploadExternal" => complete_upload(&shared, &params),
         _ => json!({ "ok": false, "error": "unknown_method" }),
     };
     Json(reply).into_response()
+}
+
+/// An `upload_url`: the file's bytes, raw or as the `file` part of a
+/// multipart form; Slack answers `OK - <length>` in plain text.
+async fn upload(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let content_type = headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let bytes = if content_type.starts_with("multipart/form-data") {
+        match multipart_file(content_type, &body) {
+            Some(bytes) => bytes,
+            None => {
+                return (axum::http::StatusCode::BAD_REQUEST, "invalid multipart").into_response()
+            }
+        }
+    } else {
+        body.to_vec()
+    };
+    let mut recorded = shared.recorded.lock().expect("fake state");
+    let Some(file) = recorded.files.get_mut(&id) else {
+        return (axum::http::StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    if file.length != bytes.len() {
+        return (axum::http::StatusCode::BAD_REQUEST, "length mismatch").into_response();
+    }
+    let length = bytes.len();
+    file.bytes = Some(bytes);
+    drop(recorded);
+    shared.changed.notify_waiters();
+    (
+        [("content-type", "text/plain; charset=utf-8")],
+        format!("OK - {length}"),
+    )
+        .into_response()
+}
+
+/// The content of the first part of a multipart body that has a filename.
+fn multipart_file(content_type: &str, body: &[u8]) -> Option<Vec<u8>> {
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))?
+        .trim_matches('"');
+    let delimiter = format!("\r\n--{boundary}").into_bytes();
+    let body = [b"\r\n".as_slice(), body].concat();
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut rest = body.as_slice();
+    while let Some(at) = find(rest, &delimiter) {
+        rest = &rest[at + delimiter.len()..];
+        let end = find(rest, &delimiter)?;
+        let part = &rest[..end];
+        let split = find(part, b"\r\n\r\n")?;
+        if String::from_utf8_lossy(&part[..split]).contains("filename=") {
+            return Some(part[split + 4..].to_vec());
+        }
+    }
+    None
+}
+
+/// `files.completeUploadExternal`: every file uploaded in full, shared
+/// in `channel_id` when it is given.
+fn complete_upload(shared: &Shared, params: &Value) -> Value {
+    let files = match &params["files"] {
+        Value::String(text) => serde_json::from_str(text).unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let Some(files) = files.as_array().filter(|f| !f.is_empty()) else {
+        return json!({ "ok": false, "error": "invalid_arguments" });
+    };
+    let channel = params["channel_id"].as_str().map(str::to_string);
+    let mut recorded = shared.recorded.lock().expect("fake state");
+    if let Some(error) = channel.as_ref().and_then(|c| recorded.closed.get(c)) {
+        return json!({ "ok": false, "error": error });
+    }
+    let mut done = Vec::new();
+    for entry in files {
+        let id = entry["id"].as_str().unwrap_or_default();
+        let Some(file) = recorded.files.get_mut(id).filter(|f| f.bytes.is_some()) else {
+            return json!({ "ok": false, "error": "file_not_found" });
+        };
+        file.title = entry["title"].as_str().map(str::to_string);
+        file.channel = channel.clone();
+        file.initial_comment = params["initial_comment"].as_str().map(str::to_string);
+        done.push(json!({ "id": file.id, "name": file.filename, "title": file.title.clone().unwrap_or_else(|| file.filename.clone()) }));
+    }
+    drop(recorded);
+    shared.changed.notify_waiters();
+    json!({ "ok": true, "files": done })
 }
 
 /// `views.open`: a modal within Slack's limits (a title of 24 characters,

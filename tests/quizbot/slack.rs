@@ -29,7 +29,7 @@ use quizbot::slack::{self, signature, SlackApp, SlackError};
 use quizbot::store::{BoardQuery, Store};
 
 use super::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM};
-use super::support::{write_tree, TestDatabase};
+use super::support::{decode_png, write_tree, TestDatabase};
 
 const ALICE: &str = "U0ALICE01";
 const BOB: &str = "U0BOB0001";
@@ -606,6 +606,25 @@ async fn the_leaderboard_is_public_names_are_never_mentions_and_stats_name_a_use
     assert_eq!(stats["response_type"], "ephemeral");
     assert_contains(&stats, &texts().stats_title("Alice Kim"));
     assert_contains(&stats, &texts().stats_totals(1, 1, 10));
+    // The chart cannot be private in a channel: it goes to the caller's
+    // direct message, through the files.uploadV2 steps.
+    assert_contains(&stats, texts().slack_chart_in_dm());
+    let chart = fake.wait_shared_file(&fake.dm_of(BOB)).await;
+    assert_eq!(chart.filename, "stats.png");
+    assert_eq!(
+        chart.title.as_deref(),
+        Some(texts().stats_title("Alice Kim").as_str())
+    );
+    let (width, height, colours) = decode_png(chart.bytes.as_deref().expect("uploaded bytes"));
+    assert!(
+        (600..=2000).contains(&width) && (300..=2000).contains(&height),
+        "a chart of {width}×{height}"
+    );
+    assert!(colours > 8, "a chart of {colours} colours is blank");
+    assert!(
+        fake.channel_messages(CHANNEL).is_empty(),
+        "nothing of the record is posted in the channel"
+    );
 
     let unknown = fake.command(BOB, "/leaderboard", "week nosuchtopic").await;
     assert_eq!(unknown["response_type"], "ephemeral");

@@ -177,3 +177,17 @@ pub fn server_of(url: &str) -> String {
         None => url.to_string(),
     }
 }
+
+/// A PNG's width, height and how many distinct colours it has; panics
+/// when the bytes are not a PNG.
+pub fn decode_png(bytes: &[u8]) -> (u32, u32, usize) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("the bytes start a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a PNG's size")];
+    let info = reader.next_frame(&mut pixels).expect("the PNG decodes");
+    let channels = info.color_type.samples();
+    let colours: std::collections::HashSet<&[u8]> = pixels[..info.buffer_size()]
+        .chunks_exact(channels)
+        .collect();
+    (info.width, info.height, colours.len())
+}

@@ -1,0 +1,83 @@
+//! Pictures to Slack: a member's stats chart, uploaded the way Slack's
+//! `files.uploadV2` does it: `files.getUploadURLExternal` (name, length) →
+//! the bytes POSTed to the returned `upload_url` →
+//! `files.completeUploadExternal` (the file's id and title, and where to
+//! share it).
+//!
+//! Slack has no ephemeral files: a file shared in a channel is seen by the
+//! whole channel, while `/quiz-stats` answers only the member who typed
+//! it. So the chart goes to that member's direct message with the bot
+//! (`conversations.open`), which only they read, even for `/quiz-stats
+//! @someone` typed in a busy channel; the command's private reply says
+//! where it went.
+
+use slack_morphism::prelude::*;
+
+use super::{SlackApp, SlackError};
+use crate::chart;
+use crate::view::StatsChart;
+
+impl SlackApp {
+    /// Draws `chart` and sends it to `user` in a direct message, in the
+    /// background: the command's acknowledgement carries the text and must
+    /// not wait for the upload. A failure is logged; the text was enough.
+    pub(crate) fn send_chart(&self, user: &str, chart: StatsChart) {
+        let client = std::sync::Arc::clone(&self.client);
+        let token = self.bot_token.clone();
+        let user = SlackUserId::new(user.to_string());
+        tokio::spawn(async move {
+            let title = chart.title.clone();
+            let sent = match chart::render_blocking(chart).await {
+                Ok(png) => {
+                    let session = client.open_session(&token);
+                    share_with(&session, &user, &title, png).await
+                }
+                Err(err) => {
+                    tracing::warn!("the stats chart is left out: {err}");
+                    return;
+                }
+            };
+            if let Err(err) = sent {
+                tracing::warn!(user = %user, "the stats chart did not reach Slack: {err}");
+            }
+        });
+    }
+}
+
+/// Uploads `png` as [`chart::FILE_NAME`] titled `title`, shared in the
+/// direct message with `user`.
+async fn share_with(
+    session: &SlackClientSession<'_, SlackClientHyperHttpsConnector>,
+    user: &SlackUserId,
+    title: &str,
+    png: Vec<u8>,
+) -> Result<(), SlackError> {
+    let dm = session
+        .conversations_open(&SlackApiConversationsOpenRequest::new().with_users(vec![user.clone()]))
+        .await?
+        .channel
+        .id;
+    let upload = session
+        .get_upload_url_external(&SlackApiFilesGetUploadUrlExternalRequest::new(
+            chart::FILE_NAME.to_string(),
+            png.len(),
+        ))
+        .await?;
+    session
+        .files_upload_via_url(&SlackApiFilesUploadViaUrlRequest::new(
+            upload.upload_url,
+            png,
+            "image/png".to_string(),
+        ))
+        .await?;
+    session
+        .files_complete_upload_external(
+            &SlackApiFilesCompleteUploadExternalRequest::new(vec![SlackApiFilesComplete::new(
+                upload.file_id,
+            )
+            .with_title(title.to_string())])
+            .with_channel_id(dm),
+        )
+        .await?;
+    Ok(())
+}
