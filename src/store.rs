@@ -10,6 +10,7 @@
 //! nothing. Scoring itself follows [`crate::quiz`]: this module fetches what
 //! the rules need and writes what they decide.
 
+mod moment;
 mod postgres;
 mod sqlite;
 
@@ -18,6 +19,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
+use self::moment::Moment;
 use crate::bank::Question;
 use crate::daily::{
     DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
@@ -293,6 +295,17 @@ macro_rules! shared_query {
     };
 }
 
+/// Runs one SQL statement, written for both databases, on whichever the
+/// store is, binding the arguments in order; the rows it changed.
+macro_rules! shared_execute {
+    ($self:ident, $sql:expr, $($arg:expr),*) => {
+        match $self {
+            Store::Postgres(store) => sqlx::query($sql)$(.bind($arg))*.execute(store.pool()).await?.rows_affected(),
+            Store::Sqlite(store) => sqlx::query($sql)$(.bind($arg))*.execute(store.pool()).await?.rows_affected(),
+        }
+    };
+}
+
 impl Store {
     /// Connects to `url` and applies migrations. A `sqlite:` file is created
     /// when missing.
@@ -487,7 +500,17 @@ impl Store {
         channel: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        forward!(self.disable_schedules(platform, community, channel, now))
+        let changed = shared_execute!(
+            self,
+            "UPDATE daily_schedules SET enabled = FALSE, updated_at = $4
+             WHERE platform = $1 AND community = $2
+               AND (CAST($3 AS TEXT) IS NULL OR channel = $3) AND enabled",
+            platform.code(),
+            community.as_str(),
+            channel,
+            Moment(now)
+        );
+        Ok(changed)
     }
 
     /// Deletes a channel's schedule and its posts. Returns whether it existed.
@@ -497,7 +520,14 @@ impl Store {
         community: &ExternalId,
         channel: &str,
     ) -> Result<bool, StoreError> {
-        forward!(self.remove_schedule(platform, community, channel))
+        let removed = shared_execute!(
+            self,
+            "DELETE FROM daily_schedules WHERE platform = $1 AND community = $2 AND channel = $3",
+            platform.code(),
+            community.as_str(),
+            channel
+        );
+        Ok(removed > 0)
     }
 
     /// Notes a failed delivery; the channel waits
@@ -513,7 +543,13 @@ impl Store {
 
     /// Clears a schedule's failures after a delivery went through.
     pub async fn schedule_delivered(&self, schedule_id: i64) -> Result<(), StoreError> {
-        forward!(self.schedule_delivered(schedule_id))
+        shared_execute!(
+            self,
+            "UPDATE daily_schedules SET failures = 0, last_error = NULL, retry_at = NULL
+             WHERE id = $1 AND failures > 0",
+            schedule_id
+        );
+        Ok(())
     }
 
     /// The questions a schedule has asked, each with the last date.
@@ -563,12 +599,27 @@ impl Store {
         now: DateTime<Utc>,
         until: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        forward!(self.lease_daily_post(post_id, stage, now, until))
+        let leased = shared_execute!(
+            self,
+            "UPDATE daily_posts SET lease_until = $3
+             WHERE id = $1 AND revealed_at IS NULL AND (lease_until IS NULL OR lease_until <= $2)
+               AND (message_id IS NULL) = $4",
+            post_id,
+            Moment(now),
+            Moment(until),
+            stage == Stage::Post
+        );
+        Ok(leased == 1)
     }
 
     /// Gives the lease back without changing the post.
     pub async fn release_daily_post(&self, post_id: i64) -> Result<(), StoreError> {
-        forward!(self.release_daily_post(post_id))
+        shared_execute!(
+            self,
+            "UPDATE daily_posts SET lease_until = NULL WHERE id = $1",
+            post_id
+        );
+        Ok(())
     }
 
     /// Notes the post sent as `message_id`, and gives the lease back.
@@ -578,12 +629,26 @@ impl Store {
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        forward!(self.daily_posted(post_id, message_id, now))
+        shared_execute!(
+            self,
+            "UPDATE daily_posts SET message_id = $2, posted_at = $3, lease_until = NULL
+             WHERE id = $1",
+            post_id,
+            message_id,
+            Moment(now)
+        );
+        Ok(())
     }
 
     /// Notes the answer revealed, and gives the lease back.
     pub async fn daily_revealed(&self, post_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        forward!(self.daily_revealed(post_id, now))
+        shared_execute!(
+            self,
+            "UPDATE daily_posts SET revealed_at = $2, lease_until = NULL WHERE id = $1",
+            post_id,
+            Moment(now)
+        );
+        Ok(())
     }
 
     /// A post with its schedule.

@@ -11,7 +11,7 @@ use sqlx::Row;
 
 use super::PgStore;
 use crate::daily::{
-    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
+    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule,
 };
 use crate::identity::{ExternalId, Platform};
 use crate::store::{
@@ -138,44 +138,6 @@ impl PgStore {
         rows.iter().map(schedule_from_row).collect()
     }
 
-    pub async fn disable_schedules(
-        &self,
-        platform: Platform,
-        community: &ExternalId,
-        channel: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE daily_schedules SET enabled = FALSE, updated_at = $4
-             WHERE platform = $1 AND community = $2 AND ($3::text IS NULL OR channel = $3)
-               AND enabled",
-        )
-        .bind(platform.code())
-        .bind(community.as_str())
-        .bind(channel)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
-    }
-
-    pub async fn remove_schedule(
-        &self,
-        platform: Platform,
-        community: &ExternalId,
-        channel: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM daily_schedules WHERE platform = $1 AND community = $2 AND channel = $3",
-        )
-        .bind(platform.code())
-        .bind(community.as_str())
-        .bind(channel)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     pub async fn schedule_failed(
         &self,
         schedule_id: i64,
@@ -205,17 +167,6 @@ impl PgStore {
             error: error.to_string(),
             retry_at,
         })
-    }
-
-    pub async fn schedule_delivered(&self, schedule_id: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE daily_schedules SET failures = 0, last_error = NULL, retry_at = NULL
-             WHERE id = $1 AND failures > 0",
-        )
-        .bind(schedule_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn asked_questions(
@@ -290,62 +241,6 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.iter().map(post_from_row).collect())
-    }
-
-    pub async fn lease_daily_post(
-        &self,
-        post_id: i64,
-        stage: Stage,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE daily_posts SET lease_until = $3
-             WHERE id = $1 AND revealed_at IS NULL AND (lease_until IS NULL OR lease_until <= $2)
-               AND (message_id IS NULL) = $4",
-        )
-        .bind(post_id)
-        .bind(now)
-        .bind(until)
-        .bind(stage == Stage::Post)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn release_daily_post(&self, post_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE daily_posts SET lease_until = NULL WHERE id = $1")
-            .bind(post_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn daily_posted(
-        &self,
-        post_id: i64,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE daily_posts SET message_id = $2, posted_at = $3, lease_until = NULL
-             WHERE id = $1",
-        )
-        .bind(post_id)
-        .bind(message_id)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn daily_revealed(&self, post_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE daily_posts SET revealed_at = $2, lease_until = NULL WHERE id = $1")
-            .bind(post_id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {

@@ -10,7 +10,7 @@ use sqlx::Row;
 
 use super::{day_text, from_millis, millis, parse_day, SqliteStore};
 use crate::daily::{
-    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
+    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule,
 };
 use crate::identity::{ExternalId, Platform};
 use crate::store::{
@@ -152,43 +152,6 @@ impl SqliteStore {
         rows.iter().map(schedule_from_row).collect()
     }
 
-    pub async fn disable_schedules(
-        &self,
-        platform: Platform,
-        community: &ExternalId,
-        channel: Option<&str>,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let done = sqlx::query(
-            "UPDATE daily_schedules SET enabled = 0, updated_at = ?4
-             WHERE platform = ?1 AND community = ?2 AND (?3 IS NULL OR channel = ?3) AND enabled",
-        )
-        .bind(platform.code())
-        .bind(community.as_str())
-        .bind(channel)
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
-    }
-
-    pub async fn remove_schedule(
-        &self,
-        platform: Platform,
-        community: &ExternalId,
-        channel: &str,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "DELETE FROM daily_schedules WHERE platform = ?1 AND community = ?2 AND channel = ?3",
-        )
-        .bind(platform.code())
-        .bind(community.as_str())
-        .bind(channel)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() > 0)
-    }
-
     pub async fn schedule_failed(
         &self,
         schedule_id: i64,
@@ -217,17 +180,6 @@ impl SqliteStore {
             error: error.to_string(),
             retry_at,
         })
-    }
-
-    pub async fn schedule_delivered(&self, schedule_id: i64) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE daily_schedules SET failures = 0, last_error = NULL, retry_at = NULL
-             WHERE id = ?1 AND failures > 0",
-        )
-        .bind(schedule_id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn asked_questions(
@@ -305,62 +257,6 @@ impl SqliteStore {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(post_from_row).collect()
-    }
-
-    pub async fn lease_daily_post(
-        &self,
-        post_id: i64,
-        stage: Stage,
-        now: DateTime<Utc>,
-        until: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "UPDATE daily_posts SET lease_until = ?3
-             WHERE id = ?1 AND revealed_at IS NULL AND (lease_until IS NULL OR lease_until <= ?2)
-               AND (message_id IS NULL) = ?4",
-        )
-        .bind(post_id)
-        .bind(millis(now))
-        .bind(millis(until))
-        .bind(stage == Stage::Post)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    pub async fn release_daily_post(&self, post_id: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE daily_posts SET lease_until = NULL WHERE id = ?1")
-            .bind(post_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
-    }
-
-    pub async fn daily_posted(
-        &self,
-        post_id: i64,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE daily_posts SET message_id = ?2, posted_at = ?3, lease_until = NULL
-             WHERE id = ?1",
-        )
-        .bind(post_id)
-        .bind(message_id)
-        .bind(millis(now))
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    pub async fn daily_revealed(&self, post_id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
-        sqlx::query("UPDATE daily_posts SET revealed_at = ?2, lease_until = NULL WHERE id = ?1")
-            .bind(post_id)
-            .bind(millis(now))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
