@@ -19,7 +19,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use self::moment::Moment;
+use self::moment::{Day, Moment};
 use crate::bank::Question;
 use crate::daily::{
     DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
@@ -706,7 +706,14 @@ impl Store {
         exam_on: Option<NaiveDate>,
     ) -> Result<(), StoreError> {
         let retention = review::clamp_retention(retention);
-        forward!(self.set_review_settings(community_id, retention, exam_on))
+        shared_execute!(
+            self,
+            "UPDATE communities SET desired_retention = $2, exam_on = $3 WHERE id = $1",
+            community_id,
+            retention,
+            exam_on.map(Day)
+        );
+        Ok(())
     }
 
     /// When the player answered, from `since` on, for their activity.
@@ -781,7 +788,17 @@ impl Store {
         note: &str,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        forward!(self.resolve_reports(community_id, question_id, note, now))
+        let resolved = shared_execute!(
+            self,
+            "UPDATE question_reports SET resolved_at = $3, resolution = $4
+             WHERE question_id = $2 AND resolved_at IS NULL
+               AND (CAST($1 AS BIGINT) IS NULL OR community_id = $1)",
+            community_id,
+            question_id,
+            Moment(now),
+            note
+        );
+        Ok(resolved)
     }
 
     /// Every answer of one community (of all when `None`), for the

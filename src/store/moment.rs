@@ -1,8 +1,8 @@
-//! A time as each database keeps it, so one SQL text binds it on both:
-//! `timestamptz` on Postgres, milliseconds since the epoch (`INTEGER`) on
-//! SQLite.
+//! Times and days as each database keeps them, so one SQL text binds them
+//! on both: `timestamptz` and `date` on Postgres, milliseconds since the
+//! epoch (`INTEGER`) and `YYYY-MM-DD` text on SQLite.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo};
@@ -34,5 +34,34 @@ impl Type<Sqlite> for Moment {
 impl<'q> Encode<'q, Sqlite> for Moment {
     fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
         <i64 as Encode<Sqlite>>::encode(self.0.timestamp_millis(), buf)
+    }
+}
+
+/// A calendar day to bind in SQL shared by both stores: `date` on
+/// Postgres, `YYYY-MM-DD` text on SQLite.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Day(pub NaiveDate);
+
+impl Type<Postgres> for Day {
+    fn type_info() -> PgTypeInfo {
+        <NaiveDate as Type<Postgres>>::type_info()
+    }
+}
+
+impl Encode<'_, Postgres> for Day {
+    fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+        <NaiveDate as Encode<Postgres>>::encode_by_ref(&self.0, buf)
+    }
+}
+
+impl Type<Sqlite> for Day {
+    fn type_info() -> SqliteTypeInfo {
+        <String as Type<Sqlite>>::type_info()
+    }
+}
+
+impl<'q> Encode<'q, Sqlite> for Day {
+    fn encode_by_ref(&self, buf: &mut Vec<SqliteArgumentValue<'q>>) -> Result<IsNull, BoxDynError> {
+        <String as Encode<Sqlite>>::encode(self.0.format("%Y-%m-%d").to_string(), buf)
     }
 }

@@ -816,27 +816,6 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn resolve_reports(
-        &self,
-        community_id: Option<i64>,
-        question_id: &str,
-        note: &str,
-        now: DateTime<Utc>,
-    ) -> Result<u64, StoreError> {
-        let resolved = sqlx::query(
-            "UPDATE question_reports SET resolved_at = ?3, resolution = ?4
-             WHERE question_id = ?2 AND resolved_at IS NULL
-               AND (?1 IS NULL OR community_id = ?1)",
-        )
-        .bind(community_id)
-        .bind(question_id)
-        .bind(millis(now))
-        .bind(note)
-        .execute(&self.pool)
-        .await?;
-        Ok(resolved.rows_affected())
-    }
-
     pub async fn answer_counts(
         &self,
         question_ids: &[String],
@@ -855,21 +834,6 @@ impl SqliteStore {
             .iter()
             .map(|row| (row.get("question_id"), row.get("answers")))
             .collect())
-    }
-
-    pub async fn set_review_settings(
-        &self,
-        community_id: i64,
-        retention: f32,
-        exam_on: Option<NaiveDate>,
-    ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE communities SET desired_retention = ?2, exam_on = ?3 WHERE id = ?1")
-            .bind(community_id)
-            .bind(retention)
-            .bind(exam_on.map(day_text))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
 

@@ -107,6 +107,18 @@ async fn one_open_report_per_member_and_question_until_resolved(db: &TestDatabas
         .await
         .expect("report");
     assert!(matches!(later, Filed::New(_)));
+
+    // Resolved in every community (an answer key changed): the open ones of
+    // that question only.
+    let resolved = f
+        .store
+        .resolve_reports(None, "s3-1", "키 변경", now + Duration::hours(2))
+        .await
+        .expect("resolve everywhere");
+    assert_eq!(resolved, 1);
+    let open = f.store.reports(None, false).await.expect("list");
+    let open: Vec<&str> = open.iter().map(|r| r.question_id.as_str()).collect();
+    assert_eq!(open, vec!["ec2-1"]);
 }
 
 const BANK: &str = r#"[topic]
