@@ -285,12 +285,16 @@ macro_rules! forward {
 }
 
 /// Runs one SQL text, written for both databases, on whichever the store
-/// is, binding the arguments in order and reading rows as a tuple.
+/// is, binding the arguments in order and reading rows as a tuple: all of
+/// them, or as `@fetch_optional`/`@fetch_one` before the store says.
 macro_rules! shared_query {
     ($self:ident, $sql:expr, $($arg:expr),*) => {
+        shared_query!(@fetch_all $self, $sql, $($arg),*)
+    };
+    (@$fetch:ident $self:ident, $sql:expr, $($arg:expr),*) => {
         match $self {
-            Store::Postgres(store) => sqlx::query_as($sql)$(.bind($arg))*.fetch_all(store.pool()).await?,
-            Store::Sqlite(store) => sqlx::query_as($sql)$(.bind($arg))*.fetch_all(store.pool()).await?,
+            Store::Postgres(store) => sqlx::query_as($sql)$(.bind($arg))*.$fetch(store.pool()).await?,
+            Store::Sqlite(store) => sqlx::query_as($sql)$(.bind($arg))*.$fetch(store.pool()).await?,
         }
     };
 }
@@ -385,7 +389,19 @@ impl Store {
         community: &Community,
         user: &ExternalId,
     ) -> Result<Option<Player>, StoreError> {
-        forward!(self.find_player(community, user))
+        let row: Option<(i64, String)> = shared_query!(
+            @fetch_optional self,
+            "SELECT id, display_name FROM players WHERE community_id = $1 AND external_id = $2",
+            community.id,
+            user.as_str()
+        );
+        Ok(row.map(|(id, display_name)| Player {
+            id,
+            community_id: community.id,
+            display_name,
+            time_zone: community.time_zone,
+            retention: community.retention,
+        }))
     }
 
     /// Records an answer and its points, once.
@@ -458,7 +474,35 @@ impl Store {
         player: &Player,
         today: NaiveDate,
     ) -> Result<PlayerStats, StoreError> {
-        forward!(self.stats(player, today))
+        let (name, current, best, last_day): (String, i64, i64, Option<Day>) = shared_query!(
+            @fetch_one self,
+            "SELECT display_name, CAST(current_streak AS BIGINT), CAST(best_streak AS BIGINT),
+                    streak_day
+             FROM players WHERE id = $1",
+            player.id
+        );
+        let streak = Streak {
+            current: count_from(current, "streak")?,
+            best: count_from(best, "best streak")?,
+            last_day: last_day.map(|day| day.0),
+        };
+        let topics: Vec<(String, i64, i64, i64)> = shared_query!(
+            self,
+            "SELECT topic, count(*), CAST(sum(CASE WHEN correct THEN 1 ELSE 0 END) AS BIGINT),
+                    CAST(sum(points) AS BIGINT)
+             FROM answers WHERE player_id = $1 GROUP BY topic",
+            player.id
+        );
+        let topics = topics
+            .into_iter()
+            .map(|(topic, answered, correct, points)| TopicStats {
+                topic,
+                answered,
+                correct,
+                points,
+            })
+            .collect();
+        Ok(build_stats(name, streak, today, topics))
     }
 
     /// Players of `community` whose streak is alive on `today`, longest

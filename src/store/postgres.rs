@@ -25,10 +25,10 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
 use super::{
-    build_stats, count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from,
-    replay_answers, score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId,
-    LoggedReview, NewAnswer, NewSession, Platform, Player, PlayerStats, QuizSession, Recorded,
-    ReplayedAnswer, Scored, ScoringInputs, SessionAnswer, Standing, StoreError, TopicStats,
+    count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from, replay_answers,
+    score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LoggedReview, NewAnswer,
+    NewSession, Platform, Player, QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs,
+    SessionAnswer, Standing, StoreError,
 };
 use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
@@ -274,27 +274,6 @@ impl PgStore {
             time_zone: community.time_zone,
             retention: community.retention,
         })
-    }
-
-    pub async fn find_player(
-        &self,
-        community: &Community,
-        user: &ExternalId,
-    ) -> Result<Option<Player>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, display_name FROM players WHERE community_id = $1 AND external_id = $2",
-        )
-        .bind(community.id)
-        .bind(user.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|row| Player {
-            id: row.get("id"),
-            community_id: community.id,
-            display_name: row.get("display_name"),
-            time_zone: community.time_zone,
-            retention: community.retention,
-        }))
     }
 
     pub async fn record_answer(
@@ -728,37 +707,6 @@ impl PgStore {
             })
         })
         .transpose()
-    }
-
-    pub async fn stats(
-        &self,
-        player: &Player,
-        today: NaiveDate,
-    ) -> Result<PlayerStats, StoreError> {
-        let row = sqlx::query(
-            "SELECT display_name, current_streak, best_streak, streak_day FROM players WHERE id = $1",
-        )
-        .bind(player.id)
-        .fetch_one(&self.pool)
-        .await?;
-        let streak = streak_from_row(&row)?;
-        let topics = sqlx::query(
-            "SELECT topic, count(*) AS answered, count(*) FILTER (WHERE correct) AS correct,
-                    sum(points)::bigint AS points
-             FROM answers WHERE player_id = $1 GROUP BY topic",
-        )
-        .bind(player.id)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .map(|row| TopicStats {
-            topic: row.get("topic"),
-            answered: row.get("answered"),
-            correct: row.get("correct"),
-            points: row.get("points"),
-        })
-        .collect();
-        Ok(build_stats(row.get("display_name"), streak, today, topics))
     }
 
     pub async fn due_cards(
