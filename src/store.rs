@@ -284,6 +284,38 @@ macro_rules! forward {
     };
 }
 
+/// A daily post's columns, as [`PostRow`] reads them.
+pub(crate) const DAILY_POST_COLUMNS: &str = "p.id, p.schedule_id, p.local_date, p.question_id, \
+     p.due_at, p.reveal_at, p.message_id, p.posted_at, p.revealed_at";
+
+type PostRow = (
+    i64,
+    i64,
+    Day,
+    String,
+    Moment,
+    Moment,
+    Option<String>,
+    Option<Moment>,
+    Option<Moment>,
+);
+
+fn post_from(row: PostRow) -> DailyPost {
+    let (id, schedule_id, local_date, question_id, due_at, reveal_at, message_id, posted, revealed) =
+        row;
+    DailyPost {
+        id,
+        schedule_id,
+        local_date: local_date.0,
+        question_id,
+        due_at: due_at.0,
+        reveal_at: reveal_at.0,
+        message_id,
+        posted_at: posted.map(|at| at.0),
+        revealed_at: revealed.map(|at| at.0),
+    }
+}
+
 /// Runs one SQL text, written for both databases, on whichever the store
 /// is, binding the arguments in order and reading rows as a tuple: all of
 /// them, or as `@fetch_optional`/`@fetch_one` before the store says.
@@ -601,7 +633,13 @@ impl Store {
         &self,
         schedule_id: i64,
     ) -> Result<HashMap<String, NaiveDate>, StoreError> {
-        forward!(self.asked_questions(schedule_id))
+        let rows: Vec<(String, Day)> = shared_query!(
+            self,
+            "SELECT question_id, max(local_date) FROM daily_posts
+             WHERE schedule_id = $1 GROUP BY question_id",
+            schedule_id
+        );
+        Ok(rows.into_iter().map(|(id, last)| (id, last.0)).collect())
     }
 
     /// The schedule's post for the occurrence's date: created with
@@ -613,7 +651,21 @@ impl Store {
         occurrence: &Occurrence,
         question_id: &str,
     ) -> Result<DailyPost, StoreError> {
-        forward!(self.claim_daily_post(schedule_id, occurrence, question_id))
+        shared_execute!(
+            self,
+            "INSERT INTO daily_posts (schedule_id, local_date, question_id, due_at, reveal_at)
+             VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (schedule_id, local_date) DO NOTHING",
+            schedule_id,
+            Day(occurrence.date),
+            question_id,
+            Moment(occurrence.due_at),
+            Moment(occurrence.reveal_at)
+        );
+        // Inserted now, or by whoever claimed it first.
+        self.daily_post_on(schedule_id, occurrence.date)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("a claimed daily post vanished".into()))
     }
 
     pub async fn daily_post_on(
@@ -621,7 +673,13 @@ impl Store {
         schedule_id: i64,
         date: NaiveDate,
     ) -> Result<Option<DailyPost>, StoreError> {
-        forward!(self.daily_post_on(schedule_id, date))
+        let sql = format!(
+            "SELECT {DAILY_POST_COLUMNS} FROM daily_posts p
+             WHERE p.schedule_id = $1 AND p.local_date = $2"
+        );
+        let row: Option<PostRow> =
+            shared_query!(@fetch_optional self, &sql, schedule_id, Day(date));
+        Ok(row.map(post_from))
     }
 
     /// A platform's posts still to send or to reveal at `now`: not revealed,
@@ -631,7 +689,15 @@ impl Store {
         platform: Platform,
         now: DateTime<Utc>,
     ) -> Result<Vec<DailyPost>, StoreError> {
-        forward!(self.open_daily_posts(platform, now))
+        let sql = format!(
+            "SELECT {DAILY_POST_COLUMNS} FROM daily_posts p
+             JOIN daily_schedules s ON s.id = p.schedule_id
+             WHERE s.platform = $1 AND p.revealed_at IS NULL
+               AND (p.message_id IS NOT NULL OR p.reveal_at > $2)
+             ORDER BY p.due_at"
+        );
+        let rows: Vec<PostRow> = shared_query!(self, &sql, platform.code(), Moment(now));
+        Ok(rows.into_iter().map(post_from).collect())
     }
 
     /// Takes the post's lease for `stage` until `until`, if nobody holds it

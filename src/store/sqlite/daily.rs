@@ -2,16 +2,12 @@
 //! as on Postgres (one post row per schedule and local date is the claim;
 //! the lease is a conditional update).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
 use super::{day_text, from_millis, millis, parse_day, SqliteStore};
-use crate::daily::{
-    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule,
-};
+use crate::daily::{retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Schedule};
 use crate::identity::{ExternalId, Platform};
 use crate::store::{
     decode_choices, decode_topics, encode_topics, parse_platform, parse_time_of_day, parse_zone,
@@ -21,8 +17,7 @@ use crate::store::{
 const SCHEDULE_COLUMNS: &str = "s.id, s.platform, s.community, s.channel, s.local_time, \
      s.time_zone, s.topics, s.reveal_after_minutes, s.enabled, s.failures, s.last_error, s.retry_at";
 
-const POST_COLUMNS: &str = "p.id, p.schedule_id, p.local_date, p.question_id, p.due_at, \
-     p.reveal_at, p.message_id, p.posted_at, p.revealed_at";
+use crate::store::DAILY_POST_COLUMNS as POST_COLUMNS;
 
 fn schedule_from_row(row: &SqliteRow) -> Result<Schedule, StoreError> {
     let failures: i64 = row.get("failures");
@@ -180,83 +175,6 @@ impl SqliteStore {
             error: error.to_string(),
             retry_at,
         })
-    }
-
-    pub async fn asked_questions(
-        &self,
-        schedule_id: i64,
-    ) -> Result<HashMap<String, NaiveDate>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT question_id, max(local_date) AS last FROM daily_posts
-             WHERE schedule_id = ?1 GROUP BY question_id",
-        )
-        .bind(schedule_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let last = parse_day(row.get("last"))?
-                    .ok_or_else(|| StoreError::Corrupt("a daily post without a date".into()))?;
-                Ok((row.get("question_id"), last))
-            })
-            .collect()
-    }
-
-    pub async fn claim_daily_post(
-        &self,
-        schedule_id: i64,
-        occurrence: &Occurrence,
-        question_id: &str,
-    ) -> Result<DailyPost, StoreError> {
-        sqlx::query(
-            "INSERT INTO daily_posts (schedule_id, local_date, question_id, due_at, reveal_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (schedule_id, local_date) DO NOTHING",
-        )
-        .bind(schedule_id)
-        .bind(day_text(occurrence.date))
-        .bind(question_id)
-        .bind(millis(occurrence.due_at))
-        .bind(millis(occurrence.reveal_at))
-        .execute(&self.pool)
-        .await?;
-        self.daily_post_on(schedule_id, occurrence.date)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("a claimed daily post vanished".into()))
-    }
-
-    pub async fn daily_post_on(
-        &self,
-        schedule_id: i64,
-        date: NaiveDate,
-    ) -> Result<Option<DailyPost>, StoreError> {
-        let row = sqlx::query(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts p WHERE p.schedule_id = ?1 AND p.local_date = ?2"
-        ))
-        .bind(schedule_id)
-        .bind(day_text(date))
-        .fetch_optional(&self.pool)
-        .await?;
-        row.as_ref().map(post_from_row).transpose()
-    }
-
-    pub async fn open_daily_posts(
-        &self,
-        platform: Platform,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<DailyPost>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {POST_COLUMNS} FROM daily_posts p
-             JOIN daily_schedules s ON s.id = p.schedule_id
-             WHERE s.platform = ?1 AND p.revealed_at IS NULL
-               AND (p.message_id IS NOT NULL OR p.reveal_at > ?2)
-             ORDER BY p.due_at"
-        ))
-        .bind(platform.code())
-        .bind(millis(now))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(post_from_row).collect()
     }
 
     pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
