@@ -481,7 +481,25 @@ impl Store {
     }
 
     pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
-        forward!(self.session_answers(id))
+        let rows: Vec<(i64, String, String, String, bool, i64)> = shared_query!(
+            self,
+            "SELECT CAST(session_position AS BIGINT), question_id, topic, choices, correct,
+                    CAST(points AS BIGINT)
+             FROM answers WHERE session_id = $1 ORDER BY session_position",
+            id
+        );
+        rows.into_iter()
+            .map(|(position, question_id, topic, choices, correct, points)| {
+                Ok(SessionAnswer {
+                    position: count_from(position, "session position")?,
+                    question_id,
+                    topic,
+                    choices: decode_choices(&choices)?,
+                    correct,
+                    points,
+                })
+            })
+            .collect()
     }
 
     /// The top of a leaderboard, ranked (ties share a rank).
@@ -790,7 +808,21 @@ impl Store {
         now: DateTime<Utc>,
         soon: DateTime<Utc>,
     ) -> Result<DueCounts, StoreError> {
-        forward!(self.due_counts(player, now, soon))
+        let (due, soon, next_due_at): (i64, i64, Option<Moment>) = shared_query!(
+            @fetch_one self,
+            "SELECT count(*) FILTER (WHERE due_at <= $2),
+                    count(*) FILTER (WHERE due_at > $2 AND due_at <= $3),
+                    min(due_at) FILTER (WHERE due_at > $2)
+             FROM review_cards WHERE player_id = $1",
+            player.id,
+            Moment(now),
+            Moment(soon)
+        );
+        Ok(DueCounts {
+            now: due,
+            soon,
+            next_due_at: next_due_at.map(|at| at.0),
+        })
     }
 
     /// The player's cards for these questions (those they have answered).
@@ -832,7 +864,13 @@ impl Store {
         player: &Player,
         since: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        forward!(self.answer_times(player, since))
+        let times: Vec<(Moment,)> = shared_query!(
+            self,
+            "SELECT answered_at FROM answers WHERE player_id = $1 AND answered_at >= $2",
+            player.id,
+            Moment(since)
+        );
+        Ok(times.into_iter().map(|(at,)| at.0).collect())
     }
 
     /// Answered and right per question, for the player's progress.

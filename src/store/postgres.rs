@@ -26,9 +26,9 @@ use sqlx::{Connection, Row};
 
 use super::{
     count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from, replay_answers,
-    score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LoggedReview, NewAnswer,
-    NewSession, Platform, Player, QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs,
-    SessionAnswer, Standing, StoreError,
+    score, BoardQuery, Card, CardRow, Community, ExternalId, LoggedReview, NewAnswer, NewSession,
+    Platform, Player, QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs, Standing,
+    StoreError,
 };
 use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
@@ -619,31 +619,6 @@ impl PgStore {
         Ok(())
     }
 
-    pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT session_position, question_id, topic, choices, correct, points
-             FROM answers WHERE session_id = $1 ORDER BY session_position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(SessionAnswer {
-                    position: count_from(
-                        row.get::<i32, _>("session_position").into(),
-                        "session position",
-                    )?,
-                    question_id: row.get("question_id"),
-                    topic: row.get("topic"),
-                    choices: decode_choices(row.get("choices"))?,
-                    correct: row.get("correct"),
-                    points: row.get::<i32, _>("points").into(),
-                })
-            })
-            .collect()
-    }
-
     pub async fn leaderboard(
         &self,
         query: &BoardQuery<'_>,
@@ -734,30 +709,6 @@ impl PgStore {
             .collect())
     }
 
-    pub async fn due_counts(
-        &self,
-        player: &Player,
-        now: DateTime<Utc>,
-        soon: DateTime<Utc>,
-    ) -> Result<DueCounts, StoreError> {
-        let row = sqlx::query(
-            "SELECT count(*) FILTER (WHERE due_at <= $2) AS now,
-                    count(*) FILTER (WHERE due_at > $2 AND due_at <= $3) AS soon,
-                    min(due_at) FILTER (WHERE due_at > $2) AS next_due_at
-             FROM review_cards WHERE player_id = $1",
-        )
-        .bind(player.id)
-        .bind(now)
-        .bind(soon)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(DueCounts {
-            now: row.get("now"),
-            soon: row.get("soon"),
-            next_due_at: row.get("next_due_at"),
-        })
-    }
-
     pub async fn cards(
         &self,
         player: &Player,
@@ -805,20 +756,6 @@ impl PgStore {
                 })
             })
             .collect()
-    }
-
-    pub async fn answer_times(
-        &self,
-        player: &Player,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        Ok(sqlx::query_scalar(
-            "SELECT answered_at FROM answers WHERE player_id = $1 AND answered_at >= $2",
-        )
-        .bind(player.id)
-        .bind(since)
-        .fetch_all(&self.pool)
-        .await?)
     }
 
     pub async fn report_question(

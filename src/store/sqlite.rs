@@ -20,9 +20,8 @@ use sqlx::Row;
 
 use super::{
     count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from, replay_answers,
-    score, BoardQuery, Card, CardRow, Community, DueCounts, ExternalId, LoggedReview, NewAnswer,
-    NewSession, Platform, Player, QuizSession, Recorded, ReplayedAnswer, ScoringInputs,
-    SessionAnswer, Standing, StoreError,
+    score, BoardQuery, Card, CardRow, Community, ExternalId, LoggedReview, NewAnswer, NewSession,
+    Platform, Player, QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError,
 };
 use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
@@ -456,28 +455,6 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub async fn session_answers(&self, id: i64) -> Result<Vec<SessionAnswer>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT session_position, question_id, topic, choices, correct, points
-             FROM answers WHERE session_id = ?1 ORDER BY session_position",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(SessionAnswer {
-                    position: count_from(row.get("session_position"), "session position")?,
-                    question_id: row.get("question_id"),
-                    topic: row.get("topic"),
-                    choices: decode_choices(row.get("choices"))?,
-                    correct: row.get("correct"),
-                    points: row.get("points"),
-                })
-            })
-            .collect()
-    }
-
     pub async fn leaderboard(
         &self,
         query: &BoardQuery<'_>,
@@ -613,33 +590,6 @@ impl SqliteStore {
             .collect()
     }
 
-    pub async fn due_counts(
-        &self,
-        player: &Player,
-        now: DateTime<Utc>,
-        soon: DateTime<Utc>,
-    ) -> Result<DueCounts, StoreError> {
-        let row = sqlx::query(
-            "SELECT count(*) FILTER (WHERE due_at <= ?2) AS now,
-                    count(*) FILTER (WHERE due_at > ?2 AND due_at <= ?3) AS soon,
-                    min(due_at) FILTER (WHERE due_at > ?2) AS next_due_at
-             FROM review_cards WHERE player_id = ?1",
-        )
-        .bind(player.id)
-        .bind(millis(now))
-        .bind(millis(soon))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(DueCounts {
-            now: row.get("now"),
-            soon: row.get("soon"),
-            next_due_at: row
-                .get::<Option<i64>, _>("next_due_at")
-                .map(from_millis)
-                .transpose()?,
-        })
-    }
-
     pub async fn cards(
         &self,
         player: &Player,
@@ -687,21 +637,6 @@ impl SqliteStore {
                 })
             })
             .collect()
-    }
-
-    pub async fn answer_times(
-        &self,
-        player: &Player,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, StoreError> {
-        let times: Vec<i64> = sqlx::query_scalar(
-            "SELECT answered_at FROM answers WHERE player_id = ?1 AND answered_at >= ?2",
-        )
-        .bind(player.id)
-        .bind(millis(since))
-        .fetch_all(&self.pool)
-        .await?;
-        times.into_iter().map(from_millis).collect()
     }
 
     pub async fn report_question(

@@ -346,6 +346,21 @@ async fn a_question_scores_again_only_after_seven_days(db: &TestDatabase) {
         f.standings(Period::AllTime, None, "2026-03-17").await,
         pairs(&[("ana", 20)])
     );
+    // The times of the answers since a moment, for the activity chart.
+    let mut times = f
+        .store
+        .answer_times(&ana, at("2026-03-04T01:00:00Z"))
+        .await
+        .expect("answer times");
+    times.sort_unstable();
+    assert_eq!(
+        times,
+        vec![
+            at("2026-03-04T01:00:00Z"),
+            at("2026-03-10T00:59:59Z"),
+            at("2026-03-17T01:00:00Z"),
+        ]
+    );
 }
 
 async fn streaks_follow_the_community_time_zone(db: &TestDatabase) {
