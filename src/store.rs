@@ -563,7 +563,18 @@ impl Store {
         today: NaiveDate,
         limit: usize,
     ) -> Result<Vec<(String, u32)>, StoreError> {
-        forward!(self.top_streaks(community_id, today, limit))
+        let rows: Vec<(String, i64)> = shared_query!(
+            self,
+            "SELECT display_name, CAST(current_streak AS BIGINT) FROM players
+             WHERE community_id = $1 AND current_streak > 0 AND streak_day >= $2
+             ORDER BY current_streak DESC, display_name LIMIT $3",
+            community_id,
+            Day(today.pred_opt().unwrap_or(today)),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        );
+        rows.into_iter()
+            .map(|(name, streak)| Ok((name, count_from(streak, "streak")?)))
+            .collect()
     }
 
     /// Creates the channel's schedule, or replaces its settings; either way
@@ -836,7 +847,26 @@ impl Store {
 
     /// The player's review log, oldest first.
     pub async fn review_log(&self, player: &Player) -> Result<Vec<LoggedReview>, StoreError> {
-        forward!(self.review_log(player))
+        let rows: Vec<(i64, String, i64, i64, Moment)> = shared_query!(
+            self,
+            "SELECT answer_id, question_id, CAST(rating AS BIGINT), CAST(elapsed_days AS BIGINT),
+                    reviewed_at
+             FROM review_log WHERE player_id = $1 ORDER BY reviewed_at, answer_id",
+            player.id
+        );
+        rows.into_iter()
+            .map(
+                |(answer_id, question_id, rating, elapsed_days, reviewed_at)| {
+                    Ok(LoggedReview {
+                        answer_id,
+                        question_id,
+                        rating: rating_from(rating)?,
+                        elapsed_days: count_from(elapsed_days, "elapsed days")?,
+                        reviewed_at: reviewed_at.0,
+                    })
+                },
+            )
+            .collect()
     }
 
     /// Sets the community's desired retention (kept within

@@ -25,10 +25,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
 use super::{
-    count_from, decode_choices, encode_choices, next_card, parse_zone, rating_from, replay_answers,
-    score, BoardQuery, Card, CardRow, Community, ExternalId, LoggedReview, NewAnswer, NewSession,
-    Platform, Player, QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs, Standing,
-    StoreError,
+    count_from, decode_choices, encode_choices, next_card, parse_zone, replay_answers, score,
+    BoardQuery, Card, CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player,
+    QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError,
 };
 use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
@@ -729,30 +728,6 @@ impl PgStore {
                     question_id: row.get("question_id"),
                     topic: row.get("topic"),
                     state: card_from_row(row)?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn review_log(&self, player: &Player) -> Result<Vec<LoggedReview>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT answer_id, question_id, rating, elapsed_days, reviewed_at
-             FROM review_log WHERE player_id = $1 ORDER BY reviewed_at, answer_id",
-        )
-        .bind(player.id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(LoggedReview {
-                    answer_id: row.get("answer_id"),
-                    question_id: row.get("question_id"),
-                    rating: rating_from(row.get::<i16, _>("rating").into())?,
-                    elapsed_days: count_from(
-                        row.get::<i32, _>("elapsed_days").into(),
-                        "elapsed days",
-                    )?,
-                    reviewed_at: row.get("reviewed_at"),
                 })
             })
             .collect()

@@ -415,6 +415,16 @@ async fn streaks_follow_the_community_time_zone(db: &TestDatabase) {
             (0, expected),
             "a missed day breaks it"
         );
+        // The daily reveal's streak list: a run through yesterday counts.
+        let top = |day| f.store.top_streaks(f.community.id, day, 5);
+        assert_eq!(
+            top(next_day).await.expect("streaks"),
+            vec![(name.clone(), expected)]
+        );
+        let gone = top(next_day.succ_opt().expect("a day"))
+            .await
+            .expect("streaks");
+        assert!(gone.is_empty(), "{gone:?}");
     }
 }
 

@@ -3,7 +3,7 @@
 //! date); a replica sends or reveals it only while holding its lease, taken
 //! with a conditional update.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::postgres::PgRow;
 use sqlx::Row;
 
@@ -61,32 +61,6 @@ fn post_from_row(row: &PgRow) -> DailyPost {
 }
 
 impl PgStore {
-    pub async fn top_streaks(
-        &self,
-        community_id: i64,
-        today: NaiveDate,
-        limit: usize,
-    ) -> Result<Vec<(String, u32)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT display_name, current_streak FROM players
-             WHERE community_id = $1 AND current_streak > 0 AND streak_day >= $2
-             ORDER BY current_streak DESC, display_name LIMIT $3",
-        )
-        .bind(community_id)
-        .bind(today.pred_opt().unwrap_or(today))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.get("display_name"),
-                    crate::store::count_from(row.get::<i32, _>("current_streak").into(), "streak")?,
-                ))
-            })
-            .collect()
-    }
-
     pub async fn set_schedule(
         &self,
         schedule: &NewSchedule,

@@ -2,11 +2,11 @@
 //! as on Postgres (one post row per schedule and local date is the claim;
 //! the lease is a conditional update).
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 use sqlx::sqlite::SqliteRow;
 use sqlx::Row;
 
-use super::{day_text, from_millis, millis, parse_day, SqliteStore};
+use super::{from_millis, millis, parse_day, SqliteStore};
 use crate::daily::{retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Schedule};
 use crate::identity::{ExternalId, Platform};
 use crate::store::{
@@ -67,32 +67,6 @@ fn post_from_row(row: &SqliteRow) -> Result<DailyPost, StoreError> {
 }
 
 impl SqliteStore {
-    pub async fn top_streaks(
-        &self,
-        community_id: i64,
-        today: NaiveDate,
-        limit: usize,
-    ) -> Result<Vec<(String, u32)>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT display_name, current_streak FROM players
-             WHERE community_id = ?1 AND current_streak > 0 AND streak_day >= ?2
-             ORDER BY current_streak DESC, display_name LIMIT ?3",
-        )
-        .bind(community_id)
-        .bind(day_text(today.pred_opt().unwrap_or(today)))
-        .bind(limit as i64)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok((
-                    row.get("display_name"),
-                    crate::store::count_from(row.get::<i64, _>("current_streak"), "streak")?,
-                ))
-            })
-            .collect()
-    }
-
     pub async fn set_schedule(
         &self,
         schedule: &NewSchedule,
