@@ -22,7 +22,7 @@ use chrono_tz::Tz;
 use self::moment::{Day, Moment};
 use crate::bank::Question;
 use crate::daily::{
-    DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
+    retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
 };
 use crate::identity::{ExternalId, Platform};
 use crate::progress::QuestionRecord;
@@ -316,6 +316,53 @@ fn post_from(row: PostRow) -> DailyPost {
     }
 }
 
+/// A daily schedule's columns, as [`ScheduleRow`] reads them.
+const SCHEDULE_COLUMNS: &str = "s.id, s.platform, s.community, s.channel, s.local_time, \
+     s.time_zone, s.topics, CAST(s.reveal_after_minutes AS BIGINT), s.enabled, \
+     CAST(s.failures AS BIGINT), s.last_error, s.retry_at";
+
+type ScheduleRow = (
+    i64,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    bool,
+    i64,
+    Option<String>,
+    Option<Moment>,
+);
+
+fn schedule_from(row: ScheduleRow) -> Result<Schedule, StoreError> {
+    let (id, platform, community, channel, time, zone, topics, reveal_after, enabled, failures) = (
+        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
+    );
+    let (last_error, retry_at) = (row.10, row.11);
+    let failure = match retry_at {
+        Some(retry_at) if failures > 0 => Some(DeliveryFailure {
+            count: count_from(failures, "delivery failures")?,
+            error: last_error.unwrap_or_default(),
+            retry_at: retry_at.0,
+        }),
+        _ => None,
+    };
+    Ok(Schedule {
+        id,
+        platform: parse_platform(&platform)?,
+        community: ExternalId::new(community),
+        channel,
+        time: parse_time_of_day(&time)?,
+        time_zone: parse_zone(&zone)?,
+        topics: decode_topics(&topics),
+        reveal_after: chrono::Duration::minutes(reveal_after),
+        enabled,
+        failure,
+    })
+}
+
 /// Runs one SQL text, written for both databases, on whichever the store
 /// is, binding the arguments in order and reading rows as a tuple: all of
 /// them, or as `@fetch_optional`/`@fetch_one` before the store says.
@@ -338,6 +385,27 @@ macro_rules! shared_execute {
         match $self {
             Store::Postgres(store) => sqlx::query($sql)$(.bind($arg))*.execute(store.pool()).await?.rows_affected(),
             Store::Sqlite(store) => sqlx::query($sql)$(.bind($arg))*.execute(store.pool()).await?.rows_affected(),
+        }
+    };
+}
+
+/// Runs a block, written for both databases, in a transaction on whichever
+/// the store is (`$tx` is the transaction); commits after it.
+macro_rules! shared_transaction {
+    ($self:ident, |$tx:ident| $body:block) => {
+        match $self {
+            Store::Postgres(store) => {
+                let mut $tx = store.pool().begin().await?;
+                let done = $body;
+                $tx.commit().await?;
+                done
+            }
+            Store::Sqlite(store) => {
+                let mut $tx = store.pool().begin().await?;
+                let done = $body;
+                $tx.commit().await?;
+                done
+            }
         }
     };
 }
@@ -584,7 +652,37 @@ impl Store {
         schedule: &NewSchedule,
         now: DateTime<Utc>,
     ) -> Result<Schedule, StoreError> {
-        forward!(self.set_schedule(schedule, now))
+        shared_execute!(
+            self,
+            "INSERT INTO daily_schedules (platform, community, channel, local_time, time_zone,
+                                          topics, reveal_after_minutes, enabled, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8)
+             ON CONFLICT (platform, community, channel) DO UPDATE
+             SET local_time = excluded.local_time, time_zone = excluded.time_zone,
+                 topics = excluded.topics, reveal_after_minutes = excluded.reveal_after_minutes,
+                 enabled = TRUE, failures = 0, last_error = NULL, retry_at = NULL,
+                 updated_at = excluded.updated_at",
+            schedule.platform.code(),
+            schedule.community.as_str(),
+            &schedule.channel,
+            schedule.time.format("%H:%M").to_string(),
+            schedule.time_zone.name(),
+            encode_topics(&schedule.topics),
+            i32::try_from(schedule.reveal_after.num_minutes()).unwrap_or(i32::MAX),
+            Moment(now)
+        );
+        let sql = format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s
+             WHERE s.platform = $1 AND s.community = $2 AND s.channel = $3"
+        );
+        let row: ScheduleRow = shared_query!(
+            @fetch_one self,
+            &sql,
+            schedule.platform.code(),
+            schedule.community.as_str(),
+            &schedule.channel
+        );
+        schedule_from(row)
     }
 
     /// Schedules, on and off, of one platform and community when given.
@@ -593,7 +691,19 @@ impl Store {
         platform: Option<Platform>,
         community: Option<&ExternalId>,
     ) -> Result<Vec<Schedule>, StoreError> {
-        forward!(self.schedules(platform, community))
+        let sql = format!(
+            "SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s
+             WHERE (CAST($1 AS TEXT) IS NULL OR s.platform = $1)
+               AND (CAST($2 AS TEXT) IS NULL OR s.community = $2)
+             ORDER BY s.platform, s.community, s.channel"
+        );
+        let rows: Vec<ScheduleRow> = shared_query!(
+            self,
+            &sql,
+            platform.map(Platform::code),
+            community.map(ExternalId::as_str)
+        );
+        rows.into_iter().map(schedule_from).collect()
     }
 
     /// Turns off the community's schedules (one channel's when given).
@@ -643,7 +753,30 @@ impl Store {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<DeliveryFailure, StoreError> {
-        forward!(self.schedule_failed(schedule_id, error, now))
+        // One transaction: a reader never sees the count without its retry.
+        let (count, retry_at) = shared_transaction!(self, |tx| {
+            let count: i64 = sqlx::query_scalar(
+                "UPDATE daily_schedules SET failures = failures + 1, last_error = $2
+                 WHERE id = $1 RETURNING CAST(failures AS BIGINT)",
+            )
+            .bind(schedule_id)
+            .bind(error)
+            .fetch_one(&mut *tx)
+            .await?;
+            let count: u32 = count_from(count, "delivery failures")?;
+            let retry_at = now + retry_delay(count);
+            sqlx::query("UPDATE daily_schedules SET retry_at = $2 WHERE id = $1")
+                .bind(schedule_id)
+                .bind(Moment(retry_at))
+                .execute(&mut *tx)
+                .await?;
+            (count, retry_at)
+        });
+        Ok(DeliveryFailure {
+            count,
+            error: error.to_string(),
+            retry_at,
+        })
     }
 
     /// Clears a schedule's failures after a delivery went through.
@@ -792,12 +925,31 @@ impl Store {
 
     /// A post with its schedule.
     pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
-        forward!(self.daily_post(id))
+        let sql = format!("SELECT {DAILY_POST_COLUMNS} FROM daily_posts p WHERE p.id = $1");
+        let post: Option<PostRow> = shared_query!(@fetch_optional self, &sql, id);
+        let Some(post) = post.map(post_from) else {
+            return Ok(None);
+        };
+        let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s WHERE s.id = $1");
+        let schedule: ScheduleRow = shared_query!(@fetch_one self, &sql, post.schedule_id);
+        Ok(Some((post, schedule_from(schedule)?)))
     }
 
     /// Every answer given to a post.
     pub async fn daily_answers(&self, post_id: i64) -> Result<Vec<DailyAnswer>, StoreError> {
-        forward!(self.daily_answers(post_id))
+        let rows: Vec<(String, bool)> = shared_query!(
+            self,
+            "SELECT choices, correct FROM answers WHERE daily_post_id = $1",
+            post_id
+        );
+        rows.into_iter()
+            .map(|(choices, correct)| {
+                Ok(DailyAnswer {
+                    choices: decode_choices(&choices)?,
+                    correct,
+                })
+            })
+            .collect()
     }
 
     /// The player's cards due by `until`, most overdue first, at most

@@ -35,7 +35,6 @@ use crate::report::Report;
 use crate::review::{CardState, DueCard};
 use record::AnswerWrite;
 
-mod daily;
 mod record;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");

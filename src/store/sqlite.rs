@@ -28,8 +28,6 @@ use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::report::Report;
 use crate::review::{CardState, DueCard};
 
-mod daily;
-
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 #[derive(Debug, Clone)]
