@@ -1096,7 +1096,22 @@ impl Store {
         player: &Player,
         report: &NewReport<'_>,
     ) -> Result<Filed, StoreError> {
-        forward!(self.report_question(player, report))
+        let id: Option<(i64,)> = shared_query!(
+            @fetch_optional self,
+            "INSERT INTO question_reports (community_id, player_id, question_id, reason, details,
+                                           created_at)
+             VALUES ($1, $2, $3, $4, $5, $6)
+             ON CONFLICT (community_id, player_id, question_id) WHERE resolved_at IS NULL
+             DO NOTHING
+             RETURNING id",
+            player.community_id,
+            player.id,
+            report.question_id,
+            report.reason.code(),
+            report.details,
+            Moment(report.at)
+        );
+        Ok(id.map_or(Filed::AlreadyOpen, |(id,)| Filed::New(id)))
     }
 
     /// Reports of one community (every community when `None`), open ones
@@ -1106,7 +1121,54 @@ impl Store {
         community_id: Option<i64>,
         all: bool,
     ) -> Result<Vec<Report>, StoreError> {
-        forward!(self.reports(community_id, all))
+        type ReportRow = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            String,
+            Moment,
+            Option<Moment>,
+            Option<String>,
+        );
+        let rows: Vec<ReportRow> = shared_query!(
+            self,
+            "SELECT r.id, r.community_id, r.question_id, p.display_name, r.reason, r.details,
+                    r.created_at, r.resolved_at, r.resolution
+             FROM question_reports r JOIN players p ON p.id = r.player_id
+             WHERE (CAST($1 AS BIGINT) IS NULL OR r.community_id = $1)
+               AND ($2 OR r.resolved_at IS NULL)
+             ORDER BY r.created_at, r.id",
+            community_id,
+            all
+        );
+        rows.into_iter()
+            .map(|row| {
+                let (
+                    id,
+                    community_id,
+                    question_id,
+                    reporter,
+                    reason,
+                    details,
+                    created,
+                    resolved,
+                    resolution,
+                ) = row;
+                Ok(Report {
+                    id,
+                    community_id,
+                    question_id,
+                    reporter,
+                    reason: parse_reason(&reason)?,
+                    details,
+                    created_at: created.0,
+                    resolved_at: resolved.map(|at| at.0),
+                    resolution,
+                })
+            })
+            .collect()
     }
 
     /// Resolves the open reports of a question (in one community, or in

@@ -23,9 +23,7 @@ use super::{
     BoardQuery, Card, CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player,
     QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError,
 };
-use super::{parse_reason, Filed, NewReport};
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::report::Report;
 use crate::review::{CardState, DueCard};
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -611,67 +609,6 @@ impl SqliteStore {
                     question_id: row.get("question_id"),
                     topic: row.get("topic"),
                     state: card_from_row(row)?,
-                })
-            })
-            .collect()
-    }
-
-    pub async fn report_question(
-        &self,
-        player: &Player,
-        report: &NewReport<'_>,
-    ) -> Result<Filed, StoreError> {
-        let id: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO question_reports (community_id, player_id, question_id, reason, details,
-                                           created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (community_id, player_id, question_id) WHERE resolved_at IS NULL
-             DO NOTHING
-             RETURNING id",
-        )
-        .bind(player.community_id)
-        .bind(player.id)
-        .bind(report.question_id)
-        .bind(report.reason.code())
-        .bind(report.details)
-        .bind(millis(report.at))
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(id.map_or(Filed::AlreadyOpen, Filed::New))
-    }
-
-    pub async fn reports(
-        &self,
-        community_id: Option<i64>,
-        all: bool,
-    ) -> Result<Vec<Report>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.community_id, r.question_id, p.display_name, r.reason, r.details,
-                    r.created_at, r.resolved_at, r.resolution
-             FROM question_reports r JOIN players p ON p.id = r.player_id
-             WHERE (?1 IS NULL OR r.community_id = ?1)
-               AND (?2 OR r.resolved_at IS NULL)
-             ORDER BY r.created_at, r.id",
-        )
-        .bind(community_id)
-        .bind(all)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Report {
-                    id: row.get("id"),
-                    community_id: row.get("community_id"),
-                    question_id: row.get("question_id"),
-                    reporter: row.get("display_name"),
-                    reason: parse_reason(row.get("reason"))?,
-                    details: row.get("details"),
-                    created_at: from_millis(row.get("created_at"))?,
-                    resolved_at: row
-                        .get::<Option<i64>, _>("resolved_at")
-                        .map(from_millis)
-                        .transpose()?,
-                    resolution: row.get("resolution"),
                 })
             })
             .collect()
