@@ -338,28 +338,7 @@ impl SlackApp {
         content: SlackMessageContent,
         replace_original: bool,
     ) -> Result<(), SlackError> {
-        let message = ResponseUrlMessage {
-            content,
-            replace_original,
-            response_type: (!replace_original).then_some(SlackMessageResponseType::Ephemeral),
-        };
-        // slack-morphism's webhook request has no `response_type`, so the
-        // message goes through its connector as the library's own
-        // `respond_to_event` sends it: no token, the URL kept out of logs.
-        let span = tracing::debug_span!("Slack response_url");
-        let context = SlackClientApiCallContext {
-            rate_control_params: Some(&POST_WEBHOOK_SPECIAL_LIMIT_RATE_CTL),
-            token: None,
-            tracing_span: &span,
-            is_sensitive_url: true,
-        };
-        let _: SlackApiPostWebhookMessageResponse = self
-            .client
-            .http_api
-            .connector
-            .http_post_uri(response_url.value().clone(), &message, context)
-            .await?;
-        Ok(())
+        respond_with(&self.client, response_url, content, replace_original).await
     }
 
     /// Posts a public message in `channel`; returns its timestamp, the id
@@ -427,6 +406,37 @@ pub fn identity(team: &str, user: &str) -> Identity {
         community: ExternalId::new(team),
         user: ExternalId::new(user),
     }
+}
+
+/// Sends `content` to a `response_url` with `client` (see
+/// [`SlackApp::respond`]).
+async fn respond_with(
+    client: &SlackHttpClient,
+    response_url: &SlackResponseUrl,
+    content: SlackMessageContent,
+    replace_original: bool,
+) -> Result<(), SlackError> {
+    let message = ResponseUrlMessage {
+        content,
+        replace_original,
+        response_type: (!replace_original).then_some(SlackMessageResponseType::Ephemeral),
+    };
+    // slack-morphism's webhook request has no `response_type`, so the
+    // message goes through its connector as the library's own
+    // `respond_to_event` sends it: no token, the URL kept out of logs.
+    let span = tracing::debug_span!("Slack response_url");
+    let context = SlackClientApiCallContext {
+        rate_control_params: Some(&POST_WEBHOOK_SPECIAL_LIMIT_RATE_CTL),
+        token: None,
+        tracing_span: &span,
+        is_sensitive_url: true,
+    };
+    let _: SlackApiPostWebhookMessageResponse = client
+        .http_api
+        .connector
+        .http_post_uri(response_url.value().clone(), &message, context)
+        .await?;
+    Ok(())
 }
 
 /// A message for a `response_url`, as Slack documents it.

@@ -16,8 +16,16 @@ impl Texts {
     /// private to one reply).
     pub fn slack_chart_in_dm(&self) -> &'static str {
         self.pick(
-            "📊 그래프는 DM으로 보냈어요.",
-            "📊 The chart is in your direct messages.",
+            "📊 그래프는 DM으로 보내 드려요.",
+            "📊 The chart is on its way to your direct messages.",
+        )
+    }
+
+    /// When the chart could not be shared in the member's direct message.
+    pub fn slack_chart_not_sent(&self) -> &'static str {
+        self.pick(
+            "📊 그래프를 DM으로 보내지 못했어요. 잠시 후 다시 시도해 주세요.",
+            "📊 The chart could not reach your direct messages. Please try again in a moment.",
         )
     }
 

@@ -319,7 +319,7 @@ impl SlackApp {
         let reply = match name {
             "quiz" => self.quiz(team, user, text).await,
             "leaderboard" => self.leaderboard(team, user, text).await,
-            "quiz-stats" => self.stats(team, user, text).await,
+            "quiz-stats" => self.stats(team, user, text, &event.response_url).await,
             "quiz-admin" => self.admin(team, user, channel, text).await,
             _ => Ok(Reply::private(blocks::notice(
                 texts.slack_unknown_command(),
@@ -372,7 +372,13 @@ impl SlackApp {
         Ok(Reply::public(blocks::board(&board)))
     }
 
-    async fn stats(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
+    async fn stats(
+        &self,
+        team: &str,
+        user: &str,
+        text: &str,
+        response_url: &SlackResponseUrl,
+    ) -> Result<Reply, SlackError> {
         let target = if text.is_empty() {
             user.to_string()
         } else {
@@ -388,7 +394,7 @@ impl SlackApp {
             .await?;
         // The chart goes to the caller's direct message (see `files`).
         let chart_note = card.chart.clone().map(|chart| {
-            self.send_chart(user, chart);
+            self.send_chart(user, chart, response_url.clone());
             self.service.texts().slack_chart_in_dm()
         });
         Ok(Reply::private(blocks::stats(&card, chart_note)))

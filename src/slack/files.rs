@@ -13,17 +13,19 @@
 
 use slack_morphism::prelude::*;
 
-use super::{SlackApp, SlackError};
+use super::{blocks, SlackApp, SlackError};
 use crate::chart;
 use crate::view::StatsChart;
 
 impl SlackApp {
     /// Draws `chart` and sends it to `user` in a direct message, in the
     /// background: the command's acknowledgement carries the text and must
-    /// not wait for the upload. A failure is logged; the text was enough.
-    pub(crate) fn send_chart(&self, user: &str, chart: StatsChart) {
+    /// not wait for the upload. When the upload fails, the member is told
+    /// so privately through the command's `response_url`.
+    pub(crate) fn send_chart(&self, user: &str, chart: StatsChart, reply_to: SlackResponseUrl) {
         let client = std::sync::Arc::clone(&self.client);
         let token = self.bot_token.clone();
+        let texts = self.service.texts();
         let user = SlackUserId::new(user.to_string());
         tokio::spawn(async move {
             let title = chart.title.clone();
@@ -39,6 +41,10 @@ impl SlackApp {
             };
             if let Err(err) = sent {
                 tracing::warn!(user = %user, "the stats chart did not reach Slack: {err}");
+                let notice = blocks::notice(texts.slack_chart_not_sent());
+                if let Err(err) = super::respond_with(&client, &reply_to, notice, false).await {
+                    tracing::warn!(user = %user, "nor did the notice that it failed: {err}");
+                }
             }
         });
     }

@@ -626,6 +626,15 @@ async fn the_leaderboard_is_public_names_are_never_mentions_and_stats_name_a_use
         "nothing of the record is posted in the channel"
     );
 
+    // A direct message that refuses the file: the member is told, privately.
+    fake.close_channel(&fake.dm_of(ALICE), "restricted_action");
+    let (envelope, hook) = fake.command_envelope(ALICE, "/quiz-stats", "");
+    let ack = fake.send_envelope(&envelope).await;
+    assert_contains(&ack["payload"], texts().slack_chart_in_dm());
+    let notice = fake.hook_post(hook, 0).await;
+    assert_eq!(notice["response_type"], "ephemeral");
+    assert_contains(&notice, texts().slack_chart_not_sent());
+
     let unknown = fake.command(BOB, "/leaderboard", "week nosuchtopic").await;
     assert_eq!(unknown["response_type"], "ephemeral");
     assert_contains(&unknown, "nosuchtopic");
