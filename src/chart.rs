@@ -76,6 +76,7 @@ pub async fn render_blocking(chart: StatsChart) -> Result<Vec<u8>, ChartError> {
 /// Draws `chart` and returns it as a PNG.
 pub fn render(chart: &StatsChart) -> Result<Vec<u8>, ChartError> {
     let font = font()?;
+    let chart = &legible(chart, font);
     let height = height(chart.topics.len());
     let mut rgb = vec![0_u8; WIDTH as usize * height as usize * 3];
     draw(chart, font, &mut rgb, height).map_err(|err| ChartError::Draw(err.to_string()))?;
@@ -87,6 +88,26 @@ pub fn render(chart: &StatsChart) -> Result<Vec<u8>, ChartError> {
     writer.write_image_data(&rgb)?;
     writer.finish()?;
     Ok(png_bytes)
+}
+
+/// Whether `font` draws every letter of `text` (spaces aside).
+fn drawable(font: &FontRef<'_>, text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_whitespace() || font.glyph_id(c).0 != 0)
+}
+
+/// `chart` with the member named by its fallback title and legend when the
+/// name has a letter the font lacks (Chinese characters, emoji): a title of
+/// empty boxes would say nothing.
+fn legible(chart: &StatsChart, font: &FontRef<'_>) -> StatsChart {
+    if drawable(font, &chart.mine_label) {
+        return chart.clone();
+    }
+    StatsChart {
+        title: chart.fallback_title.clone(),
+        mine_label: chart.fallback_label.clone(),
+        ..chart.clone()
+    }
 }
 
 /// The picture's height for `topics` topics.
@@ -307,6 +328,9 @@ impl Pen<'_, '_> {
         let mut previous = None;
         for c in text.chars() {
             let id = font.glyph_id(c);
+            if id.0 == 0 {
+                continue;
+            }
             if let Some(previous) = previous {
                 width += font.kern(previous, id);
             }
@@ -338,7 +362,11 @@ impl Pen<'_, '_> {
         let mut x = start as f32;
         let mut previous = None;
         for c in text.chars() {
+            // A letter the font lacks is left out rather than drawn as a box.
             let id = font.glyph_id(c);
+            if id.0 == 0 {
+                continue;
+            }
             if let Some(previous) = previous {
                 x += font.kern(previous, id);
             }
@@ -415,6 +443,8 @@ mod tests {
             title: texts.stats_title("지수"),
             topics_title: texts.accuracy_by_topic().into(),
             mine_label: "지수".into(),
+            fallback_title: texts.chart_your_record().into(),
+            fallback_label: texts.chart_you().into(),
             group_label: texts.chart_group_average().into(),
             topics: topics
                 .iter()
@@ -532,6 +562,8 @@ mod tests {
                 t.stats_title("name"),
                 t.accuracy_by_topic().into(),
                 t.chart_group_average().into(),
+                t.chart_your_record().into(),
+                t.chart_you().into(),
                 t.chart_topic_value(8, 10),
                 t.chart_activity_title(30),
                 t.chart_no_activity(30),
@@ -545,5 +577,31 @@ mod tests {
             .filter(|(c, _)| !c.is_whitespace() && font.glyph_id(*c).0 == 0)
             .collect();
         assert!(missing.is_empty(), "no glyph for {missing:?}");
+    }
+
+    #[test]
+    fn a_name_the_font_cannot_draw_gives_way_to_a_plain_title() {
+        let font = FontRef::try_from_slice(FONT).expect("the built-in font loads");
+        let texts = Texts::new(Locale::Korean);
+        let hangul = chart(texts, &[("EC2", 8, 10, Some(6))]);
+        assert_eq!(
+            legible(&hangul, &font),
+            hangul,
+            "a Hangul name is drawn as it is"
+        );
+
+        let han = StatsChart {
+            title: texts.stats_title("王明 😀"),
+            mine_label: "王明 😀".into(),
+            ..hangul.clone()
+        };
+        let shown = legible(&han, &font);
+        assert_eq!(shown.title, texts.chart_your_record());
+        assert_eq!(shown.mine_label, texts.chart_you());
+        assert_eq!(shown.topics, han.topics);
+        // And it renders.
+        let (width, _, colours) = decode(&render(&han).expect("a PNG"));
+        assert_eq!(width, WIDTH);
+        assert!(colours.len() > 8);
     }
 }

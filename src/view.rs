@@ -612,6 +612,10 @@ pub struct StatsChart {
     pub topics_title: String,
     /// The player's bars in the legend: their name.
     pub mine_label: String,
+    /// The title and legend used instead when the name has letters the
+    /// chart cannot draw ("내 기록", "나").
+    pub fallback_title: String,
+    pub fallback_label: String,
     pub group_label: String,
     /// In the card's order, the player's most answered topics first.
     pub topics: Vec<TopicBar>,
@@ -767,6 +771,8 @@ impl StatsCard {
             title: title.clone(),
             topics_title: texts.accuracy_by_topic().into(),
             mine_label: name.to_string(),
+            fallback_title: texts.chart_your_record().into(),
+            fallback_label: texts.chart_you().into(),
             group_label: texts.chart_group_average().into(),
             topics: stats
                 .topics

@@ -93,6 +93,16 @@ impl Texts {
         self.pick("그룹 평균", "Group average")
     }
 
+    /// The chart's title and legend when the member's name has letters
+    /// the chart's font cannot draw.
+    pub fn chart_your_record(&self) -> &'static str {
+        self.pick("내 기록", "Your record")
+    }
+
+    pub fn chart_you(&self) -> &'static str {
+        self.pick("나", "You")
+    }
+
     /// A member's bar: "80% (8/10)".
     pub fn chart_topic_value(&self, correct: i64, answered: i64) -> String {
         format!("{}% ({correct}/{answered})", percent(correct, answered))
