@@ -460,7 +460,30 @@ impl Store {
         time_zone: Tz,
         locale: &str,
     ) -> Result<Community, StoreError> {
-        forward!(self.community(platform, external_id, time_zone, locale))
+        match self {
+            Store::Postgres(store) => {
+                // Every member's first contact asks for the same row: read
+                // it, and insert only when it is missing, so they do not
+                // queue on its lock.
+                if let Some(community) = self.find_community(platform, external_id).await? {
+                    return Ok(community);
+                }
+                store
+                    .insert_community(platform, external_id, time_zone, locale)
+                    .await?;
+                // Inserted now, or by whoever won the race.
+                self.find_community(platform, external_id)
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Corrupt("a community vanished as it was created".into())
+                    })
+            }
+            Store::Sqlite(store) => {
+                store
+                    .community(platform, external_id, time_zone, locale)
+                    .await
+            }
+        }
     }
 
     /// The community if it exists.
@@ -469,7 +492,25 @@ impl Store {
         platform: Platform,
         external_id: &ExternalId,
     ) -> Result<Option<Community>, StoreError> {
-        forward!(self.find_community(platform, external_id))
+        let row: Option<(i64, String, String, f32, Option<Day>)> = shared_query!(
+            @fetch_optional self,
+            "SELECT id, time_zone, locale, desired_retention, exam_on
+             FROM communities WHERE platform = $1 AND external_id = $2",
+            platform.code(),
+            external_id.as_str()
+        );
+        let Some((id, zone, locale, retention, exam_on)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(Community {
+            id,
+            platform,
+            external_id: external_id.clone(),
+            time_zone: parse_zone(&zone)?,
+            locale,
+            retention,
+            exam_on: exam_on.map(|day| day.0),
+        }))
     }
 
     /// The player in `community`, created when new; the display name is
@@ -960,7 +1001,22 @@ impl Store {
         until: DateTime<Utc>,
         limit: usize,
     ) -> Result<Vec<DueCard>, StoreError> {
-        forward!(self.due_cards(player, until, limit))
+        let rows: Vec<(String, Moment)> = shared_query!(
+            self,
+            "SELECT question_id, due_at FROM review_cards
+             WHERE player_id = $1 AND due_at <= $2
+             ORDER BY due_at, question_id LIMIT $3",
+            player.id,
+            Moment(until),
+            i64::try_from(limit).unwrap_or(i64::MAX)
+        );
+        Ok(rows
+            .into_iter()
+            .map(|(question_id, due_at)| DueCard {
+                question_id,
+                due_at: due_at.0,
+            })
+            .collect())
     }
 
     /// How many of the player's cards are due at `now`, and how many more

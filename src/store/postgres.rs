@@ -25,12 +25,12 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Row};
 
 use super::{
-    count_from, decode_choices, encode_choices, next_card, parse_zone, replay_answers, score,
-    BoardQuery, Card, CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player,
-    QuizSession, Recorded, ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError,
+    count_from, decode_choices, encode_choices, next_card, replay_answers, score, BoardQuery, Card,
+    CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player, QuizSession, Recorded,
+    ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError,
 };
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{CardState, DueCard};
+use crate::review::CardState;
 use record::AnswerWrite;
 
 mod record;
@@ -199,18 +199,14 @@ impl PgStore {
         &self.pool
     }
 
-    pub async fn community(
+    /// Inserts the community unless it exists (the facade reads it first).
+    pub async fn insert_community(
         &self,
         platform: Platform,
         external_id: &ExternalId,
         time_zone: Tz,
         locale: &str,
-    ) -> Result<Community, StoreError> {
-        // Every member's first contact asks for the same row: read it, and
-        // insert only when it is missing, so they do not queue on its lock.
-        if let Some(community) = self.find_community(platform, external_id).await? {
-            return Ok(community);
-        }
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO communities (platform, external_id, time_zone, locale)
              VALUES ($1, $2, $3, $4)
@@ -222,27 +218,7 @@ impl PgStore {
         .bind(locale)
         .execute(&self.relaxed)
         .await?;
-        // Inserted now, or by whoever won the race.
-        self.find_community(platform, external_id)
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("a community vanished as it was created".into()))
-    }
-
-    pub async fn find_community(
-        &self,
-        platform: Platform,
-        external_id: &ExternalId,
-    ) -> Result<Option<Community>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, time_zone, locale, desired_retention, exam_on
-             FROM communities WHERE platform = $1 AND external_id = $2",
-        )
-        .bind(platform.code())
-        .bind(external_id.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| community_from_row(platform, external_id, &row))
-            .transpose()
+        Ok(())
     }
 
     pub async fn player(
@@ -680,31 +656,6 @@ impl PgStore {
         .transpose()
     }
 
-    pub async fn due_cards(
-        &self,
-        player: &Player,
-        until: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<DueCard>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT question_id, due_at FROM review_cards
-             WHERE player_id = $1 AND due_at <= $2
-             ORDER BY due_at, question_id LIMIT $3",
-        )
-        .bind(player.id)
-        .bind(until)
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| DueCard {
-                question_id: row.get("question_id"),
-                due_at: row.get("due_at"),
-            })
-            .collect())
-    }
-
     pub async fn cards(
         &self,
         player: &Player,
@@ -833,22 +784,6 @@ impl<'a> CardColumns<'a> {
         self.reps.push(int4(card.reps));
         self.lapses.push(int4(card.lapses));
     }
-}
-
-fn community_from_row(
-    platform: Platform,
-    external_id: &ExternalId,
-    row: &PgRow,
-) -> Result<Community, StoreError> {
-    Ok(Community {
-        id: row.get("id"),
-        platform,
-        external_id: external_id.clone(),
-        time_zone: parse_zone(row.get("time_zone"))?,
-        locale: row.get("locale"),
-        retention: row.get("desired_retention"),
-        exam_on: row.get("exam_on"),
-    })
 }
 
 fn session_from_row(row: &PgRow) -> Result<QuizSession, StoreError> {

@@ -24,7 +24,7 @@ use super::{
     QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError,
 };
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
-use crate::review::{CardState, DueCard};
+use crate::review::CardState;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
@@ -174,23 +174,6 @@ impl SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         community_from_row(platform, external_id, &row)
-    }
-
-    pub async fn find_community(
-        &self,
-        platform: Platform,
-        external_id: &ExternalId,
-    ) -> Result<Option<Community>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, time_zone, locale, desired_retention, exam_on
-             FROM communities WHERE platform = ?1 AND external_id = ?2",
-        )
-        .bind(platform.code())
-        .bind(external_id.as_str())
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| community_from_row(platform, external_id, &row))
-            .transpose()
     }
 
     pub async fn player(
@@ -558,32 +541,6 @@ impl SqliteStore {
             })
         })
         .transpose()
-    }
-
-    pub async fn due_cards(
-        &self,
-        player: &Player,
-        until: DateTime<Utc>,
-        limit: usize,
-    ) -> Result<Vec<DueCard>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT question_id, due_at FROM review_cards
-             WHERE player_id = ?1 AND due_at <= ?2
-             ORDER BY due_at, question_id LIMIT ?3",
-        )
-        .bind(player.id)
-        .bind(millis(until))
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(DueCard {
-                    question_id: row.get("question_id"),
-                    due_at: from_millis(row.get("due_at"))?,
-                })
-            })
-            .collect()
     }
 
     pub async fn cards(
