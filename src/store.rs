@@ -60,6 +60,19 @@ pub struct Player {
     pub retention: f32,
 }
 
+impl Player {
+    /// A player of `community`, which sets their time zone and retention.
+    pub(crate) fn of(community: &Community, id: i64, display_name: String) -> Player {
+        Player {
+            id,
+            community_id: community.id,
+            display_name,
+            time_zone: community.time_zone,
+            retention: community.retention,
+        }
+    }
+}
+
 /// An answer to record.
 #[derive(Debug, Clone)]
 pub struct NewAnswer<'a> {
@@ -536,13 +549,7 @@ impl Store {
             community.id,
             user.as_str()
         );
-        Ok(row.map(|(id, display_name)| Player {
-            id,
-            community_id: community.id,
-            display_name,
-            time_zone: community.time_zone,
-            retention: community.retention,
-        }))
+        Ok(row.map(|(id, display_name)| Player::of(community, id, display_name)))
     }
 
     /// Records an answer and its points, once.

@@ -239,13 +239,7 @@ impl PgStore {
         .bind(display_name)
         .fetch_one(&self.relaxed)
         .await?;
-        Ok(Player {
-            id,
-            community_id: community.id,
-            display_name: display_name.to_string(),
-            time_zone: community.time_zone,
-            retention: community.retention,
-        })
+        Ok(Player::of(community, id, display_name.to_string()))
     }
 
     pub async fn record_answer(

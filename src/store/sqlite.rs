@@ -195,13 +195,7 @@ impl SqliteStore {
         .bind(millis(Utc::now()))
         .fetch_one(&self.pool)
         .await?;
-        Ok(Player {
-            id,
-            community_id: community.id,
-            display_name: display_name.to_string(),
-            time_zone: community.time_zone,
-            retention: community.retention,
-        })
+        Ok(Player::of(community, id, display_name.to_string()))
     }
 
     pub async fn record_answer(
