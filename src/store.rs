@@ -160,6 +160,24 @@ pub struct NewSession<'a> {
     pub expires_at: DateTime<Utc>,
 }
 
+impl NewSession<'_> {
+    /// The session as stored under `id` for `player`, not yet begun.
+    pub(crate) fn stored(&self, player: &Player, id: i64) -> QuizSession {
+        QuizSession {
+            id,
+            community_id: player.community_id,
+            player_id: player.id,
+            topic: self.topic.map(str::to_string),
+            question_ids: self.question_ids.to_vec(),
+            position: 0,
+            created_at: self.now,
+            expires_at: self.expires_at,
+            finished_at: None,
+            review: self.review,
+        }
+    }
+}
+
 /// A player's card for one question.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Card {

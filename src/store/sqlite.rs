@@ -379,18 +379,7 @@ impl SqliteStore {
         .bind(session.review)
         .fetch_one(&self.pool)
         .await?;
-        Ok(QuizSession {
-            id,
-            community_id: player.community_id,
-            player_id: player.id,
-            topic: session.topic.map(str::to_string),
-            question_ids: session.question_ids.to_vec(),
-            position: 0,
-            created_at: session.now,
-            expires_at: session.expires_at,
-            finished_at: None,
-            review: session.review,
-        })
+        Ok(session.stored(player, id))
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
