@@ -66,11 +66,16 @@ pub enum ChartError {
 pub const FILE_NAME: &str = "stats.png";
 
 /// [`render`] on tokio's blocking pool, so the async worker goes on with
-/// other events meanwhile.
-pub async fn render_blocking(chart: StatsChart) -> Result<Vec<u8>, ChartError> {
-    tokio::task::spawn_blocking(move || render(&chart))
+/// other events meanwhile. A chart that cannot be drawn is left out, and
+/// logged: the record's text stands without it.
+pub async fn picture(chart: StatsChart) -> Option<Vec<u8>> {
+    let drawn = tokio::task::spawn_blocking(move || render(&chart))
         .await
-        .map_err(|_| ChartError::Interrupted)?
+        .map_err(|_| ChartError::Interrupted)
+        .and_then(|drawn| drawn);
+    drawn
+        .inspect_err(|err| tracing::warn!("the stats chart is left out: {err}"))
+        .ok()
 }
 
 /// Draws `chart` and returns it as a PNG.
@@ -171,16 +176,9 @@ fn draw_topics(chart: &StatsChart, pen: &Pen, area: &Area) -> DrawResult {
         .y_label_area_size(TOPIC_LABELS)
         .build_cartesian_2d(x, y)?;
     blank_mesh(&mut plot)?;
+    pen.caption(area, &chart.topics_title)?;
     let (left, top) = area.get_base_pixel();
     let (width, _) = area.dim_in_pixel();
-    let centre = left + i32::try_from(width / 2).unwrap_or(0);
-    pen.write(
-        &chart.topics_title,
-        20.0,
-        (centre, top + 20),
-        Align::Centre,
-        INK,
-    )?;
     for p in x_points {
         let (px, py) = plot.backend_coord(&(p, 0));
         pen.write(&format!("{p}%"), 14.0, (px, py + 14), Align::Centre, INK)?;
@@ -244,16 +242,7 @@ fn draw_activity(chart: &StatsChart, pen: &Pen, area: &Area) -> DrawResult {
         .y_label_area_size(48)
         .build_cartesian_2d(x, y)?;
     blank_mesh(&mut plot)?;
-    let (left, area_top) = area.get_base_pixel();
-    let (width, _) = area.dim_in_pixel();
-    let centre = left + i32::try_from(width / 2).unwrap_or(0);
-    pen.write(
-        &chart.activity_title,
-        20.0,
-        (centre, area_top + 20),
-        Align::Centre,
-        INK,
-    )?;
+    pen.caption(area, &chart.activity_title)?;
     for day in labelled_days {
         let back = days - 1 - day;
         let label = chart.day_labels.get(back).map_or("", String::as_str);
@@ -338,6 +327,14 @@ impl Pen<'_, '_> {
             previous = Some(id);
         }
         width.ceil() as i32
+    }
+
+    /// A panel's caption, centred in the room above its plot.
+    fn caption(&self, area: &Area<'_>, text: &str) -> DrawResult {
+        let (left, top) = area.get_base_pixel();
+        let (width, _) = area.dim_in_pixel();
+        let centre = left + i32::try_from(width / 2).unwrap_or(0);
+        self.write(text, 20.0, (centre, top + 20), Align::Centre, INK)
     }
 
     /// Writes `text` at `size` pixels, `at` its left end, centre or right

@@ -146,10 +146,7 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
     };
     let card = ctx.data().service.stats(&whose, &name).await?;
     let png = match card.chart.clone() {
-        Some(chart) => chart::render_blocking(chart)
-            .await
-            .inspect_err(|err| tracing::warn!("the stats chart is left out: {err}"))
-            .ok(),
+        Some(chart) => chart::picture(chart).await,
         None => None,
     };
     let mut reply = render::stats(&card, png.is_some()).reply().ephemeral(true);

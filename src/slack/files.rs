@@ -29,17 +29,11 @@ impl SlackApp {
         let user = SlackUserId::new(user.to_string());
         tokio::spawn(async move {
             let title = chart.title.clone();
-            let sent = match chart::render_blocking(chart).await {
-                Ok(png) => {
-                    let session = client.open_session(&token);
-                    share_with(&session, &user, &title, png).await
-                }
-                Err(err) => {
-                    tracing::warn!("the stats chart is left out: {err}");
-                    return;
-                }
+            let Some(png) = chart::picture(chart).await else {
+                return;
             };
-            if let Err(err) = sent {
+            let session = client.open_session(&token);
+            if let Err(err) = share_with(&session, &user, &title, png).await {
                 tracing::warn!(user = %user, "the stats chart did not reach Slack: {err}");
                 let notice = blocks::notice(texts.slack_chart_not_sent());
                 if let Err(err) = super::respond_with(&client, &reply_to, notice, false).await {
