@@ -10,12 +10,11 @@
 //!
 //! Shutdown (SIGTERM) stops taking events first: the gateway and the socket
 //! close, the listener stops accepting. Interactions already being handled
-//! finish (up to [`DRAIN_TIMEOUT`]), as does a daily post being sent; then
+//! finish (up to [`crate::service::DRAIN_TIMEOUT`]), as does a daily post being sent; then
 //! the process exits.
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -26,10 +25,6 @@ use crate::http_listener::{self, Routes};
 use crate::identity::Platform;
 use crate::ops::Ops;
 use crate::service::Service;
-
-/// How long interactions in progress may take to finish at shutdown; a
-/// pod's grace period (20 s in `deploy/`) leaves room for it.
-pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -92,9 +87,7 @@ pub async fn run(
     let result = supervise(tasks, &platforms, &shutdown).await;
     // No platform takes events any more; let those in hand finish.
     shutdown.cancel();
-    if !service.drain(DRAIN_TIMEOUT).await {
-        tracing::warn!("interactions still in progress at shutdown were dropped");
-    }
+    service.drain().await;
     let _ = listening.await;
     tracing::info!("stopped");
     result

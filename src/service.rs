@@ -120,6 +120,10 @@ impl std::fmt::Debug for Service {
     }
 }
 
+/// How long interactions in progress may take to finish at shutdown; a
+/// pod's grace period (30 s in `deploy/`) leaves room for it.
+pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Service {
     pub fn new(content: SharedContent, store: Store, settings: ServiceSettings) -> Self {
         let rng = match settings.seed {
@@ -171,12 +175,14 @@ impl Service {
     }
 
     /// At shutdown, once no new interaction can arrive: waits up to
-    /// `within` for those being handled. False if some were still running.
-    pub async fn drain(&self, within: Duration) -> bool {
+    /// [`DRAIN_TIMEOUT`] for those being handled (logged if some were
+    /// still running then).
+    pub async fn drain(&self) {
         self.inner.in_flight.close();
-        tokio::time::timeout(within, self.inner.in_flight.wait())
-            .await
-            .is_ok()
+        let drained = tokio::time::timeout(DRAIN_TIMEOUT, self.inner.in_flight.wait()).await;
+        if drained.is_err() {
+            tracing::warn!("interactions still in progress at shutdown were dropped");
+        }
     }
 
     /// Topic ids and names, for autocomplete and usage lines.

@@ -165,7 +165,7 @@ pub async fn serve_http(
         Ok(())
     })
     .await;
-    service.drain(DAILY_DRAIN).await;
+    service.drain().await;
     result
 }
 
