@@ -139,6 +139,7 @@ fn questions() -> Vec<Question> {
             retired: false,
             path: PathBuf::from("bench.toml"),
             line: 1,
+            id_position: quizbot::diagnostic::Position::START,
         })
         .collect()
 }

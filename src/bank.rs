@@ -177,7 +177,11 @@ pub struct Question {
     /// answers still resolve, never asked.
     pub retired: bool,
     pub path: PathBuf,
+    /// The `[[question]]` header's line.
     pub line: usize,
+    /// Where the `id` value sits: what a warning about the whole question
+    /// points at, so an editor jumps to the line naming it.
+    pub id_position: Position,
 }
 
 impl Question {
@@ -497,6 +501,7 @@ impl Loader {
         let before = self.diagnostics.len();
 
         let id = raw.id.get_ref().trim().to_string();
+        let id_position = file.at(raw.id.span());
         if let Some(problem) = id_problem(&id) {
             self.diagnostics
                 .push(file.error(raw.id.span(), format!("question id {problem}")));
@@ -515,7 +520,7 @@ impl Loader {
                 id.clone(),
                 FirstDefinition {
                     path: file.path.to_path_buf(),
-                    position: file.at(raw.id.span()),
+                    position: id_position,
                 },
             );
         }
@@ -608,6 +613,7 @@ impl Loader {
             retired: raw.retired,
             path: file.path.to_path_buf(),
             line: file.at(table_span).line,
+            id_position,
         })
     }
 

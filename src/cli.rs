@@ -6,9 +6,10 @@
 //! [`Service`] on the configured store, as the platforms do: `play`,
 //! `leaderboard` and `stats` through [`crate::terminal`], `daily` through
 //! the operator's use cases, `serve` by handing the service to
-//! [`serve::run`]. `check` and `notes search` read only the content. A
-//! refusal or failure of the service prints its user message on stderr
-//! (the failure's chain is logged) and exits non-zero.
+//! [`serve::run`]. `check` (with `--lint`, through [`crate::lint`] too)
+//! and `notes search` read only the content. A refusal or failure of the
+//! service prints its user message on stderr (the failure's chain is
+//! logged) and exits non-zero.
 
 use std::future::Future;
 use std::io::{self, IsTerminal, Write};
@@ -24,6 +25,7 @@ use crate::config::Config;
 use crate::content::{self, Content, SharedContent};
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Platform};
+use crate::lint;
 use crate::notes::Notes;
 use crate::question_stats::NEARLY_ALL_RIGHT;
 use crate::quiz::{self, Period};
@@ -128,6 +130,15 @@ pub enum Command {
         /// that point at it, and the sections no question asks about.
         #[arg(long)]
         coverage: bool,
+        /// Also warn of giveaways and slips: a key longest by a clear
+        /// margin, a stem word only the key repeats, near-duplicate
+        /// questions, a source that never mentions the key, mixed quote
+        /// styles in a file.
+        #[arg(long)]
+        lint: bool,
+        /// With --lint: fail when there is any lint warning.
+        #[arg(long, requires = "lint")]
+        strict: bool,
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -324,9 +335,19 @@ pub fn run(cli: Cli) -> ExitCode {
 fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     let mut config = Config::load()?;
     match cli.command {
-        Command::Check { coverage, content } => {
+        Command::Check {
+            coverage,
+            lint,
+            strict,
+            content,
+        } => {
             content.apply(&mut config);
-            Ok(check(&config, coverage))
+            let lint = match (lint, strict) {
+                (false, _) => LintMode::Off,
+                (true, false) => LintMode::Warn,
+                (true, true) => LintMode::Strict,
+            };
+            Ok(check(&config, coverage, lint))
         }
         Command::Notes {
             command:
@@ -507,12 +528,28 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `quizbot check`: every problem of the content, and exit non-zero on an
-/// error.
-fn check(config: &Config, coverage: bool) -> ExitCode {
+/// Whether `quizbot check` lints, and whether a lint warning fails it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LintMode {
+    Off,
+    Warn,
+    Strict,
+}
+
+/// `quizbot check`: every problem of the content (with `--lint`, the lint
+/// warnings after them), and exit non-zero on an error, or with `--strict`
+/// on a lint warning.
+fn check(config: &Config, coverage: bool, lint: LintMode) -> ExitCode {
     let (content, report) = content::check(&config.questions_dir, &config.notes_dir);
     for diagnostic in &report.diagnostics {
         println!("{diagnostic}");
+    }
+    let findings = match lint {
+        LintMode::Off => Vec::new(),
+        LintMode::Warn | LintMode::Strict => lint::lint(&content.bank, &content.notes),
+    };
+    for finding in &findings {
+        println!("{}", finding.diagnostic);
     }
     if coverage {
         print!("{}", content.coverage_report());
@@ -521,7 +558,11 @@ fn check(config: &Config, coverage: bool) -> ExitCode {
         println!("{line}");
     }
     println!("{}", report.summary());
-    if report.errors() > 0 {
+    if lint != LintMode::Off {
+        println!("{}", lint::summary(&findings));
+    }
+    let failed_lint = lint == LintMode::Strict && !findings.is_empty();
+    if report.errors() > 0 || failed_lint {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

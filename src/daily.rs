@@ -421,6 +421,7 @@ mod tests {
             retired: false,
             path: std::path::PathBuf::from("t.toml"),
             line: 1,
+            id_position: crate::diagnostic::Position::START,
         }
     }
 

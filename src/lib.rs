@@ -1,7 +1,8 @@
 //! quizbot: a quiz bot for study groups, explained from the group's own notes.
 //!
 //! Content flows one way: [`bank`] loads question banks and [`notes`] loads
-//! and indexes the study notes ([`content`] holds both, checked); [`quiz`],
+//! and indexes the study notes ([`content`] holds both, checked, and
+//! [`lint`] warns of giveaways and duplicates in them); [`quiz`],
 //! [`daily`], [`review`] and [`progress`] hold the rules (picking, grading,
 //! points, streaks, periods, schedules, spaced review, a member's weak
 //! spots) with no I/O; [`store`] keeps scores and sessions in Postgres
@@ -26,6 +27,7 @@ pub mod game;
 pub mod http_listener;
 pub mod i18n;
 pub mod identity;
+pub mod lint;
 pub mod notes;
 pub mod ops;
 pub mod progress;

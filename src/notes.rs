@@ -168,7 +168,7 @@ impl Notes {
     }
 
     /// A section and the sections under its heading, in note order.
-    fn family(&self, id: usize) -> Vec<usize> {
+    pub fn family(&self, id: usize) -> Vec<usize> {
         let root = &self.sections[id];
         let depth = root.headings.len();
         let mut family = vec![id];

@@ -369,6 +369,7 @@ mod tests {
             retired: false,
             path: PathBuf::from("ec2.toml"),
             line: 1,
+            id_position: crate::diagnostic::Position::START,
         }
     }
 

@@ -553,6 +553,7 @@ mod tests {
             retired: false,
             path: "ec2.toml".into(),
             line: 1,
+            id_position: crate::diagnostic::Position::START,
         };
         let texts = crate::i18n::Texts::new(crate::config::Locale::English);
         let card = QuestionCard {

@@ -181,6 +181,7 @@ mod tests {
             retired: false,
             path: "ec2.toml".into(),
             line: 1,
+            id_position: crate::diagnostic::Position::START,
         }
     }
 

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use quizbot::bank::Bank;
 use quizbot::content;
+use quizbot::diagnostic::Position;
 
 use crate::support::{root, write_tree};
 
@@ -45,6 +46,11 @@ fn a_valid_bank_loads_without_problems() {
     assert_eq!(bank.questions[0].correct, vec![1]);
     assert_eq!(bank.questions[0].topic, "ec2");
     assert_eq!(bank.questions[0].line, 5, "the [[question]] header line");
+    assert_eq!(
+        bank.questions[0].id_position,
+        Position { line: 6, column: 6 },
+        "the id value"
+    );
 }
 
 #[test]

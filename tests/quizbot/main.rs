@@ -7,6 +7,7 @@ mod support;
 mod bank_loading;
 mod content_balance;
 mod deploy_files;
+mod lint;
 mod notes_parsing;
 mod ops_listener;
 mod play_process;

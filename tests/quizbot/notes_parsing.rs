@@ -250,6 +250,7 @@ fn an_explicit_source_is_honoured_and_a_broken_one_falls_back_to_search() {
         retired: false,
         path: "t.toml".into(),
         line: 1,
+        id_position: Position::START,
     };
     assert_eq!(
         notes.excerpt_for(&question).map(|e| e.file),

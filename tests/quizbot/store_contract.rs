@@ -46,6 +46,7 @@ pub fn question(id: &str, topic: &str, correct: &[usize]) -> Question {
         retired: false,
         path: PathBuf::from(format!("{topic}.toml")),
         line: 1,
+        id_position: quizbot::diagnostic::Position::START,
     }
 }
 
