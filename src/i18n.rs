@@ -358,6 +358,13 @@ impl Texts {
                     "The question bank changed and this question is gone. Start again with /quiz.",
                 )
                 .into(),
+            Refusal::BadCount { max } => {
+                if self.korean() {
+                    format!("문제 수는 1에서 {max} 사이로 정해 주세요.")
+                } else {
+                    format!("Choose between 1 and {max} questions.")
+                }
+            }
             Refusal::BadChoice => self
                 .pick(
                     "이 문제에 없는 선택지입니다.",

@@ -32,6 +32,8 @@ pub enum Refusal {
     QuestionGone,
     #[error("that choice is not one of the question's")]
     BadChoice,
+    #[error("a session has 1 to {max} questions")]
+    BadCount { max: usize },
     #[error("choose exactly {expected}")]
     WrongCount { expected: usize },
     #[error("this daily question does not exist here")]

@@ -125,9 +125,14 @@ pub fn by_question(reports: &[Report]) -> Vec<ReportedQuestion<'_>> {
     groups
 }
 
-/// A report's text as kept: trimmed, cut to [`DETAILS_MAX`] characters.
+/// A report's text as kept: storable ([`crate::identity::storable`]),
+/// trimmed, cut to [`DETAILS_MAX`] characters.
 pub fn clean_details(text: &str) -> String {
-    text.trim().chars().take(DETAILS_MAX).collect()
+    crate::identity::storable(text)
+        .trim()
+        .chars()
+        .take(DETAILS_MAX)
+        .collect()
 }
 
 #[cfg(test)]

@@ -195,13 +195,15 @@ impl Service {
             .collect()
     }
 
-    /// The caller's community and player rows, created when new. A row
-    /// read within [`PLAYER_CACHE_TTL`] is reused unless the name changed.
+    /// The caller's community and player rows, created when new, the name
+    /// made storable ([`crate::identity::display_name`]). A row read within
+    /// [`PLAYER_CACHE_TTL`] is reused unless the name changed.
     async fn member(&self, caller: &Caller) -> Result<(Community, Player), StoreError> {
-        if let Some(member) = self.cached(caller) {
+        let identity = &caller.identity;
+        let name = crate::identity::display_name(&caller.name, identity.user.as_str());
+        if let Some(member) = self.cached(identity, &name) {
             return Ok((member.community, member.player));
         }
-        let identity = &caller.identity;
         let community = self
             .inner
             .store
@@ -215,7 +217,7 @@ impl Service {
         let player = self
             .inner
             .store
-            .player(&community, &identity.user, &caller.name)
+            .player(&community, &identity.user, &name)
             .await?;
         self.players().put(
             identity.clone(),
@@ -228,10 +230,10 @@ impl Service {
         Ok((community, player))
     }
 
-    fn cached(&self, caller: &Caller) -> Option<Member> {
+    fn cached(&self, identity: &Identity, name: &str) -> Option<Member> {
         let mut players = self.players();
-        let member = players.get(&caller.identity)?;
-        (member.at.elapsed() < PLAYER_CACHE_TTL && member.player.display_name == caller.name)
+        let member = players.get(identity)?;
+        (member.at.elapsed() < PLAYER_CACHE_TTL && member.player.display_name == name)
             .then(|| member.clone())
     }
 

@@ -179,9 +179,10 @@ impl Service {
         note: &str,
     ) -> Result<AdminReply, ServiceError> {
         let question_id = question_id.trim();
+        let note = crate::report::clean_details(note);
         let resolved = self
             .store()
-            .resolve_reports(community_id, question_id, note.trim(), Utc::now())
+            .resolve_reports(community_id, question_id, &note, Utc::now())
             .await?;
         Ok(AdminReply::text(
             self.texts().reports_resolved(question_id, resolved),
