@@ -46,6 +46,18 @@ pub struct Cli {
     pub command: Command,
 }
 
+impl Cli {
+    /// The log filter when `QUIZBOT_LOG` is unset: warnings for the bot
+    /// and the tools, nothing for a terminal player, who reads sentences
+    /// (a failure is told in words; `QUIZBOT_LOG=warn` shows its cause).
+    pub fn default_log_filter(&self) -> &'static str {
+        match self.command {
+            Command::Play { .. } | Command::Review { .. } => "off",
+            _ => "warn",
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum Command {
     /// Play a quiz in the terminal; scores are kept in the database.

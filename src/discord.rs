@@ -37,6 +37,9 @@ pub struct Data {
     pub texts: Texts,
 }
 
+/// Most characters of an unknown command's name that a log line keeps.
+const LOGGED_NAME_MAX: usize = 32;
+
 /// How long a daily tick in progress may take to finish at shutdown.
 const DAILY_DRAIN: Duration = Duration::from_secs(5);
 
@@ -300,6 +303,12 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
             FrameworkError::Setup { error, .. } => tracing::error!("Discord setup failed: {error}"),
             FrameworkError::EventHandler { error, .. } => {
                 tracing::error!("Discord event failed: {error}")
+            }
+            // A name no command of ours has (a stale registration, or a
+            // forged payload): noted, cut short, never an error.
+            FrameworkError::UnknownInteraction { interaction, .. } => {
+                let name = crate::notes::truncate_chars(&interaction.data.name, LOGGED_NAME_MAX);
+                tracing::warn!(command = %name, "an interaction for an unknown command");
             }
             other => tracing::error!("Discord: {other}"),
         }

@@ -12,7 +12,6 @@ use crate::bank::Question;
 use crate::content::Content;
 use crate::daily::DailyPost;
 use crate::identity::Platform;
-use crate::notes::Excerpt;
 use crate::progress;
 use crate::quiz::{self, AnswerError, AnsweredQuestion, Grade, SessionSummary};
 use crate::review::{self, TopicRecord};
@@ -62,27 +61,13 @@ pub struct AnswerOutcome<'c> {
     pub question: &'c Question,
     pub grade: Grade,
     pub recorded: Recorded,
-    pub excerpt: Option<Excerpt>,
+    /// The session at the question answered.
     pub session: QuizSession,
 }
 
 impl AnswerOutcome<'_> {
-    /// Points this answer earned (nothing for a duplicate).
-    pub fn points(&self) -> i64 {
-        match self.recorded {
-            Recorded::New { points, .. } => points,
-            Recorded::Duplicate { .. } => 0,
-        }
-    }
-
     pub fn is_last(&self) -> bool {
         self.session.is_last()
-    }
-
-    /// A correct answer that scored nothing because the player answered the
-    /// same question correctly within the repeat window.
-    pub fn is_repeat_of_a_recent_correct_answer(&self) -> bool {
-        self.grade.correct && matches!(self.recorded, Recorded::New { points: 0, .. })
     }
 }
 
@@ -94,7 +79,6 @@ pub struct DailyOutcome<'c> {
     /// A duplicate means the player had answered already: the first answer
     /// stands.
     pub recorded: Recorded,
-    pub excerpt: Option<Excerpt>,
     pub post: DailyPost,
 }
 
@@ -299,7 +283,10 @@ impl<'a> Game<'a> {
             }
             found => found?,
         };
-        if position != session.position {
+        // A question past the first unanswered one was never shown; an
+        // earlier one was answered, and recording it again reports that
+        // first answer.
+        if position > session.position {
             return Err(GameError::StaleQuestion);
         }
         let question = self.question(&session, position)?;
@@ -324,8 +311,7 @@ impl<'a> Game<'a> {
             question,
             grade,
             recorded,
-            excerpt: self.content.notes.excerpt_for(question),
-            session,
+            session: session.at_question(position),
         })
     }
 
@@ -347,23 +333,16 @@ impl<'a> Game<'a> {
         }))
     }
 
-    /// Moves on from question `from`; repeating the request is harmless.
+    /// The session as it stands for a Next from question `from`: at the
+    /// first question not yet answered, so repeating the request, or a
+    /// Next on a question never answered, only shows where it is.
     pub async fn next(
         &self,
         player: &Player,
         session_id: i64,
-        from: usize,
         now: DateTime<Utc>,
     ) -> Result<QuizSession, GameError> {
-        let session = self.open_session(player, session_id, now).await?;
-        if session.position != from {
-            // Already moved on (a second click on Next): show where it is.
-            return Ok(session);
-        }
-        self.store
-            .advance_session(session.id, from)
-            .await?
-            .ok_or(GameError::SessionNotFound)
+        self.open_session(player, session_id, now).await
     }
 
     /// Ends the session and sums it up.
@@ -441,7 +420,6 @@ impl<'a> Game<'a> {
             question,
             grade,
             recorded,
-            excerpt: self.content.notes.excerpt_for(question),
             post,
         })
     }

@@ -10,7 +10,9 @@
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
 //! [`terminal`], [`discord`] and [`slack`] only lay out ([`chart`] draws a
 //! record as a picture for the last two). [`scheduler`] posts and reveals
-//! the daily question; [`serve`] runs the platforms, with [`ops`]' health,
+//! the daily question; [`deadline`] keeps every interaction's first
+//! response within the platforms' deadline; [`serve`] runs the platforms,
+//! with [`ops`]' health,
 //! readiness and [`telemetry`]'s metrics on the [`http_listener`];
 //! [`cli`] is the `quizbot` command.
 
@@ -21,6 +23,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod daily;
+pub mod deadline;
 pub mod diagnostic;
 pub mod discord;
 pub mod game;

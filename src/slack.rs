@@ -341,6 +341,22 @@ impl SlackApp {
         respond_with(&self.client, response_url, content, replace_original).await
     }
 
+    /// Sends a command's reply through its `response_url`, after the
+    /// command was acknowledged without it: ephemeral, or in the channel
+    /// for a public reply.
+    pub async fn reply_later(
+        &self,
+        response_url: &SlackResponseUrl,
+        reply: commands::Reply,
+    ) -> Result<(), SlackError> {
+        let kind = if reply.public {
+            SlackMessageResponseType::InChannel
+        } else {
+            SlackMessageResponseType::Ephemeral
+        };
+        post_to_response_url(&self.client, response_url, reply.content, false, Some(kind)).await
+    }
+
     /// Posts a public message in `channel`; returns its timestamp, the id
     /// [`update_message`](Self::update_message) needs.
     pub async fn post_message(
@@ -416,10 +432,22 @@ async fn respond_with(
     content: SlackMessageContent,
     replace_original: bool,
 ) -> Result<(), SlackError> {
+    let kind = (!replace_original).then_some(SlackMessageResponseType::Ephemeral);
+    post_to_response_url(client, response_url, content, replace_original, kind).await
+}
+
+/// Posts `content` to a `response_url` as Slack documents it.
+async fn post_to_response_url(
+    client: &SlackHttpClient,
+    response_url: &SlackResponseUrl,
+    content: SlackMessageContent,
+    replace_original: bool,
+    response_type: Option<SlackMessageResponseType>,
+) -> Result<(), SlackError> {
     let message = ResponseUrlMessage {
         content,
         replace_original,
-        response_type: (!replace_original).then_some(SlackMessageResponseType::Ephemeral),
+        response_type,
     };
     // slack-morphism's webhook request has no `response_type`, so the
     // message goes through its connector as the library's own

@@ -141,7 +141,8 @@ pub struct QuizSession {
     pub player_id: i64,
     pub topic: Option<String>,
     pub question_ids: Vec<String>,
-    /// Index of the question now shown (answered or not).
+    /// Index of the first question not yet answered (the length once all
+    /// are): derived from the stored answers, never stored on its own.
     pub position: usize,
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -208,10 +209,14 @@ pub struct DueCounts {
 }
 
 impl QuizSession {
-    pub fn current_question(&self) -> Option<&str> {
-        self.question_ids.get(self.position).map(String::as_str)
+    /// The session as seen from the question at `position` (a card or
+    /// the feedback on it).
+    pub fn at_question(mut self, position: usize) -> QuizSession {
+        self.position = position;
+        self
     }
 
+    /// Whether the question at `position` is the session's last.
     pub fn is_last(&self) -> bool {
         self.position + 1 >= self.question_ids.len()
     }
@@ -314,6 +319,15 @@ macro_rules! forward {
         }
     };
 }
+
+/// A quiz session by id (`$1`), its position derived from its answers:
+/// `answered_to` is the position after the last one answered, so a session
+/// is always where its stored answers put it, whatever a crash undid.
+pub(crate) const SESSION_BY_ID: &str = "SELECT s.id, s.community_id, s.player_id, s.topic, \
+     s.question_ids, s.created_at, s.expires_at, s.finished_at, s.review, \
+     CAST(COALESCE((SELECT max(a.session_position) + 1 FROM answers a \
+                    WHERE a.session_id = s.id), 0) AS BIGINT) AS answered_to \
+     FROM quiz_sessions s WHERE s.id = $1";
 
 /// A daily post's columns, as [`PostRow`] reads them.
 pub(crate) const DAILY_POST_COLUMNS: &str = "p.id, p.schedule_id, p.local_date, p.question_id, \
@@ -432,7 +446,7 @@ macro_rules! shared_transaction {
                 done
             }
             Store::Sqlite(store) => {
-                let mut $tx = store.pool().begin().await?;
+                let mut $tx = store.begin_write().await?;
                 let done = $body;
                 $tx.commit().await?;
                 done
@@ -597,17 +611,6 @@ impl Store {
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
         forward!(self.session(id))
-    }
-
-    /// Moves the session from question `from` to the next. Returns the
-    /// session as it is afterwards; a repeated request (already moved on)
-    /// changes nothing.
-    pub async fn advance_session(
-        &self,
-        id: i64,
-        from: usize,
-    ) -> Result<Option<QuizSession>, StoreError> {
-        forward!(self.advance_session(id, from))
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {

@@ -132,7 +132,7 @@ async fn play_session(
             break summary;
         }
         writeln!(output, "{}", texts.report_hint())?;
-        match service.next(caller, card.session, card.position).await? {
+        match next_step(service, caller, card.session).await? {
             NextStep::Card(next) => card = *next,
             NextStep::Summary(summary) => break summary,
         }
@@ -150,6 +150,31 @@ async fn play_session(
     }
     output.flush()?;
     Ok(answered)
+}
+
+/// How many times the terminal asks for the next card before giving up.
+const NEXT_TRIES: u32 = 3;
+/// The wait between those tries.
+const NEXT_RETRY_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The session's next card or its summary; asked again after a moment
+/// when the database failed (the answer before it is recorded already).
+async fn next_step(
+    service: &Service,
+    caller: &Caller,
+    session: i64,
+) -> Result<NextStep, ServiceError> {
+    let mut tries = 1;
+    loop {
+        match service.next(caller, session).await {
+            Err(err @ ServiceError::Failed { .. }) if tries < NEXT_TRIES => {
+                err.log("moving on in the terminal");
+                tries += 1;
+                tokio::time::sleep(NEXT_RETRY_WAIT).await;
+            }
+            step => return step,
+        }
+    }
 }
 
 /// Asks why the question is reported (a number, then optional details)
@@ -244,6 +269,13 @@ async fn answer_card(
             {
                 Ok(feedback) => return Ok(Some(feedback)),
                 Err(ServiceError::Refused(Refusal::WrongCount { .. } | Refusal::BadChoice)) => {}
+                // Not recorded (the database was busy or away): the player
+                // is told so and answers the same card again.
+                Err(err @ ServiceError::Failed { .. }) => {
+                    err.log("answering in the terminal");
+                    writeln!(output, "{}", err.user_message(texts))?;
+                    continue;
+                }
                 Err(err) => return Err(err.into()),
             }
         }

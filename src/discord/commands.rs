@@ -5,14 +5,18 @@
 //! registered with Korean and English localizations ([`localize`]); the
 //! wording users read follows the bot's locale.
 
+use std::future::Future;
+
 use poise::serenity_prelude as serenity;
 
 use super::{render, Command, Context, DiscordError};
 use crate::chart;
+use crate::deadline::{self, Timely};
 use crate::i18n::Texts;
 use crate::notes::truncate_chars;
 use crate::quiz::Period;
-use crate::service::{Caller, DailyRequest};
+use crate::service::{Caller, DailyRequest, ServiceError};
+use crate::view::AdminReply;
 
 /// Every command, localized.
 pub(super) fn all(texts: Texts) -> Vec<Command> {
@@ -59,15 +63,17 @@ async fn quiz(
     let caller = caller(ctx)?;
     let service = &ctx.data().service;
     let count = count.map(usize::from);
-    let view = match mode {
-        Some(QuizMode::Review) => {
-            render::review_start(&service.start_review(&caller, count).await?)
-        }
-        Some(QuizMode::Weak) => render::card(&service.start_weak(&caller, count).await?),
-        None => render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?),
-    };
-    ctx.send(view.reply().ephemeral(true)).await?;
-    Ok(())
+    reply_in_time(ctx, Privacy::Private, async {
+        let view = match mode {
+            Some(QuizMode::Review) => {
+                render::review_start(&service.start_review(&caller, count).await?)
+            }
+            Some(QuizMode::Weak) => render::card(&service.start_weak(&caller, count).await?),
+            None => render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?),
+        };
+        Ok(view.reply())
+    })
+    .await
 }
 
 /// Topics whose id or name contains what was typed so far.
@@ -121,13 +127,15 @@ async fn leaderboard(
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let period = period.map_or(Period::Week, Period::from);
-    let board = ctx
-        .data()
-        .service
-        .leaderboard(&caller.identity, period, topic.as_deref())
-        .await?;
-    ctx.send(render::board(&board).reply()).await?;
-    Ok(())
+    reply_in_time(ctx, Privacy::Public, async {
+        let board = ctx
+            .data()
+            .service
+            .leaderboard(&caller.identity, period, topic.as_deref())
+            .await?;
+        Ok(render::board(&board).reply())
+    })
+    .await
 }
 
 /// Show answered questions, accuracy per topic and streaks.
@@ -144,17 +152,19 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
         }
         None => (caller.identity.clone(), caller.name.clone()),
     };
-    let card = ctx.data().service.stats(&whose, &name).await?;
-    let png = match card.chart.clone() {
-        Some(chart) => chart::picture(chart).await,
-        None => None,
-    };
-    let mut reply = render::stats(&card, png.is_some()).reply().ephemeral(true);
-    if let Some(png) = png {
-        reply = reply.attachment(serenity::CreateAttachment::bytes(png, chart::FILE_NAME));
-    }
-    ctx.send(reply).await?;
-    Ok(())
+    reply_in_time(ctx, Privacy::Private, async {
+        let card = ctx.data().service.stats(&whose, &name).await?;
+        let png = match card.chart.clone() {
+            Some(chart) => chart::picture(chart).await,
+            None => None,
+        };
+        let mut reply = render::stats(&card, png.is_some()).reply();
+        if let Some(png) = png {
+            reply = reply.attachment(serenity::CreateAttachment::bytes(png, chart::FILE_NAME));
+        }
+        Ok(reply)
+    })
+    .await
 }
 
 /// Quiz administration.
@@ -177,12 +187,11 @@ async fn reload(ctx: Context<'_>) -> Result<(), DiscordError> {
     // stale client or a changed override may still send it: the service
     // checks the permissions Discord resolved for this member.
     let caller = caller(ctx)?;
-    if caller.admin {
-        ctx.defer_ephemeral().await?;
-    }
-    let report = ctx.data().service.reload(&caller).await?;
-    ctx.send(render::reload(&report).ephemeral(true)).await?;
-    Ok(())
+    reply_in_time(ctx, Privacy::Private, async {
+        let report = ctx.data().service.reload(&caller).await?;
+        Ok(render::reload(&report))
+    })
+    .await
 }
 
 /// The daily question of this server's channels.
@@ -214,13 +223,13 @@ async fn daily_set(
         topics: topics.as_deref(),
         reveal_after: reveal_after.as_deref(),
     };
-    let reply = ctx
-        .data()
-        .service
-        .set_daily(&caller, channel.get().to_string(), &request)
-        .await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    admin_reply(ctx, async {
+        ctx.data()
+            .service
+            .set_daily(&caller, channel.get().to_string(), &request)
+            .await
+    })
+    .await
 }
 
 /// Stop the daily question (in one channel, or everywhere in this server).
@@ -231,22 +240,20 @@ async fn daily_off(
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let channel = channel.map(|c| c.get().to_string());
-    let reply = ctx
-        .data()
-        .service
-        .daily_off(&caller, channel.as_deref())
-        .await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    admin_reply(ctx, async {
+        ctx.data()
+            .service
+            .daily_off(&caller, channel.as_deref())
+            .await
+    })
+    .await
 }
 
 /// Show this server's daily questions and any delivery trouble.
 #[poise::command(slash_command, guild_only, rename = "show")]
 async fn daily_show(ctx: Context<'_>) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let reply = ctx.data().service.daily_show(&caller).await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    admin_reply(ctx, ctx.data().service.daily_show(&caller)).await
 }
 
 /// The exam this server studies for.
@@ -280,18 +287,14 @@ async fn exam_show(ctx: Context<'_>) -> Result<(), DiscordError> {
 
 async fn exam_reply(ctx: Context<'_>, typed: Option<&str>) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let reply = ctx.data().service.exam(&caller, typed).await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    admin_reply(ctx, ctx.data().service.exam(&caller, typed)).await
 }
 
 /// Set how well members should still know a card when it comes back.
 #[poise::command(slash_command, guild_only)]
 async fn retention(ctx: Context<'_>, value: String) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let reply = ctx.data().service.set_retention(&caller, &value).await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    admin_reply(ctx, ctx.data().service.set_retention(&caller, &value)).await
 }
 
 /// Members' reports of bad questions.
@@ -309,13 +312,8 @@ async fn reports(_ctx: Context<'_>) -> Result<(), DiscordError> {
 #[poise::command(slash_command, guild_only, rename = "show")]
 async fn reports_show(ctx: Context<'_>, all: Option<bool>) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let reply = ctx
-        .data()
-        .service
-        .reports(&caller, all.unwrap_or(false))
-        .await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
-    Ok(())
+    let all = all.unwrap_or(false);
+    admin_reply(ctx, ctx.data().service.reports(&caller, all)).await
 }
 
 /// Mark a question's open reports resolved.
@@ -326,13 +324,67 @@ async fn reports_resolve(
     note: Option<String>,
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
-    let reply = ctx
-        .data()
-        .service
-        .resolve_report(&caller, &question, note.as_deref().unwrap_or(""))
-        .await?;
-    ctx.send(render::admin(&reply).ephemeral(true)).await?;
+    let note = note.as_deref().unwrap_or("");
+    admin_reply(
+        ctx,
+        ctx.data().service.resolve_report(&caller, &question, note),
+    )
+    .await
+}
+
+/// Who may see a command's reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Privacy {
+    /// Only the member who typed the command.
+    Private,
+    /// Everyone in the channel.
+    Public,
+}
+
+/// Sends the reply `work` makes: at once when it is ready within
+/// [`deadline::DEFER_AFTER`]; otherwise Discord shows "thinking" while the
+/// same work runs on, and its reply (or what went wrong) replaces it. A
+/// failure within the budget goes to `on_error`, as any command's.
+async fn reply_in_time(
+    ctx: Context<'_>,
+    privacy: Privacy,
+    work: impl Future<Output = Result<poise::CreateReply, DiscordError>> + Send,
+) -> Result<(), DiscordError> {
+    let private = privacy == Privacy::Private;
+    let rest = match deadline::within(deadline::DEFER_AFTER, work).await {
+        Timely::Ready(reply) => {
+            ctx.send(reply?.ephemeral(private)).await?;
+            return Ok(());
+        }
+        Timely::Late(rest) => rest,
+    };
+    let poise::Context::Application(actx) = ctx else {
+        return Err(DiscordError::BadOptions);
+    };
+    actx.defer_response(private).await?;
+    let edit = match rest.await {
+        Ok(reply) => reply.to_slash_initial_response_edit(serenity::EditInteractionResponse::new()),
+        Err(err) => {
+            err.log(&ctx.command().qualified_name);
+            let text = err.user_message(ctx.data().texts);
+            serenity::EditInteractionResponse::new()
+                .content(truncate_chars(&text, render::CONTENT_MAX))
+                .allowed_mentions(serenity::CreateAllowedMentions::new())
+        }
+    };
+    actx.interaction.edit_response(ctx.http(), edit).await?;
     Ok(())
+}
+
+/// An admin command's private reply, in time ([`reply_in_time`]).
+async fn admin_reply(
+    ctx: Context<'_>,
+    work: impl Future<Output = Result<AdminReply, ServiceError>> + Send,
+) -> Result<(), DiscordError> {
+    reply_in_time(ctx, Privacy::Private, async {
+        Ok(render::admin(&work.await?))
+    })
+    .await
 }
 
 fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {

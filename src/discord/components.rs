@@ -1,11 +1,13 @@
 //! Buttons and menus: the [`Action`] a custom id names, carried out by the
-//! service and drawn over the clicked message.
+//! service and drawn over the clicked message, in time for Discord's
+//! deadline or after a deferral ([`crate::deadline`]).
 
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 use super::{no_mentions, render, Data, DiscordError};
 use crate::action::Action;
+use crate::deadline::{self, Timely};
 use crate::service::{Caller, Click};
 
 /// Handles one click; a refusal or a failure reaches the user as a short
@@ -37,13 +39,82 @@ async fn act(
     interaction: &serenity::ComponentInteraction,
     action: Action,
 ) -> Result<(), DiscordError> {
+    let work = carry_out(data, interaction, action);
+    match deadline::within(deadline::DEFER_AFTER, work).await {
+        Timely::Ready(reply) => {
+            interaction
+                .create_response(&ctx.http, reply?.response())
+                .await?;
+            Ok(())
+        }
+        Timely::Late(rest) => finish_late(ctx, data, interaction, Shape::of(&action), rest).await,
+    }
+}
+
+/// How a click is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// The clicked message is redrawn (a quiz card).
+    Update,
+    /// A new message only the member sees (under a public post).
+    Private,
+    /// A form.
+    Modal,
+}
+
+impl Shape {
+    fn of(action: &Action) -> Shape {
+        match action {
+            Action::Answer { .. }
+            | Action::Pick { .. }
+            | Action::Submit { .. }
+            | Action::Next { .. }
+            | Action::StartQuiz => Shape::Update,
+            Action::DailyAnswer { .. }
+            | Action::DailyPick { .. }
+            | Action::DailySubmit { .. }
+            | Action::Flag(_)
+            | Action::FlagSubmit(..) => Shape::Private,
+            Action::FlagReason(..) => Shape::Modal,
+        }
+    }
+}
+
+/// What a click gets, before it is sent in time or after a deferral.
+enum Reply {
+    Update(render::View),
+    Private(render::View),
+    Modal(serenity::CreateModal),
+}
+
+impl Reply {
+    /// The interaction's first response.
+    fn response(self) -> serenity::CreateInteractionResponse {
+        match self {
+            Reply::Update(view) => {
+                serenity::CreateInteractionResponse::UpdateMessage(view.update())
+            }
+            Reply::Private(view) => {
+                serenity::CreateInteractionResponse::Message(view.private_message())
+            }
+            Reply::Modal(modal) => serenity::CreateInteractionResponse::Modal(modal),
+        }
+    }
+}
+
+/// The work of one click: the service's use case and its view.
+async fn carry_out(
+    data: &Data,
+    interaction: &serenity::ComponentInteraction,
+    action: Action,
+) -> Result<Reply, DiscordError> {
     let service = &data.service;
     let caller = caller(interaction)?;
     let click = Click {
         interaction_id: Some(interaction.id.get().to_string()),
         shown_at: Some(shown_at(&interaction.message)),
     };
-    let response = match action {
+    Ok(match action {
         Action::Answer {
             session,
             position,
@@ -52,55 +123,101 @@ async fn act(
             let feedback = service
                 .answer(&caller, session, position, &[choice], &click)
                 .await?;
-            update(render::feedback(&feedback))
+            Reply::Update(render::feedback(&feedback))
         }
         Action::Pick { session, position } | Action::Submit { session, position } => {
             let chosen = picked(&interaction.data.kind).ok_or(DiscordError::BadOptions)?;
             let feedback = service
                 .answer(&caller, session, position, &chosen, &click)
                 .await?;
-            update(render::feedback(&feedback))
+            Reply::Update(render::feedback(&feedback))
         }
-        Action::Next { session, position } => {
-            let step = service.next(&caller, session, position).await?;
-            update(render::next_step(&step))
+        Action::Next { session, .. } => {
+            let step = service.next(&caller, session).await?;
+            Reply::Update(render::next_step(&step))
         }
         Action::DailyAnswer { post, choice } => {
             let feedback = service
                 .answer_daily(&caller, post, &[choice], &click)
                 .await?;
-            private(render::feedback(&feedback))
+            Reply::Private(render::feedback(&feedback))
         }
         Action::DailyPick { post } | Action::DailySubmit { post } => {
             let chosen = picked(&interaction.data.kind).ok_or(DiscordError::BadOptions)?;
             let feedback = service.answer_daily(&caller, post, &chosen, &click).await?;
-            private(render::feedback(&feedback))
+            Reply::Private(render::feedback(&feedback))
         }
         Action::StartQuiz => {
             let card = service.start_quiz(&caller, None, None).await?;
-            update(render::card(&card))
+            Reply::Update(render::card(&card))
         }
         Action::Flag(flagged) => {
             let form = service.report_form(&caller, flagged).await?;
-            private(render::report_reasons(&form))
+            Reply::Private(render::report_reasons(&form))
         }
         Action::FlagReason(flagged, reason) => {
             let form = service.report_form(&caller, flagged).await?;
-            serenity::CreateInteractionResponse::Modal(render::report_modal(&form, reason))
+            Reply::Modal(render::report_modal(&form, reason))
         }
         // The form's submission is a modal interaction (see `submitted`).
         Action::FlagSubmit(..) => return Err(DiscordError::BadOptions),
+    })
+}
+
+/// A click whose work outlived [`deadline::DEFER_AFTER`]: Discord is told
+/// to wait (the card stays as it is, or a private "thinking"), the same
+/// work runs to its end, and its result replaces the card or the
+/// "thinking". A failure is said privately; a card stays clickable, so
+/// an answer that was not recorded can be given again.
+async fn finish_late(
+    ctx: &serenity::Context,
+    data: &Data,
+    interaction: &serenity::ComponentInteraction,
+    shape: Shape,
+    rest: deadline::Pending<'_, Result<Reply, DiscordError>>,
+) -> Result<(), DiscordError> {
+    let deferral = match shape {
+        Shape::Update => serenity::CreateInteractionResponse::Acknowledge,
+        Shape::Private => serenity::CreateInteractionResponse::Defer(
+            serenity::CreateInteractionResponseMessage::new().ephemeral(true),
+        ),
+        // A form cannot follow a deferral: the member is asked to click
+        // again (finding the question is all the work there was).
+        Shape::Modal => {
+            let text = data.texts.apology();
+            return reply_privately(ctx, interaction, text).await;
+        }
     };
-    interaction.create_response(&ctx.http, response).await?;
+    interaction.create_response(&ctx.http, deferral).await?;
+    let (text, custom_id) = match rest.await {
+        Ok(Reply::Update(view) | Reply::Private(view)) => {
+            interaction.edit_response(&ctx.http, view.edit()).await?;
+            return Ok(());
+        }
+        Ok(Reply::Modal(_)) => (data.texts.apology().to_string(), "modal"),
+        Err(err) => {
+            err.log(&interaction.data.custom_id);
+            (err.user_message(data.texts), "failure")
+        }
+    };
+    tracing::debug!(custom_id, "a late click ends with a private notice");
+    let text = crate::notes::truncate_chars(&text, render::CONTENT_MAX);
+    match shape {
+        Shape::Private => {
+            let edit = serenity::EditInteractionResponse::new()
+                .content(text)
+                .allowed_mentions(no_mentions());
+            interaction.edit_response(&ctx.http, edit).await?;
+        }
+        _ => {
+            let followup = serenity::CreateInteractionResponseFollowup::new()
+                .content(text)
+                .ephemeral(true)
+                .allowed_mentions(no_mentions());
+            interaction.create_followup(&ctx.http, followup).await?;
+        }
+    }
     Ok(())
-}
-
-fn update(view: render::View) -> serenity::CreateInteractionResponse {
-    serenity::CreateInteractionResponse::UpdateMessage(view.update())
-}
-
-fn private(view: render::View) -> serenity::CreateInteractionResponse {
-    serenity::CreateInteractionResponse::Message(view.private_message())
 }
 
 fn caller(interaction: &serenity::ComponentInteraction) -> Result<Caller, DiscordError> {

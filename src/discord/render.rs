@@ -79,6 +79,16 @@ impl View {
     pub(super) fn private_message(self) -> serenity::CreateInteractionResponseMessage {
         self.update().ephemeral(true)
     }
+
+    /// The same, as an edit of a deferred response (the message a clicked
+    /// component sits on, or a deferred reply).
+    pub(super) fn edit(self) -> serenity::EditInteractionResponse {
+        serenity::EditInteractionResponse::new()
+            .content("")
+            .embeds(self.embeds)
+            .components(self.components)
+            .allowed_mentions(no_mentions())
+    }
 }
 
 /// A plain private text.

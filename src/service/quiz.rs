@@ -31,6 +31,18 @@ impl Click {
     }
 }
 
+/// How many questions a session asked for `count` has: the default when
+/// unset, else `count` if it is within 1 to the most a session holds.
+pub(super) fn session_length(count: Option<usize>) -> Result<usize, Refusal> {
+    match count {
+        None => Ok(quiz::DEFAULT_SESSION_QUESTIONS),
+        Some(n) if (1..=quiz::MAX_SESSION_QUESTIONS).contains(&n) => Ok(n),
+        Some(_) => Err(Refusal::BadCount {
+            max: quiz::MAX_SESSION_QUESTIONS,
+        }),
+    }
+}
+
 impl Service {
     /// Starts a private session of `count` questions (the default when
     /// unset) from `topic` (an id or a name; every topic when unset).
@@ -40,6 +52,7 @@ impl Service {
         topic: Option<&str>,
         count: Option<usize>,
     ) -> Result<QuestionCard, ServiceError> {
+        let count = session_length(count)?;
         let content = self.content();
         let topic = topic
             .filter(|t| !t.trim().is_empty())
@@ -48,7 +61,6 @@ impl Service {
         let (_, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
-        let count = count.unwrap_or(quiz::DEFAULT_SESSION_QUESTIONS);
         let session = game
             .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
             .await?;
@@ -62,11 +74,11 @@ impl Service {
         caller: &Caller,
         count: Option<usize>,
     ) -> Result<QuestionCard, ServiceError> {
+        let count = session_length(count)?;
         let content = self.content();
         let (_, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
-        let count = count.unwrap_or(quiz::DEFAULT_SESSION_QUESTIONS);
         let session = game
             .start_weak(&player, count, Utc::now(), &mut rng)
             .await?;
@@ -160,29 +172,24 @@ impl Service {
         ))
     }
 
-    /// Moves a session on from the question at `from`: the next card, or
-    /// the summary once the last question is behind. Repeating it is
+    /// Moves a session on: the card of its first question not yet
+    /// answered, or the summary once every one is. Repeating it is
     /// harmless.
-    pub async fn next(
-        &self,
-        caller: &Caller,
-        session: i64,
-        from: usize,
-    ) -> Result<NextStep, ServiceError> {
+    pub async fn next(&self, caller: &Caller, session: i64) -> Result<NextStep, ServiceError> {
         let content = self.content();
         let (_, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let now = Utc::now();
-        let moved = game.next(&player, session, from, now).await?;
-        if moved.position == from && moved.is_last() {
-            let summary = self.summary(&game, &player, &moved, now).await?;
+        let session = game.next(&player, session, now).await?;
+        if session.position >= session.question_ids.len() {
+            let summary = self.summary(&game, &player, &session, now).await?;
             return Ok(NextStep::Summary(summary));
         }
-        let question = game.question(&moved, moved.position)?;
+        let question = game.question(&session, session.position)?;
         Ok(NextStep::Card(Box::new(QuestionCard::new(
             self.texts(),
             &content,
-            &moved,
+            &session,
             question,
         ))))
     }

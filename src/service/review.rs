@@ -22,12 +22,12 @@ impl Service {
         caller: &Caller,
         count: Option<usize>,
     ) -> Result<ReviewStart, ServiceError> {
+        let count = super::quiz::session_length(count)?;
         let content = self.content();
         let (community, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let now = Utc::now();
         let until = review::horizon(now, community.exam_on, community.time_zone);
-        let count = count.unwrap_or(quiz::DEFAULT_SESSION_QUESTIONS);
         let mut rng = self.fork_rng();
         let Some(session) = game
             .start_review(&player, count, until, now, &mut rng)

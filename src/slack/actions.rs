@@ -4,10 +4,14 @@
 //! form (a modal) whose submission (`view_submission`) files the report.
 //!
 //! Each button and checkbox carries an [`Action`] as its `action_id`; the
-//! one `match` in [`SlackApp::interaction`] hands it to the service. A
+//! one `match` in [`SlackApp::interaction`]'s work hands it to the service.
+//! The click is acknowledged before that work starts, so no database delay
+//! can cost it Slack's three seconds. A
 //! click on a quiz card is answered by replacing the ephemeral card through
 //! the click's `response_url`; a click on the public daily post by a new
 //! ephemeral message; a refused step by a short ephemeral notice.
+
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use slack_morphism::prelude::*;
@@ -25,18 +29,33 @@ use super::{SlackApp, SlackError};
 const PROMPT_REPEATED_MAX: usize = 700;
 
 impl SlackApp {
-    /// Handles an interaction; everything the user should see goes out
-    /// through the event's `response_url`. Returns once that is sent.
-    pub async fn interaction(&self, event: &SlackInteractionEvent) {
+    /// Takes an interaction, to be acknowledged at once: its work runs on
+    /// (counted, and waited for at shutdown), and everything the member
+    /// should see goes out through the event's `response_url`, however
+    /// long the database takes.
+    pub fn interaction(self: &Arc<Self>, event: SlackInteractionEvent) {
+        let kind = match &event {
+            SlackInteractionEvent::BlockActions(_) => "component",
+            SlackInteractionEvent::ViewSubmission(_) => "modal",
+            _ => return,
+        };
+        let handling = self.service.handling(Platform::Slack, kind);
+        let app = Arc::clone(self);
+        tokio::spawn(async move {
+            let _handling = handling;
+            app.carry_out(&event).await;
+        });
+    }
+
+    /// Carries out an interaction; returns once its answer is sent.
+    async fn carry_out(&self, event: &SlackInteractionEvent) {
         let event = match event {
             SlackInteractionEvent::BlockActions(event) => event,
             SlackInteractionEvent::ViewSubmission(submission) => {
-                let _handling = self.service.handling(Platform::Slack, "modal");
                 return self.report_submitted(submission).await;
             }
             _ => return,
         };
-        let _handling = self.service.handling(Platform::Slack, "component");
         let (Some(user), Some(response_url)) = (&event.user, &event.response_url) else {
             tracing::debug!("Slack block action without a user or response_url, ignored");
             return;
@@ -133,9 +152,9 @@ impl SlackApp {
                     .await?;
                 (blocks::feedback(&feedback, PROMPT_REPEATED_MAX), true)
             }
-            Action::Next { session, position } => {
+            Action::Next { session, .. } => {
                 let caller = self.caller(team, user).await;
-                let step = service.next(&caller, session, position).await?;
+                let step = service.next(&caller, session).await?;
                 (blocks::next_step(&step, shown), true)
             }
             Action::DailyAnswer { post, choice } => {

@@ -5,13 +5,18 @@
 //!
 //! A command is answered in its acknowledgement (the Socket Mode ack's
 //! payload, or the HTTP response body): an ephemeral message for the
-//! caller, or a public one for the leaderboard. Arguments arrive as one
-//! text; the parsers here are plain functions, tested on their own.
+//! caller, or a public one for the leaderboard; or, when its work takes
+//! longer than Slack's deadline allows, through its `response_url` once
+//! done ([`crate::deadline`]). Arguments arrive as one text; the parsers
+//! here are plain functions, tested on their own.
+
+use std::sync::Arc;
 
 use chrono::Utc;
 use chrono_tz::Tz;
 use slack_morphism::prelude::*;
 
+use crate::deadline::{self, Timely};
 use crate::identity::Platform;
 use crate::quiz::Period;
 use crate::refusal::Refusal;
@@ -19,6 +24,9 @@ use crate::service::{Caller, DailyRequest};
 
 use super::blocks;
 use super::{SlackApp, SlackError};
+
+/// Most characters of a command's name that a log line keeps.
+const LOGGED_NAME_MAX: usize = 32;
 
 /// What a command answers, and who sees it.
 #[derive(Debug, Clone)]
@@ -307,30 +315,61 @@ fn is_channel_id(word: &str) -> bool {
 
 impl SlackApp {
     /// Answers a slash command. Never fails: a refusal is a private notice.
-    pub async fn command(&self, event: &SlackCommandEvent) -> SlackCommandEventResponse {
+    /// Handles a slash command. Its reply goes in the acknowledgement when
+    /// it is ready within [`deadline::DEFER_AFTER`]; otherwise the command
+    /// is acknowledged with nothing (`None`) and the same work, run to its
+    /// end, answers through the command's `response_url`.
+    pub async fn command(
+        self: &Arc<Self>,
+        event: SlackCommandEvent,
+    ) -> Option<SlackCommandEventResponse> {
+        let handling = self.service.handling(Platform::Slack, "command");
+        let response_url = event.response_url.clone();
+        let work = {
+            let app = Arc::clone(self);
+            async move { app.reply_to(&event).await }
+        };
+        let rest = match deadline::within(deadline::DEFER_AFTER, work).await {
+            Timely::Ready(reply) => return Some(reply.into_response()),
+            Timely::Late(rest) => rest,
+        };
+        let app = Arc::clone(self);
+        tokio::spawn(async move {
+            let _handling = handling;
+            let reply = rest.await;
+            if let Err(err) = app.reply_later(&response_url, reply).await {
+                tracing::warn!(error = %err, "cannot send a late Slack command reply");
+            }
+        });
+        None
+    }
+
+    /// The reply to a slash command.
+    async fn reply_to(&self, event: &SlackCommandEvent) -> Reply {
         let text = event.text.as_deref().unwrap_or("").trim();
         let team = event.team_id.value();
         let user = event.user_id.value();
         let channel = event.channel_id.value();
         let name = event.command.value().trim_start_matches('/');
-        tracing::debug!(command = name, team, user, "Slack command");
-        let _handling = self.service.handling(Platform::Slack, "command");
+        let logged = crate::notes::truncate_chars(name, LOGGED_NAME_MAX);
+        tracing::debug!(command = %logged, team, user, "Slack command");
         let texts = self.service.texts();
         let reply = match name {
             "quiz" => self.quiz(team, user, text).await,
             "leaderboard" => self.leaderboard(team, user, text).await,
             "quiz-stats" => self.stats(team, user, text, &event.response_url).await,
             "quiz-admin" => self.admin(team, user, channel, text).await,
-            _ => Ok(Reply::private(blocks::notice(
-                texts.slack_unknown_command(),
-            ))),
+            _ => {
+                tracing::warn!(command = %logged, "an unknown Slack command");
+                Ok(Reply::private(blocks::notice(
+                    texts.slack_unknown_command(),
+                )))
+            }
         };
-        reply
-            .unwrap_or_else(|err| {
-                let request = format!("/{name} {text}");
-                Reply::private(blocks::notice(&self.error_text(&err, &request)))
-            })
-            .into_response()
+        reply.unwrap_or_else(|err| {
+            let request = format!("/{name} {text}");
+            Reply::private(blocks::notice(&self.error_text(&err, &request)))
+        })
     }
 
     async fn quiz(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {

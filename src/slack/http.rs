@@ -46,7 +46,7 @@ impl Routes for SlackRoutes {
     }
 }
 
-async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> HttpResponse {
+async fn handle(request: Request<Incoming>, app: &Arc<SlackApp>, secret: &str) -> HttpResponse {
     let path = request.uri().path().to_string();
     if !path.starts_with("/slack/") {
         return text(StatusCode::NOT_FOUND, "not found");
@@ -92,7 +92,7 @@ async fn handle(request: Request<Incoming>, app: &SlackApp, secret: &str) -> Htt
 }
 
 /// Routes a signed body by what it holds.
-async fn dispatch(body: &[u8], app: &SlackApp) -> Result<HttpResponse, String> {
+async fn dispatch(body: &[u8], app: &Arc<SlackApp>) -> Result<HttpResponse, String> {
     if body.first() == Some(&b'{') {
         return event(body);
     }
@@ -100,7 +100,7 @@ async fn dispatch(body: &[u8], app: &SlackApp) -> Result<HttpResponse, String> {
     if let Some(payload) = form.get("payload") {
         let interaction: SlackInteractionEvent = serde_json::from_str(payload)
             .map_err(|err| format!("unreadable interaction payload: {err}"))?;
-        app.interaction(&interaction).await;
+        app.interaction(interaction);
         return Ok(empty());
     }
     if form.contains_key("ssl_check") {
@@ -110,8 +110,11 @@ async fn dispatch(body: &[u8], app: &SlackApp) -> Result<HttpResponse, String> {
         let value = serde_json::to_value(&form).map_err(|err| err.to_string())?;
         let command: SlackCommandEvent = serde_json::from_value(value)
             .map_err(|err| format!("unreadable slash command: {err}"))?;
-        let reply = app.command(&command).await;
-        return Ok(json(&reply));
+        return Ok(match app.command(command).await {
+            Some(reply) => json(&reply),
+            // Acknowledged empty: the reply follows through its response_url.
+            None => empty(),
+        });
     }
     Err("neither a command, an interaction nor an event".into())
 }

@@ -1,7 +1,8 @@
 //! Socket Mode: slack-morphism opens `apps.connections.open` with the app
 //! token, keeps the websocket(s) alive and reconnects; each envelope is
-//! handed to the [`SlackApp`] and acknowledged when it returns, a command's
-//! ack carrying the reply.
+//! handed to the [`SlackApp`] and acknowledged when it returns: a click at
+//! once (its answer goes through its `response_url`), a command with its
+//! reply when that is ready in time.
 
 use std::sync::Arc;
 
@@ -70,7 +71,11 @@ async fn on_command(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<SlackCommandEventResponse> {
     match app_of(&states).await {
-        Some(app) => Ok(app.command(&event).await),
+        // Acknowledged empty: the reply follows through its response_url.
+        Some(app) => Ok(app
+            .command(event)
+            .await
+            .unwrap_or_else(|| SlackCommandEventResponse::new(SlackMessageContent::new()))),
         None => Err("the Slack app state is missing".into()),
     }
 }
@@ -81,7 +86,7 @@ async fn on_interaction(
     states: SlackClientEventsUserState,
 ) -> UserCallbackResult<()> {
     if let Some(app) = app_of(&states).await {
-        app.interaction(&event).await;
+        app.interaction(event);
     }
     Ok(())
 }

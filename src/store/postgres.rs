@@ -8,10 +8,9 @@
 //! which the statement checks; when they do not hold it writes nothing and
 //! returns the real ones, and a second statement writes the answer as the
 //! rules score it. Every board, a topic's week included, reads one index,
-//! and a player's rank counts the entries above theirs in it. Answers
-//! commit durably; where a player is (their community, player and session
-//! rows) commits without waiting for the disk (see [`PgStore`]'s `relaxed`
-//! pool), so moving through a quiz costs no fsync.
+//! and a player's rank counts the entries above theirs in it. Every write
+//! commits durably: a row the bot has acted on (a session whose card a
+//! member holds, a player id it cached) is never undone by a crash.
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -27,7 +26,7 @@ use sqlx::{Connection, Row};
 use super::{
     count_from, decode_choices, encode_choices, next_card, replay_answers, score, BoardQuery, Card,
     CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player, QuizSession, Recorded,
-    ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError,
+    ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError, SESSION_BY_ID,
 };
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::review::CardState;
@@ -127,30 +126,16 @@ type KnownCards = Arc<Mutex<LruCache<(i64, String), CardState>>>;
 pub struct PgStore {
     pool: PgPool,
     cards: KnownCards,
-    /// For writes that record where someone is rather than what they
-    /// scored (communities, players, quiz sessions): their commits do not
-    /// wait for the disk. Nothing scored depends on them surviving a crash
-    /// alone: a later answer's commit flushes the log up to itself, so every
-    /// row it refers to is on disk when the player hears "recorded".
-    relaxed: PgPool,
 }
 
 impl PgStore {
     pub async fn connect(url: &str, connections: u32) -> Result<PgStore, StoreError> {
         let options: PgConnectOptions = url.parse()?;
-        let pool = pool_options(connections)
-            .connect_with(options.clone())
-            .await?;
+        let pool = pool_options(connections).connect_with(options).await?;
         MIGRATOR.run(&pool).await?;
-        let relaxed = pool_options(connections / 2)
-            .connect_lazy_with(options.options([("synchronous_commit", "off")]));
         let size = NonZeroUsize::new(KNOWN_CARDS).unwrap_or(NonZeroUsize::MIN);
         let cards = Arc::new(Mutex::new(LruCache::new(size)));
-        let store = PgStore {
-            pool,
-            cards,
-            relaxed,
-        };
+        let store = PgStore { pool, cards };
         store.run_pending_rebuild().await?;
         Ok(store)
     }
@@ -216,7 +201,7 @@ impl PgStore {
         .bind(external_id.as_str())
         .bind(time_zone.name())
         .bind(locale)
-        .execute(&self.relaxed)
+        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -227,6 +212,21 @@ impl PgStore {
         user: &ExternalId,
         display_name: &str,
     ) -> Result<Player, StoreError> {
+        // A member seen before is read, not written: a cache miss costs no
+        // commit. A new member or a new name is written (and waits for the
+        // disk, so a crash cannot hand the id to someone else).
+        let known: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, display_name FROM players WHERE community_id = $1 AND external_id = $2",
+        )
+        .bind(community.id)
+        .bind(user.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some((id, name)) = known {
+            if name == display_name {
+                return Ok(Player::of(community, id, name));
+            }
+        }
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO players (community_id, external_id, display_name)
              VALUES ($1, $2, $3)
@@ -237,7 +237,7 @@ impl PgStore {
         .bind(community.id)
         .bind(user.as_str())
         .bind(display_name)
-        .fetch_one(&self.relaxed)
+        .fetch_one(&self.pool)
         .await?;
         Ok(Player::of(community, id, display_name.to_string()))
     }
@@ -529,38 +529,17 @@ impl PgStore {
         .bind(session.now)
         .bind(session.expires_at)
         .bind(session.review)
-        .fetch_one(&self.relaxed)
+        .fetch_one(&self.pool)
         .await?;
         Ok(session.stored(player, id))
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
-        let row = sqlx::query("SELECT * FROM quiz_sessions WHERE id = $1")
+        let row = sqlx::query(SESSION_BY_ID)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         row.as_ref().map(session_from_row).transpose()
-    }
-
-    pub async fn advance_session(
-        &self,
-        id: i64,
-        from: usize,
-    ) -> Result<Option<QuizSession>, StoreError> {
-        let moved = sqlx::query(
-            "UPDATE quiz_sessions SET position = position + 1
-             WHERE id = $1 AND position = $2 AND position + 1 < cardinality(question_ids)
-             RETURNING *",
-        )
-        .bind(id)
-        .bind(from as i32)
-        .fetch_optional(&self.relaxed)
-        .await?;
-        match moved {
-            Some(row) => Ok(Some(session_from_row(&row)?)),
-            // Already moved on, or at the end: as it is.
-            None => self.session(id).await,
-        }
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -569,7 +548,7 @@ impl PgStore {
         )
         .bind(id)
         .bind(now)
-        .execute(&self.relaxed)
+        .execute(&self.pool)
         .await?;
         Ok(())
     }
@@ -776,7 +755,7 @@ fn session_from_row(row: &PgRow) -> Result<QuizSession, StoreError> {
         player_id: row.get("player_id"),
         topic: row.get("topic"),
         question_ids: row.get("question_ids"),
-        position: count_from(row.get::<i32, _>("position").into(), "session position")?,
+        position: count_from(row.get::<i64, _>("answered_to"), "session position")?,
         created_at: row.get("created_at"),
         expires_at: row.get("expires_at"),
         finished_at: row.get("finished_at"),

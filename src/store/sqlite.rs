@@ -1,7 +1,13 @@
 //! The SQLite store: the embedded, zero-setup default (`sqlite:quizbot.db`).
 //!
 //! SQLite allows one writer at a time, so the pool holds one connection and
-//! every write is a short transaction through it; times are stored as Unix
+//! every write is a short transaction through it. Several processes may
+//! share the file (`quizbot serve` beside terminal players): the journal is
+//! WAL, so readers never wait; a transaction that writes takes the write
+//! lock when it begins (`BEGIN IMMEDIATE`, see [`SqliteStore::begin_write`]),
+//! so it waits its turn under the busy timeout instead of failing when it
+//! would upgrade a read; and recording an answer is tried again a few times
+//! should the file still be busy. Times are stored as Unix
 //! milliseconds and days as `YYYY-MM-DD` text. Totals are a row per board
 //! (community, period, its first day, topic) and player; a board and a
 //! player's rank on it read one covering index.
@@ -16,12 +22,12 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::Row;
+use sqlx::{Row, Sqlite, Transaction};
 
 use super::{
     count_from, decode_choices, encode_choices, next_card, parse_zone, replay_answers, score,
     BoardQuery, Card, CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player,
-    QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError,
+    QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError, SESSION_BY_ID,
 };
 use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::review::CardState;
@@ -80,6 +86,14 @@ impl SqliteStore {
         &self.pool
     }
 
+    /// A transaction that will write: it holds the write lock from its
+    /// `BEGIN`, waiting up to the busy timeout for another process to let
+    /// go. (A deferred transaction that reads first and writes later is
+    /// refused at once when another process wrote in between.)
+    pub async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
     pub async fn connect(url: &str) -> Result<SqliteStore, StoreError> {
         let options = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
@@ -113,7 +127,7 @@ impl SqliteStore {
     /// Replaces every card with those replayed from the answers, and
     /// clears the migration's request when `pending`.
     async fn rebuild(&self, pending: bool) -> Result<u64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query("DELETE FROM review_cards")
             .execute(&mut *tx)
             .await?;
@@ -198,12 +212,32 @@ impl SqliteStore {
         Ok(Player::of(community, id, display_name.to_string()))
     }
 
+    /// Records an answer once; tried again, up to [`BUSY_TRIES`] times in
+    /// all, when the file stays locked by another process past the busy
+    /// timeout (the transaction changed nothing then).
     pub async fn record_answer(
         &self,
         player: &Player,
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tries = 1;
+        loop {
+            match self.try_record_answer(player, answer).await {
+                Err(StoreError::Database(err)) if tries < BUSY_TRIES && is_busy(&err) => {
+                    tries += 1;
+                    tracing::debug!("the SQLite file is busy; recording the answer again");
+                }
+                done => return done,
+            }
+        }
+    }
+
+    async fn try_record_answer(
+        &self,
+        player: &Player,
+        answer: &NewAnswer<'_>,
+    ) -> Result<Recorded, StoreError> {
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query(
             "SELECT current_streak, best_streak, streak_day,
                     (SELECT max(answered_at) FROM answers
@@ -383,27 +417,11 @@ impl SqliteStore {
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
-        let row = sqlx::query("SELECT * FROM quiz_sessions WHERE id = ?1")
+        let row = sqlx::query(SESSION_BY_ID)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| session_from_row(&row)).transpose()
-    }
-
-    pub async fn advance_session(
-        &self,
-        id: i64,
-        from: usize,
-    ) -> Result<Option<QuizSession>, StoreError> {
-        sqlx::query(
-            "UPDATE quiz_sessions SET position = position + 1
-             WHERE id = ?1 AND position = ?2 AND position + 1 < json_array_length(question_ids)",
-        )
-        .bind(id)
-        .bind(from as i64)
-        .execute(&self.pool)
-        .await?;
-        self.session(id).await
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -591,6 +609,20 @@ fn community_from_row(
     })
 }
 
+/// How many times an answer is tried while the file is busy.
+const BUSY_TRIES: u32 = 3;
+
+/// SQLITE_BUSY or SQLITE_LOCKED, with any extended code: another
+/// connection holds the lock.
+fn is_busy(err: &sqlx::Error) -> bool {
+    let code = match err {
+        sqlx::Error::Database(db) => db.code(),
+        _ => None,
+    };
+    code.and_then(|code| code.parse::<i32>().ok())
+        .is_some_and(|code| matches!(code & 0xff, 5 | 6))
+}
+
 fn session_from_row(row: &SqliteRow) -> Result<QuizSession, StoreError> {
     let ids: String = row.get("question_ids");
     Ok(QuizSession {
@@ -600,7 +632,7 @@ fn session_from_row(row: &SqliteRow) -> Result<QuizSession, StoreError> {
         topic: row.get("topic"),
         question_ids: serde_json::from_str(&ids)
             .map_err(|_| StoreError::Corrupt(format!("session question ids `{ids}`")))?,
-        position: count_from(row.get("position"), "session position")?,
+        position: count_from(row.get("answered_to"), "session position")?,
         created_at: from_millis(row.get("created_at"))?,
         expires_at: from_millis(row.get("expires_at"))?,
         finished_at: row

@@ -19,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::fake_discord::{
     FakeDiscord, Member, Reply, ReplyKind, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE_WITH_SOURCE,
-    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, MODAL, PATIENCE, UPDATE_MESSAGE,
+    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE, MODAL, PATIENCE, UPDATE_MESSAGE,
 };
 use crate::support::{decode_png, shipped_content, TestDatabase};
 
@@ -643,14 +643,11 @@ async fn reload_is_for_admins_and_keeps_the_old_content_on_errors() {
     assert!(refused.is_ephemeral());
     assert_eq!(refused.data["content"], texts.refusal(&Refusal::AdminOnly));
 
+    // Reloading reads every file: in time it answers at once, or after a
+    // private deferral.
     let mut accepted = harness.fake.slash(&admin, "quiz-admin", reload.clone());
-    let deferred = accepted.reply().await;
-    assert_eq!(
-        deferred.kind,
-        ReplyKind::Callback(DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE)
-    );
-    assert!(deferred.is_ephemeral());
     let done = accepted.visible_reply().await;
+    assert!(done.is_ephemeral() || done.kind == ReplyKind::EditOriginal);
     assert!(
         done.text().starts_with(&format!(
             "다시 불러왔습니다: 주제 {}개",
@@ -1526,4 +1523,116 @@ async fn a_member_reports_a_question_and_an_admin_resolves_it() {
         .await;
     assert!(all.text().contains("(처리됨: 해설 보강)"), "{}", all.text());
     assert_no_problems(fake);
+}
+
+/// While a transaction holds `answers` locked for five seconds (a database
+/// that stalls), every click and command still gets Discord's first
+/// response within 2.5 s: a deferral. Once the lock goes, each member sees
+/// what was stored: the feedback of the answer the database holds, the
+/// card of the quiz it started.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_database_defers_every_interaction_and_then_tells_what_was_stored() {
+    let harness = Harness::start().await;
+    let members: Vec<Member> = (0..3)
+        .map(|i| Member::new(700 + i, &format!("stalled {i}")))
+        .collect();
+    let mut cards = Vec::new();
+    for member in &members {
+        cards.push(harness.quiz(member, "ec2", 2).await);
+    }
+    let pool = harness.pool().await;
+    let mut lock = pool.begin().await.expect("begin");
+    sqlx::query("LOCK TABLE answers IN ACCESS EXCLUSIVE MODE")
+        .execute(&mut *lock)
+        .await
+        .expect("lock answers");
+    let locked_at = std::time::Instant::now();
+
+    let mut clicks: Vec<_> = members
+        .iter()
+        .zip(&cards)
+        .enumerate()
+        .map(|(i, (member, card))| harness.answer(member, card, i % 2 == 0))
+        .collect();
+    // A new quiz reads the member's answers too.
+    let latecomer = Member::new(799, "latecomer");
+    let mut quiz = harness.fake.slash(
+        &latecomer,
+        "quiz",
+        json!([{ "name": "topic", "type": 3, "value": "ec2" }]),
+    );
+
+    let deadline = std::time::Duration::from_millis(2500);
+    for click in &mut clicks {
+        let first = click.reply().await;
+        assert_eq!(
+            first.kind,
+            ReplyKind::Callback(DEFERRED_UPDATE_MESSAGE),
+            "a click on a card is deferred while the database stalls: {:?}",
+            first.data
+        );
+        let latency = first.latency.expect("timed");
+        assert!(latency < deadline, "first response after {latency:?}");
+    }
+    let first = quiz.reply().await;
+    assert_eq!(
+        first.kind,
+        ReplyKind::Callback(DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE)
+    );
+    assert!(
+        first.is_ephemeral(),
+        "the deferral is private: {:?}",
+        first.data
+    );
+    assert!(first.latency.expect("timed") < deadline);
+    assert!(
+        locked_at.elapsed() < std::time::Duration::from_secs(5),
+        "the deferrals came while the lock was held"
+    );
+
+    tokio::time::sleep(std::time::Duration::from_secs(5).saturating_sub(locked_at.elapsed())).await;
+    lock.commit().await.expect("release the lock");
+
+    let texts = harness.texts();
+    for ((click, member), i) in clicks.iter_mut().zip(&members).zip(0..) {
+        let feedback = click.reply().await;
+        assert_eq!(
+            feedback.kind,
+            ReplyKind::EditOriginal,
+            "{:?}",
+            feedback.data
+        );
+        let correct: bool = sqlx::query_scalar(
+            "SELECT a.correct FROM answers a JOIN players p ON p.id = a.player_id
+             WHERE p.external_id = $1",
+        )
+        .bind(member.id.to_string())
+        .fetch_one(&pool)
+        .await
+        .expect("the answer was stored once");
+        assert_eq!(correct, i % 2 == 0, "the stored answer is the one given");
+        let verdict = if correct {
+            texts.correct()
+        } else {
+            texts.wrong()
+        };
+        assert!(
+            feedback.text().contains(verdict),
+            "the member reads what was stored ({verdict}): {}",
+            feedback.text()
+        );
+        assert!(
+            feedback.custom_ids().iter().any(|id| id.ends_with(":next")),
+            "the card became the feedback with Next: {:?}",
+            feedback.custom_ids()
+        );
+    }
+    let card = quiz.reply().await;
+    assert_eq!(card.kind, ReplyKind::EditOriginal, "{:?}", card.data);
+    assert!(
+        card.custom_ids().iter().any(|id| id.starts_with("q:")),
+        "the deferred /quiz became the card: {:?}",
+        card.data
+    );
+    assert_no_problems(&harness.fake);
 }

@@ -39,6 +39,8 @@ use tokio::sync::{mpsc, watch};
 
 /// How long a test waits for the bot before failing.
 pub const PATIENCE: Duration = Duration::from_secs(15);
+/// How long Discord waits for an interaction's first response.
+pub const INTERACTION_DEADLINE: Duration = Duration::from_secs(3);
 
 /// Permission bits (Discord's "Permissions" table).
 pub mod permissions {
@@ -1126,6 +1128,13 @@ fn callback(state: &State, id: &str, token: &str, body: Value, files: Vec<Upload
         return discord_error(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
     };
     let latency = entry.sent_at.map(|at| at.elapsed());
+    // Discord forgets an interaction not answered within three seconds.
+    if latency.is_some_and(|latency| latency > INTERACTION_DEADLINE) && !entry.acknowledged {
+        state.problem(format!(
+            "interaction {id} answered after {latency:?}, past Discord's deadline"
+        ));
+        return discord_error(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
+    }
     if entry.acknowledged {
         let _ = entry.replies.send(Reply {
             kind: ReplyKind::Callback(kind),

@@ -1,13 +1,17 @@
-//! Two real `quizbot serve` processes on one Postgres and one loopback
-//! Discord, with a daily question set by `quizbot daily set` for the next
-//! minute: one post and one reveal between them.
+//! Real `quizbot` processes sharing one database: two `quizbot serve` on
+//! one Postgres and one loopback Discord, with a daily question set by
+//! `quizbot daily set` for the next minute (one post and one reveal
+//! between them); and `serve` beside four terminal players on one SQLite
+//! file.
 
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use chrono::Timelike;
 
-use crate::fake_discord::FakeDiscord;
+use quizbot::store::Store;
+
+use crate::fake_discord::{FakeDiscord, Member};
 use crate::support::{root, TestDatabase};
 
 /// A `quizbot serve` process, killed when dropped.
@@ -220,4 +224,122 @@ fn daily_set_refuses_bad_settings_naming_them() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(says), "{flag} {value}: {stderr}");
     }
+}
+
+/// The default SQLite file as a study group really shares it: `quizbot
+/// serve` answering Discord while four members play in their terminals,
+/// all on one file, for 30 seconds. No click is refused, no terminal run
+/// fails or prints a database error, and every answer a member was told
+/// about is stored, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_and_four_terminal_players_share_one_sqlite_file() {
+    const PLAYING: Duration = Duration::from_secs(30);
+    let fake = FakeDiscord::start().await;
+    let db = TestDatabase::sqlite();
+    drop(db.store().await);
+    let mut serve = quizbot(&db.url);
+    serve
+        .arg("serve")
+        .env("DISCORD_TOKEN", &fake.token)
+        .env("DISCORD_API_BASE", &fake.base)
+        .env("DISCORD_GUILD_ID", fake.guild_id.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _server = Server(serve.spawn().expect("start quizbot serve"));
+    fake.wait_sessions(1).await;
+    fake.wait_registration(1).await;
+    let ends = Instant::now() + PLAYING;
+
+    // Four terminal players, each starting `quizbot play` over and over.
+    let players: Vec<_> = (0..4)
+        .map(|n| {
+            let url = db.url.clone();
+            tokio::task::spawn_blocking(move || {
+                let (mut runs, mut told) = (0, 0);
+                while Instant::now() < ends {
+                    let mut play = quizbot(&url);
+                    play.args(["play", "--count", "3", "--user", &format!("player{n}")])
+                        .stdin(Stdio::piped())
+                        .stdout(Stdio::piped())
+                        .stderr(Stdio::piped());
+                    let mut child = play.spawn().expect("start quizbot play");
+                    if let Some(mut stdin) = child.stdin.take() {
+                        use std::io::Write;
+                        // One letter per question; a "choose two" asks again
+                        // until it gets two.
+                        let _ = stdin.write_all(b"A\nAB\nB\nAB\nC\nAB\n");
+                    }
+                    let output = child.wait_with_output().expect("quizbot play ran");
+                    let stdout = String::from_utf8_lossy(&output.stdout);
+                    let stderr = String::from_utf8_lossy(&output.stderr);
+                    assert!(
+                        output.status.success(),
+                        "player{n}'s run {runs} failed:\n{stdout}\n{stderr}"
+                    );
+                    for unwanted in ["database is locked", "기록되지", "처리하지 못했습니다"]
+                    {
+                        assert!(
+                            !stdout.contains(unwanted) && !stderr.contains(unwanted),
+                            "player{n} read `{unwanted}`:\n{stdout}\n{stderr}"
+                        );
+                    }
+                    told += stdout.matches("정답입니다!").count()
+                        + stdout.matches("아쉽지만 틀렸습니다.").count();
+                    runs += 1;
+                }
+                (runs, told)
+            })
+        })
+        .collect();
+
+    // Meanwhile members answer on Discord.
+    let mut clicked = 0;
+    let mut member_id = 900;
+    while Instant::now() < ends {
+        member_id += 1;
+        let member = Member::new(member_id, &format!("member {member_id}"));
+        let mut quiz = fake.slash(
+            &member,
+            "quiz",
+            serde_json::json!([{ "name": "count", "type": 4, "value": 1 }]),
+        );
+        let card = quiz.visible_reply().await;
+        assert!(
+            card.custom_ids().iter().any(|id| id.starts_with("q:")),
+            "a /quiz was not answered with a card: {}",
+            card.text()
+        );
+        let feedback = fake
+            .answer_first_choice(&member, &card)
+            .visible_reply()
+            .await;
+        let text = feedback.text();
+        assert!(
+            text.contains("정답입니다!") || text.contains("아쉽지만 틀렸습니다."),
+            "a click was not answered with its feedback: {text}"
+        );
+        clicked += 1;
+    }
+
+    let mut terminal = 0;
+    for player in players {
+        let (runs, told) = player.await.expect("a player thread");
+        assert!(runs > 0, "a player never finished a run");
+        terminal += told;
+    }
+    let store = db.store().await;
+    let Store::Sqlite(lite) = &store else {
+        unreachable!("a SQLite test database");
+    };
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
+        .fetch_one(lite.pool())
+        .await
+        .expect("count answers");
+    assert_eq!(
+        stored as usize,
+        clicked + terminal,
+        "every answer a member was told about is stored once \
+         ({clicked} on Discord, {terminal} in terminals)"
+    );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
 }

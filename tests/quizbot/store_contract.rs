@@ -24,7 +24,7 @@ both_backends!(
     ranks_stay_exact_as_points_change,
     ranks_are_exact_at_every_total,
     topic_boards_and_stats_split_by_topic,
-    sessions_survive_and_advance_once,
+    sessions_follow_their_stored_answers,
     history_remembers_the_last_answer,
     fifty_answers_at_once_are_each_recorded_once,
 );
@@ -772,11 +772,16 @@ async fn topic_boards_and_stats_split_by_topic(db: &TestDatabase) {
     assert_eq!(topics, [("iam", 2, 1), ("ec2", 1, 1)]);
 }
 
-async fn sessions_survive_and_advance_once(db: &TestDatabase) {
+async fn sessions_follow_their_stored_answers(db: &TestDatabase) {
     let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
     let ana = f.player("ana").await;
     let now = at("2026-03-04T01:00:00Z");
-    let ids: Vec<String> = ["a", "b", "c"].iter().map(|s| s.to_string()).collect();
+    let questions = [
+        question("a", "ec2", &[0]),
+        question("b", "ec2", &[1]),
+        question("c", "ec2", &[2]),
+    ];
+    let ids: Vec<String> = questions.iter().map(|q| q.id.clone()).collect();
     let created = f
         .store
         .create_session(
@@ -791,6 +796,7 @@ async fn sessions_survive_and_advance_once(db: &TestDatabase) {
         )
         .await
         .expect("create");
+    assert_eq!(created.position, 0);
 
     // A fresh connection, as after a restart.
     let reopened = db.store().await;
@@ -801,45 +807,109 @@ async fn sessions_survive_and_advance_once(db: &TestDatabase) {
         .expect("exists");
     assert_eq!(loaded, created);
 
-    let moved = reopened
-        .advance_session(created.id, 0)
+    let record = |store: Store, position: usize, interaction: &'static str| {
+        let question = questions[position].clone();
+        let player = ana.clone();
+        async move {
+            let grade = quiz::grade(&question, &question.correct).expect("a right answer");
+            store
+                .record_answer(
+                    &player,
+                    &NewAnswer {
+                        question: &question,
+                        grade,
+                        answered_at: now,
+                        elapsed_ms: None,
+                        interaction_id: Some(interaction.into()),
+                        session: Some((created.id, position)),
+                        daily_post: None,
+                        review: false,
+                    },
+                )
+                .await
+                .expect("record")
+        }
+    };
+    record(reopened.clone(), 0, "i-0").await;
+    // The session is where its answers put it, on any connection, with
+    // nothing written for "Next": nothing a crash could undo.
+    for store in [&reopened, &db.store().await] {
+        let at_next = store
+            .session(created.id)
+            .await
+            .expect("load")
+            .expect("exists");
+        assert_eq!(
+            at_next.position, 1,
+            "one answer stored: at the second question"
+        );
+    }
+
+    // An answer whose transaction dies before its commit moves nothing.
+    match &reopened {
+        Store::Postgres(pg) => {
+            let mut tx = pg.pool().begin().await.expect("begin");
+            sqlx::query(
+                "INSERT INTO answers (community_id, player_id, question_id, topic, choices,
+                                      correct, points, answered_at, session_id, session_position)
+                 VALUES ($1, $2, 'b', 'ec2', '{1}', true, 10, now(), $3, 1)",
+            )
+            .bind(ana.community_id)
+            .bind(ana.id)
+            .bind(created.id)
+            .execute(&mut *tx)
+            .await
+            .expect("insert inside the doomed transaction");
+            drop(tx);
+        }
+        Store::Sqlite(lite) => {
+            let mut tx = lite.begin_write().await.expect("begin");
+            sqlx::query(
+                "INSERT INTO answers (community_id, player_id, question_id, topic, choices,
+                                      correct, points, answered_at, session_id, session_position)
+                 VALUES (?1, ?2, 'b', 'ec2', '[1]', 1, 10, 0, ?3, 1)",
+            )
+            .bind(ana.community_id)
+            .bind(ana.id)
+            .bind(created.id)
+            .execute(&mut *tx)
+            .await
+            .expect("insert inside the doomed transaction");
+            drop(tx);
+        }
+    }
+    let after_crash = db.store().await;
+    let still = after_crash
+        .session(created.id)
         .await
-        .expect("advance")
-        .expect("exists");
-    let repeated = reopened
-        .advance_session(created.id, 0)
-        .await
-        .expect("advance")
+        .expect("load")
         .expect("exists");
     assert_eq!(
-        (moved.position, repeated.position),
-        (1, 1),
-        "a repeated Next moves once"
+        still.position, 1,
+        "a rolled-back answer does not move the session"
     );
-    reopened
-        .advance_session(created.id, 1)
-        .await
-        .expect("advance");
-    let last = reopened
-        .advance_session(created.id, 2)
-        .await
-        .expect("advance")
-        .expect("exists");
-    assert_eq!(last.position, 2, "never past the last question");
-    assert!(last.is_last());
 
-    reopened
+    record(after_crash.clone(), 1, "i-1").await;
+    record(after_crash.clone(), 2, "i-2").await;
+    let done = after_crash
+        .session(created.id)
+        .await
+        .expect("load")
+        .expect("exists");
+    assert_eq!(done.position, 3, "every question answered: past the last");
+
+    after_crash
         .finish_session(created.id, now)
         .await
         .expect("finish");
-    let finished = reopened
+    let finished = after_crash
         .session(created.id)
         .await
         .expect("load")
         .expect("exists");
     assert_eq!(finished.finished_at, Some(now));
     assert_eq!(
-        reopened.session(created.id + 1000).await.expect("load"),
+        after_crash.session(created.id + 1000).await.expect("load"),
         None
     );
 }
