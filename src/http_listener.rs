@@ -3,10 +3,14 @@
 //!
 //! Headers must arrive within [`HEADER_READ_TIMEOUT`] (which also closes a
 //! kept-alive connection idle that long), a body within
-//! [`BODY_READ_TIMEOUT`] ([`read_body`] answers `408` otherwise), and at
-//! most [`MAX_CONNECTIONS`] are open at once; more wait in the backlog. At
-//! shutdown it stops accepting and lets open requests finish for up to
-//! [`DRAIN_TIMEOUT`]. What a request gets is the [`Routes`]' business.
+//! [`BODY_READ_TIMEOUT`] ([`read_body`] answers `408` otherwise). There is
+//! no cap on open connections: a cap is a number a flood can fill, and then
+//! Kubernetes' probe of `/healthz` waits in the backlog behind it. Every
+//! connection is accepted at once and costs one small task until its
+//! headers come or the header timeout cuts it, so thousands of idle or
+//! slow clients do not keep a health check waiting. At shutdown it stops
+//! accepting and lets open requests finish for up to [`DRAIN_TIMEOUT`].
+//! What a request gets is the [`Routes`]' business.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -23,17 +27,14 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 /// How long a client has to send a request's headers, and how long a
 /// kept-alive connection may sit idle.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
 /// How long a client has to send a request's body.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// Most connections served at once.
-pub const MAX_CONNECTIONS: usize = 512;
 /// How long open requests may take to finish after shutdown.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -52,63 +53,50 @@ pub async fn serve(listener: TcpListener, routes: Arc<dyn Routes>, shutdown: Can
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "HTTP listening");
     }
-    let mut connections = JoinSet::new();
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let connections = TaskTracker::new();
     loop {
-        // A free slot first: at the cap, new connections wait in the
-        // listener's backlog instead of being accepted and starved.
-        let slot = tokio::select! {
+        let accepted = tokio::select! {
             _ = shutdown.cancelled() => break,
-            slot = Arc::clone(&slots).acquire_owned() => match slot {
-                Ok(slot) => slot,
-                Err(_) => break,
-            },
+            accepted = listener.accept() => accepted,
         };
-        tokio::select! {
-            _ = shutdown.cancelled() => break,
-            Some(_) = connections.join_next(), if !connections.is_empty() => {}
-            accepted = listener.accept() => {
-                let stream = match accepted {
-                    Ok((stream, _)) => stream,
-                    Err(err) => {
-                        // Out of file descriptors and the like: wait, retry.
-                        tracing::warn!(error = %err, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(100)).await;
-                        continue;
-                    }
-                };
-                let (routes, shutdown) = (Arc::clone(&routes), shutdown.clone());
-                connections.spawn(async move {
-                    let _slot = slot;
-                    let service = service_fn(move |request| {
-                        let routes = Arc::clone(&routes);
-                        async move { Ok::<_, Infallible>(routes.respond(request).await) }
-                    });
-                    let connection = http1::Builder::new()
-                        .timer(TokioTimer::new())
-                        .header_read_timeout(HEADER_READ_TIMEOUT)
-                        .serve_connection(TokioIo::new(stream), service);
-                    tokio::pin!(connection);
-                    tokio::select! {
-                        result = connection.as_mut() => {
-                            if let Err(err) = result {
-                                tracing::debug!(error = %err, "HTTP connection ended");
-                            }
-                        }
-                        _ = shutdown.cancelled() => {
-                            connection.as_mut().graceful_shutdown();
-                            let _ = connection.await;
-                        }
-                    }
-                });
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) => {
+                // Out of file descriptors and the like: wait, retry.
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
             }
-        }
+        };
+        let (routes, shutdown) = (Arc::clone(&routes), shutdown.clone());
+        connections.spawn(async move {
+            let service = service_fn(move |request| {
+                let routes = Arc::clone(&routes);
+                async move { Ok::<_, Infallible>(routes.respond(request).await) }
+            });
+            let connection = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service);
+            tokio::pin!(connection);
+            tokio::select! {
+                result = connection.as_mut() => {
+                    if let Err(err) = result {
+                        tracing::debug!(error = %err, "HTTP connection ended");
+                    }
+                }
+                _ = shutdown.cancelled() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+        });
     }
-    let drained = tokio::time::timeout(DRAIN_TIMEOUT, async {
-        while connections.join_next().await.is_some() {}
-    })
-    .await;
-    if drained.is_err() {
+    connections.close();
+    if tokio::time::timeout(DRAIN_TIMEOUT, connections.wait())
+        .await
+        .is_err()
+    {
         tracing::warn!("HTTP requests still open at shutdown were dropped");
     }
 }

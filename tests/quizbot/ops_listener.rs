@@ -486,3 +486,48 @@ async fn readyz_is_503_while_postgres_is_stopped_and_200_after() {
     cluster.pg_ctl_start();
     assert_eq!(server.ops.wait_status("/readyz", 200).await, "ready");
 }
+
+/// A flood of idle connections cannot starve the probes: with 2,000 of
+/// them open and silent, `/healthz` and `/readyz` answer within a second,
+/// and the idle ones are cut after the header timeout instead of holding
+/// a slot.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_answers_within_a_second_while_two_thousand_idle_connections_are_open() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDatabase::sqlite();
+    let server = Server::start(&fake, &db.url, &[]);
+    server.ops.wait_status("/readyz", 200).await;
+
+    let mut idle = Vec::new();
+    for _ in 0..2_000 {
+        let stream = tokio::net::TcpStream::connect(&server.ops.addr)
+            .await
+            .expect("an idle connection is accepted");
+        idle.push(stream);
+    }
+    for path in ["/healthz", "/readyz"] {
+        let started = Instant::now();
+        let answer = tokio::time::timeout(Duration::from_secs(1), server.ops.get(path)).await;
+        let took = started.elapsed();
+        match answer {
+            Ok(Some((200, _))) => {}
+            other => panic!("{path} with 2,000 idle connections open: {other:?} after {took:?}"),
+        }
+    }
+
+    // The idle connections are closed by the server once their headers are
+    // overdue (5 s), not kept until the client gives up.
+    let mut closed = 0;
+    for stream in &mut idle[..100] {
+        let mut byte = [0u8; 1];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(Duration::from_secs(10), stream.read(&mut byte)).await
+        {
+            closed += 1;
+        }
+    }
+    assert_eq!(
+        closed, 100,
+        "idle connections still open after the header timeout"
+    );
+}
