@@ -234,7 +234,7 @@ fn the_shipped_content_checks_clean() {
         }
         if question.picks() == 2 {
             assert!(
-                question.prompt.contains("두 개를 고르시오"),
+                question.prompt.contains("(두 개를 고르십시오)"),
                 "{} must say choose two",
                 question.id
             );

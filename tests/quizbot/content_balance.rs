@@ -1,8 +1,11 @@
 //! The shipped banks stay fit for the exam they prepare for (AWS Certified
 //! Cloud Practitioner, CLF-C02): every askable question sits in an exam
 //! domain, every notes section is asked about, the domains are weighted like
-//! the exam, there are enough questions, and the right answers are spread
-//! over the letters so that "always pick C" earns nothing.
+//! the exam, there are enough questions, the right answers are spread over
+//! the letters so that "always pick C" earns nothing, the key is not the
+//! longest option more often than chance would make it, every in-scope
+//! service is asked about, and the banks speak with one voice (one quote
+//! style, one spelling of each repeated term, one "choose two" phrase).
 //!
 //! Each check is a function returning the problems it found, one readable
 //! line each; the tests at the end run the same functions on small made-up
@@ -16,11 +19,67 @@ use quizbot::content::{domain_counts, share_percent, Content};
 
 /// Most a domain's share of the askable questions may stray from the
 /// exam's weight for it, in percentage points.
-const DOMAIN_TOLERANCE: f64 = 5.0;
-/// Fewest askable questions the banks must hold.
-const MIN_QUESTIONS: usize = 400;
+const DOMAIN_TOLERANCE: f64 = 2.0;
+/// Fewest askable questions the banks must hold: ten 65-question mock
+/// exams without many repeats.
+const MIN_QUESTIONS: usize = 650;
 /// Fewest askable "choose two" questions.
-const MIN_CHOOSE_TWO: usize = 40;
+const MIN_CHOOSE_TWO: usize = 100;
+/// Most single-answer questions (percent) whose key is the strictly
+/// longest option; chance, with four options, is about 25%.
+const LONGEST_KEY_MAX: f64 = 30.0;
+/// Most "choose two" questions (percent) whose two keys are the two
+/// strictly longest options; chance, two of five, is 10%.
+const LONGEST_PAIR_MAX: f64 = 15.0;
+/// How every "choose two" stem says so, once.
+const CHOOSE_TWO_PHRASE: &str = "(두 개를 고르십시오)";
+/// Spellings the banks and notes do not use, with the one they do.
+const GLOSSARY: &[(&str, &str)] = &[
+    ("머신 러닝", "머신러닝"),
+    ("기계 학습", "머신러닝"),
+    ("완전 관리형", "완전관리형"),
+    ("고르시오", "고르십시오"),
+    ("에지 로케이션", "엣지 로케이션"),
+];
+/// Services in the CLF-C02 exam guide's scope, each with the names a
+/// question may use for it (any one, in a stem or a key, counts).
+const IN_SCOPE_SERVICES: &[&[&str]] = &[
+    &["AWS Glue"],
+    &["OpenSearch"],
+    &["Data Exchange"],
+    &["Amazon MSK", "Managed Streaming for Apache Kafka"],
+    &["Amazon Connect"],
+    &["Amazon SES", "Simple Email Service"],
+    &["Amazon WorkSpaces", "WorkSpaces"],
+    &["AppStream 2.0"],
+    &["WorkSpaces Secure Browser", "WorkSpaces Web"],
+    &["AWS AppSync", "AppSync"],
+    &["Device Farm"],
+    &["IoT Core"],
+    &["IoT Greengrass", "Greengrass"],
+    &["Wavelength"],
+    &["MemoryDB"],
+    &["Transit Gateway"],
+    &[
+        "PrivateLink",
+        "VPC 엔드포인트",
+        "게이트웨이 엔드포인트",
+        "인터페이스 엔드포인트",
+    ],
+    &["NAT 게이트웨이", "NAT gateway"],
+    &["Transfer Family"],
+    &["Application Discovery Service"],
+    &["AWS Managed Services", "AMS"],
+    &["Prescriptive Guidance"],
+    &["Resource Groups", "Tag Editor"],
+    &["Capacity Reservation", "용량 예약"],
+    &["데이터 전송"],
+    &["Snowball", "Snow Family"],
+    &["Migration Hub"],
+    &["Concierge"],
+    &["Infrastructure Event Management", "IEM"],
+    &["Enterprise On-Ramp"],
+];
 /// Letters A–D of single-answer questions: each must be the key of this
 /// share (percent, inclusive) of them.
 const SINGLE_KEY_SHARE: (f64, f64) = (20.0, 30.0);
@@ -190,6 +249,116 @@ fn choose_two_key_problems(bank: &Bank) -> Vec<String> {
     problems
 }
 
+/// Too many keys that are the longest option: single-answer questions
+/// whose key is strictly longer than every other choice, and "choose two"
+/// questions whose keys are the two strictly longest.
+fn longest_key_problems(bank: &Bank) -> Vec<String> {
+    let chars = |text: &String| text.chars().filter(|c| !c.is_whitespace()).count();
+    let single: Vec<&Question> = bank.askable(None).filter(|q| q.picks() == 1).collect();
+    let two: Vec<&Question> = bank.askable(None).filter(|q| q.picks() == 2).collect();
+    let longest = single
+        .iter()
+        .filter(|q| {
+            let key = chars(&q.choices[q.correct[0]]);
+            q.choices
+                .iter()
+                .enumerate()
+                .all(|(i, c)| i == q.correct[0] || chars(c) < key)
+        })
+        .count();
+    let longest_pairs = two
+        .iter()
+        .filter(|q| {
+            let shortest_key = q.correct.iter().map(|&i| chars(&q.choices[i])).min();
+            let longest_other = q
+                .choices
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !q.correct.contains(i))
+                .map(|(_, c)| chars(c))
+                .max();
+            matches!((shortest_key, longest_other), (Some(k), Some(o)) if k > o)
+        })
+        .count();
+    let mut problems = Vec::new();
+    let share = share_percent(longest, single.len().max(1));
+    if share > LONGEST_KEY_MAX {
+        problems.push(format!(
+            "the key is the longest option in {longest} of {} single-answer questions \
+             ({share:.1}%), allowed at most {LONGEST_KEY_MAX}%",
+            single.len()
+        ));
+    }
+    let share = share_percent(longest_pairs, two.len().max(1));
+    if share > LONGEST_PAIR_MAX {
+        problems.push(format!(
+            "the keys are the two longest options in {longest_pairs} of {} \"choose two\" \
+             questions ({share:.1}%), allowed at most {LONGEST_PAIR_MAX}%",
+            two.len()
+        ));
+    }
+    problems
+}
+
+/// In-scope services no askable question names in its stem or its key.
+fn services_never_asked(bank: &Bank) -> Vec<String> {
+    IN_SCOPE_SERVICES
+        .iter()
+        .filter(|names| {
+            !bank.askable(None).any(|q| {
+                let keys: Vec<&str> = q.correct.iter().map(|&i| q.choices[i].as_str()).collect();
+                names
+                    .iter()
+                    .any(|name| q.prompt.contains(name) || keys.iter().any(|k| k.contains(name)))
+            })
+        })
+        .map(|names| format!("no question asks about {}", names.join(" / ")))
+        .collect()
+}
+
+/// Texts that break the banks' one voice: a quote other than 「」, a
+/// spelling the glossary replaces, a choice ending in a period, a "choose
+/// two" stem without its phrase exactly once (or a single-answer stem
+/// with it).
+fn voice_problems(bank: &Bank) -> Vec<String> {
+    let mut problems = Vec::new();
+    for q in bank.askable(None) {
+        let texts = std::iter::once(&q.prompt)
+            .chain(&q.choices)
+            .chain(std::iter::once(&q.explanation));
+        for text in texts {
+            if text.contains(['“', '”', '"']) {
+                problems.push(format!("{} quotes with “” or \" (use 「」): {text}", at(q)));
+            }
+            for (wrong, right) in GLOSSARY {
+                if text.contains(wrong) {
+                    problems.push(format!(
+                        "{} writes 「{wrong}」 (the banks write 「{right}」)",
+                        at(q)
+                    ));
+                }
+            }
+        }
+        for choice in &q.choices {
+            if choice.trim_end().ends_with('.') {
+                problems.push(format!(
+                    "{} has a choice ending in a period: {choice}",
+                    at(q)
+                ));
+            }
+        }
+        let phrases = q.prompt.matches(CHOOSE_TWO_PHRASE).count();
+        let expected = usize::from(q.picks() == 2);
+        if phrases != expected {
+            problems.push(format!(
+                "{} says {CHOOSE_TWO_PHRASE} {phrases} times, expected {expected}",
+                at(q)
+            ));
+        }
+    }
+    problems
+}
+
 // ------------------------------------------------- the shipped content
 
 #[test]
@@ -265,6 +434,45 @@ fn choose_two_keys_are_spread_over_the_letters() {
         "{}",
         report(
             "\"choose two\" key positions out of balance (reorder some questions' choices)",
+            &problems
+        )
+    );
+}
+
+#[test]
+fn the_key_is_not_the_longest_option_more_often_than_chance() {
+    let content = shipped();
+    let problems = longest_key_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "the longest option gives the answer away (see `quizbot check --lint`)",
+            &problems
+        )
+    );
+}
+
+#[test]
+fn every_in_scope_service_is_asked_about() {
+    let content = shipped();
+    let problems = services_never_asked(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report("in-scope services without a question", &problems)
+    );
+}
+
+#[test]
+fn the_banks_speak_with_one_voice() {
+    let content = shipped();
+    let problems = voice_problems(&content.bank);
+    assert!(
+        problems.is_empty(),
+        "{}",
+        report(
+            "texts off the banks' style (README, \"Question banks\")",
             &problems
         )
     );
@@ -398,4 +606,51 @@ fn an_overused_choose_two_letter_and_pair_are_named() {
     let keys: Vec<&[usize]> = pairs.iter().map(|p| p.as_slice()).collect();
     let even = made_up_bank(Some("concepts"), &keys);
     assert!(choose_two_key_problems(&even).is_empty());
+}
+
+#[test]
+fn long_keys_a_missing_service_and_an_off_voice_are_reported() {
+    let text = r#"[topic]
+id = "made-up"
+name = "Made up"
+domain = "technology"
+
+[[question]]
+id = "made-up-long"
+prompt = "질문 \"하나\""
+choices = ["가", "나", "다", "아주 긴 정답입니다."]
+answer = 3
+explanation = "머신 러닝 설명"
+
+[[question]]
+id = "made-up-two"
+prompt = "두 개는? (두 개를 고르시오)"
+choices = ["가", "나", "다", "아주 긴 정답", "아주 긴 정답 둘"]
+answers = [3, 4]
+explanation = "설명"
+"#;
+    let (bank, diagnostics) = Bank::parse_files([(Path::new("made-up.toml"), text)]);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+
+    let long = longest_key_problems(&bank);
+    assert_eq!(long.len(), 2, "{long:?}");
+    assert!(long[0].contains("1 of 1 single-answer"), "{long:?}");
+    assert!(long[1].contains("1 of 1 \"choose two\""), "{long:?}");
+
+    let missing = services_never_asked(&bank);
+    assert_eq!(missing.len(), IN_SCOPE_SERVICES.len(), "{missing:?}");
+
+    let voice = voice_problems(&bank);
+    for expected in [
+        "quotes with",
+        "「머신 러닝」",
+        "ending in a period",
+        "says (두 개를 고르십시오) 0 times",
+        "「고르시오」",
+    ] {
+        assert!(
+            voice.iter().any(|p| p.contains(expected)),
+            "`{expected}` should be reported: {voice:#?}"
+        );
+    }
 }
