@@ -1,58 +1,52 @@
 //! The process's one HTTP listener, with the limits that keep a slow or
 //! greedy client from holding it.
 //!
-//! Headers must arrive within [`HEADER_READ_TIMEOUT`] (which also closes a
-//! kept-alive connection idle that long), a body within
-//! [`BODY_READ_TIMEOUT`] ([`read_body`] answers `408` otherwise). There is
-//! no cap on open connections: a cap is a number a flood can fill, and then
-//! Kubernetes' probe of `/healthz` waits in the backlog behind it. Every
-//! connection is accepted at once and costs one small task until its
-//! headers come or the header timeout cuts it, so thousands of idle or
-//! slow clients do not keep a health check waiting. At shutdown it stops
-//! accepting and lets open requests finish for up to [`DRAIN_TIMEOUT`].
-//! What a request gets is the [`Routes`]' business.
+//! Requests are routed by an [`axum::Router`] (the ops routes, and Slack's
+//! in HTTP mode), each wrapped in tower-http's whole-request timeout
+//! ([`REQUEST_TIMEOUT`]). Connections come through our own accept loop,
+//! because what a flood can do is decided there: headers must arrive within
+//! [`HEADER_READ_TIMEOUT`] (which also closes a kept-alive connection idle
+//! that long), and there is no cap on open connections. A cap is a number a
+//! flood of idle connections can fill, and then Kubernetes' probe of
+//! `/healthz` waits in the backlog behind it; here every connection is
+//! accepted at once and costs one small task until its headers come or the
+//! header timeout cuts it. At shutdown the loop stops accepting and open
+//! requests get up to [`DRAIN_TIMEOUT`] to finish.
 
-use std::convert::Infallible;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Incoming;
-use hyper::header::{HeaderValue, CONTENT_TYPE};
+use axum::Router;
 use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::StatusCode;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use tower_http::timeout::TimeoutLayer;
 
 /// How long a client has to send a request's headers, and how long a
 /// kept-alive connection may sit idle.
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(5);
-/// How long a client has to send a request's body.
+/// How long a client has to send a request's body (see
+/// [`crate::slack`]'s HTTP mode, the one route that reads a body).
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a whole request may take, body and answer: past it the client
+/// gets `408`, whatever it is still sending.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long open requests may take to finish after shutdown.
 pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
 
-pub type HttpResponse = Response<Full<Bytes>>;
-/// A response on its way.
-pub type Responding<'a> = Pin<Box<dyn Future<Output = HttpResponse> + Send + 'a>>;
-
-/// What answers the listener's requests.
-pub trait Routes: Send + Sync + 'static {
-    fn respond(&self, request: Request<Incoming>) -> Responding<'_>;
-}
-
 /// Serves `routes` on `listener` until `shutdown`, then lets open requests
 /// finish.
-pub async fn serve(listener: TcpListener, routes: Arc<dyn Routes>, shutdown: CancellationToken) {
+pub async fn serve(listener: TcpListener, routes: Router, shutdown: CancellationToken) {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "HTTP listening");
     }
+    let routes = routes.layer(TimeoutLayer::with_status_code(
+        StatusCode::REQUEST_TIMEOUT,
+        REQUEST_TIMEOUT,
+    ));
     let connections = TaskTracker::new();
     loop {
         let accepted = tokio::select! {
@@ -68,12 +62,8 @@ pub async fn serve(listener: TcpListener, routes: Arc<dyn Routes>, shutdown: Can
                 continue;
             }
         };
-        let (routes, shutdown) = (Arc::clone(&routes), shutdown.clone());
+        let (service, shutdown) = (TowerToHyperService::new(routes.clone()), shutdown.clone());
         connections.spawn(async move {
-            let service = service_fn(move |request| {
-                let routes = Arc::clone(&routes);
-                async move { Ok::<_, Infallible>(routes.respond(request).await) }
-            });
             let connection = http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
@@ -98,45 +88,5 @@ pub async fn serve(listener: TcpListener, routes: Arc<dyn Routes>, shutdown: Can
         .is_err()
     {
         tracing::warn!("HTTP requests still open at shutdown were dropped");
-    }
-}
-
-/// A request's body, up to `limit` bytes and within [`BODY_READ_TIMEOUT`];
-/// otherwise the response that says why not.
-pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, HttpResponse> {
-    let reading = Limited::new(body, limit).collect();
-    match tokio::time::timeout(BODY_READ_TIMEOUT, reading).await {
-        Ok(Ok(body)) => Ok(body.to_bytes()),
-        Ok(Err(_)) => Err(text(StatusCode::PAYLOAD_TOO_LARGE, "body too large")),
-        Err(_) => Err(text(StatusCode::REQUEST_TIMEOUT, "body too slow")),
-    }
-}
-
-pub fn text(status: StatusCode, body: &str) -> HttpResponse {
-    with_type(status, body.to_string(), "text/plain; charset=utf-8")
-}
-
-/// A response of `content_type`.
-pub fn with_type(
-    status: StatusCode,
-    body: impl Into<Bytes>,
-    content_type: &'static str,
-) -> HttpResponse {
-    let mut response = Response::new(Full::new(body.into()));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
-    response
-}
-
-pub fn empty() -> HttpResponse {
-    Response::new(Full::new(Bytes::new()))
-}
-
-pub fn json(value: &impl serde::Serialize) -> HttpResponse {
-    match serde_json::to_vec(value) {
-        Ok(body) => with_type(StatusCode::OK, body, "application/json"),
-        Err(err) => text(StatusCode::INTERNAL_SERVER_ERROR, &err.to_string()),
     }
 }

@@ -11,10 +11,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use hyper::body::Incoming;
-use hyper::{Method, Request, StatusCode};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use tower::ServiceExt;
 
-use crate::http_listener::{text, with_type, HttpResponse, Responding, Routes};
 use crate::identity::Platform;
 use crate::service::Service;
 
@@ -22,7 +26,7 @@ pub const HEALTH_PATH: &str = "/healthz";
 pub const READY_PATH: &str = "/readyz";
 pub const METRICS_PATH: &str = "/metrics";
 /// Where Slack's Request URLs live, when HTTP mode is on.
-pub const SLACK_PREFIX: &str = "/slack/";
+pub const SLACK_ROUTES: &str = "/slack/{*rest}";
 
 /// How long `/readyz` waits for the database.
 const DATABASE_CHECK: Duration = Duration::from_secs(2);
@@ -45,7 +49,7 @@ impl Link {
 pub struct Ops {
     service: Service,
     links: Mutex<Vec<(Platform, Arc<Link>)>>,
-    slack: OnceLock<Arc<dyn Routes>>,
+    slack: OnceLock<Router>,
     /// Slack's HTTP mode is configured (its routes may not be up yet).
     slack_expected: AtomicBool,
 }
@@ -77,7 +81,7 @@ impl Ops {
     }
 
     /// Serves Slack's Request URLs (`/slack/…`) from now on.
-    pub fn mount_slack(&self, routes: Arc<dyn Routes>) {
+    pub fn mount_slack(&self, routes: Router) {
         if self.slack.set(routes).is_err() {
             tracing::warn!("Slack's routes were mounted twice; the first stay");
         }
@@ -108,61 +112,58 @@ impl Ops {
         reasons
     }
 
-    async fn ready(&self) -> HttpResponse {
-        let reasons = self.not_ready().await;
-        if reasons.is_empty() {
-            text(StatusCode::OK, "ready")
-        } else {
-            text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &(reasons.join("\n") + "\n"),
-            )
-        }
-    }
-
-    fn metrics(&self) -> HttpResponse {
-        let Some(recorder) = crate::telemetry::recorder() else {
-            return text(StatusCode::NOT_FOUND, "metrics are recorded elsewhere");
-        };
-        let (in_use, idle) = self.service.store().connections();
-        crate::telemetry::database_connections(in_use, idle);
-        recorder.run_upkeep();
-        with_type(
-            StatusCode::OK,
-            recorder.render(),
-            "text/plain; version=0.0.4; charset=utf-8",
-        )
-    }
-
-    async fn respond_to(&self, request: Request<Incoming>) -> HttpResponse {
-        let path = request.uri().path();
-        if path.starts_with(SLACK_PREFIX) {
-            return match self.slack.get() {
-                Some(slack) => slack.respond(request).await,
-                None if self.slack_expected.load(Ordering::Relaxed) => text(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "Slack's HTTP mode is starting",
-                ),
-                None => text(StatusCode::NOT_FOUND, "Slack's HTTP mode is not on"),
-            };
-        }
-        let route = match path {
-            HEALTH_PATH | READY_PATH | METRICS_PATH => path,
-            _ => return text(StatusCode::NOT_FOUND, "not found"),
-        };
-        if request.method() != Method::GET && request.method() != Method::HEAD {
-            return text(StatusCode::METHOD_NOT_ALLOWED, "GET only");
-        }
-        match route {
-            HEALTH_PATH => text(StatusCode::OK, "ok"),
-            READY_PATH => self.ready().await,
-            _ => self.metrics(),
-        }
+    /// The routes: health, readiness, metrics, and Slack's once mounted;
+    /// anything else is `404`, another method on these `405`.
+    pub fn router(self: &Arc<Self>) -> Router {
+        Router::new()
+            .route(HEALTH_PATH, get(|| async { "ok" }))
+            .route(READY_PATH, get(ready))
+            .route(METRICS_PATH, get(metrics))
+            .route(SLACK_ROUTES, any(slack))
+            .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+            .with_state(Arc::clone(self))
     }
 }
 
-impl Routes for Ops {
-    fn respond(&self, request: Request<Incoming>) -> Responding<'_> {
-        Box::pin(self.respond_to(request))
+async fn ready(State(ops): State<Arc<Ops>>) -> Response {
+    let reasons = ops.not_ready().await;
+    if reasons.is_empty() {
+        "ready".into_response()
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, reasons.join("\n") + "\n").into_response()
+    }
+}
+
+async fn metrics(State(ops): State<Arc<Ops>>) -> Response {
+    let Some(recorder) = crate::telemetry::recorder() else {
+        return (StatusCode::NOT_FOUND, "metrics are recorded elsewhere").into_response();
+    };
+    let (in_use, idle) = ops.service.store().connections();
+    crate::telemetry::database_connections(in_use, idle);
+    recorder.run_upkeep();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        recorder.render(),
+    )
+        .into_response()
+}
+
+/// Slack's Request URLs: its routes once mounted; until then `503` while
+/// HTTP mode starts (Slack retries), `404` when it is not on.
+async fn slack(State(ops): State<Arc<Ops>>, request: Request<Body>) -> Response {
+    match ops.slack.get() {
+        Some(routes) => match routes.clone().oneshot(request).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        None if ops.slack_expected.load(Ordering::Relaxed) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Slack's HTTP mode is starting",
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "Slack's HTTP mode is not on").into_response(),
     }
 }

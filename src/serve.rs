@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::http_listener::{self, Routes};
+use crate::http_listener;
 use crate::identity::Platform;
 use crate::ops::Ops;
 use crate::service::Service;
@@ -61,7 +61,7 @@ pub async fn run(
     let ops = Ops::new(service.clone());
     let listening = tokio::spawn(http_listener::serve(
         listener,
-        Arc::clone(&ops) as Arc<dyn Routes>,
+        ops.router(),
         shutdown.clone(),
     ));
     let configured: Vec<Platform> = [

@@ -37,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 use lru::LruCache;
 
 use crate::config::SlackSettings;
-use crate::http_listener::{self, Routes};
+use crate::http_listener;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::Ops;
 use crate::scheduler::Scheduler;
@@ -141,8 +141,7 @@ async fn mount_http(
 ) -> Result<Arc<SlackApp>, SlackError> {
     let secret = settings.signing_secret.as_ref().ok_or(SlackError::NoMode)?;
     let app = Arc::new(SlackApp::connect(settings, service).await?);
-    let routes = http::SlackRoutes::new(Arc::clone(&app), secret.expose_secret());
-    ops.mount_slack(Arc::new(routes));
+    ops.mount_slack(http::router(Arc::clone(&app), secret.expose_secret()));
     tracing::info!("Slack HTTP mode: requests are served under /slack/");
     Ok(app)
 }
@@ -159,7 +158,7 @@ pub async fn serve_http(
     let ops = Ops::new(service.clone());
     ops.link(Platform::Slack).set(true);
     let app = mount_http(settings, &ops, service.clone()).await?;
-    let listening = http_listener::serve(listener, ops as Arc<dyn Routes>, shutdown.clone());
+    let listening = http_listener::serve(listener, ops.router(), shutdown.clone());
     let result = with_daily(&app, &shutdown, async {
         listening.await;
         Ok(())

@@ -4,74 +4,80 @@
 //! ([`super::signature`]) before anything is read from it: a bad, missing
 //! or stale signature gets `401` and changes nothing. Signed requests are
 //! told apart by their body, so one URL may serve all three kinds:
-//! a slash command (form with `command`) is answered in the response body,
-//! an interaction (form with `payload`) with an empty `200` after its
-//! `response_url` was used, an Events API callback (JSON) with `200` (and
-//! the `url_verification` challenge echoed). The process's listener
-//! ([`crate::http_listener`], with its timeouts) hands these routes every
-//! request under `/slack/`.
+//! a slash command (form with `command`) is answered in the response body
+//! (or acknowledged empty, its reply following through its `response_url`),
+//! an interaction (form with `payload`) with an empty `200` at once, an
+//! Events API callback (JSON) with `200` (and the `url_verification`
+//! challenge echoed). The body is read within
+//! [`http_listener::BODY_READ_TIMEOUT`] (else `408`) and up to
+//! [`MAX_BODY_BYTES`] (else `413`, tower-http's limit); the routes are
+//! mounted on the process's listener ([`crate::http_listener`]).
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use hyper::body::Incoming;
-use hyper::{Method, Request, StatusCode};
+use axum::body::{to_bytes, Body};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
 use slack_morphism::prelude::*;
+use tower_http::limit::RequestBodyLimitLayer;
 
 use super::signature::{self, SignatureError};
 use super::SlackApp;
-use crate::http_listener::{empty, json, read_body, text, HttpResponse, Responding, Routes};
+use crate::http_listener;
 
 /// Largest request body read; Slack's are a few kilobytes.
 const MAX_BODY_BYTES: usize = 1 << 20;
 
-/// Slack's Request URLs, verified with the signing secret.
-pub struct SlackRoutes {
+/// What Slack's routes share.
+struct SlackRoutes {
     app: Arc<SlackApp>,
     secret: Arc<str>,
 }
 
-impl SlackRoutes {
-    pub fn new(app: Arc<SlackApp>, secret: &str) -> Self {
-        Self {
-            app,
-            secret: secret.into(),
+/// Slack's Request URLs (`POST /slack/…`), verified with the signing
+/// secret; another method gets `405`.
+pub fn router(app: Arc<SlackApp>, secret: &str) -> Router {
+    let routes = Arc::new(SlackRoutes {
+        app,
+        secret: secret.into(),
+    });
+    Router::new()
+        .route(crate::ops::SLACK_ROUTES, post(handle))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .with_state(routes)
+}
+
+async fn handle(
+    State(routes): State<Arc<SlackRoutes>>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let path = uri.path();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let body = match tokio::time::timeout(
+        http_listener::BODY_READ_TIMEOUT,
+        to_bytes(body, MAX_BODY_BYTES),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(err)) if is_too_large(&err) => {
+            return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response()
         }
-    }
-}
-
-impl Routes for SlackRoutes {
-    fn respond(&self, request: Request<Incoming>) -> Responding<'_> {
-        Box::pin(handle(request, &self.app, &self.secret))
-    }
-}
-
-async fn handle(request: Request<Incoming>, app: &Arc<SlackApp>, secret: &str) -> HttpResponse {
-    let path = request.uri().path().to_string();
-    if !path.starts_with("/slack/") {
-        return text(StatusCode::NOT_FOUND, "not found");
-    }
-    if request.method() != Method::POST {
-        return text(StatusCode::METHOD_NOT_ALLOWED, "POST only");
-    }
-    let header = |name: &str| {
-        request
-            .headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
-    let timestamp = header("x-slack-request-timestamp");
-    let signature = header("x-slack-signature");
-    let body = match read_body(request.into_body(), MAX_BODY_BYTES).await {
-        Ok(body) => body,
-        Err(refused) => return refused,
+        Ok(Err(_)) | Err(_) => {
+            return (StatusCode::REQUEST_TIMEOUT, "body too slow").into_response()
+        }
     };
     let now = chrono::Utc::now().timestamp();
     if let Err(err) = signature::verify(
-        secret,
-        timestamp.as_deref(),
-        signature.as_deref(),
+        &routes.secret,
+        header("x-slack-request-timestamp"),
+        header("x-slack-signature"),
         &body,
         now,
     ) {
@@ -80,19 +86,31 @@ async fn handle(request: Request<Incoming>, app: &Arc<SlackApp>, secret: &str) -
             SignatureError::Missing | SignatureError::BadTimestamp => StatusCode::BAD_REQUEST,
             SignatureError::Stale | SignatureError::Mismatch => StatusCode::UNAUTHORIZED,
         };
-        return text(status, &err.to_string());
+        return (status, err.to_string()).into_response();
     }
-    match dispatch(&body, app).await {
+    match dispatch(&body, &routes.app).await {
         Ok(response) => response,
         Err(message) => {
             tracing::warn!(path, "{message}");
-            text(StatusCode::BAD_REQUEST, &message)
+            (StatusCode::BAD_REQUEST, message).into_response()
         }
     }
 }
 
+/// Whether reading a body failed on tower-http's size limit.
+fn is_too_large(err: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(cause) = source {
+        if cause.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        source = cause.source();
+    }
+    false
+}
+
 /// Routes a signed body by what it holds.
-async fn dispatch(body: &[u8], app: &Arc<SlackApp>) -> Result<HttpResponse, String> {
+async fn dispatch(body: &[u8], app: &Arc<SlackApp>) -> Result<Response, String> {
     if body.first() == Some(&b'{') {
         return event(body);
     }
@@ -101,31 +119,31 @@ async fn dispatch(body: &[u8], app: &Arc<SlackApp>) -> Result<HttpResponse, Stri
         let interaction: SlackInteractionEvent = serde_json::from_str(payload)
             .map_err(|err| format!("unreadable interaction payload: {err}"))?;
         app.interaction(interaction);
-        return Ok(empty());
+        return Ok(StatusCode::OK.into_response());
     }
     if form.contains_key("ssl_check") {
-        return Ok(empty());
+        return Ok(StatusCode::OK.into_response());
     }
     if form.contains_key("command") {
         let value = serde_json::to_value(&form).map_err(|err| err.to_string())?;
         let command: SlackCommandEvent = serde_json::from_value(value)
             .map_err(|err| format!("unreadable slash command: {err}"))?;
         return Ok(match app.command(command).await {
-            Some(reply) => json(&reply),
+            Some(reply) => Json(reply).into_response(),
             // Acknowledged empty: the reply follows through its response_url.
-            None => empty(),
+            None => StatusCode::OK.into_response(),
         });
     }
     Err("neither a command, an interaction nor an event".into())
 }
 
 /// An Events API request: the URL check is answered, the rest acknowledged.
-fn event(body: &[u8]) -> Result<HttpResponse, String> {
+fn event(body: &[u8]) -> Result<Response, String> {
     let value: serde_json::Value =
         serde_json::from_slice(body).map_err(|err| format!("unreadable event: {err}"))?;
     if value["type"] == "url_verification" {
         let challenge = value["challenge"].as_str().unwrap_or_default();
-        return Ok(json(&serde_json::json!({ "challenge": challenge })));
+        return Ok(Json(serde_json::json!({ "challenge": challenge })).into_response());
     }
-    Ok(empty())
+    Ok(StatusCode::OK.into_response())
 }
