@@ -117,7 +117,7 @@ async fn run(options: Options) {
         ServiceSettings {
             locale: Locale::Korean,
             time_zone: chrono_tz::Asia::Seoul,
-            daily_tick: quizbot::scheduler::TICK,
+            daily_tick: quizbot::config::DEFAULT_DAILY_TICK,
             seed: None,
         },
     );

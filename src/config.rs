@@ -11,6 +11,11 @@ use serde::Deserialize;
 /// Database used when `DATABASE_URL` is not set: an embedded SQLite file.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite:quizbot.db";
 
+/// How often a running bot looks for daily posts and reveals that are due
+/// when `QUIZBOT_DAILY_TICK` is unset: posts go out within this long after
+/// their local time.
+pub const DEFAULT_DAILY_TICK: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The language of everything users read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Locale {
@@ -123,7 +128,7 @@ impl Default for Config {
             discord: DiscordSettings::default(),
             slack: SlackSettings::default(),
             http_addr: "0.0.0.0:8080".into(),
-            daily_tick: crate::scheduler::TICK,
+            daily_tick: DEFAULT_DAILY_TICK,
         }
     }
 }

@@ -27,9 +27,6 @@ use crate::store::{Store, StoreError};
 use crate::telemetry;
 use crate::view::{DailyPostView, RevealView};
 
-/// How often a running bot looks for work: posts go out within this long
-/// after their local time.
-pub const TICK: std::time::Duration = std::time::Duration::from_secs(10);
 /// How long a replica may take to send or reveal one post before another
 /// may try.
 pub const LEASE: Duration = Duration::seconds(60);
@@ -121,7 +118,7 @@ impl<C: DailyChannel> Scheduler<C> {
         self.service.store()
     }
 
-    /// Ticks every `tick` ([`TICK`] by default) with the time `clock` gives
+    /// Ticks every `tick` ([`crate::config::DEFAULT_DAILY_TICK`] by default) with the time `clock` gives
     /// until `shutdown`. A failed tick is logged and the next one tries again.
     pub async fn run(
         &self,

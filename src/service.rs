@@ -78,7 +78,7 @@ impl Default for ServiceSettings {
         Self {
             locale: Locale::Korean,
             time_zone: crate::daily::DEFAULT_TIME_ZONE,
-            daily_tick: crate::scheduler::TICK,
+            daily_tick: crate::config::DEFAULT_DAILY_TICK,
             seed: None,
         }
     }
