@@ -174,6 +174,13 @@ impl Service {
         Handling::start(platform, kind, self.inner.in_flight.token())
     }
 
+    /// Work an interaction leaves running after its response (a chart's
+    /// upload): waited for by [`Service::drain`] while the returned token
+    /// lives, but not counted as an interaction.
+    pub fn background_work(&self) -> tokio_util::task::task_tracker::TaskTrackerToken {
+        self.inner.in_flight.token()
+    }
+
     /// At shutdown, once no new interaction can arrive: waits up to
     /// [`DRAIN_TIMEOUT`] for those being handled (logged if some were
     /// still running then).

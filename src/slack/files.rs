@@ -20,14 +20,17 @@ use crate::view::StatsChart;
 impl SlackApp {
     /// Draws `chart` and sends it to `user` in a direct message, in the
     /// background: the command's acknowledgement carries the text and must
-    /// not wait for the upload. When the upload fails, the member is told
-    /// so privately through the command's `response_url`.
+    /// not wait for the upload. The upload counts as work in progress, so
+    /// shutdown waits for it. When it fails, the member is told so
+    /// privately through the command's `response_url`.
     pub(crate) fn send_chart(&self, user: &str, chart: StatsChart, reply_to: SlackResponseUrl) {
         let client = std::sync::Arc::clone(&self.client);
         let token = self.bot_token.clone();
         let texts = self.service.texts();
         let user = SlackUserId::new(user.to_string());
+        let in_progress = self.service.background_work();
         tokio::spawn(async move {
+            let _in_progress = in_progress;
             let title = chart.title.clone();
             let Some(png) = chart::picture(chart).await else {
                 return;
