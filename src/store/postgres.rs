@@ -48,6 +48,11 @@ fn pool_options(connections: u32) -> PgPoolOptions {
     PgPoolOptions::new()
         .max_connections(connections.max(1))
         .acquire_timeout(Duration::from_secs(10))
+        // No reaper of idle or old connections: sqlx's can spin forever on
+        // a miscounted idle queue (sqlx issue #3645). A connection a server
+        // restart closed is found by the ping below, or retried (answers).
+        .idle_timeout(None)
+        .max_lifetime(None)
         .test_before_acquire(false)
         .before_acquire(|connection, meta| {
             Box::pin(async move {
@@ -203,6 +208,34 @@ impl PgStore {
         .bind(locale)
         .execute(&self.pool)
         .await?;
+        Ok(())
+    }
+
+    pub async fn set_community_time_zone(
+        &self,
+        id: i64,
+        zone: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE communities SET time_zone = $2, periods_since = $3 WHERE id = $1")
+            .bind(id)
+            .bind(zone.name())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        // A period no board asks for: the next answer starts each afresh.
+        sqlx::query(
+            "UPDATE player_totals
+             SET day_on = 'epoch', day_points = 0, day_answered = 0, day_correct = 0,
+                 week_on = 'epoch', week_points = 0, week_answered = 0, week_correct = 0,
+                 month_on = 'epoch', month_points = 0, month_answered = 0, month_correct = 0
+             WHERE community_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
         Ok(())
     }
 

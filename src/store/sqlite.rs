@@ -104,6 +104,12 @@ impl SqliteStore {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(Duration::from_secs(30))
+            // No reaper of idle or old connections: there is one, kept for
+            // the process's life; and sqlx's reaper can spin forever on a
+            // miscounted idle queue (sqlx issue #3645), which hung a
+            // terminal player at exit.
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
@@ -178,7 +184,7 @@ impl SqliteStore {
             "INSERT INTO communities (platform, external_id, time_zone, locale, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (platform, external_id) DO UPDATE SET platform = excluded.platform
-             RETURNING id, time_zone, locale, desired_retention, exam_on",
+             RETURNING id, time_zone, locale, desired_retention, exam_on, periods_since",
         )
         .bind(platform.code())
         .bind(external_id.as_str())
@@ -188,6 +194,31 @@ impl SqliteStore {
         .fetch_one(&self.pool)
         .await?;
         community_from_row(platform, external_id, &row)
+    }
+
+    pub async fn set_community_time_zone(
+        &self,
+        id: i64,
+        zone: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("UPDATE communities SET time_zone = ?2, periods_since = ?3 WHERE id = ?1")
+            .bind(id)
+            .bind(zone.name())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
+        // The current day, week and month start again; boards that add up
+        // answers count from `periods_since`.
+        sqlx::query(
+            "DELETE FROM period_scores WHERE community_id = ?1 AND period IN ('d', 'w', 'm')",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn player(
@@ -455,7 +486,7 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?
         } else {
-            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            let (from, until) = query.bounds();
             sqlx::query(
                 // Names for the top only, as in the Postgres store.
                 "WITH top AS (
@@ -512,7 +543,7 @@ impl SqliteStore {
             .fetch_optional(&self.pool)
             .await?
         } else {
-            let (from, until) = query.period.bounds(query.today, query.time_zone);
+            let (from, until) = query.bounds();
             sqlx::query(
                 "WITH totals AS (
                      SELECT player_id, sum(points) AS points, count(*) AS answered,
@@ -606,6 +637,7 @@ fn community_from_row(
         locale: row.get("locale"),
         retention: row.get("desired_retention"),
         exam_on: parse_day(row.get("exam_on"))?,
+        periods_since: from_millis(row.get("periods_since"))?,
     })
 }
 
