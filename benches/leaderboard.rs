@@ -180,6 +180,7 @@ async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str)
             topic,
             today,
             time_zone: ZONE,
+            periods_since: chrono::DateTime::UNIX_EPOCH,
             limit: 10,
         };
         let mut times = Vec::with_capacity(ROUNDS);

@@ -101,6 +101,12 @@ pub enum Command {
         /// 0.70 to 0.97, or a percentage such as 85%.
         value: String,
     },
+    /// The terminal group's settings: time zone and language (shown with
+    /// the retention and exam date when no change is given).
+    Settings {
+        #[command(subcommand)]
+        command: Option<SettingsCommand>,
+    },
     /// Figures for the people who write the banks.
     Questions {
         #[command(subcommand)]
@@ -213,6 +219,15 @@ pub enum ReportsCommand {
         #[arg(long, default_value = "")]
         note: String,
     },
+}
+
+#[derive(Subcommand)]
+pub enum SettingsCommand {
+    /// Set the time zone (an IANA name such as Asia/Seoul): days, weeks,
+    /// months and streaks follow it.
+    Timezone { zone: String },
+    /// Set the language of the messages: ko or en.
+    Language { language: String },
 }
 
 #[derive(Subcommand)]
@@ -486,6 +501,23 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 let caller = terminal::caller(&default_user());
                 let reply = service.set_retention(&caller, &value).await;
                 print_reply(reply, service.texts(), "retention")
+            })
+        }
+        Command::Settings { command } => {
+            let content = no_content(&config);
+            with_service(&config, content, |service| async move {
+                let caller = terminal::caller(&default_user());
+                let reply = match command {
+                    None => service.community_settings(&caller).await,
+                    Some(SettingsCommand::Timezone { zone }) => {
+                        service.set_time_zone(&caller, &zone).await
+                    }
+                    Some(SettingsCommand::Language { language }) => {
+                        service.set_language(&caller, &language).await
+                    }
+                };
+                let texts = service.texts_of(&caller.identity);
+                print_reply(reply, texts, "settings")
             })
         }
         Command::Leaderboard {

@@ -27,8 +27,8 @@ pub enum Locale {
 impl Locale {
     pub fn parse(text: &str) -> Option<Locale> {
         match text.trim().to_lowercase().as_str() {
-            "ko" | "ko-kr" | "kr" | "korean" => Some(Locale::Korean),
-            "en" | "en-us" | "en-gb" | "english" => Some(Locale::English),
+            "ko" | "ko-kr" | "kr" | "korean" | "한국어" => Some(Locale::Korean),
+            "en" | "en-us" | "en-gb" | "english" | "영어" => Some(Locale::English),
             _ => None,
         }
     }

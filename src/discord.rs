@@ -24,7 +24,7 @@ use poise::serenity_prelude as serenity;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::DiscordSettings;
+use crate::config::{DiscordSettings, Locale};
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::{Link, Ops};
@@ -96,12 +96,14 @@ impl DiscordError {
 }
 
 /// Who sent an interaction, as the service knows callers: the server, the
-/// user, the name shown, and whether Discord resolved Manage Server (or
-/// Administrator) for them in this channel.
+/// user, the name shown, whether Discord resolved Manage Server (or
+/// Administrator) for them in this channel, and the server's preferred
+/// locale (`guild_locale`) when it is Korean or English.
 fn caller(
     guild: Option<serenity::GuildId>,
     member: Option<&serenity::Member>,
     user: &serenity::User,
+    guild_locale: Option<&str>,
 ) -> Result<Caller, DiscordError> {
     let guild = guild.ok_or(DiscordError::NotInServer)?;
     let name = member.map_or_else(|| user.display_name(), |m| m.display_name());
@@ -112,6 +114,15 @@ fn caller(
         identity: identity(guild, user.id),
         name: name.to_string(),
         admin,
+        language: guild_locale.and_then(Locale::parse),
+    })
+}
+
+/// The words to answer someone in: their server's language when the
+/// service knows it, else the bot's default.
+fn texts_for(data: &Data, guild: Option<serenity::GuildId>, user: &serenity::User) -> Texts {
+    guild.map_or(data.texts, |guild| {
+        data.service.texts_of(&identity(guild, user.id))
     })
 }
 
@@ -314,7 +325,7 @@ async fn on_error(error: poise::FrameworkError<'_, Data, DiscordError>) {
         }
         return;
     };
-    let texts = ctx.data().texts;
+    let texts = texts_for(ctx.data(), ctx.guild_id(), ctx.author());
     let message = match &error {
         FrameworkError::Command { error, .. } => {
             error.log(&ctx.command().qualified_name);

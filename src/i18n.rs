@@ -10,7 +10,10 @@ mod daily;
 mod progress;
 mod report;
 mod review;
+mod settings;
 mod slack;
+
+use chrono::NaiveDate;
 
 use crate::bank::Difficulty;
 use crate::config::Locale;
@@ -226,6 +229,24 @@ impl Texts {
         }
     }
 
+    /// The dates a board's period covers in the community's zone, for its
+    /// title: "2026-03-04 (Europe/Berlin)", a week's first and last day, a
+    /// month; nothing for all time.
+    pub fn period_span(&self, period: Period, today: NaiveDate, zone: &str) -> Option<String> {
+        let start = period.start(today);
+        let span = match period {
+            Period::Today => start.format("%Y-%m-%d").to_string(),
+            Period::Week => format!(
+                "{} ~ {}",
+                start.format("%Y-%m-%d"),
+                (start + chrono::Duration::days(6)).format("%m-%d")
+            ),
+            Period::Month => start.format("%Y-%m").to_string(),
+            Period::AllTime => return None,
+        };
+        Some(format!("{span} ({zone})"))
+    }
+
     /// One leaderboard row's score: "30점 · 3/4 정답".
     pub fn standing(&self, points: i64, correct: i64, answered: i64) -> String {
         let points = self.points(points);
@@ -428,6 +449,20 @@ impl Texts {
                     format!("`{typed}`은(는) 쓸 수 없는 목표 기억률입니다. 0.70에서 0.97 사이로 정하세요 (기본 0.90).")
                 } else {
                     format!("`{typed}` is not a desired retention we can use: pick one from 0.70 to 0.97 (default 0.90).")
+                }
+            }
+            Refusal::BadTimeZone(typed) => {
+                if self.korean() {
+                    format!("`{typed}`은(는) 시간대 이름이 아닙니다. Asia/Seoul, Europe/Berlin 같은 IANA 이름을 쓰세요.")
+                } else {
+                    format!("`{typed}` is not a time zone: use an IANA name such as Asia/Seoul or Europe/Berlin.")
+                }
+            }
+            Refusal::BadLanguage(typed) => {
+                if self.korean() {
+                    format!("`{typed}`은(는) 봇이 쓰는 언어가 아닙니다. ko(한국어) 또는 en(영어)을 고르세요.")
+                } else {
+                    format!("`{typed}` is not a language the bot speaks: choose ko (Korean) or en (English).")
                 }
             }
         }

@@ -52,4 +52,8 @@ pub enum Refusal {
     BadExamDate(String),
     #[error("`{0}` is not a desired retention between 0.70 and 0.97")]
     BadRetention(String),
+    #[error("`{0}` is not an IANA time zone")]
+    BadTimeZone(String),
+    #[error("`{0}` is not a language the bot speaks (ko, en)")]
+    BadLanguage(String),
 }

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::content::Content;
 use crate::daily::{pick_question, tally, DailyPost, Schedule, Stage, Tally};
+use crate::i18n::Texts;
 use crate::identity::Platform;
 use crate::quiz;
 use crate::service::Service;
@@ -245,10 +246,11 @@ impl<C: DailyChannel> Scheduler<C> {
         {
             return Ok(None);
         }
+        let texts = self.texts_of(schedule).await?;
         let delivery = Delivery {
             schedule,
             post,
-            view: DailyPostView::new(self.service.texts(), content, post, question, false),
+            view: DailyPostView::new(texts, content, post, question, false),
         };
         match self.channel.post(&delivery).await {
             Ok(message_id) => {
@@ -265,6 +267,16 @@ impl<C: DailyChannel> Scheduler<C> {
                 Ok(Some(Done::Failed))
             }
         }
+    }
+
+    /// The words of the community a schedule posts in: its own language,
+    /// or the default before any member has used the bot there.
+    async fn texts_of(&self, schedule: &Schedule) -> Result<Texts, StoreError> {
+        let community = self
+            .store()
+            .find_community(self.platform, &schedule.community)
+            .await?;
+        Ok(community.map_or(self.service.texts(), |c| self.service.texts_for(&c)))
     }
 
     async fn reveal(
@@ -297,11 +309,11 @@ impl<C: DailyChannel> Scheduler<C> {
             return Ok(None);
         }
         let answers = self.store().daily_answers(post.id).await?;
-        let streaks = match self
+        let community = self
             .store()
             .find_community(self.platform, &schedule.community)
-            .await?
-        {
+            .await?;
+        let streaks = match &community {
             Some(community) => {
                 let today = quiz::local_day(now, community.time_zone);
                 self.store()
@@ -310,7 +322,9 @@ impl<C: DailyChannel> Scheduler<C> {
             }
             None => Vec::new(),
         };
-        let texts = self.service.texts();
+        let texts = community
+            .as_ref()
+            .map_or(self.service.texts(), |c| self.service.texts_for(c));
         let tally = tally(question.choices.len(), &answers);
         let reveal = Reveal {
             schedule,

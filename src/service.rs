@@ -15,6 +15,7 @@ mod questions;
 mod quiz;
 mod report;
 mod review;
+mod settings;
 mod standings;
 
 use std::num::NonZeroUsize;
@@ -58,6 +59,10 @@ pub struct Caller {
     pub name: String,
     /// Whether the platform says this user administers the community.
     pub admin: bool,
+    /// The language the platform says the community prefers (a Discord
+    /// server's preferred locale), when it is one the bot speaks: a new
+    /// community starts in it rather than the default.
+    pub language: Option<Locale>,
 }
 
 /// How a service is set up beyond its content and store.
@@ -146,8 +151,27 @@ impl Service {
         }
     }
 
+    /// The words of the service's default language: for what is said
+    /// outside any community (the operator's command line, a request whose
+    /// community is not known).
     pub fn texts(&self) -> Texts {
         self.inner.texts
+    }
+
+    /// The words of `community`'s own language.
+    pub(crate) fn texts_for(&self, community: &Community) -> Texts {
+        Texts::new(community.language())
+    }
+
+    /// The words to tell `identity` something in (a refusal, an apology):
+    /// their community's language when the service knows it, else the
+    /// default. Never asks the database.
+    pub fn texts_of(&self, identity: &Identity) -> Texts {
+        let known = self
+            .players()
+            .peek(identity)
+            .map(|m| m.community.language());
+        known.map_or(self.inner.texts, Texts::new)
     }
 
     pub fn settings(&self) -> &ServiceSettings {
@@ -218,7 +242,7 @@ impl Service {
                 identity.platform,
                 &identity.community,
                 self.inner.settings.time_zone,
-                self.inner.texts.locale.code(),
+                caller.language.unwrap_or(self.inner.texts.locale).code(),
             )
             .await?;
         let player = self

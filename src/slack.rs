@@ -38,6 +38,7 @@ use lru::LruCache;
 
 use crate::config::SlackSettings;
 use crate::http_listener;
+use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::Ops;
 use crate::scheduler::Scheduler;
@@ -268,6 +269,7 @@ impl SlackApp {
             identity: identity(team, user),
             name: self.display_name(user).await,
             admin: false,
+            language: None,
         }
     }
 
@@ -314,6 +316,12 @@ impl SlackApp {
     async fn users_info(&self, user: &str) -> Result<SlackUser, SlackError> {
         let request = SlackApiUsersInfoRequest::new(SlackUserId::new(user.to_string()));
         Ok(self.session().users_info(&request).await?.user)
+    }
+
+    /// The words to answer `user` of `team` in: the team's language when
+    /// the service knows it, else the bot's default.
+    pub(crate) fn texts_for(&self, team: &str, user: &str) -> Texts {
+        self.service.texts_of(&identity(team, user))
     }
 
     /// Whether `user` may use admin commands: listed in `SLACK_ADMINS`, or
@@ -399,8 +407,7 @@ impl SlackApp {
 
     /// Logs a failed request once and words what the user reads: the
     /// service's refusal or apology, or that Slack could not be reached.
-    pub(crate) fn error_text(&self, err: &SlackError, request: &str) -> String {
-        let texts = self.service.texts();
+    pub(crate) fn error_text(&self, texts: Texts, err: &SlackError, request: &str) -> String {
         match err {
             SlackError::Service(err) => {
                 err.log(request);

@@ -21,6 +21,7 @@ use chrono_tz::Tz;
 
 use self::moment::{Day, Moment};
 use crate::bank::Question;
+use crate::config::Locale;
 use crate::daily::{
     retry_delay, DailyAnswer, DailyPost, DeliveryFailure, NewSchedule, Occurrence, Schedule, Stage,
 };
@@ -47,6 +48,17 @@ pub struct Community {
     pub retention: f32,
     /// The exam the group studies for, when set.
     pub exam_on: Option<NaiveDate>,
+    /// Since when today, this week and this month are counted: the last
+    /// change of time zone (the epoch when there was none).
+    pub periods_since: DateTime<Utc>,
+}
+
+impl Community {
+    /// The language of the community's messages (Korean when the stored
+    /// code is not one the bot speaks).
+    pub fn language(&self) -> Locale {
+        Locale::parse(&self.locale).unwrap_or_default()
+    }
 }
 
 /// A player, with what scoring needs of their community.
@@ -280,10 +292,21 @@ pub struct BoardQuery<'a> {
     pub today: NaiveDate,
     /// The community's time zone, where the period's days begin and end.
     pub time_zone: Tz,
+    /// When the community's periods began to be counted in that zone
+    /// ([`Community::periods_since`]): answers before it count for all time
+    /// only.
+    pub periods_since: DateTime<Utc>,
     pub limit: usize,
 }
 
 impl BoardQuery<'_> {
+    /// The instants of the period asked for, from `periods_since` at the
+    /// earliest.
+    fn bounds(&self) -> (DateTime<Utc>, DateTime<Utc>) {
+        let (from, until) = self.period.bounds(self.today, self.time_zone);
+        (from.max(self.periods_since), until)
+    }
+
     /// Whether SQLite's totals table holds this board: every period for all
     /// topics, all time for each topic. Other topic boards add up answers
     /// there (Postgres keeps every board in its totals).
@@ -537,14 +560,14 @@ impl Store {
         platform: Platform,
         external_id: &ExternalId,
     ) -> Result<Option<Community>, StoreError> {
-        let row: Option<(i64, String, String, f32, Option<Day>)> = shared_query!(
+        let row: Option<(i64, String, String, f32, Option<Day>, Moment)> = shared_query!(
             @fetch_optional self,
-            "SELECT id, time_zone, locale, desired_retention, exam_on
+            "SELECT id, time_zone, locale, desired_retention, exam_on, periods_since
              FROM communities WHERE platform = $1 AND external_id = $2",
             platform.code(),
             external_id.as_str()
         );
-        let Some((id, zone, locale, retention, exam_on)) = row else {
+        let Some((id, zone, locale, retention, exam_on, periods_since)) = row else {
             return Ok(None);
         };
         Ok(Some(Community {
@@ -555,7 +578,36 @@ impl Store {
             locale,
             retention,
             exam_on: exam_on.map(|day| day.0),
+            periods_since: periods_since.0,
         }))
+    }
+
+    /// Sets the community's time zone at `now`: its days, weeks, months
+    /// and streaks follow it from then on. Today, this week and this month
+    /// start again in the new zone's dates (their totals so far were
+    /// counted in the old zone's); all-time totals and streaks are kept.
+    pub async fn set_community_time_zone(
+        &self,
+        id: i64,
+        zone: Tz,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        forward!(self.set_community_time_zone(id, zone, now))
+    }
+
+    /// Sets the language of the community's messages.
+    pub async fn set_community_language(
+        &self,
+        id: i64,
+        language: Locale,
+    ) -> Result<(), StoreError> {
+        shared_execute!(
+            self,
+            "UPDATE communities SET locale = $2 WHERE id = $1",
+            id,
+            language.code()
+        );
+        Ok(())
     }
 
     /// The player in `community`, created when new; the display name is

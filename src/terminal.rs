@@ -64,6 +64,7 @@ pub fn caller(user: &str) -> Caller {
         identity: identity(user),
         name: user.to_string(),
         admin: true,
+        language: None,
     }
 }
 
@@ -115,7 +116,7 @@ async fn play_session(
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<usize, TerminalError> {
-    let texts = service.texts();
+    let texts = service.texts_of(&caller.identity);
     let mut answered = 0;
     let mut previous = None;
     let summary = loop {
@@ -186,7 +187,7 @@ async fn report_dialog(
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<(), TerminalError> {
-    let texts = service.texts();
+    let texts = service.texts_of(&caller.identity);
     let form = match service.report_form(caller, flagged).await {
         Ok(form) => form,
         Err(ServiceError::Refused(refusal)) => {
@@ -237,7 +238,7 @@ async fn answer_card(
     input: &mut impl BufRead,
     output: &mut impl Write,
 ) -> Result<Option<Feedback>, TerminalError> {
-    let texts = service.texts();
+    let texts = service.texts_of(&caller.identity);
     let click = Click {
         interaction_id: None,
         shown_at: Some(Utc::now()),

@@ -5,7 +5,8 @@
 //! to their limits and attach their ids. Every sentence comes from
 //! [`crate::i18n`].
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 use crate::action::{Action, Flagged};
 use crate::bank::Question;
@@ -569,9 +570,16 @@ impl Board {
         topic: Option<&str>,
         rows: &[Ranked<Standing>],
         mine: Option<&Ranked<Standing>>,
+        today_in: Option<(NaiveDate, Tz)>,
     ) -> Self {
+        let mut title = texts.leaderboard_title(period, topic.map(|t| topic_name(content, t)));
+        if let Some(span) =
+            today_in.and_then(|(today, zone)| texts.period_span(period, today, zone.name()))
+        {
+            title = format!("{title} · {span}");
+        }
         Board {
-            title: texts.leaderboard_title(period, topic.map(|t| topic_name(content, t))),
+            title,
             rows: rows
                 .iter()
                 .map(|row| BoardRow {

@@ -172,7 +172,16 @@ async fn stats(ctx: Context<'_>, user: Option<serenity::User>) -> Result<(), Dis
     slash_command,
     guild_only,
     rename = "quiz-admin",
-    subcommands("reload", "daily", "exam", "retention", "reports"),
+    subcommands(
+        "reload",
+        "daily",
+        "exam",
+        "retention",
+        "reports",
+        "timezone",
+        "language",
+        "settings"
+    ),
     subcommand_required,
     default_member_permissions = "MANAGE_GUILD"
 )]
@@ -297,6 +306,55 @@ async fn retention(ctx: Context<'_>, value: String) -> Result<(), DiscordError> 
     admin_reply(ctx, ctx.data().service.set_retention(&caller, &value)).await
 }
 
+/// Set this server's time zone (days, weeks, months and streaks follow it).
+#[poise::command(slash_command, guild_only)]
+async fn timezone(
+    ctx: Context<'_>,
+    #[autocomplete = "zone_choices"] zone: String,
+) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    admin_reply(ctx, ctx.data().service.set_time_zone(&caller, &zone)).await
+}
+
+/// IANA zones whose name contains what was typed so far.
+async fn zone_choices(_ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+    let partial = partial.trim().to_lowercase();
+    chrono_tz::TZ_VARIANTS
+        .iter()
+        .map(|zone| zone.name())
+        .filter(|name| name.to_lowercase().contains(&partial))
+        .take(25)
+        .map(|name| serenity::AutocompleteChoice::new(name, name))
+        .collect()
+}
+
+/// The languages the bot speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+enum LanguageChoice {
+    #[name = "ko"]
+    Korean,
+    #[name = "en"]
+    English,
+}
+
+/// Set the language of this server's messages.
+#[poise::command(slash_command, guild_only)]
+async fn language(ctx: Context<'_>, language: LanguageChoice) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    let code = match language {
+        LanguageChoice::Korean => "ko",
+        LanguageChoice::English => "en",
+    };
+    admin_reply(ctx, ctx.data().service.set_language(&caller, code)).await
+}
+
+/// Show this server's settings.
+#[poise::command(slash_command, guild_only)]
+async fn settings(ctx: Context<'_>) -> Result<(), DiscordError> {
+    let caller = caller(ctx)?;
+    admin_reply(ctx, ctx.data().service.community_settings(&caller)).await
+}
+
 /// Members' reports of bad questions.
 #[poise::command(
     slash_command,
@@ -366,7 +424,7 @@ async fn reply_in_time(
         Ok(reply) => reply.to_slash_initial_response_edit(serenity::EditInteractionResponse::new()),
         Err(err) => {
             err.log(&ctx.command().qualified_name);
-            let text = err.user_message(ctx.data().texts);
+            let text = err.user_message(super::texts_for(ctx.data(), ctx.guild_id(), ctx.author()));
             serenity::EditInteractionResponse::new()
                 .content(truncate_chars(&text, render::CONTENT_MAX))
                 .allowed_mentions(serenity::CreateAllowedMentions::new())
@@ -388,11 +446,14 @@ async fn admin_reply(
 }
 
 fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
-    let member = match ctx {
-        poise::Context::Application(actx) => actx.interaction.member.as_deref(),
-        poise::Context::Prefix(_) => None,
+    let (member, locale) = match ctx {
+        poise::Context::Application(actx) => (
+            actx.interaction.member.as_deref(),
+            actx.interaction.guild_locale.as_deref(),
+        ),
+        poise::Context::Prefix(_) => (None, None),
     };
-    super::caller(ctx.guild_id(), member, ctx.author())
+    super::caller(ctx.guild_id(), member, ctx.author(), locale)
 }
 
 /// Korean name, Korean description, English description of each command and
@@ -601,6 +662,36 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "다시불러오기",
         "문제 은행과 노트를 다시 읽습니다",
         "Re-read the question banks and notes",
+    ),
+    (
+        "quiz-admin timezone",
+        "시간대",
+        "이 서버의 시간대 (오늘·이번 주·이번 달과 연속 학습일의 기준)",
+        "This server's time zone (where days, weeks, months and streaks begin)",
+    ),
+    (
+        "quiz-admin timezone zone",
+        "시간대",
+        "IANA 시간대 (예: Asia/Seoul, Europe/Berlin)",
+        "IANA time zone (e.g. Asia/Seoul, Europe/Berlin)",
+    ),
+    (
+        "quiz-admin language",
+        "언어",
+        "이 서버에서 봇이 쓰는 언어",
+        "The language of the bot's messages in this server",
+    ),
+    (
+        "quiz-admin language language",
+        "언어",
+        "ko: 한국어 · en: 영어",
+        "ko: Korean · en: English",
+    ),
+    (
+        "quiz-admin settings",
+        "설정",
+        "이 서버의 시간대, 언어, 목표 기억률, 시험 날짜",
+        "This server's time zone, language, desired retention and exam date",
     ),
 ];
 

@@ -18,16 +18,17 @@ pub(super) async fn route(
     interaction: &serenity::ComponentInteraction,
 ) {
     let custom_id = &interaction.data.custom_id;
+    let texts = super::texts_for(data, interaction.guild_id, &interaction.user);
     let handled = match custom_id.parse::<Action>() {
         Ok(action) => act(ctx, data, interaction, action).await,
         Err(_) => {
             tracing::debug!(%custom_id, "click on an unknown component");
-            reply_privately(ctx, interaction, data.texts.unknown_component()).await
+            reply_privately(ctx, interaction, texts.unknown_component()).await
         }
     };
     if let Err(err) = handled {
         err.log(custom_id);
-        if let Err(err) = reply_privately(ctx, interaction, &err.user_message(data.texts)).await {
+        if let Err(err) = reply_privately(ctx, interaction, &err.user_message(texts)).await {
             tracing::warn!("could not tell the user about a failure: {err}");
         }
     }
@@ -176,6 +177,7 @@ async fn finish_late(
     shape: Shape,
     rest: deadline::Pending<'_, Result<Reply, DiscordError>>,
 ) -> Result<(), DiscordError> {
+    let texts = super::texts_for(data, interaction.guild_id, &interaction.user);
     let deferral = match shape {
         Shape::Update => serenity::CreateInteractionResponse::Acknowledge,
         Shape::Private => serenity::CreateInteractionResponse::Defer(
@@ -184,7 +186,7 @@ async fn finish_late(
         // A form cannot follow a deferral: the member is asked to click
         // again (finding the question is all the work there was).
         Shape::Modal => {
-            let text = data.texts.apology();
+            let text = texts.apology();
             return reply_privately(ctx, interaction, text).await;
         }
     };
@@ -194,10 +196,10 @@ async fn finish_late(
             interaction.edit_response(&ctx.http, view.edit()).await?;
             return Ok(());
         }
-        Ok(Reply::Modal(_)) => (data.texts.apology().to_string(), "modal"),
+        Ok(Reply::Modal(_)) => (texts.apology().to_string(), "modal"),
         Err(err) => {
             err.log(&interaction.data.custom_id);
-            (err.user_message(data.texts), "failure")
+            (err.user_message(texts), "failure")
         }
     };
     tracing::debug!(custom_id, "a late click ends with a private notice");
@@ -225,6 +227,7 @@ fn caller(interaction: &serenity::ComponentInteraction) -> Result<Caller, Discor
         interaction.guild_id,
         interaction.member.as_ref(),
         &interaction.user,
+        interaction.guild_locale.as_deref(),
     )
 }
 
@@ -269,18 +272,19 @@ pub(super) async fn submitted(
     interaction: &serenity::ModalInteraction,
 ) {
     let custom_id = &interaction.data.custom_id;
+    let texts = super::texts_for(data, interaction.guild_id, &interaction.user);
     let filed = match custom_id.parse::<Action>() {
         Ok(Action::FlagSubmit(flagged, reason)) => {
             file_report(data, interaction, flagged, reason).await
         }
         _ => {
             tracing::debug!(%custom_id, "an unknown form");
-            Ok(data.texts.unknown_component().to_string())
+            Ok(texts.unknown_component().to_string())
         }
     };
     let text = filed.unwrap_or_else(|err| {
         err.log(custom_id);
-        err.user_message(data.texts)
+        err.user_message(texts)
     });
     let message = serenity::CreateInteractionResponseMessage::new()
         .content(crate::notes::truncate_chars(&text, render::CONTENT_MAX))
@@ -307,6 +311,7 @@ async fn file_report(
         interaction.guild_id,
         interaction.member.as_ref(),
         &interaction.user,
+        interaction.guild_locale.as_deref(),
     )?;
     let details = interaction
         .data

@@ -79,7 +79,9 @@ impl Texts {
              /quiz-admin daily show — 설정과 전송 상태를 봅니다\n\
              /quiz-admin exam set YYYY-MM-DD | off | show — 시험 날짜 (마지막 7일은 복습을 미리 당깁니다)\n\
              /quiz-admin retention 0.90 — 복습 목표 기억률 (0.70–0.97, 높을수록 자주 복습)\n\
-             /quiz-admin reports [all] — 멤버가 신고한 문제 · /quiz-admin reports resolve 문제ID [메모] — 처리됨으로 표시",
+             /quiz-admin reports [all] — 멤버가 신고한 문제 · /quiz-admin reports resolve 문제ID [메모] — 처리됨으로 표시\n\
+             /quiz-admin timezone Asia/Seoul — 워크스페이스의 시간대 (오늘·이번 주·연속 학습일의 기준)\n\
+             /quiz-admin language ko | en — 봇 메시지의 언어 · /quiz-admin settings — 지금 설정",
             "Usage:\n\
              /quiz-admin reload — re-read the question banks and notes\n\
              /quiz-admin daily set HH:MM [#channel] [time zone] [topic,topic] [reveal after]\n\
@@ -91,7 +93,9 @@ impl Texts {
              /quiz-admin daily show — the settings and delivery state\n\
              /quiz-admin exam set YYYY-MM-DD | off | show — the exam date (review looks ahead in its last 7 days)\n\
              /quiz-admin retention 0.90 — desired retention for review (0.70–0.97; higher comes back sooner)\n\
-             /quiz-admin reports [all] — questions members reported · /quiz-admin reports resolve QUESTION_ID [note] — mark them resolved",
+             /quiz-admin reports [all] — questions members reported · /quiz-admin reports resolve QUESTION_ID [note] — mark them resolved\n\
+             /quiz-admin timezone Europe/Berlin — the workspace's time zone (where days, weeks and streaks begin)\n\
+             /quiz-admin language ko | en — the language of the bot's messages · /quiz-admin settings — the settings now",
         )
     }
 

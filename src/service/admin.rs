@@ -8,6 +8,7 @@ use chrono::Utc;
 
 use super::{Caller, Service, ServiceError};
 use crate::daily::{DailySettings, NewSchedule};
+use crate::i18n::Texts;
 use crate::identity::{ExternalId, Platform};
 use crate::refusal::Refusal;
 use crate::view::{AdminReply, ReloadReport, ScheduleLine};
@@ -49,7 +50,8 @@ impl Service {
             request,
             community.time_zone,
         )?;
-        self.save_schedule(&schedule).await
+        self.save_schedule(self.texts_for(&community), &schedule)
+            .await
     }
 
     /// The same, for the operator: no community row is needed, and an unset
@@ -61,12 +63,12 @@ impl Service {
         channel: String,
         request: &DailyRequest<'_>,
     ) -> Result<AdminReply, ServiceError> {
-        let zone = match self.store().find_community(platform, &community).await? {
-            Some(found) => found.time_zone,
-            None => self.settings().time_zone,
+        let (zone, texts) = match self.store().find_community(platform, &community).await? {
+            Some(found) => (found.time_zone, self.texts_for(&found)),
+            None => (self.settings().time_zone, self.texts()),
         };
         let schedule = self.new_schedule(platform, community, channel, request, zone)?;
-        self.save_schedule(&schedule).await
+        self.save_schedule(texts, &schedule).await
     }
 
     fn new_schedule(
@@ -89,12 +91,16 @@ impl Service {
             .map_err(|err| Refusal::from(err).into())
     }
 
-    async fn save_schedule(&self, schedule: &NewSchedule) -> Result<AdminReply, ServiceError> {
+    async fn save_schedule(
+        &self,
+        texts: Texts,
+        schedule: &NewSchedule,
+    ) -> Result<AdminReply, ServiceError> {
         let now = Utc::now();
         let saved = self.store().set_schedule(schedule, now).await?;
         Ok(AdminReply {
-            text: Some(self.texts().schedule_saved().into()),
-            schedules: vec![ScheduleLine::new(self.texts(), &saved, now)],
+            text: Some(texts.schedule_saved().into()),
+            schedules: vec![ScheduleLine::new(texts, &saved, now)],
         })
     }
 
@@ -111,7 +117,9 @@ impl Service {
             .store()
             .disable_schedules(identity.platform, &identity.community, channel, Utc::now())
             .await?;
-        Ok(AdminReply::text(self.texts().schedules_off(count)))
+        Ok(AdminReply::text(
+            self.texts_of(identity).schedules_off(count),
+        ))
     }
 
     /// The community's schedules, with any delivery trouble.
@@ -122,17 +130,16 @@ impl Service {
             .store()
             .schedules(Some(identity.platform), Some(&identity.community))
             .await?;
-        Ok(self.schedule_list(&schedules))
+        Ok(self.schedule_list(self.texts_of(identity), &schedules))
     }
 
     /// Every schedule of every community, for the operator.
     pub async fn all_schedules(&self) -> Result<AdminReply, ServiceError> {
         let schedules = self.store().schedules(None, None).await?;
-        Ok(self.schedule_list(&schedules))
+        Ok(self.schedule_list(self.texts(), &schedules))
     }
 
-    fn schedule_list(&self, schedules: &[crate::daily::Schedule]) -> AdminReply {
-        let texts = self.texts();
+    fn schedule_list(&self, texts: Texts, schedules: &[crate::daily::Schedule]) -> AdminReply {
         let now = Utc::now();
         AdminReply {
             text: schedules.is_empty().then(|| texts.no_schedules().into()),
@@ -169,7 +176,7 @@ impl Service {
         let reloaded = tokio::task::spawn_blocking(move || content.reload())
             .await
             .map_err(|err| ServiceError::failed("reloading the content", err))?;
-        let texts = self.texts();
+        let texts = self.texts_of(&caller.identity);
         Ok(match reloaded {
             Ok(report) => {
                 tracing::info!("content reloaded: {}", report.summary());
@@ -181,7 +188,10 @@ impl Service {
                 )];
                 // The new content is in; a failure to tell about changed
                 // keys is logged and leaves it so.
-                match self.answer_key_changes(&before, &self.content()).await {
+                match self
+                    .answer_key_changes(texts, &before, &self.content())
+                    .await
+                {
                     Ok(changes) => lines.extend(changes),
                     Err(err) => err.log("checking changed answer keys"),
                 }

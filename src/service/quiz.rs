@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Caller, Service, ServiceError};
 use crate::game::{Game, SESSION_LIFETIME_HOURS};
+use crate::i18n::Texts;
 use crate::quiz;
 use crate::refusal::Refusal;
 use crate::store::QuizSession;
@@ -58,13 +59,13 @@ impl Service {
             .filter(|t| !t.trim().is_empty())
             .map(|t| self.resolve_topic(&content, t))
             .transpose()?;
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
             .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
             .await?;
-        self.card(&game, &session)
+        self.card(self.texts_for(&community), &game, &session)
     }
 
     /// Starts a private session of `count` questions (the default when
@@ -76,28 +77,24 @@ impl Service {
     ) -> Result<QuestionCard, ServiceError> {
         let count = session_length(count)?;
         let content = self.content();
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
             .start_weak(&player, count, Utc::now(), &mut rng)
             .await?;
-        self.card(&game, &session)
+        self.card(self.texts_for(&community), &game, &session)
     }
 
     /// The card of the question a session is at.
     pub(super) fn card(
         &self,
+        texts: Texts,
         game: &Game<'_>,
         session: &QuizSession,
     ) -> Result<QuestionCard, ServiceError> {
         let question = game.question(session, session.position)?;
-        Ok(QuestionCard::new(
-            self.texts(),
-            game.content,
-            session,
-            question,
-        ))
+        Ok(QuestionCard::new(texts, game.content, session, question))
     }
 
     /// Grades and records the answer to the question at `position` of a
@@ -112,11 +109,11 @@ impl Service {
         click: &Click,
     ) -> Result<Feedback, ServiceError> {
         let content = self.content();
-        let texts = self.texts();
-        let (_, player) = self
+        let (community, player) = self
             .member(caller)
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
         let now = Utc::now();
         let outcome = game
@@ -143,7 +140,10 @@ impl Service {
             outcome.grade.correct,
         );
         let summary = if outcome.is_last() {
-            match self.summary(&game, &player, &outcome.session, now).await {
+            match self
+                .summary(texts, &game, &player, &outcome.session, now)
+                .await
+            {
                 Ok(summary) => Some(summary),
                 Err(err) => {
                     // The answer is recorded; the feedback still shows, with
@@ -177,27 +177,22 @@ impl Service {
     /// harmless.
     pub async fn next(&self, caller: &Caller, session: i64) -> Result<NextStep, ServiceError> {
         let content = self.content();
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
+        let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
         let now = Utc::now();
         let session = game.next(&player, session, now).await?;
         if session.position >= session.question_ids.len() {
-            let summary = self.summary(&game, &player, &session, now).await?;
+            let summary = self.summary(texts, &game, &player, &session, now).await?;
             return Ok(NextStep::Summary(summary));
         }
-        let question = game.question(&session, session.position)?;
-        Ok(NextStep::Card(Box::new(QuestionCard::new(
-            self.texts(),
-            &content,
-            &session,
-            question,
-        ))))
+        Ok(NextStep::Card(Box::new(self.card(texts, &game, &session)?)))
     }
 
     /// Ends a session early (the terminal's `q`) and sums it up.
     pub async fn finish(&self, caller: &Caller, session: i64) -> Result<SummaryView, ServiceError> {
         let content = self.content();
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
         let now = Utc::now();
         let found = self.store().session(session).await?;
@@ -205,7 +200,10 @@ impl Service {
             Some(QuizSession { player_id, .. }) if player_id != player.id => {
                 Err(Refusal::NotYourSession.into())
             }
-            Some(found) => self.summary(&game, &player, &found, now).await,
+            Some(found) => {
+                let texts = self.texts_for(&community);
+                self.summary(texts, &game, &player, &found, now).await
+            }
             None => Err(Refusal::SessionOver.into()),
         }
     }
@@ -220,7 +218,7 @@ impl Service {
         click: &Click,
     ) -> Result<Feedback, ServiceError> {
         let content = self.content();
-        let (_, player) = self
+        let (community, player) = self
             .member(caller)
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
@@ -252,6 +250,10 @@ impl Service {
             recorded: &outcome.recorded,
             excerpts: &excerpts,
         };
-        Ok(Feedback::for_daily(self.texts(), &answered, post))
+        Ok(Feedback::for_daily(
+            self.texts_for(&community),
+            &answered,
+            post,
+        ))
     }
 }

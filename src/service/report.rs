@@ -7,11 +7,15 @@ use chrono::Utc;
 use super::{Caller, Service, ServiceError};
 use crate::action::Flagged;
 use crate::content::Content;
+use crate::i18n::Texts;
 use crate::identity::Identity;
 use crate::refusal::Refusal;
 use crate::report::{self, Report, ReportReason};
 use crate::store::{Filed, NewReport, Player};
 use crate::view::{AdminReply, ReportForm};
+
+/// How much of a reported question's prompt the admins' list shows.
+const REPORTED_PROMPT_MAX: usize = 60;
 
 impl Service {
     /// The form that asks the caller why they report `flagged`'s question.
@@ -21,7 +25,7 @@ impl Service {
         flagged: Flagged,
     ) -> Result<ReportForm, ServiceError> {
         let content = self.content();
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
         let question_id = self
             .flagged_question(&player, &caller.identity, flagged)
             .await?;
@@ -29,7 +33,11 @@ impl Service {
             .bank
             .question(&question_id)
             .ok_or(Refusal::QuestionGone)?;
-        Ok(ReportForm::new(self.texts(), flagged, question))
+        Ok(ReportForm::new(
+            self.texts_for(&community),
+            flagged,
+            question,
+        ))
     }
 
     /// Files the caller's report of `flagged`'s question; the answer is
@@ -41,7 +49,7 @@ impl Service {
         reason: ReportReason,
         details: &str,
     ) -> Result<String, ServiceError> {
-        let (_, player) = self.member(caller).await?;
+        let (community, player) = self.member(caller).await?;
         let question_id = self
             .flagged_question(&player, &caller.identity, flagged)
             .await?;
@@ -58,7 +66,7 @@ impl Service {
                 },
             )
             .await?;
-        let texts = self.texts();
+        let texts = self.texts_for(&community);
         Ok(match filed {
             Filed::New(id) => {
                 tracing::info!(id, question = %question_id, %reason, "question reported");
@@ -117,17 +125,19 @@ impl Service {
         Self::admin_only(caller)?;
         let (community, _) = self.member(caller).await?;
         let reports = self.store().reports(Some(community.id), all).await?;
-        Ok(self.report_list(&reports, all))
+        Ok(self.report_list(self.texts_for(&community), &reports, all))
     }
 
     /// Every community's reports, for the operator.
     pub async fn all_reports(&self, all: bool) -> Result<AdminReply, ServiceError> {
         let reports = self.store().reports(None, all).await?;
-        Ok(self.report_list(&reports, all))
+        Ok(self.report_list(self.texts(), &reports, all))
     }
 
-    fn report_list(&self, reports: &[Report], all: bool) -> AdminReply {
-        let texts = self.texts();
+    /// Reports by question, each question named by its id and the start of
+    /// its prompt (when the bank still has it), then each report.
+    fn report_list(&self, texts: Texts, reports: &[Report], all: bool) -> AdminReply {
+        let content = self.content();
         if reports.is_empty() {
             return AdminReply::text(texts.reports_none(all));
         }
@@ -139,6 +149,12 @@ impl Service {
                 group.open,
                 &group.reasons,
             ));
+            if let Some(question) = content.bank.question(group.question_id) {
+                lines.push(format!(
+                    "  「{}」",
+                    crate::notes::truncate_chars(&question.prompt, REPORTED_PROMPT_MAX)
+                ));
+            }
             for report in &group.reports {
                 lines.push(texts.report_line(
                     &report.reporter,
@@ -160,7 +176,9 @@ impl Service {
     ) -> Result<AdminReply, ServiceError> {
         Self::admin_only(caller)?;
         let (community, _) = self.member(caller).await?;
-        self.resolve(Some(community.id), question_id, note).await
+        let texts = self.texts_for(&community);
+        self.resolve(texts, Some(community.id), question_id, note)
+            .await
     }
 
     /// The same in every community, for the operator.
@@ -169,11 +187,12 @@ impl Service {
         question_id: &str,
         note: &str,
     ) -> Result<AdminReply, ServiceError> {
-        self.resolve(None, question_id, note).await
+        self.resolve(self.texts(), None, question_id, note).await
     }
 
     async fn resolve(
         &self,
+        texts: Texts,
         community_id: Option<i64>,
         question_id: &str,
         note: &str,
@@ -185,7 +204,7 @@ impl Service {
             .resolve_reports(community_id, question_id, &note, Utc::now())
             .await?;
         Ok(AdminReply::text(
-            self.texts().reports_resolved(question_id, resolved),
+            texts.reports_resolved(question_id, resolved),
         ))
     }
 
@@ -195,6 +214,7 @@ impl Service {
     /// resolves, as lines for the admin.
     pub(super) async fn answer_key_changes(
         &self,
+        texts: Texts,
         old: &Content,
         new: &Content,
     ) -> Result<Vec<String>, ServiceError> {
@@ -216,7 +236,6 @@ impl Service {
             return Ok(Vec::new());
         }
         let counts = self.store().answer_counts(&changed).await?;
-        let texts = self.texts();
         let note = texts.resolved_by_key_change();
         let mut lines = Vec::new();
         for question_id in &changed {

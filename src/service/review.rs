@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::{Caller, Service, ServiceError};
 use crate::game::Game;
+use crate::i18n::Texts;
 use crate::quiz;
 use crate::refusal::Refusal;
 use crate::review;
@@ -25,6 +26,7 @@ impl Service {
         let count = super::quiz::session_length(count)?;
         let content = self.content();
         let (community, player) = self.member(caller).await?;
+        let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
         let now = Utc::now();
         let until = review::horizon(now, community.exam_on, community.time_zone);
@@ -36,18 +38,21 @@ impl Service {
             let counts = self.store().due_counts(&player, now, now).await?;
             let next = counts
                 .next_due_at
-                .map(|at| self.texts().when(at, now, community.time_zone));
+                .map(|at| texts.when(at, now, community.time_zone));
             return Ok(ReviewStart::NothingDue(NothingDue::new(
-                self.texts(),
+                texts,
                 next.as_deref(),
             )));
         };
-        Ok(ReviewStart::Card(Box::new(self.card(&game, &session)?)))
+        Ok(ReviewStart::Card(Box::new(
+            self.card(texts, &game, &session)?,
+        )))
     }
 
     /// Ends a session and sums it up, saying when its misses come back.
     pub(super) async fn summary(
         &self,
+        texts: Texts,
         game: &Game<'_>,
         player: &Player,
         session: &QuizSession,
@@ -58,17 +63,11 @@ impl Service {
         if !summary.missed.is_empty() {
             let cards = self.store().cards(player, &summary.missed).await?;
             if let Some(first) = cards.iter().map(|c| c.state.due_at).min() {
-                let texts = self.texts();
                 let when = texts.when(first.max(now), now, player.time_zone);
                 comeback = Some(texts.misses_come_back(summary.missed.len(), &when));
             }
         }
-        Ok(SummaryView::new(
-            self.texts(),
-            game.content,
-            &summary,
-            comeback,
-        ))
+        Ok(SummaryView::new(texts, game.content, &summary, comeback))
     }
 
     /// The stats lines about review: cards due now and by the end of
@@ -79,7 +78,7 @@ impl Service {
         player: Option<&Player>,
         now: DateTime<Utc>,
     ) -> Result<Vec<String>, ServiceError> {
-        let texts = self.texts();
+        let texts = self.texts_for(community);
         let mut lines = Vec::new();
         if let Some(player) = player {
             let today = quiz::local_day(now, community.time_zone);
@@ -109,7 +108,7 @@ impl Service {
     ) -> Result<AdminReply, ServiceError> {
         Self::admin_only(caller)?;
         let (community, _) = self.member(caller).await?;
-        let texts = self.texts();
+        let texts = self.texts_for(&community);
         let today = quiz::local_day(Utc::now(), community.time_zone);
         let typed = typed.map(str::trim).filter(|t| !t.is_empty());
         let exam_on = match typed {
@@ -147,7 +146,8 @@ impl Service {
             .set_review_settings(community.id, retention, community.exam_on)
             .await?;
         self.forget_members();
-        Ok(AdminReply::text(self.texts().retention_set(retention)))
+        let texts = self.texts_for(&community);
+        Ok(AdminReply::text(texts.retention_set(retention)))
     }
 }
 

@@ -31,16 +31,22 @@ impl Service {
         let store = self.store();
         let mut rows = Vec::new();
         let mut mine = None;
+        let mut today_in = None;
+        let mut texts = self.texts();
         if let Some(community) = store
             .find_community(viewer.platform, &viewer.community)
             .await?
         {
+            texts = self.texts_for(&community);
+            let today = quiz::local_day(Utc::now(), community.time_zone);
+            today_in = Some((today, community.time_zone));
             let query = BoardQuery {
                 community_id: community.id,
                 period,
                 topic: topic.as_deref(),
-                today: quiz::local_day(Utc::now(), community.time_zone),
+                today,
                 time_zone: community.time_zone,
+                periods_since: community.periods_since,
                 limit: BOARD_ROWS,
             };
             rows = store.leaderboard(&query).await?;
@@ -49,12 +55,13 @@ impl Service {
             }
         }
         Ok(Board::new(
-            self.texts(),
+            texts,
             &content,
             period,
             topic.as_deref(),
             &rows,
             mine.as_ref(),
+            today_in,
         ))
     }
 
@@ -64,10 +71,12 @@ impl Service {
         let store = self.store();
         let mut found = None;
         let mut extras = StatsExtras::default();
+        let mut texts = self.texts();
         if let Some(community) = store
             .find_community(whose.platform, &whose.community)
             .await?
         {
+            texts = self.texts_for(&community);
             let now = Utc::now();
             let player = store.find_player(&community, &whose.user).await?;
             if let Some(player) = &player {
@@ -86,7 +95,7 @@ impl Service {
             extras.review = self.review_lines(&community, player.as_ref(), now).await?;
         }
         Ok(StatsCard::new(
-            self.texts(),
+            texts,
             &content,
             name,
             found.as_ref(),

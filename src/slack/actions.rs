@@ -86,7 +86,8 @@ impl SlackApp {
                 .open_report_form(team, user.id.value(), flagged, &event.trigger_id, channel)
                 .await;
             if let Err(err) = opened {
-                let text = self.error_text(&err, &action.to_string());
+                let texts = self.texts_for(team, user.id.value());
+                let text = self.error_text(texts, &err, &action.to_string());
                 if let Err(err) = self
                     .respond(response_url, blocks::notice(&text), false)
                     .await
@@ -103,7 +104,8 @@ impl SlackApp {
             Ok(Some((content, replace))) => self.respond(response_url, content, replace).await,
             Ok(None) => Ok(()),
             Err(err) => {
-                let text = self.error_text(&err, &action.to_string());
+                let texts = self.texts_for(team, user.id.value());
+                let text = self.error_text(texts, &err, &action.to_string());
                 self.respond(response_url, blocks::notice(&text), false)
                     .await
             }
@@ -249,7 +251,10 @@ impl SlackApp {
             .await
         {
             Ok(thanks) => thanks,
-            Err(err) => self.error_text(&SlackError::Service(err), "report"),
+            Err(err) => {
+                let texts = self.texts_for(submission.team.id.value(), user);
+                self.error_text(texts, &SlackError::Service(err), "report")
+            }
         };
         let Some(channel) = metadata.channel else {
             return;

@@ -353,7 +353,7 @@ impl SlackApp {
         let name = event.command.value().trim_start_matches('/');
         let logged = crate::notes::truncate_chars(name, LOGGED_NAME_MAX);
         tracing::debug!(command = %logged, team, user, "Slack command");
-        let texts = self.service.texts();
+        let texts = self.texts_for(team, user);
         let reply = match name {
             "quiz" => self.quiz(team, user, text).await,
             "leaderboard" => self.leaderboard(team, user, text).await,
@@ -368,13 +368,17 @@ impl SlackApp {
         };
         reply.unwrap_or_else(|err| {
             let request = format!("/{name} {text}");
-            Reply::private(blocks::notice(&self.error_text(&err, &request)))
+            Reply::private(blocks::notice(&self.error_text(texts, &err, &request)))
         })
     }
 
     async fn quiz(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
         let Some(args) = parse_quiz_args(text) else {
-            return Ok(self.usage(&self.service.texts().slack_quiz_usage(&self.topic_ids())));
+            return Ok(self.usage(
+                &self
+                    .texts_for(team, user)
+                    .slack_quiz_usage(&self.topic_ids()),
+            ));
         };
         let caller = self.caller(team, user).await;
         let shown_at = Utc::now().timestamp_millis();
@@ -398,7 +402,7 @@ impl SlackApp {
 
     async fn leaderboard(&self, team: &str, user: &str, text: &str) -> Result<Reply, SlackError> {
         let Some(args) = parse_board_args(text) else {
-            return Ok(self.usage(self.service.texts().slack_leaderboard_usage()));
+            return Ok(self.usage(self.texts_for(team, user).slack_leaderboard_usage()));
         };
         let board = self
             .service
@@ -423,7 +427,7 @@ impl SlackApp {
         } else {
             match parse_user(text) {
                 Some(target) => target,
-                None => return Ok(self.usage(self.service.texts().slack_stats_usage())),
+                None => return Ok(self.usage(self.texts_for(team, user).slack_stats_usage())),
             }
         };
         let name = self.display_name(&target).await;
@@ -433,8 +437,9 @@ impl SlackApp {
             .await?;
         // The chart goes to the caller's direct message (see `files`).
         let chart_note = card.chart.clone().map(|chart| {
-            self.send_chart(user, chart, response_url.clone());
-            self.service.texts().slack_chart_in_dm()
+            let texts = self.texts_for(team, user);
+            self.send_chart(texts, user, chart, response_url.clone());
+            texts.slack_chart_in_dm()
         });
         Ok(Reply::private(blocks::stats(&card, chart_note)))
     }
@@ -446,7 +451,7 @@ impl SlackApp {
         channel: &str,
         text: &str,
     ) -> Result<Reply, SlackError> {
-        let texts = self.service.texts();
+        let texts = self.texts_for(team, user);
         let mut caller = self.caller(team, user).await;
         caller.admin = match self.is_admin(user).await {
             Ok(admin) => admin,
@@ -508,6 +513,15 @@ impl SlackApp {
             "retention" if !rest.trim().is_empty() => {
                 blocks::admin(&service.set_retention(&caller, rest.trim()).await?)
             }
+            "timezone" if !rest.trim().is_empty() => {
+                blocks::admin(&service.set_time_zone(&caller, rest.trim()).await?)
+            }
+            "language" if !rest.trim().is_empty() => {
+                blocks::admin(&service.set_language(&caller, rest.trim()).await?)
+            }
+            "settings" if rest.trim().is_empty() => {
+                blocks::admin(&service.community_settings(&caller).await?)
+            }
             _ => return Ok(self.admin_usage(&caller)),
         };
         Ok(Reply::private(content))
@@ -515,7 +529,7 @@ impl SlackApp {
 
     /// The admin commands' usage, for admins only.
     fn admin_usage(&self, caller: &Caller) -> Reply {
-        let texts = self.service.texts();
+        let texts = self.service.texts_of(&caller.identity);
         if caller.admin {
             self.usage(texts.slack_admin_usage())
         } else {

@@ -15,6 +15,7 @@ use slack_morphism::prelude::*;
 
 use super::{blocks, SlackApp, SlackError};
 use crate::chart;
+use crate::i18n::Texts;
 use crate::view::StatsChart;
 
 impl SlackApp {
@@ -23,10 +24,15 @@ impl SlackApp {
     /// not wait for the upload. The upload counts as work in progress, so
     /// shutdown waits for it. When it fails, the member is told so
     /// privately through the command's `response_url`.
-    pub(crate) fn send_chart(&self, user: &str, chart: StatsChart, reply_to: SlackResponseUrl) {
+    pub(crate) fn send_chart(
+        &self,
+        texts: Texts,
+        user: &str,
+        chart: StatsChart,
+        reply_to: SlackResponseUrl,
+    ) {
         let client = std::sync::Arc::clone(&self.client);
         let token = self.bot_token.clone();
-        let texts = self.service.texts();
         let user = SlackUserId::new(user.to_string());
         let in_progress = self.service.background_work();
         tokio::spawn(async move {

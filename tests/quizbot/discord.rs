@@ -12,7 +12,7 @@ use quizbot::refusal::Refusal;
 use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::Store;
 use secrecy::SecretString;
-use serde_json::json;
+use serde_json::{json, Value};
 use sqlx::Row;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -811,7 +811,12 @@ async fn a_restart_mid_session_keeps_the_buttons_working() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn english_with_quizbot_locale_en() {
     let harness = Harness::start_with(Locale::English, shipped_content()).await;
-    let alice = Member::new(501, "Alice");
+    // A server whose preferred locale the bot does not speak starts in
+    // QUIZBOT_LOCALE's language.
+    let alice = Member {
+        guild_locale: "ja",
+        ..Member::new(501, "Alice")
+    };
 
     let registration = harness.fake.wait_registration(1).await;
     assert_eq!(
@@ -1633,6 +1638,130 @@ async fn a_stalled_database_defers_every_interaction_and_then_tells_what_was_sto
         card.custom_ids().iter().any(|id| id.starts_with("q:")),
         "the deferred /quiz became the card: {:?}",
         card.data
+    );
+    assert_no_problems(&harness.fake);
+}
+
+/// `/quiz-admin …` with one subcommand and its options.
+fn admin_command(subcommand: &str, options: Value) -> Value {
+    json!([{ "name": subcommand, "type": 1, "options": options }])
+}
+
+/// A server's own settings: an admin sets its time zone, and the day on
+/// the leaderboard is that zone's; sets its language to English, and that
+/// server's quiz speaks English while another server stays Korean; a new
+/// server whose preferred locale is English starts in English.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_sets_its_own_time_zone_and_language() {
+    let harness = Harness::start().await;
+    let admin = Member::admin(601, "Dana");
+    let korean = Texts::new(Locale::Korean);
+    let english = Texts::new(Locale::English);
+
+    // The admin's first contact creates the server in Korean (its locale).
+    let zone = harness
+        .fake
+        .slash(
+            &admin,
+            "quiz-admin",
+            admin_command(
+                "timezone",
+                json!([{ "name": "zone", "type": 3, "value": "Europe/Berlin" }]),
+            ),
+        )
+        .visible_reply()
+        .await;
+    assert!(
+        zone.text().contains(&korean.time_zone_set("Europe/Berlin")),
+        "{}",
+        zone.text()
+    );
+    let board = harness
+        .fake
+        .slash(
+            &admin,
+            "leaderboard",
+            json!([{ "name": "period", "type": 4, "value": 0 }]),
+        )
+        .visible_reply()
+        .await;
+    let berlin_today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Europe::Berlin)
+        .format("%Y-%m-%d (Europe/Berlin)")
+        .to_string();
+    assert!(
+        board.text().contains(&berlin_today),
+        "today's board is Berlin's day, {berlin_today}: {}",
+        board.text()
+    );
+
+    let language = harness
+        .fake
+        .slash(
+            &admin,
+            "quiz-admin",
+            admin_command(
+                "language",
+                json!([{ "name": "language", "type": 4, "value": 1 }]),
+            ),
+        )
+        .visible_reply()
+        .await;
+    assert!(
+        language.text().contains(&english.language_set()),
+        "{}",
+        language.text()
+    );
+    let settings = harness
+        .fake
+        .slash(&admin, "quiz-admin", admin_command("settings", json!([])))
+        .visible_reply()
+        .await;
+    assert!(
+        settings.text().contains("Time zone: Europe/Berlin")
+            && settings.text().contains("English (en)"),
+        "{}",
+        settings.text()
+    );
+
+    // This server's quiz is in English now …
+    let member = Member::new(602, "Eli");
+    let card = harness.quiz(&member, "ec2", 1).await;
+    let feedback = harness.answer(&member, &card, true).visible_reply().await;
+    assert!(
+        feedback.text().contains(english.correct()),
+        "{}",
+        feedback.text()
+    );
+
+    // … another server's stays Korean …
+    let elsewhere = Member {
+        guild: Some(harness.fake.guild_id + 1),
+        ..Member::new(603, "Fay")
+    };
+    let card = harness.quiz(&elsewhere, "ec2", 1).await;
+    let feedback = harness
+        .answer(&elsewhere, &card, true)
+        .visible_reply()
+        .await;
+    assert!(
+        feedback.text().contains(korean.correct()),
+        "{}",
+        feedback.text()
+    );
+
+    // … and a new server that prefers English starts in English.
+    let abroad = Member {
+        guild: Some(harness.fake.guild_id + 2),
+        guild_locale: "en-US",
+        ..Member::new(604, "Gus")
+    };
+    let card = harness.quiz(&abroad, "ec2", 1).await;
+    let feedback = harness.answer(&abroad, &card, true).visible_reply().await;
+    assert!(
+        feedback.text().contains(english.correct()),
+        "{}",
+        feedback.text()
     );
     assert_no_problems(&harness.fake);
 }

@@ -80,6 +80,8 @@ pub struct Member {
     pub permissions: u64,
     /// The server the member acts in; the fake's own when `None`.
     pub guild: Option<u64>,
+    /// The server's preferred locale (`guild_locale`), as Discord sends it.
+    pub guild_locale: &'static str,
 }
 
 impl Member {
@@ -89,6 +91,7 @@ impl Member {
             name: name.into(),
             permissions: permissions::MEMBER,
             guild: None,
+            guild_locale: "ko",
         }
     }
 
@@ -681,7 +684,7 @@ impl FakeDiscord {
             "application_id": state.application_id.to_string(),
             "type": kind,
             "data": data,
-            "guild": { "id": guild, "locale": "ko", "features": [] },
+            "guild": { "id": guild, "locale": member.guild_locale, "features": [] },
             "guild_id": guild,
             "channel": { "id": state.channel_id.to_string(), "type": 0, "name": "study", "guild_id": guild },
             "channel_id": state.channel_id.to_string(),
@@ -690,7 +693,7 @@ impl FakeDiscord {
             "version": 1,
             "app_permissions": permissions::MEMBER.to_string(),
             "locale": "ko",
-            "guild_locale": "ko",
+            "guild_locale": member.guild_locale,
             "entitlements": [],
             "authorizing_integration_owners": { "0": guild },
             "context": 0,

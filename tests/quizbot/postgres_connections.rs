@@ -111,6 +111,7 @@ async fn an_answer_that_meets_a_closed_connection_is_recorded_once() {
             topic: None,
             today: at("2026-03-02T01:00:00Z").date_naive(),
             time_zone: chrono_tz::Asia::Seoul,
+            periods_since: chrono::DateTime::UNIX_EPOCH,
             limit: 10,
         })
         .await

@@ -88,6 +88,7 @@ async fn board(
         topic,
         today,
         time_zone: chrono_tz::Asia::Seoul,
+        periods_since: chrono::DateTime::UNIX_EPOCH,
         limit: 10,
     };
     let top = store.leaderboard(&query).await.expect("leaderboard");

@@ -253,6 +253,7 @@ impl Running {
             topic: None,
             today: local_day(chrono::Utc::now(), community.time_zone),
             time_zone: community.time_zone,
+            periods_since: community.periods_since,
             limit: 10,
         };
         self.store

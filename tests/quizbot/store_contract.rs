@@ -27,6 +27,7 @@ both_backends!(
     sessions_follow_their_stored_answers,
     history_remembers_the_last_answer,
     fifty_answers_at_once_are_each_recorded_once,
+    a_time_zone_change_moves_days_weeks_and_streaks,
 );
 
 pub fn question(id: &str, topic: &str, correct: &[usize]) -> Question {
@@ -123,6 +124,7 @@ impl Fixture {
             topic,
             today: day(today),
             time_zone: self.community.time_zone,
+            periods_since: self.community.periods_since,
             limit: 10,
         }
     }
@@ -1006,4 +1008,134 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
             player.display_name
         );
     }
+}
+
+/// A community that changes its time zone: "today", "this week" and the
+/// streak's days follow the new zone from the next answer, as the README
+/// says (a period whose dates differ starts again; a streak's last day is
+/// kept as a date, so a later answer on the same or an earlier date in the
+/// new zone leaves the run as it is).
+async fn a_time_zone_change_moves_days_weeks_and_streaks(db: &TestDatabase) {
+    let seoul = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = seoul.player("ana").await;
+    // 16:00 UTC on Wednesday 4 March: already Thursday 5 March in Seoul.
+    seoul
+        .answer(
+            &ana,
+            &question("z-1", "ec2", &[0]),
+            &[0],
+            "2026-03-04T16:00:00Z",
+            None,
+        )
+        .await;
+
+    seoul
+        .store
+        .set_community_time_zone(
+            seoul.community.id,
+            chrono_tz::Europe::Berlin,
+            at("2026-03-04T18:00:00Z"),
+        )
+        .await
+        .expect("set the zone");
+    let community = seoul
+        .store
+        .find_community(seoul.community.platform, &seoul.community.external_id)
+        .await
+        .expect("find")
+        .expect("exists");
+    assert_eq!(community.time_zone, chrono_tz::Europe::Berlin);
+    let berlin = Fixture {
+        store: seoul.store.clone(),
+        community,
+    };
+    let ana = berlin.player("ana").await;
+    assert_eq!(
+        ana.time_zone,
+        chrono_tz::Europe::Berlin,
+        "the player follows"
+    );
+
+    // 20:00 UTC: Wednesday 4 March in Berlin. Today's board is Berlin's
+    // Wednesday, which the Seoul answer (Thursday there) is not on.
+    assert_eq!(
+        berlin.standings(Period::Today, None, "2026-03-04").await,
+        Vec::<(String, i64)>::new()
+    );
+    let recorded = berlin
+        .answer(
+            &ana,
+            &question("z-2", "ec2", &[0]),
+            &[0],
+            "2026-03-04T20:00:00Z",
+            None,
+        )
+        .await;
+    let Recorded::New { points, streak } = recorded else {
+        panic!("a new answer, got {recorded:?}");
+    };
+    assert_eq!(points, 10);
+    assert_eq!(
+        (streak.current, streak.last_day),
+        (1, Some(day("2026-03-05"))),
+        "an earlier date in the new zone leaves the run as it is"
+    );
+    assert_eq!(
+        berlin.standings(Period::Today, None, "2026-03-04").await,
+        vec![("ana".to_string(), 10)],
+        "today is Berlin's Wednesday, started again"
+    );
+    assert_eq!(
+        berlin
+            .standings(Period::Today, Some("ec2"), "2026-03-04")
+            .await,
+        vec![("ana".to_string(), 10)],
+        "a topic's today too"
+    );
+    // Friday in Berlin continues the run from Seoul's Thursday.
+    berlin
+        .answer(
+            &ana,
+            &question("z-3", "ec2", &[0]),
+            &[0],
+            "2026-03-06T12:00:00Z",
+            None,
+        )
+        .await;
+    let stats = berlin
+        .store
+        .stats(&ana, day("2026-03-06"))
+        .await
+        .expect("stats");
+    assert_eq!(stats.current_streak, 2);
+
+    // Sunday 8 March 23:30 in Berlin is Monday 9 March in Seoul: the week
+    // is Berlin's, the one that began on Monday 2 March.
+    berlin
+        .answer(
+            &ana,
+            &question("z-4", "ec2", &[0]),
+            &[0],
+            "2026-03-08T22:30:00Z",
+            None,
+        )
+        .await;
+    let week = berlin.standings(Period::Week, None, "2026-03-08").await;
+    assert_eq!(
+        week,
+        vec![("ana".to_string(), 30)],
+        "this week started again at the change: the Seoul answer before it is all-time only"
+    );
+    for (period, today, points) in [
+        (Period::Week, "2026-03-08", 30),
+        (Period::AllTime, "2026-03-08", 40),
+    ] {
+        assert_eq!(
+            berlin.standings(period, Some("ec2"), today).await,
+            vec![("ana".to_string(), points)],
+            "the topic's {period:?} board counts the same way"
+        );
+    }
+    let next_week = berlin.standings(Period::Week, None, "2026-03-09").await;
+    assert!(next_week.is_empty(), "{next_week:?}");
 }
