@@ -4,9 +4,11 @@
 //! here: the view model ([`crate::view`]) is worded with these texts and the
 //! platforms only lay it out, so a translation is one place to edit and the
 //! platforms cannot drift apart. The wording of the daily question is in
-//! [`daily`], of the Slack commands' usage in [`slack`].
+//! [`daily`], of the mock exam and readiness in [`mock`], of the Slack
+//! commands' usage in [`slack`].
 
 mod daily;
+mod mock;
 mod progress;
 mod report;
 mod review;
@@ -310,6 +312,9 @@ impl Texts {
 
     /// A refused request, as the user should read it.
     pub fn refusal(&self, refusal: &Refusal) -> String {
+        if let Some(text) = self.mock_refusal(refusal) {
+            return text;
+        }
         match refusal {
             Refusal::UnknownTopic { topic, known } => {
                 let known = known.join(", ");
@@ -430,6 +435,8 @@ impl Texts {
                     format!("`{typed}` is not a desired retention we can use: pick one from 0.70 to 0.97 (default 0.90).")
                 }
             }
+            // Worded in `mock` (above).
+            Refusal::BadMockLength { .. } | Refusal::BadMockMinutes { .. } => String::new(),
         }
     }
 

@@ -427,8 +427,7 @@ mod tests {
             "billing.toml".to_string(),
             "[topic]\nid = \"b\"\nname = \"b\"\ndomain = \"billing\"\n\n[[question]]\nid = \"b-0\"\nprompt = \"?\"\nanswer = 0\nchoices = [\"a\", \"b\"]\nexplanation = \"e\"\n".to_string(),
         )];
-        let mut text =
-            "[topic]\nid = \"t\"\nname = \"t\"\ndomain = \"technology\"\n\n".to_string();
+        let mut text = "[topic]\nid = \"t\"\nname = \"t\"\ndomain = \"technology\"\n\n".to_string();
         for n in 0..30 {
             text.push_str(&format!(
                 "[[question]]\nid = \"t-{n}\"\nprompt = \"?\"\nanswer = 0\nchoices = [\"a\", \"b\"]\nexplanation = \"e\"\n\n"
@@ -455,10 +454,7 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2026, 5, 1, 9, 0, 0).unwrap();
         let end = ends_at(start, 90);
         assert!(!is_out_of_time(end, end - Duration::seconds(1)));
-        assert!(
-            is_out_of_time(end, end),
-            "at the end the exam is submitted"
-        );
+        assert!(is_out_of_time(end, end), "at the end the exam is submitted");
         assert!(is_out_of_time(end, end + Duration::hours(5)));
     }
 

@@ -499,7 +499,10 @@ mod tests {
         cards.push(card("security-19", 30.0, now()));
         cards.push(card("gone", 30.0, now()));
         let readiness = assess(&bank, &cards, &[], &outlook());
-        assert_eq!(readiness.answered, MIN_ANSWERED, "a card the bank lost is left out");
+        assert_eq!(
+            readiness.answered, MIN_ANSWERED,
+            "a card the bank lost is left out"
+        );
         assert!(readiness.score().is_some());
     }
 

@@ -52,4 +52,8 @@ pub enum Refusal {
     BadExamDate(String),
     #[error("`{0}` is not a desired retention between 0.70 and 0.97")]
     BadRetention(String),
+    #[error("a mock exam has {min} to {max} questions")]
+    BadMockLength { min: usize, max: usize },
+    #[error("a mock exam's time limit is 1 to {max} minutes")]
+    BadMockMinutes { max: i64 },
 }

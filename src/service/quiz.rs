@@ -62,7 +62,7 @@ impl Service {
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
-            .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
+            .start(&player, topic.as_deref(), count, self.now(), &mut rng)
             .await?;
         self.card(&game, &session)
     }
@@ -80,7 +80,7 @@ impl Service {
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
-            .start_weak(&player, count, Utc::now(), &mut rng)
+            .start_weak(&player, count, self.now(), &mut rng)
             .await?;
         self.card(&game, &session)
     }
@@ -118,7 +118,7 @@ impl Service {
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let outcome = game
             .answer(
                 &player,
@@ -179,7 +179,7 @@ impl Service {
         let content = self.content();
         let (_, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let session = game.next(&player, session, now).await?;
         if session.position >= session.question_ids.len() {
             let summary = self.summary(&game, &player, &session, now).await?;
@@ -199,7 +199,7 @@ impl Service {
         let content = self.content();
         let (_, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let found = self.store().session(session).await?;
         match found {
             Some(QuizSession { player_id, .. }) if player_id != player.id => {
@@ -234,7 +234,7 @@ impl Service {
                 post,
                 chosen,
                 click.interaction_id.clone(),
-                Utc::now(),
+                self.now(),
             )
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 
 use super::moment::Moment;
-use super::{count_from, decode_choices, encode_choices, Player, Store, StoreError};
+use super::{count_from, decode_choices, encode_choices, parse_zone, Player, Store, StoreError};
 use crate::mock::MockResult;
 use crate::readiness::{FirstTry, MemoryCard};
 
@@ -86,8 +86,9 @@ type ExamRow = (
 );
 
 fn exam_from(row: ExamRow) -> Result<MockExam, StoreError> {
-    let (id, community_id, player_id, ids, started, ends, submitted, timed_out, recorded) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8);
+    let (id, community_id, player_id, ids, started, ends, submitted, timed_out, recorded) = (
+        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
+    );
     let question_ids: Vec<String> = serde_json::from_str(&ids)
         .map_err(|_| StoreError::Corrupt(format!("mock exam question ids `{ids}`")))?;
     let result = match (row.9, row.10, row.11, row.12) {
@@ -275,6 +276,27 @@ impl Store {
         Ok(())
     }
 
+    /// A player by id, with what scoring needs of their community (an
+    /// exam settled by the sweep records its answers as theirs).
+    pub async fn player_by_id(&self, player_id: i64) -> Result<Option<Player>, StoreError> {
+        let row: Option<(i64, String, String, f32)> = shared_query!(
+            @fetch_optional self,
+            "SELECT p.community_id, p.display_name, c.time_zone, c.desired_retention
+             FROM players p JOIN communities c ON c.id = p.community_id WHERE p.id = $1",
+            player_id
+        );
+        row.map(|(community_id, display_name, zone, retention)| {
+            Ok(Player {
+                id: player_id,
+                community_id,
+                display_name,
+                time_zone: parse_zone(&zone)?,
+                retention,
+            })
+        })
+        .transpose()
+    }
+
     /// The player's exams with a result, the latest first.
     pub async fn settled_mock_exams(&self, player: &Player) -> Result<Vec<MockExam>, StoreError> {
         let sql = format!(
@@ -332,7 +354,10 @@ impl Store {
     }
 
     /// The community's players who have answered: (id, name).
-    pub async fn community_members(&self, community_id: i64) -> Result<Vec<(i64, String)>, StoreError> {
+    pub async fn community_members(
+        &self,
+        community_id: i64,
+    ) -> Result<Vec<(i64, String)>, StoreError> {
         let rows: Vec<(i64, String)> = shared_query!(
             self,
             "SELECT id, display_name FROM players
