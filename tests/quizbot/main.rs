@@ -19,6 +19,7 @@ mod daily_schedule;
 mod discord;
 mod fake_discord;
 mod fake_slack;
+mod mock_discord;
 mod mock_exam;
 mod reliability;
 mod reports;
