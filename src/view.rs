@@ -1288,7 +1288,8 @@ impl MockResultPage {
             lines.push(texts.mock_timed_out().to_string());
         }
         if let Some(submitted) = exam.submitted_at {
-            let used = ((submitted - exam.started_at).num_seconds().max(0) + 59) / 60;
+            // Whole minutes, rounded up: an exam took at least one.
+            let used = ((submitted - exam.started_at).num_seconds().max(1) + 59) / 60;
             let limit = (exam.ends_at - exam.started_at).num_minutes();
             lines.push(texts.mock_time_used(used.min(limit), limit));
         }
