@@ -20,6 +20,7 @@ mod daily_schedule;
 mod discord;
 mod fake_discord;
 mod fake_slack;
+mod mock_calibration;
 mod mock_discord;
 mod mock_exam;
 mod mock_slack;
