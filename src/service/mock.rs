@@ -223,16 +223,27 @@ impl Service {
             .await?;
         let mut settled = 0;
         for id in ids {
-            let Some(exam) = self.store().mock_exam(id).await? else {
-                continue;
-            };
-            let Some(player) = self.store().player_by_id(exam.player_id).await? else {
-                continue;
-            };
-            self.settle_exam(exam, &player, None).await?;
-            settled += 1;
+            // One exam that cannot be settled (its rows damaged) is logged
+            // and does not hold up the others.
+            match self.settle_by_id(id).await {
+                Ok(true) => settled += 1,
+                Ok(false) => {}
+                Err(err) => err.log("settling a mock exam out of time"),
+            }
         }
         Ok(settled)
+    }
+
+    /// Settles exam `id` as its own player; `false` when it is gone.
+    async fn settle_by_id(&self, id: i64) -> Result<bool, ServiceError> {
+        let Some(exam) = self.store().mock_exam(id).await? else {
+            return Ok(false);
+        };
+        let Some(player) = self.store().player_by_id(exam.player_id).await? else {
+            return Ok(false);
+        };
+        self.settle_exam(exam, &player, None).await?;
+        Ok(true)
     }
 
     /// Settles the player's exams that are out of time, before anything
