@@ -19,6 +19,13 @@
 //!   (🚩); with `:<reason>` after them, a reason picked (Discord's reason
 //!   buttons), and `…:flagged:<reason>` the form that sends the report
 //!   (Discord's modal)
+//! - `m:<exam>:<position>:<choice>` chooses in a mock exam,
+//!   `m:<exam>:<position>:pick` is its "choose N" menu or checkboxes and
+//!   `…:save` the button that saves the checked boxes (Slack),
+//!   `m:<exam>:<position>:go` shows that question (previous, next, back),
+//!   `m:<exam>:submit` submits (asking first when questions are blank),
+//!   `m:<exam>:confirm` submits for sure, and `m:<exam>:r:<page>` shows a
+//!   page of the result
 
 use std::fmt;
 use std::str::FromStr;
@@ -71,6 +78,25 @@ pub enum Action {
     FlagReason(Flagged, ReportReason),
     /// The form that files the report with its reason.
     FlagSubmit(Flagged, ReportReason),
+    /// Chooses one choice for a mock exam's question.
+    MockAnswer {
+        exam: i64,
+        position: usize,
+        choice: usize,
+    },
+    /// The "choose N" menu (Discord) or checkboxes (Slack) of a mock
+    /// exam's question; on Discord its values are the choice.
+    MockPick { exam: i64, position: usize },
+    /// Saves the checked boxes as the choice (Slack).
+    MockSave { exam: i64, position: usize },
+    /// Shows a mock exam's question at `position`.
+    MockGo { exam: i64, position: usize },
+    /// Submits a mock exam, asking first when questions are blank.
+    MockSubmit { exam: i64 },
+    /// Submits a mock exam with its blank questions.
+    MockConfirm { exam: i64 },
+    /// A page of a mock exam's result.
+    MockResults { exam: i64, page: usize },
 }
 
 impl Action {
@@ -80,6 +106,7 @@ impl Action {
         match self {
             Action::Submit { session, position } => Some(Action::Pick { session, position }),
             Action::DailySubmit { post } => Some(Action::DailyPick { post }),
+            Action::MockSave { exam, position } => Some(Action::MockPick { exam, position }),
             _ => None,
         }
     }
@@ -133,9 +160,35 @@ fn parse(text: &str) -> Option<Action> {
             }
         }
         "start" => Action::StartQuiz,
+        "m" => mock_action(parts.next()?.parse().ok()?, &mut parts)?,
         _ => return None,
     };
     parts.next().is_none().then_some(action)
+}
+
+/// The rest of an `m:<exam>:…` id.
+fn mock_action<'a>(exam: i64, parts: &mut impl Iterator<Item = &'a str>) -> Option<Action> {
+    Some(match parts.next()? {
+        "submit" => Action::MockSubmit { exam },
+        "confirm" => Action::MockConfirm { exam },
+        "r" => Action::MockResults {
+            exam,
+            page: parts.next()?.parse().ok()?,
+        },
+        position => {
+            let position = position.parse().ok()?;
+            match parts.next()? {
+                "pick" => Action::MockPick { exam, position },
+                "save" => Action::MockSave { exam, position },
+                "go" => Action::MockGo { exam, position },
+                choice => Action::MockAnswer {
+                    exam,
+                    position,
+                    choice: choice.parse().ok()?,
+                },
+            }
+        }
+    })
 }
 
 /// `flag` alone is [`Action::Flag`]; with a reason, [`Action::FlagReason`].
@@ -164,6 +217,17 @@ impl fmt::Display for Action {
             Action::Flag(flagged) => write!(f, "{flagged}:flag"),
             Action::FlagReason(flagged, reason) => write!(f, "{flagged}:flag:{reason}"),
             Action::FlagSubmit(flagged, reason) => write!(f, "{flagged}:flagged:{reason}"),
+            Action::MockAnswer {
+                exam,
+                position,
+                choice,
+            } => write!(f, "m:{exam}:{position}:{choice}"),
+            Action::MockPick { exam, position } => write!(f, "m:{exam}:{position}:pick"),
+            Action::MockSave { exam, position } => write!(f, "m:{exam}:{position}:save"),
+            Action::MockGo { exam, position } => write!(f, "m:{exam}:{position}:go"),
+            Action::MockSubmit { exam } => write!(f, "m:{exam}:submit"),
+            Action::MockConfirm { exam } => write!(f, "m:{exam}:confirm"),
+            Action::MockResults { exam, page } => write!(f, "m:{exam}:r:{page}"),
         }
     }
 }
@@ -209,6 +273,26 @@ mod tests {
                 ReportReason::WrongExplanation,
             ),
             Action::FlagSubmit(Flagged::Daily { post: 1 }, ReportReason::Other),
+            Action::MockAnswer {
+                exam: i64::MAX,
+                position: 64,
+                choice: 4,
+            },
+            Action::MockPick {
+                exam: 3,
+                position: 0,
+            },
+            Action::MockSave {
+                exam: 3,
+                position: 7,
+            },
+            Action::MockGo {
+                exam: 3,
+                position: 12,
+            },
+            Action::MockSubmit { exam: 9 },
+            Action::MockConfirm { exam: 9 },
+            Action::MockResults { exam: 9, page: 31 },
         ] {
             let text = action.to_string();
             assert!(text.len() <= 100, "{text}");
@@ -237,6 +321,15 @@ mod tests {
             "q:1:2:flagged",
             "d:1:flag:typo",
             "d:1:flag:answer:x",
+            "m",
+            "m:1",
+            "m:x:submit",
+            "m:1:2",
+            "m:1:2:z",
+            "m:1:r",
+            "m:1:r:x",
+            "m:1:submit:2",
+            "m:1:2:go:3",
         ] {
             assert_eq!(
                 text.parse::<Action>(),
@@ -264,5 +357,16 @@ mod tests {
             Some(Action::DailyPick { post: 3 })
         );
         assert_eq!(Action::DailyPick { post: 3 }.pick_of_submit(), None);
+        assert_eq!(
+            Action::MockSave {
+                exam: 4,
+                position: 2
+            }
+            .pick_of_submit(),
+            Some(Action::MockPick {
+                exam: 4,
+                position: 2
+            })
+        );
     }
 }

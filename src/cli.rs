@@ -4,10 +4,10 @@
 //! Settings come from [`Config`] and the content flags override them.
 //! Every subcommand that touches scores or schedules goes through one
 //! [`Service`] on the configured store, as the platforms do: `play`,
-//! `leaderboard` and `stats` through [`crate::terminal`], `daily` through
-//! the operator's use cases, `serve` by handing the service to
-//! [`serve::run`]. `check` (with `--lint`, through [`crate::lint`] too)
-//! and `notes search` read only the content. A refusal or failure of the
+//! `review`, `mock`, `leaderboard` and `stats` through
+//! [`crate::terminal`], `daily` through the operator's use cases, `serve`
+//! by handing the service to [`serve::run`]. `check` (with `--lint`,
+//! through [`crate::lint`] too) and `notes search` read only the content. A refusal or failure of the
 //! service prints its user message on stderr (the failure's chain is
 //! logged) and exits non-zero.
 
@@ -52,7 +52,7 @@ impl Cli {
     /// (a failure is told in words; `QUIZBOT_LOG=warn` shows its cause).
     pub fn default_log_filter(&self) -> &'static str {
         match self.command {
-            Command::Play { .. } | Command::Review { .. } => "off",
+            Command::Play { .. } | Command::Review { .. } | Command::Mock { .. } => "off",
             _ => "warn",
         }
     }
@@ -88,6 +88,27 @@ pub enum Command {
         user: Option<String>,
         #[command(flatten)]
         content: ContentDirs,
+    },
+    /// Take a timed mock exam at the exam's domain weights (or pick up the
+    /// one running): `<` and `>` move, letters answer, `submit` submits.
+    /// Its answers score no points and feed your review cards.
+    Mock {
+        /// Number of questions (4–65).
+        #[arg(long, default_value_t = crate::mock::EXAM_QUESTIONS)]
+        questions: usize,
+        /// Time limit in minutes (1–180; default: the exam's pace, 90 for 65).
+        #[arg(long)]
+        minutes: Option<i64>,
+        /// Whose exam (default: $USER).
+        #[arg(long)]
+        user: Option<String>,
+        /// Question banks directory (default: QUIZBOT_QUESTIONS or
+        /// ./questions); `--questions` is the exam's length here.
+        #[arg(long)]
+        questions_dir: Option<PathBuf>,
+        /// Notes directory (default: QUIZBOT_NOTES or ./notes).
+        #[arg(long)]
+        notes: Option<PathBuf>,
     },
     /// The terminal group's exam date: in its last 7 days, review also
     /// brings the cards due before it.
@@ -127,6 +148,10 @@ pub enum Command {
         /// Also show this player's rank (default: $USER).
         #[arg(long)]
         user: Option<String>,
+        /// The group's exam readiness instead: each player's predicted
+        /// score, who is predicted to pass, the weakest domain.
+        #[arg(long, conflicts_with = "topic")]
+        readiness: bool,
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -134,6 +159,9 @@ pub enum Command {
     Stats {
         #[arg(long)]
         user: Option<String>,
+        /// Print the record as JSON (readiness and mock exams included).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         content: ContentDirs,
     },
@@ -426,6 +454,31 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 finish(reviewed.map(|_| ()), service.texts(), "review")
             })
         }
+        Command::Mock {
+            questions,
+            minutes,
+            user,
+            questions_dir,
+            notes,
+        } => {
+            ContentDirs {
+                questions: questions_dir,
+                notes,
+            }
+            .apply(&mut config);
+            let content = load_content(&config)?;
+            let options = terminal::MockOptions {
+                questions: Some(questions),
+                minutes,
+                user: user.unwrap_or_else(default_user),
+            };
+            with_service(&config, content, |service| async move {
+                let mut input = io::stdin().lock();
+                let mut output = io::stdout().lock();
+                let taken = terminal::mock(&service, &options, &mut input, &mut output).await;
+                finish(taken, service.texts(), "mock")
+            })
+        }
         Command::Exam { command } => {
             let typed = match &command {
                 ExamCommand::Set { date } => Some(date.clone()),
@@ -524,6 +577,7 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             period,
             topic,
             user,
+            readiness,
             content,
         } => {
             content.apply(&mut config);
@@ -531,6 +585,10 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             let user = user.unwrap_or_else(default_user);
             with_service(&config, content, |service| async move {
                 let mut output = io::stdout().lock();
+                if readiness {
+                    let shown = terminal::print_readiness(&service, &user, &mut output).await;
+                    return finish(shown, service.texts(), "leaderboard --readiness");
+                }
                 let shown = terminal::print_leaderboard(
                     &service,
                     period,
@@ -542,12 +600,20 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 finish(shown, service.texts(), "leaderboard")
             })
         }
-        Command::Stats { user, content } => {
+        Command::Stats {
+            user,
+            json,
+            content,
+        } => {
             content.apply(&mut config);
             let content = load_content(&config)?;
             let user = user.unwrap_or_else(default_user);
             with_service(&config, content, |service| async move {
                 let mut output = io::stdout().lock();
+                if json {
+                    let shown = terminal::print_record_json(&service, &user, &mut output).await;
+                    return finish(shown, service.texts(), "stats --json");
+                }
                 let shown = terminal::print_stats(&service, &user, &mut output).await;
                 finish(shown, service.texts(), "stats")
             })

@@ -304,6 +304,7 @@ impl<'a> Game<'a> {
                     session: Some((session.id, position)),
                     daily_post: None,
                     review: session.review,
+                    mock_exam: None,
                 },
             )
             .await?;
@@ -413,6 +414,7 @@ impl<'a> Game<'a> {
                     session: None,
                     daily_post: Some(post.id),
                     review: false,
+                    mock_exam: None,
                 },
             )
             .await?;

@@ -4,9 +4,11 @@
 //! here: the view model ([`crate::view`]) is worded with these texts and the
 //! platforms only lay it out, so a translation is one place to edit and the
 //! platforms cannot drift apart. The wording of the daily question is in
-//! [`daily`], of the Slack commands' usage in [`slack`].
+//! [`daily`], of the mock exam and readiness in [`mock`], of the Slack
+//! commands' usage in [`slack`].
 
 mod daily;
+mod mock;
 mod progress;
 mod report;
 mod review;
@@ -331,6 +333,9 @@ impl Texts {
 
     /// A refused request, as the user should read it.
     pub fn refusal(&self, refusal: &Refusal) -> String {
+        if let Some(text) = self.mock_refusal(refusal) {
+            return text;
+        }
         match refusal {
             Refusal::UnknownTopic { topic, known } => {
                 let known = known.join(", ");
@@ -465,6 +470,8 @@ impl Texts {
                     format!("`{typed}` is not a language the bot speaks: choose ko (Korean) or en (English).")
                 }
             }
+            // Worded in `mock` (above).
+            Refusal::BadMockLength { .. } | Refusal::BadMockMinutes { .. } => String::new(),
         }
     }
 

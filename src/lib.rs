@@ -3,9 +3,10 @@
 //! Content flows one way: [`bank`] loads question banks and [`notes`] loads
 //! and indexes the study notes ([`content`] holds both, checked, and
 //! [`lint`] warns of giveaways and duplicates in them); [`quiz`],
-//! [`daily`], [`review`] and [`progress`] hold the rules (picking, grading,
-//! points, streaks, periods, schedules, spaced review, a member's weak
-//! spots) with no I/O; [`store`] keeps scores and sessions in Postgres
+//! [`daily`], [`review`], [`progress`], [`mock`] and [`readiness`] hold
+//! the rules (picking, grading, points, streaks, periods, schedules, spaced
+//! review, a member's weak spots, the mock exam, the predicted exam score)
+//! with no I/O; [`store`] keeps scores and sessions in Postgres
 //! or SQLite. [`service`] is every use case once, over [`game`] and the
 //! store; it answers with the [`view`] model, worded by [`i18n`], which
 //! [`terminal`], [`discord`] and [`slack`] only lay out ([`chart`] draws a
@@ -31,11 +32,13 @@ pub mod http_listener;
 pub mod i18n;
 pub mod identity;
 pub mod lint;
+pub mod mock;
 pub mod notes;
 pub mod ops;
 pub mod progress;
 pub mod question_stats;
 pub mod quiz;
+pub mod readiness;
 pub mod refusal;
 pub mod report;
 pub mod review;

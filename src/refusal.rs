@@ -56,4 +56,8 @@ pub enum Refusal {
     BadTimeZone(String),
     #[error("`{0}` is not a language the bot speaks (ko, en)")]
     BadLanguage(String),
+    #[error("a mock exam has {min} to {max} questions")]
+    BadMockLength { min: usize, max: usize },
+    #[error("a mock exam's time limit is 1 to {max} minutes")]
+    BadMockMinutes { max: i64 },
 }

@@ -1,6 +1,7 @@
 //! The daily question's loop: on each tick, claim the day's post of every
 //! schedule that is due, send the posts not yet sent, and reveal the posts
-//! whose time has come, each exactly once across replicas.
+//! whose time has come, each exactly once across replicas. The same loop
+//! submits the mock exams whose time ran out.
 //!
 //! Exactly once rests on the store: the post row (one per schedule and local
 //! date) decides the question, and a replica sends or reveals only while it
@@ -131,6 +132,11 @@ impl<C: DailyChannel> Scheduler<C> {
             if let Err(err) = self.tick(clock()).await {
                 telemetry::database_error();
                 tracing::error!(platform = %self.platform, "daily question: {err}");
+            }
+            // Mock exams whose time ran out are submitted as they stand,
+            // even when their member never comes back to them.
+            if let Err(err) = self.service.settle_expired_mocks().await {
+                err.log("settling mock exams out of time");
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,

@@ -11,6 +11,7 @@
 //! user reads a short apology.
 
 mod admin;
+mod mock;
 mod questions;
 mod quiz;
 mod report;
@@ -22,6 +23,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use lru::LruCache;
 use rand::rngs::StdRng;
@@ -89,6 +91,9 @@ impl Default for ServiceSettings {
     }
 }
 
+/// Where the service reads the time: the system's clock, or a test's.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
 /// The bot's use cases over one content set and one store; cheap to clone.
 #[derive(Clone)]
 pub struct Service {
@@ -106,6 +111,8 @@ struct Inner {
     rng: Mutex<StdRng>,
     /// Interactions being handled, waited for at shutdown.
     in_flight: TaskTracker,
+    /// What "now" is for quiz sessions, review, mock exams and records.
+    clock: Clock,
 }
 
 /// A caller's rows, as last read.
@@ -131,6 +138,17 @@ pub const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Service {
     pub fn new(content: SharedContent, store: Store, settings: ServiceSettings) -> Self {
+        Self::with_clock(content, store, settings, Arc::new(Utc::now))
+    }
+
+    /// A service whose "now" is `clock`'s: tests drive days and time
+    /// limits without waiting for them.
+    pub fn with_clock(
+        content: SharedContent,
+        store: Store,
+        settings: ServiceSettings,
+        clock: Clock,
+    ) -> Self {
         let rng = match settings.seed {
             Some(seed) => StdRng::seed_from_u64(seed),
             None => rand::make_rng(),
@@ -147,6 +165,7 @@ impl Service {
                 group_topics: Mutex::new(LruCache::new(groups)),
                 rng: Mutex::new(rng),
                 in_flight: TaskTracker::new(),
+                clock,
             }),
         }
     }
@@ -172,6 +191,11 @@ impl Service {
             .peek(identity)
             .map(|m| m.community.language());
         known.map_or(self.inner.texts, Texts::new)
+    }
+
+    /// The time, as the service's clock tells it.
+    pub fn now(&self) -> DateTime<Utc> {
+        (self.inner.clock)()
     }
 
     pub fn settings(&self) -> &ServiceSettings {

@@ -103,13 +103,25 @@ pub struct NewAnswer<'a> {
     /// Given in a review session: it scores no points, but counts for
     /// accuracy, the streak and the card.
     pub review: bool,
+    /// The mock exam it was given in: recorded once per exam and question
+    /// when the exam is submitted, and, like review, worth no points.
+    pub mock_exam: Option<i64>,
 }
 
 impl NewAnswer<'_> {
-    /// Whether a unique key (interaction, session question, daily post)
-    /// makes a second write of this answer a no-op.
+    /// Whether a unique key (interaction, session question, daily post,
+    /// mock exam question) makes a second write of this answer a no-op.
     pub fn is_keyed(&self) -> bool {
-        self.interaction_id.is_some() || self.session.is_some() || self.daily_post.is_some()
+        self.interaction_id.is_some()
+            || self.session.is_some()
+            || self.daily_post.is_some()
+            || self.mock_exam.is_some()
+    }
+
+    /// Whether the answer can earn leaderboard points: review and mock
+    /// exams are study, not competition.
+    pub fn earns_points(&self) -> bool {
+        !self.review && self.mock_exam.is_none()
     }
 }
 
@@ -477,6 +489,10 @@ macro_rules! shared_transaction {
         }
     };
 }
+
+// After the macros, which it uses.
+mod mock_exams;
+pub use mock_exams::{MockExam, NewMockExam, PlayerCard, PlayerFirstTry};
 
 impl Store {
     /// Connects to `url` and applies migrations. A `sqlite:` file is created
@@ -1451,7 +1467,7 @@ struct Scored {
 }
 
 fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scored {
-    let points = if answer.review {
+    let points = if !answer.earns_points() {
         0
     } else {
         quiz::points(

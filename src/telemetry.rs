@@ -117,6 +117,7 @@ pub enum AnswerMode {
     Quiz,
     Review,
     Daily,
+    Mock,
 }
 
 impl AnswerMode {
@@ -125,6 +126,7 @@ impl AnswerMode {
             AnswerMode::Quiz => "quiz",
             AnswerMode::Review => "review",
             AnswerMode::Daily => "daily",
+            AnswerMode::Mock => "mock",
         }
     }
 }

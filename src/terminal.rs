@@ -1,6 +1,6 @@
 //! The quiz in a terminal: `quizbot play`, `quizbot review`,
-//! `quizbot leaderboard` and `quizbot stats`, over the same [`Service`] as
-//! Discord and Slack.
+//! `quizbot mock`, `quizbot leaderboard` and `quizbot stats`, over the
+//! same [`Service`] as Discord and Slack.
 //!
 //! The terminal is one community (`local`) whose players are named by the
 //! `--user` flag. This module only reads typed answers and lays out the
@@ -22,8 +22,8 @@ use crate::refusal::Refusal;
 use crate::report::ReportReason;
 use crate::service::{Caller, Click, Service, ServiceError};
 use crate::view::{
-    AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, NextStep, QuestionCard,
-    ReviewStart, StatsCard, SummaryView,
+    AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, MockCard, MockResultPage,
+    MockStep, NextStep, QuestionCard, ReadinessBoard, ReviewStart, StatsCard, SummaryView,
 };
 
 /// The terminal's one community.
@@ -435,4 +435,266 @@ fn write_stats(output: &mut impl Write, card: &StatsCard) -> std::io::Result<()>
         }
     }
     Ok(())
+}
+
+/// What `quizbot mock` was asked for.
+#[derive(Debug, Clone)]
+pub struct MockOptions {
+    /// Questions (the exam's 65 when unset).
+    pub questions: Option<usize>,
+    /// Minutes (the exam's pace when unset).
+    pub minutes: Option<i64>,
+    pub user: String,
+}
+
+/// What a line typed on a mock exam's card asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum MockInput {
+    Choose(Vec<usize>),
+    Previous,
+    Next,
+    Submit,
+    Leave,
+    Unreadable,
+}
+
+fn read_mock_input(line: &str, choices: usize) -> MockInput {
+    let line = line.trim();
+    match line.to_lowercase().as_str() {
+        "<" | "p" | "prev" | "이전" => MockInput::Previous,
+        ">" | "n" | "next" | "다음" => MockInput::Next,
+        "submit" | "제출" => MockInput::Submit,
+        "q" | "quit" | "exit" | "ㅂ" => MockInput::Leave,
+        _ => quiz::parse_letters(line, choices).map_or(MockInput::Unreadable, MockInput::Choose),
+    }
+}
+
+/// Takes a mock exam (or picks up the one running): `<` and `>` move
+/// between questions, letters choose (again, to change), `submit` submits
+/// (asking first when questions are blank); `q` or the end of input leaves
+/// it running, to come back to before its time is up. Every page of the
+/// result is printed after submitting.
+pub async fn mock(
+    service: &Service,
+    options: &MockOptions,
+    input: &mut impl BufRead,
+    output: &mut impl Write,
+) -> Result<(), TerminalError> {
+    let texts = service.texts();
+    let caller = caller(&options.user);
+    let click = Click::default();
+    let mut step = service
+        .start_mock(&caller, options.questions, options.minutes)
+        .await?;
+    loop {
+        step = match step {
+            MockStep::Card(card) => {
+                write_mock_card(output, &card)?;
+                let picks = match &card.input {
+                    AnswerInput::Pick { picks, .. } => *picks,
+                    AnswerInput::Buttons(_) => 1,
+                };
+                let choices = card.question.choices.len();
+                loop {
+                    write!(output, "{}", texts.mock_prompt(picks))?;
+                    output.flush()?;
+                    let mut line = String::new();
+                    let command = if input.read_line(&mut line)? == 0 {
+                        MockInput::Leave
+                    } else {
+                        read_mock_input(&line, choices)
+                    };
+                    let (exam, position) = (card.exam, card.position);
+                    let next = match command {
+                        MockInput::Leave => {
+                            writeln!(output, "\n{}", texts.mock_left(&card.ends))?;
+                            output.flush()?;
+                            return Ok(());
+                        }
+                        MockInput::Previous if position > 0 => {
+                            service.mock_go(&caller, exam, position - 1).await
+                        }
+                        MockInput::Next if card.next.is_some() => {
+                            service.mock_go(&caller, exam, position + 1).await
+                        }
+                        MockInput::Previous | MockInput::Next => continue,
+                        MockInput::Submit => service.mock_submit(&caller, exam, false).await,
+                        MockInput::Choose(chosen) => {
+                            service
+                                .mock_choose(&caller, exam, position, &chosen, &click)
+                                .await
+                        }
+                        MockInput::Unreadable => Err(ServiceError::Refused(Refusal::BadChoice)),
+                    };
+                    match next {
+                        Ok(step) => break step,
+                        Err(ServiceError::Refused(
+                            Refusal::WrongCount { .. } | Refusal::BadChoice,
+                        )) => {
+                            writeln!(output, "{}", texts.invalid_answer(choices, picks))?;
+                        }
+                        Err(err @ ServiceError::Failed { .. }) => {
+                            err.log("a mock exam in the terminal");
+                            writeln!(output, "{}", err.user_message(texts))?;
+                        }
+                        Err(err) => return Err(err.into()),
+                    }
+                }
+            }
+            MockStep::Confirm(confirm) => {
+                writeln!(output, "\n{}", confirm.text)?;
+                write!(output, "{}", texts.mock_confirm_prompt())?;
+                output.flush()?;
+                let mut line = String::new();
+                if input.read_line(&mut line)? == 0 {
+                    return Ok(());
+                }
+                if matches!(
+                    line.trim().to_lowercase().as_str(),
+                    "y" | "yes" | "ㅛ" | "예"
+                ) {
+                    service.mock_submit(&caller, confirm.exam, true).await?
+                } else {
+                    let Action::MockGo { exam, position } = confirm.back.action else {
+                        return Ok(());
+                    };
+                    service.mock_go(&caller, exam, position).await?
+                }
+            }
+            MockStep::Result(page) => {
+                write_mock_result(output, &page)?;
+                match page.next.as_ref().map(|b| b.action) {
+                    Some(Action::MockResults { exam, page }) => {
+                        service.mock_results(&caller, exam, page).await?
+                    }
+                    _ => break,
+                }
+            }
+        };
+    }
+    output.flush()?;
+    Ok(())
+}
+
+fn write_mock_card(output: &mut impl Write, card: &MockCard) -> std::io::Result<()> {
+    writeln!(output)?;
+    if let Some(notice) = &card.notice {
+        writeln!(output, "{notice}")?;
+    }
+    writeln!(
+        output,
+        "[{}] {} · {}: {}",
+        card.heading, card.status, card.time_left_label, card.time_left
+    )?;
+    writeln!(output, "{}", card.question.prompt)?;
+    if let Some(hint) = &card.question.choose_hint {
+        writeln!(output, "({hint})")?;
+    }
+    for (i, choice) in card.question.choices.iter().enumerate() {
+        let mark = if card.chosen.contains(&i) { '●' } else { ' ' };
+        writeln!(output, " {mark}{}) {}", choice.letter, choice.text)?;
+    }
+    Ok(())
+}
+
+fn write_mock_result(output: &mut impl Write, page: &MockResultPage) -> std::io::Result<()> {
+    if page.page == 0 {
+        writeln!(output, "\n== {} ==", page.title)?;
+        if let Some(notice) = &page.notice {
+            writeln!(output, "{notice}")?;
+        }
+        writeln!(output, "{}", page.score)?;
+        for line in &page.lines {
+            writeln!(output, "{line}")?;
+        }
+        if let Some(domains) = &page.domains {
+            writeln!(output, "{}:", domains.label)?;
+            for line in &domains.lines {
+                writeln!(output, "  {line}")?;
+            }
+        }
+        if let Some(note) = &page.note {
+            writeln!(output, "{note}")?;
+        }
+    }
+    writeln!(output, "\n-- {} --", page.misses_title)?;
+    for miss in &page.misses {
+        writeln!(output, "\n✘ {}", miss.heading)?;
+        writeln!(output, "{}", miss.prompt)?;
+        if let Some(yours) = &miss.your_answer {
+            write_choices(output, yours)?;
+        }
+        if let Some(blank) = &miss.blank {
+            writeln!(output, "{blank}")?;
+        }
+        write_choices(output, &miss.right_answer)?;
+        write_list(output, &miss.explanation)?;
+        for excerpt in &miss.excerpts {
+            write_excerpt(output, excerpt)?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints `user`'s record as JSON (`quizbot stats --json`).
+pub async fn print_record_json(
+    service: &Service,
+    user: &str,
+    output: &mut impl Write,
+) -> Result<(), TerminalError> {
+    let record = service.record(&identity(user), user).await?;
+    let json = serde_json::to_string_pretty(&record).map_err(std::io::Error::other)?;
+    writeln!(output, "{json}")?;
+    output.flush()?;
+    Ok(())
+}
+
+/// Prints the terminal group's exam readiness.
+pub async fn print_readiness(
+    service: &Service,
+    user: &str,
+    output: &mut impl Write,
+) -> Result<(), TerminalError> {
+    let board = service.readiness_board(&identity(user)).await?;
+    write_readiness(output, &board)?;
+    output.flush()?;
+    Ok(())
+}
+
+fn write_readiness(output: &mut impl Write, board: &ReadinessBoard) -> std::io::Result<()> {
+    writeln!(output, "{}", board.title)?;
+    for line in &board.lines {
+        writeln!(output, "{line}")?;
+    }
+    if board.rows.is_empty() {
+        writeln!(output, "{}", board.empty)?;
+    }
+    let name_width = board
+        .rows
+        .iter()
+        .map(|row| row.name.width())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    for row in &board.rows {
+        let pad = name_width.saturating_sub(row.name.width());
+        writeln!(output, "  {}{}  {}", row.name, " ".repeat(pad), row.score)?;
+    }
+    writeln!(output, "{}", board.legend)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mock_line_is_a_move_a_submission_or_letters() {
+        assert_eq!(read_mock_input("<", 4), MockInput::Previous);
+        assert_eq!(read_mock_input(" > ", 4), MockInput::Next);
+        assert_eq!(read_mock_input("SUBMIT", 4), MockInput::Submit);
+        assert_eq!(read_mock_input("q", 4), MockInput::Leave);
+        assert_eq!(read_mock_input("b", 4), MockInput::Choose(vec![1]));
+        assert_eq!(read_mock_input("A C", 5), MockInput::Choose(vec![0, 2]));
+        assert_eq!(read_mock_input("z", 4), MockInput::Unreadable);
+    }
 }

@@ -7,18 +7,21 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
+use serde::Serialize;
 
 use crate::action::{Action, Flagged};
-use crate::bank::Question;
+use crate::bank::{Domain, Question};
 use crate::content::Content;
 use crate::daily::{DailyPost, Schedule, Tally};
 use crate::i18n::{percent, Texts};
+use crate::mock::{self, MockResult};
 use crate::notes::{truncate_chars, Excerpt};
 use crate::progress::{self, QuestionRecord};
 use crate::quiz::{Period, Ranked, SessionSummary};
+use crate::readiness::{GroupReadiness, Readiness};
 use crate::report::ReportReason;
 use crate::review::TopicRecord;
-use crate::store::{PlayerStats, QuizSession, Recorded, Standing};
+use crate::store::{MockExam, PlayerStats, QuizSession, Recorded, Standing};
 
 /// A lettered choice: `B` and its text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -661,6 +664,9 @@ pub struct StatsExtras {
     /// Answers per day over the last [`progress::ACTIVITY_DAYS`], oldest
     /// first.
     pub activity: Vec<i64>,
+    /// Lines about readiness: the predicted score, the weakest domain, the
+    /// mock exams taken ([`readiness_lines`]).
+    pub readiness: Vec<String>,
 }
 
 /// How many weak topics and most-missed questions a stats card names.
@@ -681,6 +687,7 @@ impl StatsCard {
         let Some(stats) = stats.filter(|s| s.answered > 0) else {
             let mut lines = vec![texts.no_stats().to_string()];
             lines.extend(extras.review.iter().cloned());
+            lines.extend(extras.readiness.iter().cloned());
             return StatsCard {
                 title,
                 lines,
@@ -713,6 +720,7 @@ impl StatsCard {
             texts.streaks(stats.current_streak, stats.best_streak),
         ];
         lines.extend(extras.review.iter().cloned());
+        lines.extend(extras.readiness.iter().cloned());
         if extras.activity.iter().any(|&n| n > 0) {
             let active = extras.activity.iter().filter(|&&n| n > 0).count();
             let answers: i64 = extras.activity.iter().sum();
@@ -983,4 +991,624 @@ pub enum ReloadReport {
         title: String,
         errors: Vec<String>,
     },
+}
+
+// ---------------------------------------------------------------------------
+// Mock exams and readiness: the exam's card, the confirmation before
+// submitting with blanks, the result and its pages of misses; the
+// predicted score in a record, the group's readiness board, and the record
+// as JSON (`quizbot stats --json`).
+// ---------------------------------------------------------------------------
+
+/// Missed questions on one page of a mock's result: two keep a Discord
+/// message under its 6000 characters and a Slack one well under 50 blocks.
+pub const MOCK_MISSES_PER_PAGE: usize = 2;
+
+/// What a member sees of their mock exam after a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MockStep {
+    /// A question, with the choice standing on it.
+    Card(Box<MockCard>),
+    /// Submitting with blank questions: sure?
+    Confirm(MockConfirm),
+    /// A page of the result.
+    Result(Box<MockResultPage>),
+}
+
+/// A mock exam's question: no verdict, only the choice standing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockCard {
+    /// "📝 모의고사 · 3/65".
+    pub heading: String,
+    pub question: QuestionView,
+    /// The choice buttons (the standing choice in [`ButtonStyle::Success`]),
+    /// or the "choose N" menu.
+    pub input: AnswerInput,
+    /// The standing choice, ascending; empty while blank.
+    pub chosen: Vec<usize>,
+    pub exam: i64,
+    pub position: usize,
+    /// "답한 문제 12/65".
+    pub status: String,
+    pub ends_at: DateTime<Utc>,
+    pub time_left_label: String,
+    /// "1시간 13분 (14:32 종료)", as of when the card was drawn.
+    pub time_left: String,
+    /// The local time the exam ends, "14:32".
+    pub ends: String,
+    pub previous: Option<Button>,
+    pub next: Option<Button>,
+    pub submit: Button,
+    /// A line over the card (a resumed exam).
+    pub notice: Option<String>,
+    /// No answers until submitted; time runs out.
+    pub footer: String,
+}
+
+impl MockCard {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        texts: Texts,
+        exam: &MockExam,
+        question: &Question,
+        position: usize,
+        sheet: &mock::Sheet,
+        now: DateTime<Utc>,
+        zone: Tz,
+        notice: Option<String>,
+    ) -> Self {
+        let id = exam.id;
+        let total = exam.question_ids.len();
+        let chosen = sheet
+            .choices
+            .get(position)
+            .cloned()
+            .flatten()
+            .unwrap_or_default();
+        let mut input = AnswerInput::for_question(
+            texts,
+            question,
+            |choice| Action::MockAnswer {
+                exam: id,
+                position,
+                choice,
+            },
+            Action::MockPick { exam: id, position },
+            Action::MockSave { exam: id, position },
+        );
+        match &mut input {
+            AnswerInput::Buttons(buttons) => {
+                for (i, button) in buttons.iter_mut().enumerate() {
+                    if chosen.contains(&i) {
+                        button.style = ButtonStyle::Success;
+                    }
+                }
+            }
+            // Its button keeps the checked boxes; "submit" is the exam's.
+            AnswerInput::Pick { submit, .. } => {
+                submit.label = texts.save_answer_button().into();
+            }
+        }
+        let go = |label: &str, to: usize| Button {
+            label: label.to_string(),
+            action: Action::MockGo {
+                exam: id,
+                position: to,
+            },
+            style: ButtonStyle::Secondary,
+        };
+        let seconds = (exam.ends_at - now).num_seconds().max(0);
+        let ends = exam
+            .ends_at
+            .with_timezone(&zone)
+            .format("%H:%M")
+            .to_string();
+        Self {
+            heading: format!(
+                "📝 {}",
+                texts.heading(&[texts.mock_title(), &texts.progress(position, total)])
+            ),
+            question: QuestionView::new(texts, question),
+            input,
+            chosen,
+            exam: id,
+            position,
+            status: texts.mock_answered(sheet.answered(), total),
+            ends_at: exam.ends_at,
+            time_left_label: texts.time_left_label().into(),
+            time_left: texts.time_left((seconds + 59) / 60, &ends),
+            ends,
+            previous: (position > 0).then(|| go(texts.previous_button(), position - 1)),
+            next: (position + 1 < total).then(|| go(texts.forward_button(), position + 1)),
+            submit: Button {
+                label: texts.submit_exam_button().into(),
+                action: Action::MockSubmit { exam: id },
+                style: ButtonStyle::Primary,
+            },
+            notice,
+            footer: texts.mock_footer().into(),
+        }
+    }
+
+    /// The navigation row: previous, next, submit (those that apply).
+    pub fn nav_buttons(&self) -> Vec<&Button> {
+        self.previous
+            .iter()
+            .chain(self.next.iter())
+            .chain(std::iter::once(&self.submit))
+            .collect()
+    }
+}
+
+/// Submitting with blank questions: the member confirms or goes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockConfirm {
+    pub title: String,
+    pub text: String,
+    pub submit: Button,
+    pub back: Button,
+    pub exam: i64,
+}
+
+impl MockConfirm {
+    pub fn new(texts: Texts, exam: i64, blank: usize, first_blank: usize) -> Self {
+        MockConfirm {
+            title: format!("📝 {}", texts.mock_title()),
+            text: texts.mock_confirm(blank),
+            submit: Button {
+                label: texts.submit_anyway_button().into(),
+                action: Action::MockConfirm { exam },
+                style: ButtonStyle::Primary,
+            },
+            back: Button {
+                label: texts.back_to_exam_button().into(),
+                action: Action::MockGo {
+                    exam,
+                    position: first_blank,
+                },
+                style: ButtonStyle::Secondary,
+            },
+            exam,
+        }
+    }
+}
+
+/// A question of a submitted exam that was missed (or left blank).
+#[derive(Debug, Clone)]
+pub struct Missed<'a> {
+    pub position: usize,
+    pub question: &'a Question,
+    /// The choice that stood; `None` when blank.
+    pub chosen: Option<Vec<usize>>,
+    pub excerpts: Vec<Excerpt>,
+}
+
+/// One missed question on a result page, with what teaches from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissView {
+    /// "12번 문제 · 보안 및 규정 준수".
+    pub heading: String,
+    pub prompt: String,
+    /// The answer given; `None` when the question was left blank.
+    pub your_answer: Option<ChoiceField>,
+    /// "내 답: 답하지 않음", for a blank.
+    pub blank: Option<String>,
+    pub right_answer: ChoiceField,
+    pub explanation: ListField,
+    pub excerpts: Vec<ExcerptView>,
+}
+
+impl MissView {
+    pub fn new(texts: Texts, missed: &Missed<'_>) -> Self {
+        let question = missed.question;
+        MissView {
+            heading: texts.mock_miss_heading(missed.position, question.domain),
+            prompt: question.prompt.clone(),
+            your_answer: missed.chosen.as_ref().map(|chosen| ChoiceField {
+                label: texts.your_answer().into(),
+                choices: ChoiceLine::of(question, chosen),
+            }),
+            blank: missed
+                .chosen
+                .is_none()
+                .then(|| format!("{}: {}", texts.your_answer(), texts.mock_blank())),
+            right_answer: ChoiceField {
+                label: texts.right_answer().into(),
+                choices: ChoiceLine::of(question, &question.correct),
+            },
+            explanation: ListField {
+                label: texts.explanation().into(),
+                lines: vec![question.explanation.clone()],
+            },
+            excerpts: missed
+                .excerpts
+                .iter()
+                .map(|e| ExcerptView::new(texts, e))
+                .collect(),
+        }
+    }
+}
+
+/// One page of a mock exam's result: the score and the table of domains
+/// on the first, and [`MOCK_MISSES_PER_PAGE`] missed questions on each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MockResultPage {
+    /// "📝 모의고사 결과".
+    pub title: String,
+    pub exam: i64,
+    pub passed: bool,
+    /// A line over the result (an exam already submitted).
+    pub notice: Option<String>,
+    /// "정답 47/65 (72%) · 환산 점수 703 (합격선 700) · 합격 ✅", and how
+    /// it ended; on every page.
+    pub score: String,
+    /// Time taken, or that time ran out (first page).
+    pub lines: Vec<String>,
+    /// Right/total per domain beside its weight (first page).
+    pub domains: Option<ListField>,
+    /// What mock answers count for (first page).
+    pub note: Option<String>,
+    /// "틀린 문제 1–2 / 7", or that nothing was missed.
+    pub misses_title: String,
+    pub misses: Vec<MissView>,
+    pub page: usize,
+    pub pages: usize,
+    /// "1/4쪽".
+    pub page_label: String,
+    pub previous: Option<Button>,
+    pub next: Option<Button>,
+}
+
+/// How many pages a result with `misses` missed questions has.
+pub fn mock_result_pages(misses: usize) -> usize {
+    misses.div_ceil(MOCK_MISSES_PER_PAGE).max(1)
+}
+
+impl MockResultPage {
+    /// Page `page` of `exam`'s result, showing `missed` (that page's
+    /// misses) of `miss_count` in all.
+    pub fn new(
+        texts: Texts,
+        exam: &MockExam,
+        result: &MockResult,
+        missed: &[Missed<'_>],
+        miss_count: usize,
+        page: usize,
+    ) -> Self {
+        let pages = mock_result_pages(miss_count);
+        let page = page.min(pages - 1);
+        let first = page * MOCK_MISSES_PER_PAGE;
+        let to = |page: usize, label: &str| Button {
+            label: label.to_string(),
+            action: Action::MockResults {
+                exam: exam.id,
+                page,
+            },
+            style: ButtonStyle::Secondary,
+        };
+        let mut lines = Vec::new();
+        if exam.timed_out {
+            lines.push(texts.mock_timed_out().to_string());
+        }
+        if let Some(submitted) = exam.submitted_at {
+            // Whole minutes, rounded up: an exam took at least one.
+            let used = ((submitted - exam.started_at).num_seconds().max(1) + 59) / 60;
+            let limit = (exam.ends_at - exam.started_at).num_minutes();
+            lines.push(texts.mock_time_used(used.min(limit), limit));
+        }
+        MockResultPage {
+            title: format!("📝 {}", texts.mock_result_title()),
+            exam: exam.id,
+            passed: result.passed(),
+            notice: None,
+            score: texts.mock_score_line(result.right, result.total, result.score),
+            lines: if page == 0 { lines } else { Vec::new() },
+            domains: (page == 0).then(|| ListField {
+                label: texts.mock_domains_title().into(),
+                lines: result
+                    .domains
+                    .iter()
+                    .map(|d| {
+                        texts.domain_accuracy(d.domain, i64::from(d.right), i64::from(d.total))
+                    })
+                    .collect(),
+            }),
+            note: (page == 0).then(|| texts.mock_result_note().to_string()),
+            misses_title: if miss_count == 0 {
+                texts.mock_no_misses().into()
+            } else {
+                texts.mock_misses_title(
+                    first + 1,
+                    (first + missed.len()).max(first + 1),
+                    miss_count,
+                )
+            },
+            misses: missed.iter().map(|m| MissView::new(texts, m)).collect(),
+            page,
+            pages,
+            page_label: texts.mock_page(page, pages),
+            previous: (page > 0).then(|| to(page - 1, texts.previous_button())),
+            next: (page + 1 < pages).then(|| to(page + 1, texts.forward_button())),
+        }
+    }
+}
+
+/// The lines a record shows about readiness: the predicted score (or
+/// that there is not enough data yet), the weakest domain and its due
+/// cards, and the mock exams taken.
+pub fn readiness_lines(
+    texts: Texts,
+    readiness: &Readiness,
+    exam_date: bool,
+    mocks: &[MockExam],
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    match readiness.score() {
+        Some(score) => {
+            lines.push(texts.predicted_score(score));
+            if let Some(weakest) = readiness.weakest.and_then(|d| readiness.domain(d)) {
+                let mut line = texts.weakest_domain(weakest.domain, weakest.expected_share);
+                if readiness.due_in_weakest > 0 {
+                    line.push_str(" · ");
+                    line.push_str(&if exam_date {
+                        texts.due_before_exam(readiness.due_in_weakest, readiness.lift)
+                    } else {
+                        texts.due_now_in_domain(readiness.due_in_weakest)
+                    });
+                }
+                lines.push(line);
+            }
+        }
+        None => lines.push(
+            texts.predicted_score_pending(readiness.answered, crate::readiness::MIN_ANSWERED),
+        ),
+    }
+    let scores: Vec<(u32, bool)> = mocks
+        .iter()
+        .filter_map(|m| m.result.as_ref())
+        .map(|r| (r.score, r.passed()))
+        .take(5)
+        .collect();
+    if !scores.is_empty() {
+        lines.push(texts.mock_history(&scores));
+    }
+    lines
+}
+
+/// The group's readiness: who is predicted to pass, each member's
+/// predicted score ("데이터 부족" without enough answers), and the domain
+/// the group is weakest in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadinessBoard {
+    pub title: String,
+    /// The count predicted to pass, and the group's weakest domain.
+    pub lines: Vec<String>,
+    /// Members with a prediction, highest first, then the others.
+    pub rows: Vec<BoardRow>,
+    /// Shown instead of rows when nobody has answered.
+    pub empty: String,
+    pub legend: String,
+}
+
+/// Most members a readiness board lists.
+pub const READINESS_ROWS: usize = 25;
+
+impl ReadinessBoard {
+    pub fn new(texts: Texts, group: &GroupReadiness) -> Self {
+        let pending = group.members.len() - group.assessed;
+        let mut lines = Vec::new();
+        if !group.members.is_empty() {
+            lines.push(texts.readiness_summary(group.passing, group.assessed, pending));
+        }
+        if let Some((domain, share)) = group.weakest {
+            lines.push(texts.group_weakest_domain(domain, share));
+        }
+        let mut rank = 0;
+        let rows = group
+            .members
+            .iter()
+            .take(READINESS_ROWS)
+            .map(|member| {
+                let score = member.readiness.score();
+                if score.is_some() {
+                    rank += 1;
+                }
+                BoardRow {
+                    rank,
+                    name: member.name.clone(),
+                    score: texts.readiness_row(score),
+                }
+            })
+            .collect();
+        ReadinessBoard {
+            title: texts.readiness_title(),
+            lines,
+            rows,
+            empty: texts.readiness_empty().into(),
+            legend: texts.readiness_legend(),
+        }
+    }
+}
+
+/// What a leaderboard request shows: the points, or readiness.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standings {
+    Points(Board),
+    Readiness(ReadinessBoard),
+}
+
+/// A member's record as JSON, for other tools (`quizbot stats --json`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecordJson {
+    pub name: String,
+    pub answered: i64,
+    pub correct: i64,
+    pub points: i64,
+    pub current_streak: u32,
+    pub best_streak: u32,
+    pub topics: Vec<TopicJson>,
+    /// Accuracy per exam domain, from every answer.
+    pub domains: Vec<DomainAccuracyJson>,
+    pub readiness: ReadinessJson,
+    /// Submitted mock exams, the latest first.
+    pub mock_exams: Vec<MockExamJson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicJson {
+    pub topic: String,
+    pub answered: i64,
+    pub correct: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainAccuracyJson {
+    pub domain: &'static str,
+    pub weight: u32,
+    pub answered: i64,
+    pub correct: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReadinessJson {
+    /// `null` without enough data.
+    pub predicted_score: Option<u32>,
+    pub pass_mark: u32,
+    pub passing: Option<bool>,
+    /// Questions answered, and how many a prediction needs.
+    pub answered_questions: usize,
+    pub needed_questions: usize,
+    /// When memory is judged: now, or the start of the exam day.
+    pub judged_at: DateTime<Utc>,
+    pub domains: Vec<DomainReadinessJson>,
+    pub weakest_domain: Option<&'static str>,
+    /// Cards of the weakest domain due before the exam (due now without
+    /// an exam date), and the points reviewing them would add.
+    pub due_in_weakest: usize,
+    pub lift: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainReadinessJson {
+    pub domain: &'static str,
+    pub weight: u32,
+    /// The expected share right on a question of the domain, 0–1.
+    pub expected_share: f64,
+    /// Questions of the bank in the domain, and those with a card.
+    pub questions: usize,
+    pub seen: usize,
+    /// The expected share right on a question never seen, 0–1.
+    pub new_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MockExamJson {
+    pub id: i64,
+    pub started_at: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub timed_out: bool,
+    pub score: u32,
+    pub passed: bool,
+    pub right: u32,
+    pub total: u32,
+    pub domains: Vec<DomainTallyJson>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DomainTallyJson {
+    pub domain: &'static str,
+    pub weight: u32,
+    pub right: u32,
+    pub total: u32,
+}
+
+impl RecordJson {
+    pub fn new(
+        name: &str,
+        stats: Option<&PlayerStats>,
+        domains: &[progress::DomainRecord],
+        readiness: &Readiness,
+        judged_at: DateTime<Utc>,
+        mocks: &[MockExam],
+    ) -> Self {
+        let domain_name = |d: Domain| d.as_str();
+        RecordJson {
+            name: name.to_string(),
+            answered: stats.map_or(0, |s| s.answered),
+            correct: stats.map_or(0, |s| s.correct),
+            points: stats.map_or(0, |s| s.points),
+            current_streak: stats.map_or(0, |s| s.current_streak),
+            best_streak: stats.map_or(0, |s| s.best_streak),
+            topics: stats
+                .map(|s| {
+                    s.topics
+                        .iter()
+                        .map(|t| TopicJson {
+                            topic: t.topic.clone(),
+                            answered: t.answered,
+                            correct: t.correct,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            domains: domains
+                .iter()
+                .map(|d| DomainAccuracyJson {
+                    domain: domain_name(d.domain),
+                    weight: d.domain.exam_percent(),
+                    answered: d.answered,
+                    correct: d.correct,
+                })
+                .collect(),
+            readiness: ReadinessJson {
+                predicted_score: readiness.score(),
+                pass_mark: mock::PASS_MARK,
+                passing: readiness.score().map(mock::passes),
+                answered_questions: readiness.answered,
+                needed_questions: crate::readiness::MIN_ANSWERED,
+                judged_at,
+                domains: readiness
+                    .domains
+                    .iter()
+                    .map(|d| DomainReadinessJson {
+                        domain: domain_name(d.domain),
+                        weight: d.weight,
+                        expected_share: d.expected_share,
+                        questions: d.questions,
+                        seen: d.seen,
+                        new_share: d.new_share,
+                    })
+                    .collect(),
+                weakest_domain: readiness.weakest.map(domain_name),
+                due_in_weakest: readiness.due_in_weakest,
+                lift: readiness.lift,
+            },
+            mock_exams: mocks
+                .iter()
+                .filter_map(|m| {
+                    let result = m.result.as_ref()?;
+                    Some(MockExamJson {
+                        id: m.id,
+                        started_at: m.started_at,
+                        submitted_at: m.submitted_at,
+                        timed_out: m.timed_out,
+                        score: result.score,
+                        passed: result.passed(),
+                        right: result.right,
+                        total: result.total,
+                        domains: result
+                            .domains
+                            .iter()
+                            .map(|d| DomainTallyJson {
+                                domain: domain_name(d.domain),
+                                weight: d.domain.exam_percent(),
+                                right: d.right,
+                                total: d.total,
+                            })
+                            .collect(),
+                    })
+                })
+                .collect(),
+        }
+    }
 }

@@ -36,27 +36,33 @@ enum QuizMode {
     /// The member's weakest topics.
     #[name = "weak"]
     Weak,
+    /// A timed mock exam at the blueprint's weights.
+    #[name = "mock"]
+    Mock,
 }
 
 impl QuizMode {
-    const ALL: [QuizMode; 2] = [QuizMode::Review, QuizMode::Weak];
+    const ALL: [QuizMode; 3] = [QuizMode::Review, QuizMode::Weak, QuizMode::Mock];
 
     /// The choice's name in Korean and in English.
     fn names(self) -> (&'static str, &'static str) {
         match self {
             QuizMode::Review => ("복습", "review"),
             QuizMode::Weak => ("약점", "weak spots"),
+            QuizMode::Mock => ("모의고사", "mock exam"),
         }
     }
 }
 
-/// Start a quiz; or review your due cards, or practise your weakest topics.
+/// Start a quiz; or review your due cards, practise your weakest topics,
+/// or take a mock exam.
 #[poise::command(slash_command, guild_only)]
 async fn quiz(
     ctx: Context<'_>,
     #[autocomplete = "topic_choices"] topic: Option<String>,
+    // 1–20 for a quiz (the service says so beyond), 4–65 for a mock exam.
     #[min = 1]
-    #[max = 20]
+    #[max = 65]
     count: Option<u8>,
     mode: Option<QuizMode>,
 ) -> Result<(), DiscordError> {
@@ -69,6 +75,9 @@ async fn quiz(
                 render::review_start(&service.start_review(&caller, count).await?)
             }
             Some(QuizMode::Weak) => render::card(&service.start_weak(&caller, count).await?),
+            Some(QuizMode::Mock) => {
+                render::mock_step(&service.start_mock(&caller, count, None).await?)
+            }
             None => render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?),
         };
         Ok(view.reply())
@@ -118,15 +127,45 @@ impl From<PeriodChoice> for Period {
     }
 }
 
-/// Show the top 10.
+/// What `/leaderboard` shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+enum BoardView {
+    /// Points over a period.
+    #[name = "points"]
+    Points,
+    /// Each member's predicted exam score.
+    #[name = "readiness"]
+    Readiness,
+}
+
+impl BoardView {
+    const ALL: [BoardView; 2] = [BoardView::Points, BoardView::Readiness];
+
+    fn names(self) -> (&'static str, &'static str) {
+        match self {
+            BoardView::Points => ("점수", "points"),
+            BoardView::Readiness => ("시험 준비도", "readiness"),
+        }
+    }
+}
+
+/// Show the top 10, or the group's exam readiness.
 #[poise::command(slash_command, guild_only)]
 async fn leaderboard(
     ctx: Context<'_>,
     period: Option<PeriodChoice>,
     #[autocomplete = "topic_choices"] topic: Option<String>,
+    view: Option<BoardView>,
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let period = period.map_or(Period::Week, Period::from);
+    if view == Some(BoardView::Readiness) {
+        return reply_in_time(ctx, Privacy::Public, async {
+            let board = ctx.data().service.readiness_board(&caller.identity).await?;
+            Ok(render::readiness_board(&board).reply())
+        })
+        .await;
+    }
     reply_in_time(ctx, Privacy::Public, async {
         let board = ctx
             .data()
@@ -474,20 +513,20 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
     (
         "quiz count",
         "문제수",
-        "문제 수 (1–20, 기본 5)",
-        "Number of questions (1–20, default 5)",
+        "문제 수 (1–20, 기본 5; 모의고사는 4–65, 기본 65)",
+        "Number of questions (1–20, default 5; a mock exam 4–65, default 65)",
     ),
     (
         "quiz mode",
         "방식",
-        "복습: 복습할 때가 된 문제 (점수 없음) · 약점: 가장 약한 주제",
-        "review: your due cards (no points) · weak: your weakest topics",
+        "복습: 복습할 때가 된 문제 (점수 없음) · 약점: 가장 약한 주제 · 모의고사: 시험처럼 시간 제한",
+        "review: your due cards (no points) · weak: your weakest topics · mock: a timed exam",
     ),
     (
         "leaderboard",
         "순위표",
-        "이 서버의 상위 10명과 내 순위",
-        "This server's top 10 and your rank",
+        "이 서버의 상위 10명과 내 순위, 또는 시험 준비도",
+        "This server's top 10 and your rank, or its exam readiness",
     ),
     (
         "leaderboard period",
@@ -500,6 +539,12 @@ const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
         "주제",
         "이 주제의 점수만",
         "Only this topic's points",
+    ),
+    (
+        "leaderboard view",
+        "보기",
+        "점수 (기본) 또는 시험 준비도: 각자의 예상 점수",
+        "points (default) or readiness: everyone's predicted exam score",
     ),
     (
         "stats",
@@ -732,6 +777,15 @@ fn localize(command: &mut Command, texts: Texts, parent: &str) {
         if parameter.name == "mode" {
             for (choice, mode) in parameter.choices.iter_mut().zip(QuizMode::ALL) {
                 let (korean, english) = mode.names();
+                choice.localizations.insert("ko".into(), korean.into());
+                for locale in ENGLISH {
+                    choice.localizations.insert(locale.into(), english.into());
+                }
+            }
+        }
+        if parameter.name == "view" {
+            for (choice, view) in parameter.choices.iter_mut().zip(BoardView::ALL) {
+                let (korean, english) = view.names();
                 choice.localizations.insert("ko".into(), korean.into());
                 for locale in ENGLISH {
                     choice.localizations.insert(locale.into(), english.into());

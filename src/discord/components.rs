@@ -71,6 +71,14 @@ impl Shape {
             | Action::Submit { .. }
             | Action::Next { .. }
             | Action::StartQuiz => Shape::Update,
+            // A mock exam's card is redrawn in place, like a quiz card.
+            Action::MockAnswer { .. }
+            | Action::MockPick { .. }
+            | Action::MockSave { .. }
+            | Action::MockGo { .. }
+            | Action::MockSubmit { .. }
+            | Action::MockConfirm { .. }
+            | Action::MockResults { .. } => Shape::Update,
             Action::DailyAnswer { .. }
             | Action::DailyPick { .. }
             | Action::DailySubmit { .. }
@@ -162,6 +170,35 @@ async fn carry_out(
         }
         // The form's submission is a modal interaction (see `submitted`).
         Action::FlagSubmit(..) => return Err(DiscordError::BadOptions),
+        Action::MockAnswer {
+            exam,
+            position,
+            choice,
+        } => {
+            let step = service
+                .mock_choose(&caller, exam, position, &[choice], &click)
+                .await?;
+            Reply::Update(render::mock_step(&step))
+        }
+        Action::MockPick { exam, position } | Action::MockSave { exam, position } => {
+            let chosen = picked(&interaction.data.kind).ok_or(DiscordError::BadOptions)?;
+            let step = service
+                .mock_choose(&caller, exam, position, &chosen, &click)
+                .await?;
+            Reply::Update(render::mock_step(&step))
+        }
+        Action::MockGo { exam, position } => Reply::Update(render::mock_step(
+            &service.mock_go(&caller, exam, position).await?,
+        )),
+        Action::MockSubmit { exam } => Reply::Update(render::mock_step(
+            &service.mock_submit(&caller, exam, false).await?,
+        )),
+        Action::MockConfirm { exam } => Reply::Update(render::mock_step(
+            &service.mock_submit(&caller, exam, true).await?,
+        )),
+        Action::MockResults { exam, page } => Reply::Update(render::mock_step(
+            &service.mock_results(&caller, exam, page).await?,
+        )),
     })
 }
 

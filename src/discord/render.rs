@@ -15,8 +15,9 @@ use crate::chart;
 use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
-    ExcerptView, Feedback, ListField, NextStep, NothingDue, QuestionCard, QuestionView,
-    ReloadReport, ReportForm, RevealView, ReviewStart, StatsCard, SummaryView,
+    ExcerptView, Feedback, ListField, MissView, MockCard, MockConfirm, MockResultPage, MockStep,
+    NextStep, NothingDue, QuestionCard, QuestionView, ReadinessBoard, ReloadReport, ReportForm,
+    RevealView, ReviewStart, StatsCard, SummaryView,
 };
 
 /// Discord's limits, in characters.
@@ -514,6 +515,205 @@ pub(super) fn reveal(reveal: &RevealView) -> serenity::CreateEmbed {
         &reveal.turnout,
         FOOTER_MAX,
     )))
+}
+
+/// How much of a missed question a result page repeats: two misses and
+/// the score stay under the 6000 characters of a message's embeds.
+const MISS_PROMPT_MAX: usize = 400;
+const MISS_CHOICES_MAX: usize = 300;
+const MISS_EXPLANATION_MAX: usize = 700;
+const MISS_EXCERPT_MAX: usize = 600;
+
+/// A mock exam's step: a question, the confirmation, or a result page.
+pub(super) fn mock_step(step: &MockStep) -> View {
+    match step {
+        MockStep::Card(card) => mock_card(card),
+        MockStep::Confirm(confirm) => mock_confirm(confirm),
+        MockStep::Result(page) => mock_result(page),
+    }
+}
+
+/// A mock exam's question: the choice standing highlighted (the menu's
+/// options preselected for "choose N"), the time left as Discord's live
+/// countdown, previous/next/submit.
+fn mock_card(card: &MockCard) -> View {
+    let at = card.ends_at.timestamp();
+    let embed = question_embed(&card.question, &card.heading)
+        .field(
+            truncate_chars(&card.time_left_label, FIELD_NAME_MAX),
+            format!("<t:{at}:R> (<t:{at}:t>)"),
+            false,
+        )
+        .footer(serenity::CreateEmbedFooter::new(truncate_chars(
+            &format!("{} · {}", card.status, card.footer),
+            FOOTER_MAX,
+        )));
+    let mut embeds = Vec::new();
+    if let Some(notice) = &card.notice {
+        embeds.push(
+            serenity::CreateEmbed::new()
+                .description(truncate_chars(notice, DESCRIPTION_MAX))
+                .colour(GOLD),
+        );
+    }
+    embeds.push(embed);
+    let mut components = match &card.input {
+        AnswerInput::Pick {
+            picks,
+            action,
+            placeholder,
+            ..
+        } => {
+            let options = card
+                .question
+                .choices
+                .iter()
+                .enumerate()
+                .map(|(i, c)| menu_option(i, c).default_selection(card.chosen.contains(&i)))
+                .collect();
+            let picks = u8::try_from(*picks).unwrap_or(u8::MAX);
+            let menu = serenity::CreateSelectMenu::new(
+                action.to_string(),
+                serenity::CreateSelectMenuKind::String { options },
+            )
+            .placeholder(truncate_chars(placeholder, OPTION_LABEL_MAX))
+            .min_values(picks)
+            .max_values(picks);
+            vec![serenity::CreateActionRow::SelectMenu(menu)]
+        }
+        AnswerInput::Buttons(_) => answer_rows(&card.input, &card.question.choices, false),
+    };
+    components.push(serenity::CreateActionRow::Buttons(
+        card.nav_buttons().into_iter().map(button).collect(),
+    ));
+    View { embeds, components }
+}
+
+fn mock_confirm(confirm: &MockConfirm) -> View {
+    View {
+        embeds: vec![serenity::CreateEmbed::new()
+            .title(truncate_chars(&confirm.title, TITLE_MAX))
+            .description(truncate_chars(&confirm.text, DESCRIPTION_MAX))
+            .colour(GOLD)],
+        components: vec![serenity::CreateActionRow::Buttons(vec![
+            button(&confirm.submit),
+            button(&confirm.back),
+        ])],
+    }
+}
+
+/// A result page: the score (with the table of domains on the first
+/// page), then each missed question as an embed of its own.
+fn mock_result(page: &MockResultPage) -> View {
+    let mut description = Vec::new();
+    description.extend(page.notice.iter().cloned());
+    description.push(format!("**{}**", page.score));
+    description.extend(page.lines.iter().cloned());
+    let mut summary = serenity::CreateEmbed::new()
+        .title(truncate_chars(&page.title, TITLE_MAX))
+        .description(truncate_chars(&description.join("\n"), DESCRIPTION_MAX))
+        .colour(if page.passed { GREEN } else { RED });
+    if let Some(domains) = &page.domains {
+        summary = list_field(summary, domains);
+    }
+    let mut footer = format!("{} · {}", page.misses_title, page.page_label);
+    if let Some(note) = &page.note {
+        footer = format!("{note}\n{footer}");
+    }
+    summary = summary.footer(serenity::CreateEmbedFooter::new(truncate_chars(
+        &footer, FOOTER_MAX,
+    )));
+    let mut embeds = vec![summary];
+    embeds.extend(page.misses.iter().map(miss_embed));
+    let buttons: Vec<serenity::CreateButton> = page
+        .previous
+        .iter()
+        .chain(page.next.iter())
+        .map(button)
+        .collect();
+    let components = if buttons.is_empty() {
+        Vec::new()
+    } else {
+        vec![serenity::CreateActionRow::Buttons(buttons)]
+    };
+    View { embeds, components }
+}
+
+/// A missed question: what was answered, the right answer, the
+/// explanation and the notes' passage, each cut to its share of the page.
+fn miss_embed(miss: &MissView) -> serenity::CreateEmbed {
+    let mut embed = serenity::CreateEmbed::new()
+        .title(truncate_chars(&format!("❌ {}", miss.heading), TITLE_MAX))
+        .description(truncate_chars(&miss.prompt, MISS_PROMPT_MAX))
+        .colour(RED);
+    let choices = |field: &ChoiceField| {
+        let lines: Vec<String> = field
+            .choices
+            .iter()
+            .map(|c| format!("**{}.** {}", c.letter, c.text))
+            .collect();
+        truncate_chars(&lines.join("\n"), MISS_CHOICES_MAX)
+    };
+    match (&miss.your_answer, &miss.blank) {
+        (Some(yours), _) => {
+            embed = embed.field(
+                truncate_chars(&yours.label, FIELD_NAME_MAX),
+                choices(yours),
+                false,
+            );
+        }
+        (None, Some(blank)) => {
+            embed = embed.field(
+                truncate_chars(blank, FIELD_NAME_MAX),
+                "—".to_string(),
+                false,
+            );
+        }
+        (None, None) => {}
+    }
+    embed = embed.field(
+        truncate_chars(&miss.right_answer.label, FIELD_NAME_MAX),
+        choices(&miss.right_answer),
+        false,
+    );
+    embed = embed.field(
+        truncate_chars(&miss.explanation.label, FIELD_NAME_MAX),
+        truncate_chars(&miss.explanation.lines.join("\n"), MISS_EXPLANATION_MAX),
+        false,
+    );
+    if let Some(excerpt) = miss.excerpts.first() {
+        let name = format!("{} · {}", excerpt.label, excerpt.source);
+        let body: Vec<String> = excerpt.lines.iter().map(|l| format!("> {l}")).collect();
+        embed = embed.field(
+            truncate_chars(&name, FIELD_NAME_MAX),
+            truncate_chars(&body.join("\n"), MISS_EXCERPT_MAX),
+            false,
+        );
+    }
+    embed
+}
+
+/// The group's readiness: a line per member, who is predicted to pass,
+/// the weakest domain.
+pub(super) fn readiness_board(board: &ReadinessBoard) -> View {
+    let mut lines: Vec<String> = board.lines.clone();
+    lines.push(String::new());
+    if board.rows.is_empty() {
+        lines.push(board.empty.clone());
+    }
+    for row in &board.rows {
+        lines.push(format!("{} · {}", plain_name(&row.name), row.score));
+    }
+    View::embed(
+        serenity::CreateEmbed::new()
+            .title(truncate_chars(&board.title, TITLE_MAX))
+            .description(truncate_chars(lines.join("\n").trim(), DESCRIPTION_MAX))
+            .footer(serenity::CreateEmbedFooter::new(truncate_chars(
+                &board.legend,
+                FOOTER_MAX,
+            )))
+            .colour(GOLD),
+    )
 }
 
 /// A display name shown as text: markdown characters escaped, kept short.

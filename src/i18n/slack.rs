@@ -46,16 +46,16 @@ impl Texts {
 
     pub fn slack_quiz_usage(&self, topics: &[String]) -> String {
         let usage = self.pick(
-            "사용법: /quiz [주제] [문제 수] · 복습: /quiz review [문제 수] · 약한 주제: /quiz weak [문제 수]",
-            "Usage: /quiz [topic] [count] · review: /quiz review [count] · weakest topics: /quiz weak [count]",
+            "사용법: /quiz [주제] [문제 수] · 복습: /quiz review [문제 수] · 약한 주제: /quiz weak [문제 수] · 모의고사: /quiz mock [문제 수 4–65]",
+            "Usage: /quiz [topic] [count] · review: /quiz review [count] · weakest topics: /quiz weak [count] · mock exam: /quiz mock [4–65 questions]",
         );
         format!("{usage}\n{}", self.topics_list(topics))
     }
 
     pub fn slack_leaderboard_usage(&self) -> &'static str {
         self.pick(
-            "사용법: /leaderboard [today|week|month|all] [주제]",
-            "Usage: /leaderboard [today|week|month|all] [topic]",
+            "사용법: /leaderboard [today|week|month|all] [주제] · 시험 준비도: /leaderboard readiness",
+            "Usage: /leaderboard [today|week|month|all] [topic] · exam readiness: /leaderboard readiness",
         )
     }
 

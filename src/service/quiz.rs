@@ -63,7 +63,7 @@ impl Service {
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
-            .start(&player, topic.as_deref(), count, Utc::now(), &mut rng)
+            .start(&player, topic.as_deref(), count, self.now(), &mut rng)
             .await?;
         self.card(self.texts_for(&community), &game, &session)
     }
@@ -81,7 +81,7 @@ impl Service {
         let game = Game::new(&content, self.store());
         let mut rng = self.fork_rng();
         let session = game
-            .start_weak(&player, count, Utc::now(), &mut rng)
+            .start_weak(&player, count, self.now(), &mut rng)
             .await?;
         self.card(self.texts_for(&community), &game, &session)
     }
@@ -115,7 +115,7 @@ impl Service {
             .map_err(|err| ServiceError::from(err).losing_answer())?;
         let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let outcome = game
             .answer(
                 &player,
@@ -180,7 +180,7 @@ impl Service {
         let (community, player) = self.member(caller).await?;
         let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let session = game.next(&player, session, now).await?;
         if session.position >= session.question_ids.len() {
             let summary = self.summary(texts, &game, &player, &session, now).await?;
@@ -194,7 +194,7 @@ impl Service {
         let content = self.content();
         let (community, player) = self.member(caller).await?;
         let game = Game::new(&content, self.store());
-        let now = Utc::now();
+        let now = self.now();
         let found = self.store().session(session).await?;
         match found {
             Some(QuizSession { player_id, .. }) if player_id != player.id => {
@@ -232,7 +232,7 @@ impl Service {
                 post,
                 chosen,
                 click.interaction_id.clone(),
-                Utc::now(),
+                self.now(),
             )
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?;

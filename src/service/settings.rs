@@ -2,7 +2,6 @@
 //! months and streaks begin) and the language of its messages, set by its
 //! admins on any platform and shown with the review settings.
 
-use chrono::Utc;
 use chrono_tz::Tz;
 
 use super::{Caller, Service, ServiceError};
@@ -37,7 +36,7 @@ impl Service {
             .map_err(|_| Refusal::BadTimeZone(typed.trim().to_string()))?;
         let (mut community, _) = self.member(caller).await?;
         self.store()
-            .set_community_time_zone(community.id, zone, Utc::now())
+            .set_community_time_zone(community.id, zone, self.now())
             .await?;
         self.forget_members();
         community.time_zone = zone;
@@ -69,7 +68,7 @@ impl Service {
     /// made.
     fn settings_reply(&self, community: &Community, done: Option<String>) -> AdminReply {
         let texts = self.texts_for(community);
-        let today = quiz::local_day(Utc::now(), community.time_zone);
+        let today = quiz::local_day(self.now(), community.time_zone);
         let mut lines: Vec<String> = done.into_iter().collect();
         lines.push(texts.community_settings(
             community.time_zone.name(),

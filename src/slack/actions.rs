@@ -1,7 +1,8 @@
 //! Clicks on the bot's messages (`block_actions`): answering a question,
 //! submitting a "choose N" answer, moving to the next question, answering
-//! the daily question, starting a quiz, and 🚩, which opens the report
-//! form (a modal) whose submission (`view_submission`) files the report.
+//! the daily question, starting a quiz, a mock exam's choices, moves,
+//! submission and result pages, and 🚩, which opens the report form (a
+//! modal) whose submission (`view_submission`) files the report.
 //!
 //! Each button and checkbox carries an [`Action`] as its `action_id`; the
 //! one `match` in [`SlackApp::interaction`]'s work hands it to the service.
@@ -135,7 +136,9 @@ impl SlackApp {
         let shown = Utc::now().timestamp_millis();
         let (content, replace) = match action {
             // Toggling a checkbox only changes what Submit will read.
-            Action::Pick { .. } | Action::DailyPick { .. } => return Ok(None),
+            Action::Pick { .. } | Action::DailyPick { .. } | Action::MockPick { .. } => {
+                return Ok(None)
+            }
             Action::Answer {
                 session,
                 position,
@@ -180,6 +183,45 @@ impl SlackApp {
                 let caller = self.caller(team, user).await;
                 let card = service.start_quiz(&caller, None, None).await?;
                 (blocks::question_card(&card, shown), true)
+            }
+            // A mock exam's card is replaced by the next step.
+            Action::MockAnswer {
+                exam,
+                position,
+                choice,
+            } => {
+                let caller = self.caller(team, user).await;
+                let step = service
+                    .mock_choose(&caller, exam, position, &[choice], click)
+                    .await?;
+                (blocks::mock_step(&step), true)
+            }
+            Action::MockSave { exam, position } => {
+                let caller = self.caller(team, user).await;
+                let step = service
+                    .mock_choose(&caller, exam, position, &checked(), click)
+                    .await?;
+                (blocks::mock_step(&step), true)
+            }
+            Action::MockGo { exam, position } => {
+                let caller = self.caller(team, user).await;
+                (
+                    blocks::mock_step(&service.mock_go(&caller, exam, position).await?),
+                    true,
+                )
+            }
+            Action::MockSubmit { exam } | Action::MockConfirm { exam } => {
+                let caller = self.caller(team, user).await;
+                let confirmed = matches!(action, Action::MockConfirm { .. });
+                let step = service.mock_submit(&caller, exam, confirmed).await?;
+                (blocks::mock_step(&step), true)
+            }
+            Action::MockResults { exam, page } => {
+                let caller = self.caller(team, user).await;
+                (
+                    blocks::mock_step(&service.mock_results(&caller, exam, page).await?),
+                    true,
+                )
             }
         };
         Ok(Some((content, replace)))

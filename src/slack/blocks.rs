@@ -15,8 +15,9 @@ use crate::action::Action;
 use crate::notes::truncate_chars;
 use crate::view::{
     AdminReply, AnswerInput, Board, Button, ButtonStyle, ChoiceField, ChoiceLine, DailyPostView,
-    ExcerptView, Feedback, ListField, NextStep, QuestionCard, QuestionView, ReloadReport,
-    ReportForm, RevealView, ReviewStart, StatsCard, SummaryView,
+    ExcerptView, Feedback, ListField, MissView, MockCard, MockConfirm, MockResultPage, MockStep,
+    NextStep, QuestionCard, QuestionView, ReadinessBoard, ReloadReport, ReportForm, RevealView,
+    ReviewStart, StatsCard, SummaryView,
 };
 
 /// The report form's `callback_id`, and its inputs' block and action ids.
@@ -506,6 +507,183 @@ pub fn report_modal(form: &ReportForm, metadata: &str) -> SlackView {
         .with_callback_id(REPORT_CALLBACK.into())
         .with_private_metadata(metadata.to_string()),
     )
+}
+
+/// How much of a missed question's prompt a result page repeats.
+const MISS_PROMPT_MAX: usize = 700;
+
+/// A mock exam's step: a question, the confirmation, or a result page.
+pub fn mock_step(step: &MockStep) -> SlackMessageContent {
+    match step {
+        MockStep::Card(card) => mock_card(card),
+        MockStep::Confirm(confirm) => mock_confirm(confirm),
+        MockStep::Result(page) => mock_result(page),
+    }
+}
+
+/// A mock exam's question: the standing choice as the primary button (or
+/// its boxes checked), the time left, previous/next/submit.
+fn mock_card(card: &MockCard) -> SlackMessageContent {
+    let mut blocks = Vec::new();
+    if let Some(notice) = &card.notice {
+        blocks.push(context(&escape(notice)));
+    }
+    blocks.push(section(&question_text(&card.heading, &card.question)));
+    let choices = &card.question.choices;
+    if choices
+        .iter()
+        .any(|c| choice_label(c).chars().count() > BUTTON_TEXT_MAX)
+    {
+        blocks.push(choice_list(choices));
+    }
+    match &card.input {
+        AnswerInput::Pick { action, submit, .. } => {
+            let option = |(i, c): (usize, &ChoiceLine)| {
+                let text: SlackBlockText =
+                    SlackBlockPlainText::new(truncate_chars(&choice_label(c), BUTTON_TEXT_MAX))
+                        .into();
+                SlackBlockChoiceItem::new(text, i.to_string())
+            };
+            let options: Vec<_> = choices
+                .iter()
+                .enumerate()
+                .take(CHECKBOX_OPTIONS_MAX)
+                .map(option)
+                .collect();
+            let checked: Vec<_> = choices
+                .iter()
+                .enumerate()
+                .take(CHECKBOX_OPTIONS_MAX)
+                .filter(|(i, _)| card.chosen.contains(i))
+                .map(option)
+                .collect();
+            let mut checkboxes =
+                SlackBlockCheckboxesElement::new(options).with_action_id(action.to_string().into());
+            if !checked.is_empty() {
+                checkboxes = checkboxes.with_initial_options(checked);
+            }
+            blocks.push(SlackActionsBlock::new(vec![checkboxes.into()]).into());
+            blocks.push(SlackActionsBlock::new(vec![view_button(submit, None).into()]).into());
+        }
+        AnswerInput::Buttons(buttons) => {
+            let buttons = buttons
+                .iter()
+                .zip(choices)
+                .map(|(b, c)| {
+                    let element = button(&b.action, &choice_label(c), None);
+                    if b.style == ButtonStyle::Success {
+                        element.with_style(SlackBlockButtonStyle::Primary)
+                    } else {
+                        element
+                    }
+                })
+                .collect();
+            blocks.extend(button_rows(buttons));
+        }
+    }
+    blocks.push(context(&format!(
+        "{} · *{}:* {}",
+        escape(&card.status),
+        escape(&card.time_left_label),
+        escape(&card.time_left)
+    )));
+    blocks.extend(button_rows(
+        card.nav_buttons()
+            .into_iter()
+            .map(|b| view_button(b, None))
+            .collect(),
+    ));
+    blocks.push(context(&escape(&card.footer)));
+    message(&card.question.prompt, blocks)
+}
+
+fn mock_confirm(confirm: &MockConfirm) -> SlackMessageContent {
+    let mut blocks = vec![section(&format!(
+        "*{}*\n{}",
+        escape(&confirm.title),
+        escape(&confirm.text)
+    ))];
+    blocks.extend(button_rows(vec![
+        view_button(&confirm.submit, None),
+        view_button(&confirm.back, None),
+    ]));
+    message(&confirm.text, blocks)
+}
+
+/// A result page: the score (with the table of domains on the first
+/// page), each missed question with what teaches from it, and the pages.
+fn mock_result(page: &MockResultPage) -> SlackMessageContent {
+    let mut blocks = vec![header(&page.title)];
+    let mut summary: Vec<String> = page.notice.iter().map(|n| escape(n)).collect();
+    summary.push(format!("*{}*", escape(&page.score)));
+    summary.extend(page.lines.iter().map(|l| escape(l)));
+    blocks.push(section(&summary.join("\n")));
+    if let Some(domains) = &page.domains {
+        blocks.push(section(&spread_text(domains)));
+    }
+    if let Some(note) = &page.note {
+        blocks.push(context(&escape(note)));
+    }
+    blocks.push(section(&format!(
+        "*{}* · {}",
+        escape(&page.misses_title),
+        escape(&page.page_label)
+    )));
+    for miss in &page.misses {
+        blocks.extend(miss_blocks(miss));
+    }
+    let buttons: Vec<SlackBlockButtonElement> = page
+        .previous
+        .iter()
+        .chain(page.next.iter())
+        .map(|b| view_button(b, None))
+        .collect();
+    blocks.extend(button_rows(buttons));
+    message(&page.score, blocks)
+}
+
+fn miss_blocks(miss: &MissView) -> Vec<SlackBlock> {
+    let mut answer = Vec::new();
+    if let Some(yours) = &miss.your_answer {
+        answer.push(choice_field(yours));
+    }
+    if let Some(blank) = &miss.blank {
+        answer.push(format!("*{}*", escape(blank)));
+    }
+    answer.push(choice_field(&miss.right_answer));
+    let mut blocks = vec![
+        section(&format!(
+            "❌ *{}*\n{}",
+            escape(&miss.heading),
+            escape(&truncate_chars(&miss.prompt, MISS_PROMPT_MAX))
+        )),
+        section(&answer.join("\n")),
+        section(&list_field(&miss.explanation)),
+    ];
+    blocks.extend(miss.excerpts.first().map(|e| section(&excerpt_text(e))));
+    blocks
+}
+
+/// The group's readiness, public: who is predicted to pass, each member,
+/// the weakest domain. Names are plain text, never mentions.
+pub fn readiness_board(board: &ReadinessBoard) -> SlackMessageContent {
+    let mut blocks = vec![header(&board.title)];
+    if !board.lines.is_empty() {
+        let lines: Vec<String> = board.lines.iter().map(|l| escape(l)).collect();
+        blocks.push(section(&lines.join("\n")));
+    }
+    if board.rows.is_empty() {
+        blocks.push(section(&escape(&board.empty)));
+    } else {
+        let rows: Vec<String> = board
+            .rows
+            .iter()
+            .map(|row| format!("• {} — {}", escape(&row.name), escape(&row.score)))
+            .collect();
+        blocks.push(section(&rows.join("\n")));
+    }
+    blocks.push(context(&escape(&board.legend)));
+    message(&board.title, blocks)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Slash commands: `/quiz [topic] [count]`, `/quiz review [count]`,
-//! `/leaderboard [period] [topic]`, `/quiz-stats [@user]`, `/quiz-admin
+//! `/quiz mock [count]`, `/leaderboard [period] [topic]`, `/leaderboard
+//! readiness`, `/quiz-stats [@user]`, `/quiz-admin
 //! reload`, `/quiz-admin daily set|off|show`, `/quiz-admin exam
 //! set|off|show` and `/quiz-admin retention VALUE`.
 //!
@@ -68,6 +69,8 @@ pub enum QuizMode {
     Review,
     /// `weak` (`약점`): the member's weakest topics.
     Weak,
+    /// `mock` (`모의고사`): a timed mock exam.
+    Mock,
 }
 
 impl QuizMode {
@@ -75,6 +78,7 @@ impl QuizMode {
         match word.to_lowercase().as_str() {
             "review" | "복습" => Some(QuizMode::Review),
             "weak" | "약점" => Some(QuizMode::Weak),
+            "mock" | "모의고사" => Some(QuizMode::Mock),
             _ => None,
         }
     }
@@ -82,7 +86,7 @@ impl QuizMode {
 
 /// `/quiz` arguments, in any order: a topic (its id or its name, which
 /// may have spaces) and a number of questions; or a mode (`review`,
-/// `weak`) first and a number.
+/// `weak`, `mock`) first and a number.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizArgs {
     pub topic: Option<String>,
@@ -119,17 +123,30 @@ pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
 }
 
 /// `/leaderboard` arguments, in any order: a period and a topic (an id or
-/// a name).
+/// a name); or `readiness` (`준비도`) alone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BoardArgs {
     pub period: Period,
     pub topic: Option<String>,
+    /// The group's exam readiness instead of points.
+    pub readiness: bool,
 }
 
 pub fn parse_board_args(text: &str) -> Option<BoardArgs> {
+    let mut words = text.split_whitespace();
+    if let Some(first) = text.split_whitespace().next() {
+        if matches!(first.to_lowercase().as_str(), "readiness" | "준비도") {
+            words.next();
+            return words.next().is_none().then_some(BoardArgs {
+                period: Period::Week,
+                topic: None,
+                readiness: true,
+            });
+        }
+    }
     let mut period = None;
     let mut topic = Vec::new();
-    for word in text.split_whitespace() {
+    for word in words {
         match Period::parse(word) {
             Some(p) if period.is_none() => period = Some(p),
             Some(_) => return None,
@@ -139,6 +156,7 @@ pub fn parse_board_args(text: &str) -> Option<BoardArgs> {
     Some(BoardArgs {
         period: period.unwrap_or(Period::Week),
         topic: (!topic.is_empty()).then(|| topic.join(" ")),
+        readiness: false,
     })
 }
 
@@ -390,6 +408,9 @@ impl SlackApp {
             QuizMode::Weak => {
                 blocks::question_card(&service.start_weak(&caller, args.count).await?, shown_at)
             }
+            QuizMode::Mock => {
+                blocks::mock_step(&service.start_mock(&caller, args.count, None).await?)
+            }
             QuizMode::Quiz => blocks::question_card(
                 &service
                     .start_quiz(&caller, args.topic.as_deref(), args.count)
@@ -404,6 +425,13 @@ impl SlackApp {
         let Some(args) = parse_board_args(text) else {
             return Ok(self.usage(self.texts_for(team, user).slack_leaderboard_usage()));
         };
+        if args.readiness {
+            let board = self
+                .service
+                .readiness_board(&super::identity(team, user))
+                .await?;
+            return Ok(Reply::public(blocks::readiness_board(&board)));
+        }
         let board = self
             .service
             .leaderboard(
@@ -589,6 +617,19 @@ mod tests {
             Some(mode(QuizMode::Weak, Some(3)))
         );
         assert_eq!(parse_quiz_args("review ec2"), None, "review takes no topic");
+        assert_eq!(
+            parse_quiz_args("mock 5"),
+            Some(mode(QuizMode::Mock, Some(5)))
+        );
+        assert_eq!(
+            parse_quiz_args("모의고사"),
+            Some(mode(QuizMode::Mock, None))
+        );
+        assert_eq!(
+            parse_quiz_args("mock ec2"),
+            None,
+            "a mock exam takes no topic"
+        );
     }
 
     #[test]
@@ -597,24 +638,30 @@ mod tests {
             parse_board_args(""),
             Some(BoardArgs {
                 period: Period::Week,
-                topic: None
+                topic: None,
+                readiness: false,
             })
         );
         assert_eq!(
             parse_board_args("ec2 all"),
             Some(BoardArgs {
                 period: Period::AllTime,
-                topic: Some("ec2".into())
+                topic: Some("ec2".into()),
+                readiness: false,
             })
         );
         assert_eq!(
             parse_board_args("month 보안과 규정 준수"),
             Some(BoardArgs {
                 period: Period::Month,
-                topic: Some("보안과 규정 준수".into())
+                topic: Some("보안과 규정 준수".into()),
+                readiness: false,
             })
         );
         assert_eq!(parse_board_args("today week"), None);
+        assert!(parse_board_args("readiness").is_some_and(|a| a.readiness));
+        assert!(parse_board_args("준비도").is_some_and(|a| a.readiness));
+        assert_eq!(parse_board_args("readiness week"), None);
     }
 
     fn set(text: &str) -> Result<DailyArgs, DailyArgsError> {

@@ -466,6 +466,7 @@ impl PgStore {
             .bind(card.card.due_at)
             .bind(int4(card.card.reps))
             .bind(int4(card.card.lapses))
+            .bind(answer.mock_exam)
             .fetch_one(&self.pool)
             .await?;
         Ok(row)
@@ -502,6 +503,7 @@ impl PgStore {
              WHERE (community_id = $1 AND interaction_id = $2)
                 OR (session_id = $3 AND session_position = $4)
                 OR (daily_post_id = $5 AND player_id = $6)
+                OR (mock_exam_id = $7 AND question_id = $8)
              ORDER BY id LIMIT 1",
         )
         .bind(player.community_id)
@@ -510,6 +512,8 @@ impl PgStore {
         .bind(position)
         .bind(answer.daily_post)
         .bind(player.id)
+        .bind(answer.mock_exam)
+        .bind(&answer.question.id)
         .fetch_one(&self.pool)
         .await?;
         Ok(Recorded::Duplicate {

@@ -294,8 +294,8 @@ impl SqliteStore {
         let inserted: Option<i64> = sqlx::query_scalar(
             "INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                   points, answered_at, elapsed_ms, interaction_id, session_id,
-                                  session_position, daily_post_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                                  session_position, daily_post_id, mock_exam_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)
              ON CONFLICT DO NOTHING
              RETURNING id",
         )
@@ -312,6 +312,7 @@ impl SqliteStore {
         .bind(session_id)
         .bind(position)
         .bind(answer.daily_post)
+        .bind(answer.mock_exam)
         .fetch_optional(&mut *tx)
         .await?;
 
@@ -321,6 +322,7 @@ impl SqliteStore {
                  WHERE (community_id = ?1 AND interaction_id = ?2)
                     OR (session_id = ?3 AND session_position = ?4)
                     OR (daily_post_id = ?5 AND player_id = ?6)
+                    OR (mock_exam_id = ?7 AND question_id = ?8)
                  ORDER BY id LIMIT 1",
             )
             .bind(player.community_id)
@@ -329,6 +331,8 @@ impl SqliteStore {
             .bind(position)
             .bind(answer.daily_post)
             .bind(player.id)
+            .bind(answer.mock_exam)
+            .bind(&answer.question.id)
             .fetch_one(&mut *tx)
             .await?;
             tx.rollback().await?;

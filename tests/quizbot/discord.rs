@@ -273,10 +273,19 @@ async fn commands_are_registered_in_the_guild_with_both_languages() {
         (topic["name"].as_str(), topic["autocomplete"].as_bool()),
         (Some("topic"), Some(true))
     );
+    // 1–20 for a quiz (the service refuses more), up to 65 for a mock exam.
     let count = &quiz["options"][1];
     assert_eq!(
         (count["min_value"].as_f64(), count["max_value"].as_f64()),
-        (Some(1.0), Some(20.0))
+        (Some(1.0), Some(65.0))
+    );
+    let mode = &quiz["options"][2];
+    assert_eq!(mode["choices"][2]["name"], "mock");
+    assert_eq!(mode["choices"][2]["name_localizations"]["ko"], "모의고사");
+    let view = &registration.commands[1]["options"][2];
+    assert_eq!(
+        (view["name"].as_str(), view["choices"][1]["name"].as_str()),
+        (Some("view"), Some("readiness"))
     );
     let period = &registration.commands[1]["options"][0];
     assert_eq!(period["choices"].as_array().map(Vec::len), Some(4));

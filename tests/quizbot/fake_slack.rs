@@ -876,7 +876,7 @@ fn chat(shared: &Shared, method: &str, params: &Value) -> Value {
 /// What Slack would refuse in `blocks`: more than 50 blocks, or a text
 /// over its limit (header 150, section 3000, context element 2000, button
 /// and option 75 characters).
-fn block_kit_problem(blocks: &Value) -> Option<String> {
+pub fn block_kit_problem(blocks: &Value) -> Option<String> {
     let blocks = blocks.as_array()?;
     if blocks.len() > 50 {
         return Some(format!(

@@ -111,6 +111,7 @@ impl Fixture {
                     session: None,
                     daily_post: None,
                     review: false,
+                    mock_exam: None,
                 },
             )
             .await
@@ -289,6 +290,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                         session: Some((session_id, 0)),
                         daily_post: None,
                         review: false,
+                        mock_exam: None,
                     },
                 )
                 .await
@@ -826,6 +828,7 @@ async fn sessions_follow_their_stored_answers(db: &TestDatabase) {
                         session: Some((created.id, position)),
                         daily_post: None,
                         review: false,
+                        mock_exam: None,
                     },
                 )
                 .await
@@ -971,6 +974,7 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                             session: None,
                             daily_post: None,
                             review: false,
+                            mock_exam: None,
                         },
                     )
                     .await

@@ -19,7 +19,7 @@
 //! $13–$15 the first days of the answer's day, week and month,
 //! $16–$18 the new streak (current, best, last day), $19 daily post,
 //! $20 correct as 0 or 1, $21–$25 the card after the answer (stability,
-//! difficulty, due at, reps, lapses).
+//! difficulty, due at, reps, lapses), $26 the mock exam.
 //!
 //! Every shape returns one row: the player's streak before the statement
 //! (`current_streak`, `best_streak`, `streak_day`) and whether the answer
@@ -85,8 +85,8 @@ impl AnswerWrite {
             "inserted AS (
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
-                                      session_position, daily_post_id)
-                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19 FROM usual
+                                      session_position, daily_post_id, mock_exam_id)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19, $26 FROM usual
                  ON CONFLICT DO NOTHING
                  RETURNING id
              )"
@@ -94,8 +94,8 @@ impl AnswerWrite {
             "inserted AS (
                  INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
                                       points, answered_at, elapsed_ms, interaction_id, session_id,
-                                      session_position, daily_post_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19)
+                                      session_position, daily_post_id, mock_exam_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $19, $26)
                  ON CONFLICT DO NOTHING
                  RETURNING id
              )"
