@@ -222,6 +222,7 @@ async fn run_store(server: &str, args: &Args) -> f64 {
                             session: None,
                             daily_post: None,
                             review: false,
+                            bonus: 0,
                         },
                     )
                     .await

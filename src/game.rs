@@ -304,6 +304,7 @@ impl<'a> Game<'a> {
                     session: Some((session.id, position)),
                     daily_post: None,
                     review: session.review,
+                    bonus: 0,
                 },
             )
             .await?;
@@ -413,6 +414,7 @@ impl<'a> Game<'a> {
                     session: None,
                     daily_post: Some(post.id),
                     review: false,
+                    bonus: 0,
                 },
             )
             .await?;

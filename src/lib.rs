@@ -31,6 +31,7 @@ pub mod http_listener;
 pub mod i18n;
 pub mod identity;
 pub mod lint;
+pub mod live;
 pub mod notes;
 pub mod ops;
 pub mod progress;

@@ -91,6 +91,9 @@ pub struct NewAnswer<'a> {
     /// Given in a review session: it scores no points, but counts for
     /// accuracy, the streak and the card.
     pub review: bool,
+    /// Added to a right answer that scores (a live round's speed bonus);
+    /// a repeat the rules score 0 gets none of it.
+    pub bonus: i64,
 }
 
 impl NewAnswer<'_> {
@@ -1399,14 +1402,14 @@ struct Scored {
 }
 
 fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scored {
-    let points = if answer.review {
-        0
-    } else {
-        quiz::points(
-            answer.grade.correct,
-            inputs.last_correct_at,
-            answer.answered_at,
-        )
+    let points = match quiz::points(
+        answer.grade.correct,
+        inputs.last_correct_at,
+        answer.answered_at,
+    ) {
+        _ if answer.review => 0,
+        0 => 0,
+        points => points + answer.bonus.max(0),
     };
     let day = quiz::local_day(answer.answered_at, player.time_zone);
     let streak = if answer.grade.correct {
@@ -1526,6 +1529,10 @@ fn rating_from(number: i64) -> Result<Rating, StoreError> {
         other => Err(StoreError::Corrupt(format!("review rating {other}"))),
     }
 }
+
+mod live;
+
+pub use live::RoundCreated;
 
 /// A count read from the database, as the type the rules use.
 fn count_from<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, StoreError> {

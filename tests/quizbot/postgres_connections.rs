@@ -56,6 +56,7 @@ async fn answer(
                 session: None,
                 daily_post: None,
                 review: false,
+                bonus: 0,
             },
         )
         .await

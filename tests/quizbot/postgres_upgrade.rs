@@ -213,6 +213,7 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
                 session: None,
                 daily_post: None,
                 review: false,
+                bonus: 0,
             },
         )
         .await

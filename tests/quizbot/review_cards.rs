@@ -44,6 +44,7 @@ async fn record(
                 session: None,
                 daily_post: None,
                 review,
+                bonus: 0,
             },
         )
         .await

@@ -110,6 +110,7 @@ impl Fixture {
                     session: None,
                     daily_post: None,
                     review: false,
+                    bonus: 0,
                 },
             )
             .await
@@ -287,6 +288,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                         session: Some((session_id, 0)),
                         daily_post: None,
                         review: false,
+                        bonus: 0,
                     },
                 )
                 .await
@@ -824,6 +826,7 @@ async fn sessions_follow_their_stored_answers(db: &TestDatabase) {
                         session: Some((created.id, position)),
                         daily_post: None,
                         review: false,
+                        bonus: 0,
                     },
                 )
                 .await
@@ -969,6 +972,7 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                             session: None,
                             daily_post: None,
                             review: false,
+                            bonus: 0,
                         },
                     )
                     .await
