@@ -15,6 +15,9 @@
 //!   for a daily post
 //! - `start` starts an ordinary quiz (offered when nothing is due for
 //!   review)
+//! - `l:<question>:<choice>`, `l:<question>:pick`, `l:<question>:submit`
+//!   answer a live round's question (by its row), changeable until its
+//!   deadline
 //! - `q:<session>:<position>:flag` and `d:<post>:flag` report the question
 //!   (🚩); with `:<reason>` after them, a reason picked (Discord's reason
 //!   buttons), and `…:flagged:<reason>` the form that sends the report
@@ -71,6 +74,13 @@ pub enum Action {
     FlagReason(Flagged, ReportReason),
     /// The form that files the report with its reason.
     FlagSubmit(Flagged, ReportReason),
+    /// Answers a live question with one choice.
+    LiveAnswer { question: i64, choice: usize },
+    /// The "choose N" menu (Discord; its values are the answer) or
+    /// checkboxes (Slack) of a live question.
+    LivePick { question: i64 },
+    /// Answers a live question with the checked boxes (Slack).
+    LiveSubmit { question: i64 },
 }
 
 impl Action {
@@ -80,6 +90,7 @@ impl Action {
         match self {
             Action::Submit { session, position } => Some(Action::Pick { session, position }),
             Action::DailySubmit { post } => Some(Action::DailyPick { post }),
+            Action::LiveSubmit { question } => Some(Action::LivePick { question }),
             _ => None,
         }
     }
@@ -133,6 +144,17 @@ fn parse(text: &str) -> Option<Action> {
             }
         }
         "start" => Action::StartQuiz,
+        "l" => {
+            let question = parts.next()?.parse().ok()?;
+            match parts.next()? {
+                "pick" => Action::LivePick { question },
+                "submit" => Action::LiveSubmit { question },
+                choice => Action::LiveAnswer {
+                    question,
+                    choice: choice.parse().ok()?,
+                },
+            }
+        }
         _ => return None,
     };
     parts.next().is_none().then_some(action)
@@ -164,6 +186,9 @@ impl fmt::Display for Action {
             Action::Flag(flagged) => write!(f, "{flagged}:flag"),
             Action::FlagReason(flagged, reason) => write!(f, "{flagged}:flag:{reason}"),
             Action::FlagSubmit(flagged, reason) => write!(f, "{flagged}:flagged:{reason}"),
+            Action::LiveAnswer { question, choice } => write!(f, "l:{question}:{choice}"),
+            Action::LivePick { question } => write!(f, "l:{question}:pick"),
+            Action::LiveSubmit { question } => write!(f, "l:{question}:submit"),
         }
     }
 }
@@ -209,6 +234,12 @@ mod tests {
                 ReportReason::WrongExplanation,
             ),
             Action::FlagSubmit(Flagged::Daily { post: 1 }, ReportReason::Other),
+            Action::LiveAnswer {
+                question: i64::MAX,
+                choice: 4,
+            },
+            Action::LivePick { question: 12 },
+            Action::LiveSubmit { question: 12 },
         ] {
             let text = action.to_string();
             assert!(text.len() <= 100, "{text}");
@@ -237,6 +268,12 @@ mod tests {
             "q:1:2:flagged",
             "d:1:flag:typo",
             "d:1:flag:answer:x",
+            "l",
+            "l:1",
+            "l:x:1",
+            "l:1:z",
+            "l:1:2:3",
+            "l:1:flag",
         ] {
             assert_eq!(
                 text.parse::<Action>(),
@@ -264,5 +301,9 @@ mod tests {
             Some(Action::DailyPick { post: 3 })
         );
         assert_eq!(Action::DailyPick { post: 3 }.pick_of_submit(), None);
+        assert_eq!(
+            Action::LiveSubmit { question: 5 }.pick_of_submit(),
+            Some(Action::LivePick { question: 5 })
+        );
     }
 }

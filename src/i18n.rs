@@ -4,9 +4,11 @@
 //! here: the view model ([`crate::view`]) is worded with these texts and the
 //! platforms only lay it out, so a translation is one place to edit and the
 //! platforms cannot drift apart. The wording of the daily question is in
-//! [`daily`], of the Slack commands' usage in [`slack`].
+//! [`daily`], of the live round in [`live`], of the Slack commands' usage
+//! in [`slack`].
 
 mod daily;
+mod live;
 mod progress;
 mod report;
 mod review;
@@ -430,6 +432,7 @@ impl Texts {
                     format!("`{typed}` is not a desired retention we can use: pick one from 0.70 to 0.97 (default 0.90).")
                 }
             }
+            Refusal::Live(refusal) => self.live_refusal(*refusal),
         }
     }
 

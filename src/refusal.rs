@@ -52,4 +52,6 @@ pub enum Refusal {
     BadExamDate(String),
     #[error("`{0}` is not a desired retention between 0.70 and 0.97")]
     BadRetention(String),
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveRefusal),
 }

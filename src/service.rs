@@ -5,12 +5,14 @@
 //! draws the [`crate::view`] it gets back; it never touches the store. The
 //! service resolves who is calling (community and player rows, cached
 //! briefly so a click does not upsert them), checks what may be done,
-//! drives [`Game`] for quiz sessions and the daily question, and words the
-//! result. Failures end in one [`ServiceError`]: a refusal with its one
-//! sentence, or an internal failure that is logged with its chain while the
-//! user reads a short apology.
+//! drives [`Game`] for quiz sessions and the daily question, starts and
+//! stops live rounds and takes their answers, and words the result.
+//! Failures end in one [`ServiceError`]: a refusal with its one sentence,
+//! or an internal failure that is logged with its chain while the user
+//! reads a short apology.
 
 mod admin;
+mod live;
 mod questions;
 mod quiz;
 mod report;
@@ -39,6 +41,7 @@ use crate::store::{Community, Player, Store, StoreError};
 use crate::telemetry::Handling;
 
 pub use admin::DailyRequest;
+pub use live::LiveRequest;
 pub use quiz::Click;
 
 /// How long a community and player row read from the store are reused.
@@ -71,6 +74,8 @@ pub struct ServiceSettings {
     /// Seeds the choice of questions, for tests that must be repeatable;
     /// `None` seeds from the operating system.
     pub seed: Option<u64>,
+    /// How live rounds pace themselves.
+    pub live: crate::live::LiveTimings,
 }
 
 impl Default for ServiceSettings {
@@ -80,6 +85,7 @@ impl Default for ServiceSettings {
             time_zone: crate::daily::DEFAULT_TIME_ZONE,
             daily_tick: crate::scheduler::TICK,
             seed: None,
+            live: crate::live::LiveTimings::default(),
         }
     }
 }
@@ -101,6 +107,7 @@ struct Inner {
     rng: Mutex<StdRng>,
     /// Interactions being handled, waited for at shutdown.
     in_flight: TaskTracker,
+    live: live::LiveState,
 }
 
 /// A caller's rows, as last read.
@@ -142,6 +149,7 @@ impl Service {
                 group_topics: Mutex::new(LruCache::new(groups)),
                 rng: Mutex::new(rng),
                 in_flight: TaskTracker::new(),
+                live: live::LiveState::new(),
             }),
         }
     }

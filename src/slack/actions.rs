@@ -1,6 +1,6 @@
 //! Clicks on the bot's messages (`block_actions`): answering a question,
 //! submitting a "choose N" answer, moving to the next question, answering
-//! the daily question, starting a quiz, and 🚩, which opens the report
+//! the daily question or a live one, starting a quiz, and 🚩, which opens the report
 //! form (a modal) whose submission (`view_submission`) files the report.
 //!
 //! Each button and checkbox carries an [`Action`] as its `action_id`; the
@@ -133,7 +133,9 @@ impl SlackApp {
         let shown = Utc::now().timestamp_millis();
         let (content, replace) = match action {
             // Toggling a checkbox only changes what Submit will read.
-            Action::Pick { .. } | Action::DailyPick { .. } => return Ok(None),
+            Action::Pick { .. } | Action::DailyPick { .. } | Action::LivePick { .. } => {
+                return Ok(None)
+            }
             Action::Answer {
                 session,
                 position,
@@ -178,6 +180,18 @@ impl SlackApp {
                 let caller = self.caller(team, user).await;
                 let card = service.start_quiz(&caller, None, None).await?;
                 (blocks::question_card(&card, shown), true)
+            }
+            // A live question sits in the channel: the receipt is the
+            // member's own ephemeral message.
+            Action::LiveAnswer { question, choice } => {
+                let caller = self.caller(team, user).await;
+                let receipt = service.answer_live(&caller, question, &[choice]).await?;
+                (super::live::receipt(&receipt), false)
+            }
+            Action::LiveSubmit { question } => {
+                let caller = self.caller(team, user).await;
+                let receipt = service.answer_live(&caller, question, &checked()).await?;
+                (super::live::receipt(&receipt), false)
             }
         };
         Ok(Some((content, replace)))

@@ -73,6 +73,7 @@ impl Harness {
                 time_zone: chrono_tz::Asia::Seoul,
                 daily_tick: std::time::Duration::from_millis(200),
                 seed: None,
+                live: quizbot::live::LiveTimings::default(),
             },
         );
         let shutdown = CancellationToken::new();
