@@ -30,6 +30,8 @@ use crate::view::{
 
 /// What Discord allows across a message's embeds, with room to spare.
 const EMBEDS_BUDGET: usize = 5_800;
+/// How much of each choice a reveal repeats above its counts.
+const REVEAL_CHOICE_MAX: usize = 200;
 
 /// Play questions together in this channel, against the clock.
 #[poise::command(
@@ -181,11 +183,32 @@ fn question(view: &LiveQuestionView) -> View {
     }
 }
 
-/// The question's message after its deadline: the answer, the spread, who
-/// was right first, the explanation and notes; the buttons greyed out.
+/// The question's message after its deadline: the question and its
+/// choices, the answer, the spread, who was right first, the explanation
+/// and notes (as far as Discord's total allows); the buttons greyed out.
 fn reveal(view: &LiveRevealView) -> View {
     let title = truncate_chars(&view.title, render::TITLE_MAX);
-    let description = truncate_chars(&view.question.prompt, render::FEEDBACK_PROMPT_MAX);
+    // The choices stay readable beside their counts.
+    let choices: Vec<String> = view
+        .question
+        .choices
+        .iter()
+        .map(|c| {
+            format!(
+                "**{}.** {}",
+                c.letter,
+                truncate_chars(&c.text, REVEAL_CHOICE_MAX)
+            )
+        })
+        .collect();
+    let description = truncate_chars(
+        &format!(
+            "{}\n\n{}",
+            truncate_chars(&view.question.prompt, render::FEEDBACK_PROMPT_MAX),
+            choices.join("\n")
+        ),
+        render::DESCRIPTION_MAX,
+    );
     let footer = truncate_chars(
         &format!("{} · {}", view.turnout, view.next),
         render::FOOTER_MAX,
@@ -364,5 +387,81 @@ impl LiveChannel for DiscordLive {
             .await
             .map(drop)
             .map_err(delivery_error)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::view::{
+        AnswerInput, Button, ButtonStyle, ChoiceField, ChoiceLine, ExcerptView, ListField,
+        QuestionView,
+    };
+
+    fn chars(value: &serde_json::Value) -> usize {
+        value.as_str().map_or(0, |s| s.chars().count())
+    }
+
+    #[test]
+    fn a_reveal_of_long_texts_stays_within_discords_embed_total() {
+        let choices: Vec<ChoiceLine> = (0..5)
+            .map(|i| ChoiceLine {
+                letter: crate::bank::Question::letter(i),
+                text: "선택지 ".repeat(200),
+            })
+            .collect();
+        let long = |label: &str| ListField {
+            label: label.into(),
+            lines: vec!["긴 설명 ".repeat(400)],
+        };
+        let view = LiveRevealView {
+            title: "📢 1/10번 정답 공개".into(),
+            question: QuestionView {
+                prompt: "문제 ".repeat(1000),
+                choose_hint: None,
+                choices: choices.clone(),
+            },
+            input: AnswerInput::Buttons(
+                (0..5)
+                    .map(|i| Button {
+                        label: crate::bank::Question::letter(i).to_string(),
+                        action: crate::action::Action::LiveAnswer {
+                            question: 1,
+                            choice: i,
+                        },
+                        style: ButtonStyle::Primary,
+                    })
+                    .collect(),
+            ),
+            right_answer: ChoiceField {
+                label: "정답".into(),
+                choices: choices[..2].to_vec(),
+            },
+            spread: long("선택 분포"),
+            right: long("정답자"),
+            explanation: long("해설"),
+            excerpts: (0..3)
+                .map(|_| ExcerptView {
+                    label: "노트".into(),
+                    source: "notes.md › 제목".into(),
+                    lines: vec!["노트 내용 ".repeat(300)],
+                })
+                .collect(),
+            turnout: "500명 참여".into(),
+            next: "다음 문제는 5초 뒤에 나옵니다.".into(),
+            right_letters: "AB".into(),
+            question_row: 1,
+        };
+
+        let embed = serde_json::to_value(&reveal(&view).embeds[0]).unwrap();
+
+        let mut total = chars(&embed["title"]) + chars(&embed["description"]);
+        total += chars(&embed["footer"]["text"]);
+        for field in embed["fields"].as_array().unwrap() {
+            assert!(chars(&field["value"]) <= render::FIELD_VALUE_MAX);
+            total += chars(&field["name"]) + chars(&field["value"]);
+        }
+        assert!(total <= 6000, "{total} characters across the embed");
+        assert!(chars(&embed["description"]) <= render::DESCRIPTION_MAX);
     }
 }
