@@ -428,7 +428,8 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
         let next = if last || late || round.ending.is_some() {
             texts.live_results_next().to_string()
         } else {
-            texts.live_next_in(self.timings.pause.num_seconds())
+            // Whole seconds, rounded up: a pause under one is "1 s".
+            texts.live_next_in((self.timings.pause.num_milliseconds() + 999) / 1000)
         };
         let view = LiveRevealView::new(
             texts,
