@@ -135,7 +135,11 @@ pub(super) const LOCALIZATIONS: &[Localization] = &[
 fn announce(announcement: &LiveAnnouncement) -> View {
     View {
         embeds: vec![serenity::CreateEmbed::new()
-            .title(truncate_chars(&announcement.title, render::TITLE_MAX))
+            // The title names the starter: shown as text, never markdown.
+            .title(truncate_chars(
+                &render::escape_markdown(&announcement.title),
+                render::TITLE_MAX,
+            ))
             .description(truncate_chars(
                 &announcement.lines.join("\n\n"),
                 render::DESCRIPTION_MAX,
@@ -268,7 +272,12 @@ fn field_size(name: &str, value: &str) -> usize {
 /// The round's results: why it ended early (if it did), the scoreboard,
 /// the most missed question, where the misses come back.
 fn results(view: &LiveResultsView) -> View {
-    let mut lines: Vec<String> = view.notice.iter().cloned().collect();
+    // A stop's notice names who stopped: shown as text.
+    let mut lines: Vec<String> = view
+        .notice
+        .iter()
+        .map(|notice| render::escape_markdown(notice))
+        .collect();
     if view.rows.is_empty() {
         lines.push(view.empty.clone());
     } else {
