@@ -223,6 +223,7 @@ async fn run_store(server: &str, args: &Args) -> f64 {
                             daily_post: None,
                             review: false,
                             mock_exam: None,
+                            bonus: 0,
                         },
                     )
                     .await

@@ -119,6 +119,7 @@ async fn run(options: Options) {
             time_zone: chrono_tz::Asia::Seoul,
             daily_tick: quizbot::config::DEFAULT_DAILY_TICK,
             seed: None,
+            live: quizbot::live::LiveTimings::default(),
         },
     );
     let shutdown = CancellationToken::new();

@@ -15,6 +15,9 @@
 //!   for a daily post
 //! - `start` starts an ordinary quiz (offered when nothing is due for
 //!   review)
+//! - `l:<question>:<choice>`, `l:<question>:pick`, `l:<question>:submit`
+//!   answer a live round's question (by its row), changeable until its
+//!   deadline
 //! - `q:<session>:<position>:flag` and `d:<post>:flag` report the question
 //!   (🚩); with `:<reason>` after them, a reason picked (Discord's reason
 //!   buttons), and `…:flagged:<reason>` the form that sends the report
@@ -97,6 +100,13 @@ pub enum Action {
     MockConfirm { exam: i64 },
     /// A page of a mock exam's result.
     MockResults { exam: i64, page: usize },
+    /// Answers a live question with one choice.
+    LiveAnswer { question: i64, choice: usize },
+    /// The "choose N" menu (Discord; its values are the answer) or
+    /// checkboxes (Slack) of a live question.
+    LivePick { question: i64 },
+    /// Answers a live question with the checked boxes (Slack).
+    LiveSubmit { question: i64 },
 }
 
 impl Action {
@@ -107,6 +117,7 @@ impl Action {
             Action::Submit { session, position } => Some(Action::Pick { session, position }),
             Action::DailySubmit { post } => Some(Action::DailyPick { post }),
             Action::MockSave { exam, position } => Some(Action::MockPick { exam, position }),
+            Action::LiveSubmit { question } => Some(Action::LivePick { question }),
             _ => None,
         }
     }
@@ -161,6 +172,17 @@ fn parse(text: &str) -> Option<Action> {
         }
         "start" => Action::StartQuiz,
         "m" => mock_action(parts.next()?.parse().ok()?, &mut parts)?,
+        "l" => {
+            let question = parts.next()?.parse().ok()?;
+            match parts.next()? {
+                "pick" => Action::LivePick { question },
+                "submit" => Action::LiveSubmit { question },
+                choice => Action::LiveAnswer {
+                    question,
+                    choice: choice.parse().ok()?,
+                },
+            }
+        }
         _ => return None,
     };
     parts.next().is_none().then_some(action)
@@ -228,6 +250,9 @@ impl fmt::Display for Action {
             Action::MockSubmit { exam } => write!(f, "m:{exam}:submit"),
             Action::MockConfirm { exam } => write!(f, "m:{exam}:confirm"),
             Action::MockResults { exam, page } => write!(f, "m:{exam}:r:{page}"),
+            Action::LiveAnswer { question, choice } => write!(f, "l:{question}:{choice}"),
+            Action::LivePick { question } => write!(f, "l:{question}:pick"),
+            Action::LiveSubmit { question } => write!(f, "l:{question}:submit"),
         }
     }
 }
@@ -293,6 +318,12 @@ mod tests {
             Action::MockSubmit { exam: 9 },
             Action::MockConfirm { exam: 9 },
             Action::MockResults { exam: 9, page: 31 },
+            Action::LiveAnswer {
+                question: i64::MAX,
+                choice: 4,
+            },
+            Action::LivePick { question: 12 },
+            Action::LiveSubmit { question: 12 },
         ] {
             let text = action.to_string();
             assert!(text.len() <= 100, "{text}");
@@ -330,6 +361,12 @@ mod tests {
             "m:1:r:x",
             "m:1:submit:2",
             "m:1:2:go:3",
+            "l",
+            "l:1",
+            "l:x:1",
+            "l:1:z",
+            "l:1:2:3",
+            "l:1:flag",
         ] {
             assert_eq!(
                 text.parse::<Action>(),
@@ -367,6 +404,10 @@ mod tests {
                 exam: 4,
                 position: 2
             })
+        );
+        assert_eq!(
+            Action::LiveSubmit { question: 5 }.pick_of_submit(),
+            Some(Action::LivePick { question: 5 })
         );
     }
 }

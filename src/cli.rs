@@ -860,6 +860,16 @@ fn settings(config: &Config) -> ServiceSettings {
         time_zone: config.time_zone,
         daily_tick: config.daily_tick,
         seed: None,
+        live: live_timings(config),
+    }
+}
+
+/// Live rounds' pace: the configured pause, the default grace and poll.
+fn live_timings(config: &Config) -> crate::live::LiveTimings {
+    crate::live::LiveTimings {
+        pause: chrono::Duration::from_std(config.live_pause)
+            .unwrap_or(crate::live::LiveTimings::default().pause),
+        ..crate::live::LiveTimings::default()
     }
 }
 

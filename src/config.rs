@@ -58,6 +58,9 @@ pub struct Config {
     /// `QUIZBOT_DAILY_TICK`: how often the daily question's scheduler looks
     /// for posts and reveals that are due (default 10s).
     pub daily_tick: std::time::Duration,
+    /// `QUIZBOT_LIVE_PAUSE`: how long a live round waits after a reveal
+    /// before its next question (default 5s).
+    pub live_pause: std::time::Duration,
 }
 
 /// Discord connection settings; the bot runs on Discord when `token` is set.
@@ -129,6 +132,7 @@ impl Default for Config {
             slack: SlackSettings::default(),
             http_addr: "0.0.0.0:8080".into(),
             daily_tick: DEFAULT_DAILY_TICK,
+            live_pause: crate::live::DEFAULT_PAUSE,
         }
     }
 }
@@ -267,6 +271,16 @@ impl Config {
                     name: "QUIZBOT_DAILY_TICK",
                     value,
                     message: "expected a duration from 1ms to 30s, such as 10s",
+                })?;
+        }
+        if let Some(value) = set("QUIZBOT_LIVE_PAUSE") {
+            config.live_pause = humantime::parse_duration(value.trim())
+                .ok()
+                .filter(|pause| pause.as_millis() >= 500 && pause.as_secs() <= 60)
+                .ok_or(ConfigError::Value {
+                    name: "QUIZBOT_LIVE_PAUSE",
+                    value,
+                    message: "expected a duration from 500ms to 60s, such as 5s",
                 })?;
         }
         if let Some(token) = set("SLACK_BOT_TOKEN") {

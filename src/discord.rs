@@ -1,5 +1,5 @@
-//! Discord: `/quiz`, `/leaderboard`, `/stats` and `/quiz-admin` on
-//! poise/serenity.
+//! Discord: `/quiz`, `/leaderboard`, `/stats`, `/quiz-live` and
+//! `/quiz-admin` on poise/serenity.
 //!
 //! Serenity's gateway delivers interactions. Poise parses slash commands and
 //! autocomplete and runs [`commands`]; button and select-menu clicks arrive in
@@ -14,6 +14,7 @@
 mod commands;
 mod components;
 mod daily;
+mod live;
 mod render;
 
 use std::sync::Arc;
@@ -28,6 +29,7 @@ use crate::config::{DiscordSettings, Locale};
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::{Link, Ops};
+use crate::quizmaster::Quizmaster;
 use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
@@ -170,6 +172,7 @@ pub async fn run(
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
     let tick = service.settings().daily_tick;
     let scheduler_service = service.clone();
+    let quizmaster_service = service.clone();
     let tracked_service = service.clone();
     let shard = settings.shard;
 
@@ -218,6 +221,18 @@ pub async fn run(
         let stop = stop_daily.clone();
         async move { scheduler.run(Utc::now, tick, stop).await }
     });
+    // So are the live rounds.
+    let quizmaster = Arc::new(Quizmaster::new(
+        Platform::Discord,
+        quizmaster_service,
+        live::DiscordLive {
+            http: Arc::clone(&client.http),
+        },
+    ));
+    let mut hosting = tokio::spawn({
+        let stop = stop_daily.clone();
+        async move { quizmaster.run(Arc::new(Utc::now), stop).await }
+    });
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn({
         let shards = shards.clone();
@@ -235,12 +250,20 @@ pub async fn run(
         shards.shutdown_all().await;
     }
     stopper.abort();
-    // A tick in progress may finish, so a post Discord accepted is also
-    // noted in the store.
+    // A tick or a live step in progress may finish, so a post Discord
+    // accepted is also noted in the store.
     stop_daily.cancel();
-    if tokio::time::timeout(DAILY_DRAIN, &mut daily).await.is_err() {
+    let (daily_done, hosting_done) = tokio::join!(
+        tokio::time::timeout(DAILY_DRAIN, &mut daily),
+        tokio::time::timeout(DAILY_DRAIN + Duration::from_secs(1), &mut hosting),
+    );
+    if daily_done.is_err() {
         tracing::warn!("the daily question's tick did not finish at shutdown");
         daily.abort();
+    }
+    if hosting_done.is_err() {
+        tracing::warn!("the live rounds did not stop at shutdown");
+        hosting.abort();
     }
     result
 }

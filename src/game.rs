@@ -305,6 +305,7 @@ impl<'a> Game<'a> {
                     daily_post: None,
                     review: session.review,
                     mock_exam: None,
+                    bonus: 0,
                 },
             )
             .await?;
@@ -415,6 +416,7 @@ impl<'a> Game<'a> {
                     daily_post: Some(post.id),
                     review: false,
                     mock_exam: None,
+                    bonus: 0,
                 },
             )
             .await?;

@@ -4,10 +4,11 @@
 //! here: the view model ([`crate::view`]) is worded with these texts and the
 //! platforms only lay it out, so a translation is one place to edit and the
 //! platforms cannot drift apart. The wording of the daily question is in
-//! [`daily`], of the mock exam and readiness in [`mock`], of the Slack
-//! commands' usage in [`slack`].
+//! [`daily`], of the mock exam and readiness in [`mock`], of the live
+//! round in [`live`], of the Slack commands' usage in [`slack`].
 
 mod daily;
+mod live;
 mod mock;
 mod progress;
 mod report;
@@ -472,6 +473,7 @@ impl Texts {
             }
             // Worded in `mock` (above).
             Refusal::BadMockLength { .. } | Refusal::BadMockMinutes { .. } => String::new(),
+            Refusal::Live(refusal) => self.live_refusal(*refusal),
         }
     }
 

@@ -60,4 +60,6 @@ pub enum Refusal {
     BadMockLength { min: usize, max: usize },
     #[error("a mock exam's time limit is 1 to {max} minutes")]
     BadMockMinutes { max: i64 },
+    #[error(transparent)]
+    Live(#[from] crate::live::LiveRefusal),
 }

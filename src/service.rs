@@ -5,12 +5,14 @@
 //! draws the [`crate::view`] it gets back; it never touches the store. The
 //! service resolves who is calling (community and player rows, cached
 //! briefly so a click does not upsert them), checks what may be done,
-//! drives [`Game`] for quiz sessions and the daily question, and words the
-//! result. Failures end in one [`ServiceError`]: a refusal with its one
-//! sentence, or an internal failure that is logged with its chain while the
-//! user reads a short apology.
+//! drives [`Game`] for quiz sessions and the daily question, starts and
+//! stops live rounds and takes their answers, and words the result.
+//! Failures end in one [`ServiceError`]: a refusal with its one sentence,
+//! or an internal failure that is logged with its chain while the user
+//! reads a short apology.
 
 mod admin;
+mod live;
 mod mock;
 mod questions;
 mod quiz;
@@ -42,6 +44,7 @@ use crate::store::{Community, Player, Store, StoreError};
 use crate::telemetry::Handling;
 
 pub use admin::DailyRequest;
+pub use live::LiveRequest;
 pub use quiz::Click;
 
 /// How long a community and player row read from the store are reused.
@@ -78,6 +81,8 @@ pub struct ServiceSettings {
     /// Seeds the choice of questions, for tests that must be repeatable;
     /// `None` seeds from the operating system.
     pub seed: Option<u64>,
+    /// How live rounds pace themselves.
+    pub live: crate::live::LiveTimings,
 }
 
 impl Default for ServiceSettings {
@@ -87,6 +92,7 @@ impl Default for ServiceSettings {
             time_zone: crate::daily::DEFAULT_TIME_ZONE,
             daily_tick: crate::config::DEFAULT_DAILY_TICK,
             seed: None,
+            live: crate::live::LiveTimings::default(),
         }
     }
 }
@@ -113,6 +119,7 @@ struct Inner {
     in_flight: TaskTracker,
     /// What "now" is for quiz sessions, review, mock exams and records.
     clock: Clock,
+    live: live::LiveState,
 }
 
 /// A caller's rows, as last read.
@@ -166,6 +173,7 @@ impl Service {
                 rng: Mutex::new(rng),
                 in_flight: TaskTracker::new(),
                 clock,
+                live: live::LiveState::new(),
             }),
         }
     }

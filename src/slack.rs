@@ -5,8 +5,9 @@
 //! `QUIZBOT_HTTP_ADDR`). Either way they reach one [`SlackApp`]: commands
 //! ([`commands`]) are answered in their acknowledgement, clicks
 //! ([`actions`]) through their `response_url`; each is carried out by the
-//! [`Service`] and its view laid out in [`blocks`]. Beside them runs the
-//! daily question's scheduler, posting and revealing through [`daily`].
+//! [`Service`] and its view laid out in [`blocks`]. Beside them run the
+//! daily question's scheduler, posting and revealing through [`daily`],
+//! and the live rounds' quizmaster, through [`live`].
 //! This module only translates. Web API calls go to `SLACK_API_BASE` when
 //! it is set.
 //!
@@ -18,6 +19,7 @@ pub mod commands;
 pub mod daily;
 mod files;
 mod http;
+pub mod live;
 pub mod signature;
 mod socket;
 
@@ -41,6 +43,7 @@ use crate::http_listener;
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::Ops;
+use crate::quizmaster::Quizmaster;
 use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
@@ -169,10 +172,11 @@ pub async fn serve_http(
     result
 }
 
-/// Runs `serving` with the daily question's scheduler beside it (one per
-/// process; the store's leases make replicas safe). When serving ends, a
-/// tick in progress may finish, so a post Slack accepted is also noted in
-/// the store and not sent again after a restart.
+/// Runs `serving` with the daily question's scheduler and the live
+/// rounds' quizmaster beside it (one each per process; the store's leases
+/// make replicas safe). When serving ends, a tick or a live step in
+/// progress may finish, so a post Slack accepted is also noted in the
+/// store and not sent again after a restart.
 async fn with_daily(
     app: &Arc<SlackApp>,
     shutdown: &CancellationToken,
@@ -189,14 +193,28 @@ async fn with_daily(
         let stop = stop.clone();
         async move { scheduler.run(Utc::now, tick, stop).await }
     });
+    let quizmaster = Arc::new(Quizmaster::new(
+        Platform::Slack,
+        app.service.clone(),
+        live::SlackLive::new(Arc::clone(app)),
+    ));
+    let mut hosting = tokio::spawn({
+        let stop = stop.clone();
+        async move { quizmaster.run(Arc::new(Utc::now), stop).await }
+    });
     let result = serving.await;
     stop.cancel();
-    if tokio::time::timeout(DAILY_DRAIN, &mut ticking)
-        .await
-        .is_err()
-    {
+    let (ticked, hosted) = tokio::join!(
+        tokio::time::timeout(DAILY_DRAIN, &mut ticking),
+        tokio::time::timeout(DAILY_DRAIN + Duration::from_secs(1), &mut hosting),
+    );
+    if ticked.is_err() {
         tracing::warn!("the daily question's tick did not finish at shutdown");
         ticking.abort();
+    }
+    if hosted.is_err() {
+        tracing::warn!("the live rounds did not stop at shutdown");
+        hosting.abort();
     }
     result
 }

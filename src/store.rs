@@ -106,6 +106,9 @@ pub struct NewAnswer<'a> {
     /// The mock exam it was given in: recorded once per exam and question
     /// when the exam is submitted, and, like review, worth no points.
     pub mock_exam: Option<i64>,
+    /// Added to a right answer that scores (a live round's speed bonus);
+    /// a repeat the rules score 0 gets none of it.
+    pub bonus: i64,
 }
 
 impl NewAnswer<'_> {
@@ -1470,11 +1473,14 @@ fn score(player: &Player, answer: &NewAnswer<'_>, inputs: ScoringInputs) -> Scor
     let points = if !answer.earns_points() {
         0
     } else {
-        quiz::points(
+        match quiz::points(
             answer.grade.correct,
             inputs.last_correct_at,
             answer.answered_at,
-        )
+        ) {
+            0 => 0,
+            points => points + answer.bonus.max(0),
+        }
     };
     let day = quiz::local_day(answer.answered_at, player.time_zone);
     let streak = if answer.grade.correct {
@@ -1594,6 +1600,10 @@ fn rating_from(number: i64) -> Result<Rating, StoreError> {
         other => Err(StoreError::Corrupt(format!("review rating {other}"))),
     }
 }
+
+mod live;
+
+pub use live::RoundCreated;
 
 /// A count read from the database, as the type the rules use.
 fn count_from<T: TryFrom<i64>>(value: i64, what: &str) -> Result<T, StoreError> {

@@ -6,9 +6,10 @@
 //! |---|---|---|
 //! | `quizbot_interactions_total` | counter | `platform`, `kind` (command, component, modal, autocomplete) |
 //! | `quizbot_interaction_seconds` | histogram | `platform`, `kind` |
-//! | `quizbot_answers_total` | counter | `platform`, `mode` (quiz, review, daily), `result` (right, wrong, duplicate) |
+//! | `quizbot_answers_total` | counter | `platform`, `mode` (quiz, review, daily, live), `result` (right, wrong, duplicate) |
 //! | `quizbot_reports_total` | counter | `platform` |
 //! | `quizbot_daily_deliveries_total` | counter | `platform`, `stage` (post, reveal), `outcome` (ok, failed) |
+//! | `quizbot_live_deliveries_total` | counter | `platform`, `stage` (post, reveal, results), `outcome` (ok, failed) |
 //! | `quizbot_database_errors_total` | counter | none |
 //! | `quizbot_database_connections` | gauge | `state` (in_use, idle) |
 //! | `quizbot_interactions_in_flight` | gauge | none |
@@ -28,6 +29,7 @@ pub const INTERACTION_SECONDS: &str = "quizbot_interaction_seconds";
 pub const ANSWERS: &str = "quizbot_answers_total";
 pub const REPORTS: &str = "quizbot_reports_total";
 pub const DAILY_DELIVERIES: &str = "quizbot_daily_deliveries_total";
+pub const LIVE_DELIVERIES: &str = "quizbot_live_deliveries_total";
 pub const DATABASE_ERRORS: &str = "quizbot_database_errors_total";
 pub const DATABASE_CONNECTIONS: &str = "quizbot_database_connections";
 pub const IN_FLIGHT: &str = "quizbot_interactions_in_flight";
@@ -74,6 +76,10 @@ fn describe() {
         DAILY_DELIVERIES,
         "Daily questions posted and answers revealed, by outcome."
     );
+    describe_counter!(
+        LIVE_DELIVERIES,
+        "Live questions posted and revealed, and round results posted, by outcome."
+    );
     describe_counter!(DATABASE_ERRORS, "Database operations that failed.");
     describe_gauge!(DATABASE_CONNECTIONS, "Database pool connections, by state.");
     describe_gauge!(IN_FLIGHT, "Interactions being handled now.");
@@ -118,6 +124,8 @@ pub enum AnswerMode {
     Review,
     Daily,
     Mock,
+    /// A live round's answer, recorded when its question is scored.
+    Live,
 }
 
 impl AnswerMode {
@@ -127,6 +135,7 @@ impl AnswerMode {
             AnswerMode::Review => "review",
             AnswerMode::Daily => "daily",
             AnswerMode::Mock => "mock",
+            AnswerMode::Live => "live",
         }
     }
 }
@@ -151,6 +160,14 @@ pub fn report(platform: Platform) {
 pub fn daily_delivery(platform: Platform, stage: &'static str, ok: bool) {
     let outcome = if ok { "ok" } else { "failed" };
     counter!(DAILY_DELIVERIES, "platform" => platform.code(), "stage" => stage, "outcome" => outcome)
+        .increment(1);
+}
+
+/// A live question posted (`stage` "post") or revealed ("reveal"), or a
+/// round's results posted ("results"), or not.
+pub fn live_delivery(platform: Platform, stage: &'static str, ok: bool) {
+    let outcome = if ok { "ok" } else { "failed" };
+    counter!(LIVE_DELIVERIES, "platform" => platform.code(), "stage" => stage, "outcome" => outcome)
         .increment(1);
 }
 

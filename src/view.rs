@@ -1612,3 +1612,323 @@ impl RecordJson {
         }
     }
 }
+
+// -------------------------------------------------------------- live rounds
+//
+// The live round (`/quiz-live`): the announcement when it starts, each
+// question as the channel sees it, the same message once revealed, the
+// round's results, and a member's private receipt. Built by the service
+// and [`crate::quizmaster`]; every sentence from [`crate::i18n`].
+
+/// How much of a question's prompt the results repeat for the most
+/// missed one.
+const LIVE_MISSED_PROMPT_MAX: usize = 100;
+
+/// What `/quiz-live` answers: the round started, or the one running.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveStart {
+    Started(LiveAnnouncement),
+    Running(LiveRunning),
+}
+
+/// The public announcement of a new round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveAnnouncement {
+    pub title: String,
+    /// The settings, how to play, that the first question comes.
+    pub lines: Vec<String>,
+}
+
+impl LiveAnnouncement {
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        round: &crate::live::LiveRound,
+        questions: usize,
+    ) -> Self {
+        let topic = round.topic.as_deref().map(|t| topic_name(content, t));
+        Self {
+            title: texts.live_started(&round.started_by),
+            lines: vec![
+                texts.live_settings(topic, questions, round.seconds),
+                texts.live_how_to_play(),
+                texts.live_first_soon().into(),
+            ],
+        }
+    }
+}
+
+/// A second start where a round runs: what to say, and where the running
+/// question is (the platform makes the link).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRunning {
+    pub text: String,
+    pub link_label: String,
+    pub channel: String,
+    /// The platform's id of the current question's message, once posted.
+    pub message_id: Option<String>,
+}
+
+impl LiveRunning {
+    pub fn new(
+        texts: Texts,
+        round: &crate::live::LiveRound,
+        questions: &[crate::live::LiveQuestion],
+    ) -> Self {
+        let current = questions
+            .iter()
+            .filter(|q| q.message_id.is_some())
+            .max_by_key(|q| q.position);
+        Self {
+            text: texts.live_running(current.map(|q| q.position), questions.len()),
+            link_label: texts.live_running_link().into(),
+            channel: round.channel.clone(),
+            message_id: current.and_then(|q| q.message_id.clone()),
+        }
+    }
+}
+
+/// A live question as the channel sees it until its deadline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveQuestionView {
+    /// "🎮 라이브 퀴즈 · 3/10번 · Amazon EC2 · 보통".
+    pub title: String,
+    pub question: QuestionView,
+    pub input: AnswerInput,
+    pub deadline_label: String,
+    pub deadline: DateTime<Utc>,
+    pub footer: String,
+    /// The question's row, which platforms use to key the message.
+    pub question_row: i64,
+}
+
+impl LiveQuestionView {
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        live: &crate::live::LiveQuestion,
+        question: &Question,
+        total: usize,
+        deadline: DateTime<Utc>,
+    ) -> Self {
+        let row = live.id;
+        Self {
+            title: live_title(texts, content, live, question, total),
+            question: QuestionView::new(texts, question),
+            input: AnswerInput::for_question(
+                texts,
+                question,
+                |choice| Action::LiveAnswer {
+                    question: row,
+                    choice,
+                },
+                Action::LivePick { question: row },
+                Action::LiveSubmit { question: row },
+            ),
+            deadline_label: texts.live_deadline_label().into(),
+            deadline,
+            footer: texts.live_question_footer().into(),
+            question_row: row,
+        }
+    }
+}
+
+fn live_title(
+    texts: Texts,
+    content: &Content,
+    live: &crate::live::LiveQuestion,
+    question: &Question,
+    total: usize,
+) -> String {
+    let progress = texts.live_progress(live.position, total);
+    format!(
+        "🎮 {}",
+        texts.heading(&[
+            texts.live_title(),
+            &progress,
+            topic_name(content, &question.topic),
+            texts.difficulty(question.difficulty),
+        ])
+    )
+}
+
+/// A live question after its deadline: the answer, how the channel
+/// answered, who was right first, the explanation and the notes. It
+/// replaces the question's message, its buttons greyed out or gone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRevealView {
+    pub title: String,
+    /// The question as asked, with its input (shown disabled).
+    pub question: QuestionView,
+    pub input: AnswerInput,
+    pub right_answer: ChoiceField,
+    pub spread: ListField,
+    pub right: ListField,
+    pub explanation: ListField,
+    pub excerpts: Vec<ExcerptView>,
+    pub turnout: String,
+    /// When the next question comes, or that the results follow.
+    pub next: String,
+    /// The right letters, for a notification text.
+    pub right_letters: String,
+    pub question_row: i64,
+}
+
+impl LiveRevealView {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        texts: Texts,
+        content: &Content,
+        live: &crate::live::LiveQuestion,
+        question: &Question,
+        total: usize,
+        tally: &crate::live::QuestionTally,
+        excerpts: &[Excerpt],
+        next: String,
+    ) -> Self {
+        let asked = LiveQuestionView::new(
+            texts,
+            content,
+            live,
+            question,
+            total,
+            live.deadline_at.unwrap_or_default(),
+        );
+        let spread = (0..question.choices.len())
+            .map(|i| {
+                texts.choice_spread(
+                    Question::letter(i),
+                    tally.per_choice.get(i).copied().unwrap_or(0),
+                    tally.answered,
+                    question.correct.contains(&i),
+                )
+            })
+            .collect();
+        let named = tally.right.len().min(crate::live::NAMED_FIRST);
+        Self {
+            title: texts.live_reveal_title(&texts.live_progress(live.position, total)),
+            question: asked.question,
+            input: asked.input,
+            right_answer: ChoiceField {
+                label: texts.right_answer().into(),
+                choices: ChoiceLine::of(question, &question.correct),
+            },
+            spread: ListField {
+                label: texts.answer_spread().into(),
+                lines: spread,
+            },
+            right: ListField {
+                label: texts.live_right_label().into(),
+                lines: vec![texts.live_right_line(&tally.right[..named], tally.right.len() - named)],
+            },
+            explanation: ListField {
+                label: texts.explanation().into(),
+                lines: vec![question.explanation.clone()],
+            },
+            excerpts: excerpts
+                .iter()
+                .map(|e| ExcerptView::new(texts, e))
+                .collect(),
+            turnout: texts.live_turnout(tally.answered, tally.correct),
+            next,
+            right_letters: Question::letters(&question.correct),
+            question_row: live.id,
+        }
+    }
+}
+
+/// The end of a round: the scoreboard, the most missed question, where
+/// the misses come back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveResultsView {
+    pub title: String,
+    /// Why the round ended early, when it did.
+    pub notice: Option<String>,
+    pub rows: Vec<BoardRow>,
+    /// How many more played than the rows show.
+    pub more: Option<String>,
+    /// Shown instead of rows when nobody answered.
+    pub empty: String,
+    pub legend: String,
+    pub most_missed: Option<ListField>,
+    pub review: ListField,
+    pub note: String,
+    /// The round's id, which platforms use to key the message.
+    pub round: i64,
+}
+
+/// The round's most missed question, for its results.
+#[derive(Debug, Clone, Copy)]
+pub struct MostMissed<'a> {
+    pub live: &'a crate::live::LiveQuestion,
+    pub question: &'a Question,
+    pub right: usize,
+    pub answered: usize,
+}
+
+impl LiveResultsView {
+    pub fn new(
+        texts: Texts,
+        round: &crate::live::LiveRound,
+        ending: crate::live::Ending,
+        board: &[Ranked<crate::live::ScoreLine>],
+        most_missed: Option<MostMissed<'_>>,
+        total: usize,
+    ) -> Self {
+        use crate::live::{Ending, SCOREBOARD_ROWS};
+        let notice = match ending {
+            Ending::Finished => None,
+            Ending::Stopped => {
+                Some(texts.live_stopped_by(round.ended_by.as_deref().unwrap_or(&round.started_by)))
+            }
+            Ending::Interrupted => Some(texts.live_interrupted().to_string()),
+            Ending::Failed => Some(texts.live_failed().to_string()),
+        };
+        let rows = board
+            .iter()
+            .take(SCOREBOARD_ROWS)
+            .map(|row| BoardRow {
+                rank: row.rank,
+                name: row.entry.name.clone(),
+                score: texts.standing(
+                    row.entry.points,
+                    row.entry.correct as i64,
+                    row.entry.answered as i64,
+                ),
+            })
+            .collect();
+        let hidden = board.len().saturating_sub(SCOREBOARD_ROWS);
+        Self {
+            title: texts.live_results_title().into(),
+            notice,
+            rows,
+            more: (hidden > 0).then(|| texts.live_more_players(hidden)),
+            empty: texts.live_no_answers().into(),
+            legend: texts.standing_legend().into(),
+            most_missed: most_missed.map(|missed| ListField {
+                label: texts.live_most_missed_label().into(),
+                lines: vec![texts.live_most_missed(
+                    &texts.live_progress(missed.live.position, total),
+                    missed.right,
+                    missed.answered,
+                    &truncate_chars(&missed.question.prompt, LIVE_MISSED_PROMPT_MAX),
+                )],
+            }),
+            review: ListField {
+                label: texts.live_review_label().into(),
+                lines: vec![texts.live_review_hint(round.platform)],
+            },
+            note: texts.live_leaderboard_note().into(),
+            round: round.id,
+        }
+    }
+}
+
+/// The private reply to a member's answer: recorded (or changed), until
+/// when it may change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveReceipt {
+    pub text: String,
+    pub deadline_label: String,
+    pub deadline: DateTime<Utc>,
+}

@@ -20,7 +20,13 @@ use crate::view::AdminReply;
 
 /// Every command, localized.
 pub(super) fn all(texts: Texts) -> Vec<Command> {
-    let mut commands = vec![quiz(), leaderboard(), stats(), quiz_admin()];
+    let mut commands = vec![
+        quiz(),
+        leaderboard(),
+        stats(),
+        quiz_admin(),
+        super::live::quiz_live(),
+    ];
     for command in &mut commands {
         localize(command, texts, "");
     }
@@ -86,7 +92,10 @@ async fn quiz(
 }
 
 /// Topics whose id or name contains what was typed so far.
-async fn topic_choices(ctx: Context<'_>, partial: &str) -> Vec<serenity::AutocompleteChoice> {
+pub(super) async fn topic_choices(
+    ctx: Context<'_>,
+    partial: &str,
+) -> Vec<serenity::AutocompleteChoice> {
     let partial = partial.trim().to_lowercase();
     ctx.data()
         .service
@@ -431,7 +440,7 @@ async fn reports_resolve(
 
 /// Who may see a command's reply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Privacy {
+pub(super) enum Privacy {
     /// Only the member who typed the command.
     Private,
     /// Everyone in the channel.
@@ -442,15 +451,30 @@ enum Privacy {
 /// [`deadline::DEFER_AFTER`]; otherwise Discord shows "thinking" while the
 /// same work runs on, and its reply (or what went wrong) replaces it. A
 /// failure within the budget goes to `on_error`, as any command's.
-async fn reply_in_time(
+pub(super) async fn reply_in_time(
     ctx: Context<'_>,
     privacy: Privacy,
     work: impl Future<Output = Result<poise::CreateReply, DiscordError>> + Send,
 ) -> Result<(), DiscordError> {
-    let private = privacy == Privacy::Private;
+    reply_in_time_as(ctx, privacy, async {
+        work.await.map(|reply| (reply, privacy))
+    })
+    .await
+}
+
+/// [`reply_in_time`] for work whose result says who may see it: in time,
+/// as it says; after a deferral, as `deferred` (a deferral is public or
+/// private before the result is known).
+pub(super) async fn reply_in_time_as(
+    ctx: Context<'_>,
+    deferred: Privacy,
+    work: impl Future<Output = Result<(poise::CreateReply, Privacy), DiscordError>> + Send,
+) -> Result<(), DiscordError> {
     let rest = match deadline::within(deadline::DEFER_AFTER, work).await {
         Timely::Ready(reply) => {
-            ctx.send(reply?.ephemeral(private)).await?;
+            let (reply, privacy) = reply?;
+            ctx.send(reply.ephemeral(privacy == Privacy::Private))
+                .await?;
             return Ok(());
         }
         Timely::Late(rest) => rest,
@@ -458,9 +482,11 @@ async fn reply_in_time(
     let poise::Context::Application(actx) = ctx else {
         return Err(DiscordError::BadOptions);
     };
-    actx.defer_response(private).await?;
+    actx.defer_response(deferred == Privacy::Private).await?;
     let edit = match rest.await {
-        Ok(reply) => reply.to_slash_initial_response_edit(serenity::EditInteractionResponse::new()),
+        Ok((reply, _)) => {
+            reply.to_slash_initial_response_edit(serenity::EditInteractionResponse::new())
+        }
         Err(err) => {
             err.log(&ctx.command().qualified_name);
             let text = err.user_message(super::texts_for(ctx.data(), ctx.guild_id(), ctx.author()));
@@ -484,7 +510,7 @@ async fn admin_reply(
     .await
 }
 
-fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
+pub(super) fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
     let (member, locale) = match ctx {
         poise::Context::Application(actx) => (
             actx.interaction.member.as_deref(),
@@ -495,9 +521,13 @@ fn caller(ctx: Context<'_>) -> Result<Caller, DiscordError> {
     super::caller(ctx.guild_id(), member, ctx.author(), locale)
 }
 
-/// Korean name, Korean description, English description of each command and
-/// option, by path ("quiz", "quiz topic"). English names are the defaults.
-const LOCALIZATIONS: &[(&str, &str, &str, &str)] = &[
+/// A command's or option's path ("quiz", "quiz topic"), Korean name,
+/// Korean description and English description. English names are the
+/// defaults.
+pub(super) type Localization = (&'static str, &'static str, &'static str, &'static str);
+
+/// Every command's and option's wording, by path.
+const LOCALIZATIONS: &[Localization] = &[
     (
         "quiz",
         "퀴즈",
@@ -812,6 +842,7 @@ fn localize(command: &mut Command, texts: Texts, parent: &str) {
 fn wording(path: &str) -> Option<(&'static str, &'static str, &'static str)> {
     LOCALIZATIONS
         .iter()
+        .chain(super::live::LOCALIZATIONS)
         .find(|(p, ..)| *p == path)
         .map(|(_, name, ko, en)| (*name, *ko, *en))
 }

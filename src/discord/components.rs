@@ -83,7 +83,10 @@ impl Shape {
             | Action::DailyPick { .. }
             | Action::DailySubmit { .. }
             | Action::Flag(_)
-            | Action::FlagSubmit(..) => Shape::Private,
+            | Action::FlagSubmit(..)
+            | Action::LiveAnswer { .. }
+            | Action::LivePick { .. }
+            | Action::LiveSubmit { .. } => Shape::Private,
             Action::FlagReason(..) => Shape::Modal,
         }
     }
@@ -199,6 +202,15 @@ async fn carry_out(
         Action::MockResults { exam, page } => Reply::Update(render::mock_step(
             &service.mock_results(&caller, exam, page).await?,
         )),
+        Action::LiveAnswer { question, choice } => {
+            let receipt = service.answer_live(&caller, question, &[choice]).await?;
+            Reply::Private(super::live::receipt(&receipt))
+        }
+        Action::LivePick { question } | Action::LiveSubmit { question } => {
+            let chosen = picked(&interaction.data.kind).ok_or(DiscordError::BadOptions)?;
+            let receipt = service.answer_live(&caller, question, &chosen).await?;
+            Reply::Private(super::live::receipt(&receipt))
+        }
     })
 }
 

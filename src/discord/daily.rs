@@ -72,7 +72,7 @@ impl DailyChannel for DiscordChannels {
     }
 }
 
-fn channel_id(text: &str) -> Result<serenity::ChannelId, DeliveryError> {
+pub(super) fn channel_id(text: &str) -> Result<serenity::ChannelId, DeliveryError> {
     text.parse::<u64>()
         .ok()
         .filter(|id| *id != 0)
@@ -80,7 +80,7 @@ fn channel_id(text: &str) -> Result<serenity::ChannelId, DeliveryError> {
         .ok_or_else(|| DeliveryError::Refused(format!("`{text}` is not a Discord channel id")))
 }
 
-fn status_of(err: &serenity::Error) -> Option<u16> {
+pub(super) fn status_of(err: &serenity::Error) -> Option<u16> {
     match err {
         serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response)) => {
             Some(response.status_code.as_u16())
@@ -90,7 +90,7 @@ fn status_of(err: &serenity::Error) -> Option<u16> {
 }
 
 /// 403 and 404 mean the channel is gone or closed to the bot.
-fn delivery_error(err: serenity::Error) -> DeliveryError {
+pub(super) fn delivery_error(err: serenity::Error) -> DeliveryError {
     match status_of(&err) {
         Some(403) => DeliveryError::Refused(format!("no permission to post ({err})")),
         Some(404) => DeliveryError::Refused(format!("channel not found ({err})")),

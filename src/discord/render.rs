@@ -36,13 +36,13 @@ const ROW_BUTTONS: usize = 5;
 
 /// How much of a prompt the feedback repeats, and of each choice on a card:
 /// together with the fields this keeps a message under 6000 characters.
-const FEEDBACK_PROMPT_MAX: usize = 700;
+pub(super) const FEEDBACK_PROMPT_MAX: usize = 700;
 const CARD_CHOICE_MAX: usize = 500;
 
-const BLUE: u32 = 0x5865F2;
-const GREEN: u32 = 0x57F287;
-const RED: u32 = 0xED4245;
-const GOLD: u32 = 0xFEE75C;
+pub(super) const BLUE: u32 = 0x5865F2;
+pub(super) const GREEN: u32 = 0x57F287;
+pub(super) const RED: u32 = 0xED4245;
+pub(super) const GOLD: u32 = 0xFEE75C;
 
 /// A message's embeds and components, sent as a reply or as an update of
 /// the clicked message.
@@ -135,7 +135,7 @@ fn nothing_due(nothing: &NothingDue) -> View {
 
 /// A question as an embed: `title`, the prompt (with "choose N" when it
 /// is), the lettered choices.
-fn question_embed(question: &QuestionView, title: &str) -> serenity::CreateEmbed {
+pub(super) fn question_embed(question: &QuestionView, title: &str) -> serenity::CreateEmbed {
     let choices: String = question
         .choices
         .iter()
@@ -165,7 +165,7 @@ fn question_embed(question: &QuestionView, title: &str) -> serenity::CreateEmbed
 /// The answer components: a button per choice, or a menu of them for
 /// "choose N" (Discord needs no submit button); all greyed out when
 /// `disabled`.
-fn answer_rows(
+pub(super) fn answer_rows(
     input: &AnswerInput,
     choices: &[ChoiceLine],
     disabled: bool,
@@ -206,7 +206,7 @@ fn answer_rows(
     }
 }
 
-fn button(button: &crate::view::Button) -> serenity::CreateButton {
+pub(super) fn button(button: &crate::view::Button) -> serenity::CreateButton {
     serenity::CreateButton::new(button.action.to_string())
         .label(truncate_chars(&button.label, BUTTON_LABEL_MAX))
         .style(match button.style {
@@ -334,7 +334,10 @@ pub(super) fn report_modal(
 }
 
 /// The chosen choices, lettered, one per line, cut to a field's limit.
-fn choice_field(embed: serenity::CreateEmbed, field: &ChoiceField) -> serenity::CreateEmbed {
+pub(super) fn choice_field(
+    embed: serenity::CreateEmbed,
+    field: &ChoiceField,
+) -> serenity::CreateEmbed {
     let lines: Vec<String> = field
         .choices
         .iter()
@@ -347,7 +350,7 @@ fn choice_field(embed: serenity::CreateEmbed, field: &ChoiceField) -> serenity::
     )
 }
 
-fn list_field(embed: serenity::CreateEmbed, field: &ListField) -> serenity::CreateEmbed {
+pub(super) fn list_field(embed: serenity::CreateEmbed, field: &ListField) -> serenity::CreateEmbed {
     if field.lines.is_empty() {
         return embed;
     }
@@ -359,7 +362,10 @@ fn list_field(embed: serenity::CreateEmbed, field: &ListField) -> serenity::Crea
 }
 
 /// The excerpt as a field: `Notes · file › heading`, then its lines quoted.
-fn excerpt_field(embed: serenity::CreateEmbed, excerpt: &ExcerptView) -> serenity::CreateEmbed {
+pub(super) fn excerpt_field(
+    embed: serenity::CreateEmbed,
+    excerpt: &ExcerptView,
+) -> serenity::CreateEmbed {
     let name = format!("{} · {}", excerpt.label, excerpt.source);
     let body: Vec<String> = excerpt
         .lines
@@ -718,8 +724,13 @@ pub(super) fn readiness_board(board: &ReadinessBoard) -> View {
 
 /// A display name shown as text: markdown characters escaped, kept short.
 pub(super) fn plain_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    for c in truncate_chars(name, 64).chars() {
+    escape_markdown(&truncate_chars(name, 64))
+}
+
+/// Text shown as it is: every character markdown would act on escaped.
+pub(super) fn escape_markdown(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
         if matches!(
             c,
             '\\' | '*' | '_' | '~' | '`' | '|' | '>' | '#' | '[' | ']'

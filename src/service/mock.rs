@@ -413,6 +413,7 @@ impl Service {
                         daily_post: None,
                         review: false,
                         mock_exam: Some(exam.id),
+                        bonus: 0,
                     },
                 )
                 .await?;

@@ -1,8 +1,9 @@
 //! Clicks on the bot's messages (`block_actions`): answering a question,
 //! submitting a "choose N" answer, moving to the next question, answering
-//! the daily question, starting a quiz, a mock exam's choices, moves,
-//! submission and result pages, and 🚩, which opens the report form (a
-//! modal) whose submission (`view_submission`) files the report.
+//! the daily question or a live one, starting a quiz, a mock exam's
+//! choices, moves, submission and result pages, and 🚩, which opens the
+//! report form (a modal) whose submission (`view_submission`) files the
+//! report.
 //!
 //! Each button and checkbox carries an [`Action`] as its `action_id`; the
 //! one `match` in [`SlackApp::interaction`]'s work hands it to the service.
@@ -136,9 +137,10 @@ impl SlackApp {
         let shown = Utc::now().timestamp_millis();
         let (content, replace) = match action {
             // Toggling a checkbox only changes what Submit will read.
-            Action::Pick { .. } | Action::DailyPick { .. } | Action::MockPick { .. } => {
-                return Ok(None)
-            }
+            Action::Pick { .. }
+            | Action::DailyPick { .. }
+            | Action::MockPick { .. }
+            | Action::LivePick { .. } => return Ok(None),
             Action::Answer {
                 session,
                 position,
@@ -222,6 +224,18 @@ impl SlackApp {
                     blocks::mock_step(&service.mock_results(&caller, exam, page).await?),
                     true,
                 )
+            }
+            // A live question sits in the channel: the receipt is the
+            // member's own ephemeral message.
+            Action::LiveAnswer { question, choice } => {
+                let caller = self.caller(team, user).await;
+                let receipt = service.answer_live(&caller, question, &[choice]).await?;
+                (super::live::receipt(&receipt), false)
+            }
+            Action::LiveSubmit { question } => {
+                let caller = self.caller(team, user).await;
+                let receipt = service.answer_live(&caller, question, &checked()).await?;
+                (super::live::receipt(&receipt), false)
             }
         };
         Ok(Some((content, replace)))

@@ -232,7 +232,7 @@ fn view_button(button: &Button, value: Option<String>) -> SlackBlockButtonElemen
 }
 
 /// "*label:* B) text", a line per choice.
-fn choice_field(field: &ChoiceField) -> String {
+pub(crate) fn choice_field(field: &ChoiceField) -> String {
     field
         .choices
         .iter()
@@ -249,13 +249,13 @@ fn choice_field(field: &ChoiceField) -> String {
 }
 
 /// "*label:* line", further lines under it.
-fn list_field(field: &ListField) -> String {
+pub(crate) fn list_field(field: &ListField) -> String {
     let lines: Vec<String> = field.lines.iter().map(|l| escape(l)).collect();
     format!("*{}:* {}", escape(&field.label), lines.join("\n"))
 }
 
 /// "📝 Notes · file › heading" and the excerpt's lines, quoted.
-fn excerpt_text(excerpt: &ExcerptView) -> String {
+pub(crate) fn excerpt_text(excerpt: &ExcerptView) -> String {
     let mut text = format!(
         "📝 *{}* · {}",
         escape(&excerpt.label),
@@ -459,7 +459,7 @@ pub fn reveal(reveal: &RevealView, prompt_max: usize) -> SlackMessageContent {
 }
 
 /// A titled list, a line each.
-fn spread_text(field: &ListField) -> String {
+pub(crate) fn spread_text(field: &ListField) -> String {
     let mut lines = vec![format!("*{}*", escape(&field.label))];
     lines.extend(field.lines.iter().map(|l| escape(l)));
     lines.join("\n")

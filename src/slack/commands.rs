@@ -1,6 +1,7 @@
 //! Slash commands: `/quiz [topic] [count]`, `/quiz review [count]`,
 //! `/quiz mock [count]`, `/leaderboard [period] [topic]`, `/leaderboard
-//! readiness`, `/quiz-stats [@user]`, `/quiz-admin
+//! readiness`, `/quiz-stats [@user]`, `/quiz-live` (in [`super::live`]),
+//! `/quiz-admin
 //! reload`, `/quiz-admin daily set|off|show`, `/quiz-admin exam
 //! set|off|show` and `/quiz-admin retention VALUE`.
 //!
@@ -37,14 +38,14 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn private(content: SlackMessageContent) -> Self {
+    pub(super) fn private(content: SlackMessageContent) -> Self {
         Self {
             content,
             public: false,
         }
     }
 
-    fn public(content: SlackMessageContent) -> Self {
+    pub(super) fn public(content: SlackMessageContent) -> Self {
         Self {
             content,
             public: true,
@@ -377,6 +378,7 @@ impl SlackApp {
             "leaderboard" => self.leaderboard(team, user, text).await,
             "quiz-stats" => self.stats(team, user, text, &event.response_url).await,
             "quiz-admin" => self.admin(team, user, channel, text).await,
+            "quiz-live" => self.live(team, user, channel, text).await,
             _ => {
                 tracing::warn!(command = %logged, "an unknown Slack command");
                 Ok(Reply::private(blocks::notice(

@@ -98,7 +98,7 @@ fn is_refusal(code: &str) -> bool {
 
 /// The scheduler's view of a failed call: Slack's error code is what an
 /// admin reads in `/quiz-admin daily show`.
-fn delivery_error(err: SlackError) -> DeliveryError {
+pub(super) fn delivery_error(err: SlackError) -> DeliveryError {
     match err.api_code() {
         Some(code) if is_refusal(code) => DeliveryError::Refused(code.to_string()),
         Some(code) => DeliveryError::Failed(format!("Slack answered {code}")),

@@ -73,6 +73,7 @@ impl Harness {
                 time_zone: chrono_tz::Asia::Seoul,
                 daily_tick: std::time::Duration::from_millis(200),
                 seed: None,
+                live: quizbot::live::LiveTimings::default(),
             },
         );
         let shutdown = CancellationToken::new();
@@ -250,7 +251,10 @@ async fn commands_are_registered_in_the_guild_with_both_languages() {
         .iter()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names, ["quiz", "leaderboard", "stats", "quiz-admin"]);
+    assert_eq!(
+        names,
+        ["quiz", "leaderboard", "stats", "quiz-admin", "quiz-live"]
+    );
     for command in &registration.commands {
         assert!(command["name_localizations"]["ko"].is_string(), "{command}");
         assert!(
@@ -299,6 +303,25 @@ async fn commands_are_registered_in_the_guild_with_both_languages() {
         "hidden without Manage Server"
     );
     assert_eq!(admin["options"][0]["name"], "reload");
+    let live = &registration.commands[4];
+    assert_eq!(live["name_localizations"]["ko"], "라이브퀴즈");
+    assert_eq!(live["options"][0]["name"], "start");
+    assert_eq!(live["options"][1]["name"], "stop");
+    let start = &live["options"][0]["options"];
+    assert_eq!(
+        (
+            start[0]["name"].as_str(),
+            start[0]["autocomplete"].as_bool()
+        ),
+        (Some("topic"), Some(true))
+    );
+    for (option, (min, max)) in [(&start[1], (1.0, 30.0)), (&start[2], (10.0, 120.0))] {
+        assert_eq!(
+            (option["min_value"].as_f64(), option["max_value"].as_f64()),
+            (Some(min), Some(max)),
+            "{option}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

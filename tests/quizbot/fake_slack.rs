@@ -3,7 +3,7 @@
 //!
 //! It serves the Web API methods the bot calls (`auth.test`,
 //! `apps.connections.open`, `users.info`, `chat.postMessage`,
-//! `chat.update`) under `/api/`, with Slack's `{"ok": …}` envelopes and
+//! `chat.update`, `chat.getPermalink`) under `/api/`, with Slack's `{"ok": …}` envelopes and
 //! bearer-token checks; the interactions' `response_url`s under `/hooks/N`;
 //! and the Socket Mode websocket under `/socket`: it sends `hello`, then
 //! whatever envelopes a test injects (`slash_commands`, `interactive`), and
@@ -648,6 +648,7 @@ async fn web_api(
             }
         }
         "chat.postMessage" | "chat.update" => chat(&shared, &method, &params),
+        "chat.getPermalink" => permalink(&shared, &params),
         "chat.postEphemeral" => {
             if params["channel"].as_str().is_none() || params["user"].as_str().is_none() {
                 json!({ "ok": false, "error": "invalid_arguments" })
@@ -871,6 +872,28 @@ fn chat(shared: &Shared, method: &str, params: &Value) -> Value {
     drop(recorded);
     shared.changed.notify_waiters();
     reply
+}
+
+/// `chat.getPermalink`: a link to a message that is in its channel.
+fn permalink(shared: &Shared, params: &Value) -> Value {
+    let (channel, ts) = (&params["channel"], &params["message_ts"]);
+    let recorded = shared.recorded.lock().expect("fake state");
+    if !recorded
+        .messages
+        .iter()
+        .any(|m| &m["channel"] == channel && &m["ts"] == ts)
+    {
+        return json!({ "ok": false, "error": "message_not_found" });
+    }
+    let (channel, ts) = (
+        channel.as_str().unwrap_or_default(),
+        ts.as_str().unwrap_or_default(),
+    );
+    json!({
+        "ok": true,
+        "channel": channel,
+        "permalink": format!("https://study-group.slack.com/archives/{channel}/p{}", ts.replace('.', "")),
+    })
 }
 
 /// What Slack would refuse in `blocks`: more than 50 blocks, or a text

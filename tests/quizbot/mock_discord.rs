@@ -57,6 +57,7 @@ impl Bot {
                 time_zone: chrono_tz::Asia::Seoul,
                 daily_tick: std::time::Duration::from_millis(200),
                 seed: Some(4),
+                ..ServiceSettings::default()
             },
         );
         let shutdown = CancellationToken::new();

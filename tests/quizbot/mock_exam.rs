@@ -517,6 +517,7 @@ async fn the_record_and_the_group_show_the_predicted_score(db: &TestDatabase) {
                         daily_post: None,
                         review: false,
                         mock_exam: None,
+                        bonus: 0,
                     },
                 )
                 .await

@@ -48,6 +48,7 @@ impl Bot {
                 time_zone: chrono_tz::Asia::Seoul,
                 daily_tick: std::time::Duration::from_millis(200),
                 seed: Some(11),
+                ..ServiceSettings::default()
             },
         );
         let settings = fake.socket_settings();

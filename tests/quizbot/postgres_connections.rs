@@ -57,6 +57,7 @@ async fn answer(
                 daily_post: None,
                 review: false,
                 mock_exam: None,
+                bonus: 0,
             },
         )
         .await

@@ -215,6 +215,7 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
                 daily_post: None,
                 review: false,
                 mock_exam: None,
+                bonus: 0,
             },
         )
         .await

@@ -45,6 +45,7 @@ async fn record(
                 daily_post: None,
                 review,
                 mock_exam: None,
+                bonus: 0,
             },
         )
         .await

@@ -1,8 +1,8 @@
 //! Real `quizbot` processes sharing one database: two `quizbot serve` on
 //! one Postgres and one loopback Discord, with a daily question set by
 //! `quizbot daily set` for the next minute (one post and one reveal
-//! between them); and `serve` beside four terminal players on one SQLite
-//! file.
+//! between them), and with a live round whose starter is killed halfway;
+//! and `serve` beside four terminal players on one SQLite file.
 
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -341,5 +341,134 @@ async fn serve_and_four_terminal_players_share_one_sqlite_file() {
         "every answer a member was told about is stored once \
          ({clicked} on Discord, {terminal} in terminals)"
     );
+    assert!(fake.problems().is_empty(), "{:?}", fake.problems());
+}
+
+/// A live round on one Postgres with two `quizbot serve` (Discord shards 0
+/// and 1): the round is started on the replica of shard 1, both replicas
+/// race to post and reveal, and the one that started the round is killed
+/// after its first question. The other carries the round to its results:
+/// each question posted once and revealed once (one edit), one results
+/// message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_round_survives_the_replica_that_started_it() {
+    let fake = FakeDiscord::start().await;
+    let db = TestDatabase::postgres().await;
+    drop(db.store().await);
+    let mut servers: Vec<Server> = (0..2)
+        .map(|shard| {
+            let mut command = quizbot(&db.url);
+            command
+                .arg("serve")
+                .env("DISCORD_TOKEN", &fake.token)
+                .env("DISCORD_API_BASE", &fake.base)
+                .env("DISCORD_GUILD_ID", fake.guild_id.to_string())
+                .env("QUIZBOT_DISCORD_SHARDS", "2")
+                .env("QUIZBOT_DISCORD_SHARD_ID", shard.to_string())
+                .env("QUIZBOT_LIVE_PAUSE", "1s")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+            Server(command.spawn().expect("start quizbot serve"))
+        })
+        .collect();
+    fake.wait_sessions(2).await;
+    fake.wait_registration(1).await;
+    let channel = fake.channel_id;
+    let mut ann = Member::new(801, "Ann");
+    ann.guild = Some(fake.guild_on_shard(1, 2));
+
+    let started = fake
+        .slash(
+            &ann,
+            "quiz-live",
+            serde_json::json!([{ "name": "start", "type": 1, "options": [
+                { "name": "questions", "type": 4, "value": 2 },
+                { "name": "seconds", "type": 4, "value": 10 },
+            ]}]),
+        )
+        .reply()
+        .await;
+    assert!(
+        started.text().contains("라이브 퀴즈를 시작했습니다"),
+        "{}",
+        started.text()
+    );
+
+    // The first question, noted as posted; then its starter is killed.
+    fake.wait_channel_messages(channel, 1).await;
+    let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
+    let first: i64 = loop {
+        let posted: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM live_questions WHERE position = 0 AND message_id IS NOT NULL",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if let Some(id) = posted {
+            break id;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    drop(servers.remove(1));
+
+    // The other replica reveals it, posts the second, reveals it, ends.
+    crate::support::live_deadline_now(&db.url, first).await;
+    let second = fake.wait_channel_messages(channel, 2).await.remove(1);
+    let second_row: i64 = sqlx::query_scalar("SELECT id FROM live_questions WHERE position = 1")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert!(second["components"]
+        .to_string()
+        .contains(&format!("l:{second_row}:")));
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while sqlx::query_scalar::<_, Option<String>>(
+        "SELECT message_id FROM live_questions WHERE id = $1",
+    )
+    .bind(second_row)
+    .fetch_one(&pool)
+    .await
+    .unwrap()
+    .is_none()
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the second question was never noted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    crate::support::live_deadline_now(&db.url, second_row).await;
+    let messages = fake.wait_channel_messages(channel, 3).await;
+    assert!(
+        crate::fake_discord::message_text(&messages[2]).contains("라이브 퀴즈 결과"),
+        "{}",
+        messages[2]
+    );
+    // Let the survivor look a few more times.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(fake.channel_messages(channel).len(), 3);
+    let path = format!("channels/{channel}/messages");
+    let edits: Vec<String> = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "PATCH" && c.path.starts_with(&path))
+        .map(|c| c.path.clone())
+        .collect();
+    let ids: Vec<String> = messages[..2]
+        .iter()
+        .map(|m| format!("{path}/{}", m["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(edits, ids, "each question revealed once, by one edit");
+    let posts = fake
+        .calls()
+        .iter()
+        .filter(|c| c.method == "POST" && c.path == path)
+        .count();
+    assert_eq!(posts, 3, "each question posted once, and the results");
+    let ended: Option<String> = sqlx::query_scalar("SELECT ending FROM live_rounds")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ended.as_deref(), Some("finished"));
     assert!(fake.problems().is_empty(), "{:?}", fake.problems());
 }

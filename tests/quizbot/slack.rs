@@ -160,6 +160,7 @@ impl Running {
                 time_zone: self.zone,
                 daily_tick: std::time::Duration::from_millis(200),
                 seed: None,
+                live: quizbot::live::LiveTimings::default(),
             },
         )
     }

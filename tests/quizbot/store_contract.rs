@@ -112,6 +112,7 @@ impl Fixture {
                     daily_post: None,
                     review: false,
                     mock_exam: None,
+                    bonus: 0,
                 },
             )
             .await
@@ -291,6 +292,7 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                         daily_post: None,
                         review: false,
                         mock_exam: None,
+                        bonus: 0,
                     },
                 )
                 .await
@@ -829,6 +831,7 @@ async fn sessions_follow_their_stored_answers(db: &TestDatabase) {
                         daily_post: None,
                         review: false,
                         mock_exam: None,
+                        bonus: 0,
                     },
                 )
                 .await
@@ -975,6 +978,7 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                             daily_post: None,
                             review: false,
                             mock_exam: None,
+                            bonus: 0,
                         },
                     )
                     .await

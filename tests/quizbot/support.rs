@@ -191,3 +191,34 @@ pub fn decode_png(bytes: &[u8]) -> (u32, u32, usize) {
         .collect();
     (info.width, info.height, colours.len())
 }
+
+/// Moves a posted live question's time back so that its deadline is now,
+/// as if its seconds had passed: its post, its deadline and its answers
+/// all move by the same amount, so speed bonuses stay what they were.
+pub async fn live_deadline_now(url: &str, row: i64) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("connect to the test database");
+    let shift: sqlx::postgres::types::PgInterval =
+        sqlx::query_scalar("SELECT deadline_at - now() FROM live_questions WHERE id = $1")
+            .bind(row)
+            .fetch_one(&mut conn)
+            .await
+            .expect("a posted live question");
+    sqlx::query("UPDATE live_answers SET answered_at = answered_at - $2 WHERE question_id = $1")
+        .bind(row)
+        .bind(shift)
+        .execute(&mut conn)
+        .await
+        .expect("move the answers back");
+    sqlx::query(
+        "UPDATE live_questions SET posted_at = posted_at - $2, deadline_at = deadline_at - $2
+         WHERE id = $1",
+    )
+    .bind(row)
+    .bind(shift)
+    .execute(&mut conn)
+    .await
+    .expect("move the question back");
+}
