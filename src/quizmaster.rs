@@ -31,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::bank::Question;
 use crate::content::Content;
+use crate::i18n::Texts;
 use crate::identity::Platform;
 use crate::live::{
     self, answer_key, next_step, Ending, LiveAnswer, LiveQuestion, LiveRound, LiveTimings,
@@ -305,6 +306,15 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
         Ok(Advanced::Waiting(clock()))
     }
 
+    /// The words of the community a round is played in.
+    async fn texts_of(&self, round: &LiveRound) -> Result<Texts, StoreError> {
+        let community = self
+            .store()
+            .find_community(round.platform, &round.community)
+            .await?;
+        Ok(community.map_or(self.service.texts(), |c| self.service.texts_for(&c)))
+    }
+
     async fn post(
         &self,
         round: &LiveRound,
@@ -329,7 +339,7 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
             return Ok(Done::Contended);
         }
         let view = LiveQuestionView::new(
-            self.service.texts(),
+            self.texts_of(round).await?,
             &content,
             question,
             asked,
@@ -424,7 +434,7 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
         let last = questions
             .iter()
             .all(|q| q.position <= question.position || q.revealed_at.is_some());
-        let texts = self.service.texts();
+        let texts = self.texts_of(round).await?;
         let next = if last || late || round.ending.is_some() {
             texts.live_results_next().to_string()
         } else {
@@ -605,7 +615,7 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
             })
         });
         let view = LiveResultsView::new(
-            self.service.texts(),
+            self.texts_of(round).await?,
             round,
             ending,
             &board,

@@ -95,6 +95,7 @@ impl Service {
             .map(|t| self.resolve_topic(&content, t))
             .transpose()?;
         let (community, player) = self.member(caller).await?;
+        let texts = self.texts_for(&community);
         let identity = &caller.identity;
         if let Some((round, questions)) = self
             .store()
@@ -102,9 +103,7 @@ impl Service {
             .await?
         {
             return Ok(LiveStart::Running(LiveRunning::new(
-                self.texts(),
-                &round,
-                &questions,
+                texts, &round, &questions,
             )));
         }
         let asked = self
@@ -147,14 +146,14 @@ impl Service {
                     "live round started"
                 );
                 LiveStart::Started(LiveAnnouncement::new(
-                    self.texts(),
+                    texts,
                     &content,
                     &round,
                     questions.len(),
                 ))
             }
             RoundCreated::Running(round, questions) => {
-                LiveStart::Running(LiveRunning::new(self.texts(), &round, &questions))
+                LiveStart::Running(LiveRunning::new(texts, &round, &questions))
             }
         })
     }
@@ -173,7 +172,7 @@ impl Service {
             Some(round) => {
                 self.wake_quizmaster(identity.platform);
                 tracing::info!(round = round.id, channel, "live round stopped");
-                Ok(self.texts().live_stopping().into())
+                Ok(self.texts_of(identity).live_stopping().into())
             }
             None => Err(Refusal::from(LiveRefusal::NoRound).into()),
         }
@@ -219,7 +218,7 @@ impl Service {
             .await
             .map_err(|err| ServiceError::from(err).losing_answer())?
             .ok_or(Refusal::Live(LiveRefusal::Closed))?;
-        let texts = self.texts();
+        let texts = self.texts_of(&caller.identity);
         Ok(LiveReceipt {
             text: texts.live_receipt(&Question::letters(&grade.chosen), changes > 0),
             deadline_label: texts.live_deadline_label().into(),

@@ -87,7 +87,7 @@ impl SlackApp {
         channel: &str,
         text: &str,
     ) -> Result<Reply, SlackError> {
-        let texts = self.service.texts();
+        let texts = self.texts_for(team, user);
         let Some(command) = parse_live_args(text) else {
             return Ok(Reply::private(blocks::notice(texts.slack_live_usage())));
         };
