@@ -167,7 +167,7 @@ pub async fn run(
         http = http.proxy(base.as_str()).ratelimiter_disabled(true);
     }
     let http = http.build();
-    let texts = service.texts();
+    let texts = service.texts().on(Platform::Discord);
     let guild = settings.guild_id.map(serenity::GuildId::new);
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
     let tick = service.settings().daily_tick;

@@ -20,18 +20,59 @@ use chrono::NaiveDate;
 
 use crate::bank::Difficulty;
 use crate::config::Locale;
+use crate::identity::Platform;
 use crate::quiz::Period;
 use crate::refusal::Refusal;
 
-/// The texts of one locale.
+/// The texts of one locale, and of one platform when the words name its
+/// commands.
 #[derive(Debug, Clone, Copy)]
 pub struct Texts {
     pub locale: Locale,
+    /// Where the reader types commands; `None` names them as Slack and
+    /// the docs do (`/quiz`).
+    pub platform: Option<Platform>,
+}
+
+/// A command a message points the reader to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Command {
+    /// Start a quiz.
+    Quiz,
+    /// Start a review session.
+    Review,
 }
 
 impl Texts {
     pub fn new(locale: Locale) -> Self {
-        Self { locale }
+        Self {
+            locale,
+            platform: None,
+        }
+    }
+
+    /// The same words for a reader on `platform`.
+    pub fn on(self, platform: Platform) -> Self {
+        Self {
+            platform: Some(platform),
+            ..self
+        }
+    }
+
+    /// `command` as the reader types it on their platform: Discord's
+    /// localized names (`/퀴즈 방식:복습`), Slack's `/quiz review`, the
+    /// terminal's `quizbot review`.
+    pub fn command(&self, command: Command) -> &'static str {
+        match (self.platform, command) {
+            (Some(Platform::Discord), Command::Quiz) => self.pick("/퀴즈", "/quiz"),
+            (Some(Platform::Discord), Command::Review) => {
+                self.pick("/퀴즈 방식:복습", "/quiz mode:review")
+            }
+            (Some(Platform::Terminal), Command::Quiz) => "quizbot play",
+            (Some(Platform::Terminal), Command::Review) => "quizbot review",
+            (_, Command::Quiz) => "/quiz",
+            (_, Command::Review) => "/quiz review",
+        }
     }
 
     /// The Korean or the English text, by locale.
@@ -209,11 +250,13 @@ impl Texts {
         }
     }
 
-    pub fn weakest_topic(&self, topic: &str) -> String {
-        if self.korean() {
-            format!("더 공부할 주제: {topic}")
-        } else {
-            format!("Topic to review: {topic}")
+    /// The session's weakest topics, all of them when tied.
+    pub fn weakest_topics(&self, topics: &[&str]) -> String {
+        let list = topics.join(", ");
+        match (self.korean(), topics.len()) {
+            (true, _) => format!("더 공부할 주제: {list}"),
+            (false, 1) => format!("Topic to review: {list}"),
+            (false, _) => format!("Topics to review: {list}"),
         }
     }
 
@@ -355,36 +398,52 @@ impl Texts {
                     "No weak topic yet: once you have answered 3 or more questions of a topic and missed one, it is picked for you.",
                 )
                 .into(),
-            Refusal::SessionOver => self
-                .pick(
-                    "이미 끝난 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
-                    "This quiz is over. Start a new one with /quiz.",
-                )
-                .into(),
-            Refusal::SessionExpired => self
-                .pick(
-                    "시간이 지나 만료된 퀴즈입니다. /quiz 로 새 퀴즈를 시작하세요.",
-                    "This quiz has expired. Start a new one with /quiz.",
-                )
-                .into(),
-            Refusal::NotYourSession => self
-                .pick(
-                    "다른 사람의 퀴즈입니다. /quiz 로 직접 시작해 보세요.",
-                    "This quiz belongs to someone else. Start your own with /quiz.",
-                )
-                .into(),
+            Refusal::SessionOver => {
+                let quiz = self.command(Command::Quiz);
+                if self.korean() {
+                    format!("이미 끝난 퀴즈입니다. {quiz} 로 새 퀴즈를 시작하세요.")
+                } else {
+                    format!("This quiz is over. Start a new one with {quiz}.")
+                }
+            }
+            Refusal::SessionExpired => {
+                let quiz = self.command(Command::Quiz);
+                if self.korean() {
+                    format!("시간이 지나 만료된 퀴즈입니다. {quiz} 로 새 퀴즈를 시작하세요.")
+                } else {
+                    format!("This quiz has expired. Start a new one with {quiz}.")
+                }
+            }
+            Refusal::NotYourSession => {
+                let quiz = self.command(Command::Quiz);
+                if self.korean() {
+                    format!("다른 사람의 퀴즈입니다. {quiz} 로 직접 시작해 보세요.")
+                } else {
+                    format!("This quiz belongs to someone else. Start your own with {quiz}.")
+                }
+            }
             Refusal::StaleQuestion => self
                 .pick(
                     "이 문제는 이미 지나갔습니다.",
                     "That question has already passed.",
                 )
                 .into(),
-            Refusal::QuestionGone => self
-                .pick(
-                    "문제 은행이 바뀌어 이 문제는 더 이상 없습니다. /quiz 로 다시 시작하세요.",
-                    "The question bank changed and this question is gone. Start again with /quiz.",
-                )
-                .into(),
+            Refusal::QuestionGone => {
+                let quiz = self.command(Command::Quiz);
+                if self.korean() {
+                    format!("문제 은행이 바뀌어 이 문제는 더 이상 없습니다. {quiz} 로 다시 시작하세요.")
+                } else {
+                    format!("The question bank changed and this question is gone. Start again with {quiz}.")
+                }
+            }
+            Refusal::TopicWithMode => {
+                let review = self.command(Command::Review);
+                if self.korean() {
+                    format!("주제는 보통 퀴즈에만 고를 수 있습니다. 복습({review}), 약점, 모의고사는 주제 없이 시작하세요.")
+                } else {
+                    format!("A topic goes with an ordinary quiz only: start review ({review}), weak spots or a mock exam without one.")
+                }
+            }
             Refusal::BadCount { max } => {
                 if self.korean() {
                     format!("문제 수는 1에서 {max} 사이로 정해 주세요.")
@@ -495,11 +554,13 @@ impl Texts {
         )
     }
 
-    pub fn unknown_component(&self) -> &'static str {
-        self.pick(
-            "이 버튼은 더 이상 쓸 수 없습니다. /quiz 로 새 퀴즈를 시작하세요.",
-            "This button no longer works. Start a new quiz with /quiz.",
-        )
+    pub fn unknown_component(&self) -> String {
+        let quiz = self.command(Command::Quiz);
+        if self.korean() {
+            format!("이 버튼은 더 이상 쓸 수 없습니다. {quiz} 로 새 퀴즈를 시작하세요.")
+        } else {
+            format!("This button no longer works. Start a new quiz with {quiz}.")
+        }
     }
 
     pub fn server_only(&self) -> &'static str {

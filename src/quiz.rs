@@ -281,8 +281,10 @@ pub struct SessionSummary {
     pub points: i64,
     /// Share correct, 0 to 1.
     pub accuracy: f64,
-    /// The topic with the lowest accuracy, when some answer was wrong.
-    pub weakest_topic: Option<String>,
+    /// The topics with the lowest accuracy, when some answer was wrong:
+    /// every one tied at it (most answered first), so none is picked at
+    /// random.
+    pub weakest_topics: Vec<String>,
     /// The questions answered wrong, in the order asked.
     pub missed: Vec<String>,
 }
@@ -301,14 +303,26 @@ pub fn summarize(answers: &[AnsweredQuestion]) -> SessionSummary {
             None => by_topic.push((&answer.topic, 1, usize::from(answer.correct))),
         }
     }
-    let weakest_topic = by_topic
+    // Shares compared as fractions (right₁·total₂ vs right₂·total₁), so
+    // equal shares are equal exactly.
+    let missed_in: Vec<&(&str, usize, usize)> = by_topic
         .iter()
         .filter(|(_, total, right)| right < total)
-        .min_by(|a, b| {
-            let share = |(_, total, right): &(&str, usize, usize)| *right as f64 / *total as f64;
-            share(a).total_cmp(&share(b)).then(b.1.cmp(&a.1))
-        })
-        .map(|(topic, _, _)| topic.to_string());
+        .collect();
+    let lowest = missed_in
+        .iter()
+        .min_by(|a, b| (a.2 * b.1).cmp(&(b.2 * a.1)))
+        .copied();
+    let mut weakest: Vec<&(&str, usize, usize)> = missed_in
+        .iter()
+        .copied()
+        .filter(|t| lowest.is_some_and(|low| t.2 * low.1 == low.2 * t.1))
+        .collect();
+    weakest.sort_by_key(|t| std::cmp::Reverse(t.1));
+    let weakest_topics = weakest
+        .iter()
+        .map(|(topic, _, _)| topic.to_string())
+        .collect();
     SessionSummary {
         answered,
         correct,
@@ -318,7 +332,7 @@ pub fn summarize(answers: &[AnsweredQuestion]) -> SessionSummary {
         } else {
             correct as f64 / answered as f64
         },
-        weakest_topic,
+        weakest_topics,
         missed: answers
             .iter()
             .filter(|a| !a.correct)
@@ -553,8 +567,20 @@ mod tests {
         assert_eq!(summary.answered, 4);
         assert_eq!(summary.correct, 3);
         assert_eq!(summary.points, 30);
-        assert_eq!(summary.weakest_topic.as_deref(), Some("iam"));
-        assert_eq!(summarize(&[answer("ec2", true)]).weakest_topic, None);
+        assert_eq!(summary.weakest_topics, ["iam"]);
+        assert!(summarize(&[answer("ec2", true)]).weakest_topics.is_empty());
+
+        // Three topics each half right: all three are named, none picked.
+        let tied = summarize(&[
+            answer("ec2", true),
+            answer("ec2", false),
+            answer("iam", false),
+            answer("iam", true),
+            answer("s3", true),
+            answer("s3", false),
+            answer("vpc", true),
+        ]);
+        assert_eq!(tied.weakest_topics, ["ec2", "iam", "s3"]);
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub enum Refusal {
     QuestionGone,
     #[error("that choice is not one of the question's")]
     BadChoice,
+    #[error("a topic goes with an ordinary quiz only")]
+    TopicWithMode,
     #[error("a session has 1 to {max} questions")]
     BadCount { max: usize },
     #[error("choose exactly {expected}")]

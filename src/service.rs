@@ -45,7 +45,7 @@ use crate::telemetry::Handling;
 
 pub use admin::DailyRequest;
 pub use live::LiveRequest;
-pub use quiz::Click;
+pub use quiz::{Click, QuizMode, SessionStart};
 
 /// How long a community and player row read from the store are reused.
 pub const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
@@ -187,7 +187,7 @@ impl Service {
 
     /// The words of `community`'s own language.
     pub(crate) fn texts_for(&self, community: &Community) -> Texts {
-        Texts::new(community.language())
+        Texts::new(community.language()).on(community.platform)
     }
 
     /// The words to tell `identity` something in (a refusal, an apology):
@@ -198,7 +198,9 @@ impl Service {
             .players()
             .peek(identity)
             .map(|m| m.community.language());
-        known.map_or(self.inner.texts, Texts::new)
+        known
+            .map_or(self.inner.texts, Texts::new)
+            .on(identity.platform)
     }
 
     /// The time, as the service's clock tells it.

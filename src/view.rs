@@ -438,8 +438,13 @@ impl SummaryView {
                 summary.accuracy,
                 summary.points,
             ));
-            if let Some(topic) = &summary.weakest_topic {
-                lines.push(texts.weakest_topic(topic_name(content, topic)));
+            if !summary.weakest_topics.is_empty() {
+                let names: Vec<&str> = summary
+                    .weakest_topics
+                    .iter()
+                    .map(|topic| topic_name(content, topic))
+                    .collect();
+                lines.push(texts.weakest_topics(&names));
             }
             lines.extend(comeback);
         }
@@ -583,8 +588,11 @@ impl Board {
         }
         Board {
             title,
+            // A board shows who scored: a member with 0 points (wrong
+            // answers only) is not "🥇 1." of an empty board.
             rows: rows
                 .iter()
+                .filter(|row| row.entry.points > 0)
                 .map(|row| BoardRow {
                     rank: row.rank,
                     name: row.entry.display_name.clone(),
@@ -594,8 +602,10 @@ impl Board {
             empty: texts.empty_leaderboard().into(),
             legend: texts.standing_legend().into(),
             mine: match mine {
-                Some(mine) => texts.your_rank(mine.rank, mine.entry.points),
-                None => texts.not_ranked().into(),
+                Some(mine) if mine.entry.points > 0 => {
+                    texts.your_rank(mine.rank, mine.entry.points)
+                }
+                _ => texts.not_ranked().into(),
             },
         }
     }

@@ -15,7 +15,7 @@ use crate::deadline::{self, Timely};
 use crate::i18n::Texts;
 use crate::notes::truncate_chars;
 use crate::quiz::Period;
-use crate::service::{Caller, DailyRequest, ServiceError};
+use crate::service::{Caller, DailyRequest, QuizMode, ServiceError, SessionStart};
 use crate::view::AdminReply;
 
 /// Every command, localized.
@@ -33,9 +33,10 @@ pub(super) fn all(texts: Texts) -> Vec<Command> {
     commands
 }
 
-/// What kind of session `/quiz` starts besides an ordinary quiz.
+/// The `mode` option of `/quiz`: what it starts besides an ordinary quiz
+/// (the service's [`QuizMode`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
-enum QuizMode {
+enum ModeChoice {
     /// The member's due cards (spaced review).
     #[name = "review"]
     Review,
@@ -47,15 +48,25 @@ enum QuizMode {
     Mock,
 }
 
-impl QuizMode {
-    const ALL: [QuizMode; 3] = [QuizMode::Review, QuizMode::Weak, QuizMode::Mock];
+impl ModeChoice {
+    const ALL: [ModeChoice; 3] = [ModeChoice::Review, ModeChoice::Weak, ModeChoice::Mock];
 
     /// The choice's name in Korean and in English.
     fn names(self) -> (&'static str, &'static str) {
         match self {
-            QuizMode::Review => ("복습", "review"),
-            QuizMode::Weak => ("약점", "weak spots"),
-            QuizMode::Mock => ("모의고사", "mock exam"),
+            ModeChoice::Review => ("복습", "review"),
+            ModeChoice::Weak => ("약점", "weak spots"),
+            ModeChoice::Mock => ("모의고사", "mock exam"),
+        }
+    }
+}
+
+impl From<ModeChoice> for QuizMode {
+    fn from(choice: ModeChoice) -> QuizMode {
+        match choice {
+            ModeChoice::Review => QuizMode::Review,
+            ModeChoice::Weak => QuizMode::Weak,
+            ModeChoice::Mock => QuizMode::Mock,
         }
     }
 }
@@ -70,21 +81,20 @@ async fn quiz(
     #[min = 1]
     #[max = 65]
     count: Option<u8>,
-    mode: Option<QuizMode>,
+    mode: Option<ModeChoice>,
 ) -> Result<(), DiscordError> {
     let caller = caller(ctx)?;
     let service = &ctx.data().service;
     let count = count.map(usize::from);
+    let mode = mode.map_or(QuizMode::Quiz, QuizMode::from);
     reply_in_time(ctx, Privacy::Private, async {
-        let view = match mode {
-            Some(QuizMode::Review) => {
-                render::review_start(&service.start_review(&caller, count).await?)
-            }
-            Some(QuizMode::Weak) => render::card(&service.start_weak(&caller, count).await?),
-            Some(QuizMode::Mock) => {
-                render::mock_step(&service.start_mock(&caller, count, None).await?)
-            }
-            None => render::card(&service.start_quiz(&caller, topic.as_deref(), count).await?),
+        let view = match service
+            .start(&caller, mode, topic.as_deref(), count)
+            .await?
+        {
+            SessionStart::Card(card) => render::card(&card),
+            SessionStart::Review(start) => render::review_start(&start),
+            SessionStart::Mock(step) => render::mock_step(&step),
         };
         Ok(view.reply())
     })
@@ -805,7 +815,7 @@ fn localize(command: &mut Command, texts: Texts, parent: &str) {
             );
         }
         if parameter.name == "mode" {
-            for (choice, mode) in parameter.choices.iter_mut().zip(QuizMode::ALL) {
+            for (choice, mode) in parameter.choices.iter_mut().zip(ModeChoice::ALL) {
                 let (korean, english) = mode.names();
                 choice.localizations.insert("ko".into(), korean.into());
                 for locale in ENGLISH {

@@ -23,7 +23,7 @@ pub(super) async fn route(
         Ok(action) => act(ctx, data, interaction, action).await,
         Err(_) => {
             tracing::debug!(%custom_id, "click on an unknown component");
-            reply_privately(ctx, interaction, texts.unknown_component()).await
+            reply_privately(ctx, interaction, &texts.unknown_component()).await
         }
     };
     if let Err(err) = handled {
@@ -328,7 +328,7 @@ pub(super) async fn submitted(
         }
         _ => {
             tracing::debug!(%custom_id, "an unknown form");
-            Ok(texts.unknown_component().to_string())
+            Ok(texts.unknown_component())
         }
     };
     let text = filed.unwrap_or_else(|err| {

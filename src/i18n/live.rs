@@ -224,11 +224,7 @@ impl Texts {
 
     /// Where the round's misses come back, in the platform's own command.
     pub fn live_review_hint(&self, platform: Platform) -> String {
-        let command = match platform {
-            Platform::Discord => "/quiz mode:review",
-            Platform::Slack => "/quiz review",
-            Platform::Terminal => "quizbot review",
-        };
+        let command = self.on(platform).command(super::Command::Review);
         match self.locale {
             Locale::Korean => {
                 format!("틀린 문제는 복습 카드에 들어갔습니다. {command} 로 다시 풀어 보세요.")

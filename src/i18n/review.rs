@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 
-use super::Texts;
+use super::{Command, Texts};
 use crate::quiz;
 
 impl Texts {
@@ -22,7 +22,7 @@ impl Texts {
 
     /// The score line of a review answer.
     pub fn review_scored(&self) -> &'static str {
-        self.pick("복습 (점수 없음)", "Review (no points)")
+        self.pick("점수 없음", "No points")
     }
 
     /// When something comes back, from `now`, in words: "10분 뒤",
@@ -47,12 +47,27 @@ impl Texts {
 
     /// The summary's line about this session's misses.
     pub fn misses_come_back(&self, count: usize, when: &str) -> String {
+        let review = self.command(Command::Review);
         if self.korean() {
-            format!("틀린 {count}문제는 {when} 복습에 다시 나옵니다 (/quiz review).")
+            format!("틀린 {count}문제는 {when} 복습에 다시 나옵니다 ({review}).")
         } else if count == 1 {
-            format!("The question you missed comes back {when} in /quiz review.")
+            format!("The question you missed comes back {when} in {review}.")
         } else {
-            format!("The {count} questions you missed come back {when} in /quiz review.")
+            format!("The {count} questions you missed come back {when} in {review}.")
+        }
+    }
+
+    /// The summary's line when the session's misses are due in review
+    /// already (a miss comes back after a short relearning step, within
+    /// the look-ahead a review session serves).
+    pub fn misses_ready(&self, count: usize) -> String {
+        let review = self.command(Command::Review);
+        if self.korean() {
+            format!("틀린 {count}문제는 지금 바로 복습할 수 있습니다 ({review}).")
+        } else if count == 1 {
+            format!("The question you missed is ready to review now in {review}.")
+        } else {
+            format!("The {count} questions you missed are ready to review now in {review}.")
         }
     }
 

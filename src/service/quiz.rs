@@ -10,7 +10,7 @@ use crate::quiz;
 use crate::refusal::Refusal;
 use crate::store::QuizSession;
 use crate::telemetry::{self, AnswerMode};
-use crate::view::{Answered, Feedback, NextStep, QuestionCard, SummaryView};
+use crate::view::{Answered, Feedback, MockStep, NextStep, QuestionCard, ReviewStart, SummaryView};
 
 /// What the platform knows about a click on an answer.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +44,53 @@ pub(super) fn session_length(count: Option<usize>) -> Result<usize, Refusal> {
     }
 }
 
+/// What `/quiz` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuizMode {
+    /// A quiz from every topic, or one.
+    Quiz,
+    /// The member's due cards (spaced review).
+    Review,
+    /// The member's weakest topics.
+    Weak,
+    /// A timed mock exam at the blueprint's weights.
+    Mock,
+}
+
+/// What starting a session shows.
+#[derive(Debug, Clone)]
+pub enum SessionStart {
+    Card(Box<QuestionCard>),
+    Review(ReviewStart),
+    Mock(MockStep),
+}
+
 impl Service {
+    /// Starts what `/quiz` asks for, on every platform: a quiz (of `topic`
+    /// when given), a review, the weakest topics or a mock exam, of `count`
+    /// questions when given. A topic goes with an ordinary quiz only; with
+    /// another mode it is refused rather than dropped.
+    pub async fn start(
+        &self,
+        caller: &Caller,
+        mode: QuizMode,
+        topic: Option<&str>,
+        count: Option<usize>,
+    ) -> Result<SessionStart, ServiceError> {
+        let topic = topic.filter(|t| !t.trim().is_empty());
+        if topic.is_some() && mode != QuizMode::Quiz {
+            return Err(Refusal::TopicWithMode.into());
+        }
+        Ok(match mode {
+            QuizMode::Quiz => {
+                SessionStart::Card(Box::new(self.start_quiz(caller, topic, count).await?))
+            }
+            QuizMode::Review => SessionStart::Review(self.start_review(caller, count).await?),
+            QuizMode::Weak => SessionStart::Card(Box::new(self.start_weak(caller, count).await?)),
+            QuizMode::Mock => SessionStart::Mock(self.start_mock(caller, count, None).await?),
+        })
+    }
+
     /// Starts a private session of `count` questions (the default when
     /// unset) from `topic` (an id or a name; every topic when unset).
     pub async fn start_quiz(

@@ -66,8 +66,15 @@ impl Service {
         if !summary.missed.is_empty() {
             let cards = self.store().cards(player, &summary.missed).await?;
             if let Some(first) = cards.iter().map(|c| c.state.due_at).min() {
-                let when = texts.when(first.max(now), now, player.time_zone);
-                comeback = Some(texts.misses_come_back(summary.missed.len(), &when));
+                // What a review session started now would serve: a miss's
+                // short relearning step is within its look-ahead.
+                let missed = summary.missed.len();
+                comeback = Some(if first <= review::horizon(now, None, player.time_zone) {
+                    texts.misses_ready(missed)
+                } else {
+                    let when = texts.when(first, now, player.time_zone);
+                    texts.misses_come_back(missed, &when)
+                });
             }
         }
         Ok(SummaryView::new(texts, game.content, &summary, comeback))
@@ -87,9 +94,11 @@ impl Service {
             let today = quiz::local_day(now, community.time_zone);
             let end_of_tomorrow =
                 quiz::local_midnight(today + Duration::days(2), community.time_zone);
+            // "Due now" is what a review session started now would serve.
+            let serves = review::horizon(now, community.exam_on, community.time_zone);
             let counts = self
                 .store()
-                .due_counts(player, now, end_of_tomorrow)
+                .due_counts(player, serves, end_of_tomorrow.max(serves))
                 .await?;
             if counts.now + counts.soon > 0 || counts.next_due_at.is_some() {
                 lines.push(texts.review_due(counts.now, counts.soon));

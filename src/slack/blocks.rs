@@ -285,11 +285,12 @@ pub fn feedback(feedback: &Feedback, prompt_max: usize) -> SlackMessageContent {
     }
     let mark = if feedback.correct { "✅" } else { "❌" };
     verdict.push_str(&format!("{mark} *{}*", escape(&feedback.verdict)));
-    if let Some(yours) = &feedback.your_answer {
-        let letters: String = yours.choices.iter().map(|c| c.letter).collect();
-        verdict.push_str(&format!("\n{}: {letters}", escape(&yours.label)));
-    }
     blocks.push(section(&verdict));
+    // The card is gone once the feedback replaces it: the answer given is
+    // spelled out, not only its letter.
+    if let Some(yours) = &feedback.your_answer {
+        blocks.push(section(&choice_field(yours)));
+    }
     blocks.push(section(&choice_field(&feedback.right_answer)));
     blocks.push(section(&list_field(&feedback.explanation)));
     for excerpt in &feedback.excerpts {

@@ -22,7 +22,7 @@ use crate::deadline::{self, Timely};
 use crate::identity::Platform;
 use crate::quiz::Period;
 use crate::refusal::Refusal;
-use crate::service::{Caller, DailyRequest};
+use crate::service::{Caller, DailyRequest, QuizMode, SessionStart};
 
 use super::blocks;
 use super::{SlackApp, SlackError};
@@ -62,32 +62,21 @@ impl Reply {
     }
 }
 
-/// What kind of session `/quiz` starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum QuizMode {
-    Quiz,
-    /// `review` (`복습`): the member's due cards.
-    Review,
-    /// `weak` (`약점`): the member's weakest topics.
-    Weak,
-    /// `mock` (`모의고사`): a timed mock exam.
-    Mock,
-}
-
-impl QuizMode {
-    fn of(word: &str) -> Option<QuizMode> {
-        match word.to_lowercase().as_str() {
-            "review" | "복습" => Some(QuizMode::Review),
-            "weak" | "약점" => Some(QuizMode::Weak),
-            "mock" | "모의고사" => Some(QuizMode::Mock),
-            _ => None,
-        }
+/// The mode a word names: `review` (`복습`), `weak` (`약점`), `mock`
+/// (`모의고사`).
+fn mode_named(word: &str) -> Option<QuizMode> {
+    match word.to_lowercase().as_str() {
+        "review" | "복습" => Some(QuizMode::Review),
+        "weak" | "약점" => Some(QuizMode::Weak),
+        "mock" | "모의고사" => Some(QuizMode::Mock),
+        _ => None,
     }
 }
 
 /// `/quiz` arguments, in any order: a topic (its id or its name, which
 /// may have spaces) and a number of questions; or a mode (`review`,
-/// `weak`, `mock`) first and a number.
+/// `weak`, `mock`) first and a number (a topic with a mode is the
+/// service's to refuse, as on Discord).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QuizArgs {
     pub topic: Option<String>,
@@ -99,7 +88,7 @@ pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
     let mut count = None;
     let mut topic = Vec::new();
     let mut words = text.split_whitespace().peekable();
-    let mode = match words.peek().and_then(|w| QuizMode::of(w)) {
+    let mode = match words.peek().and_then(|w| mode_named(w)) {
         Some(mode) => {
             words.next();
             mode
@@ -112,9 +101,6 @@ pub fn parse_quiz_args(text: &str) -> Option<QuizArgs> {
             Ok(_) => return None,
             Err(_) => topic.push(word),
         }
-    }
-    if mode != QuizMode::Quiz && !topic.is_empty() {
-        return None;
     }
     Some(QuizArgs {
         topic: (!topic.is_empty()).then(|| topic.join(" ")),
@@ -402,23 +388,14 @@ impl SlackApp {
         };
         let caller = self.caller(team, user).await;
         let shown_at = Utc::now().timestamp_millis();
-        let service = &self.service;
-        let content = match args.mode {
-            QuizMode::Review => {
-                blocks::review_start(&service.start_review(&caller, args.count).await?, shown_at)
-            }
-            QuizMode::Weak => {
-                blocks::question_card(&service.start_weak(&caller, args.count).await?, shown_at)
-            }
-            QuizMode::Mock => {
-                blocks::mock_step(&service.start_mock(&caller, args.count, None).await?)
-            }
-            QuizMode::Quiz => blocks::question_card(
-                &service
-                    .start_quiz(&caller, args.topic.as_deref(), args.count)
-                    .await?,
-                shown_at,
-            ),
+        let started = self
+            .service
+            .start(&caller, args.mode, args.topic.as_deref(), args.count)
+            .await?;
+        let content = match started {
+            SessionStart::Card(card) => blocks::question_card(&card, shown_at),
+            SessionStart::Review(start) => blocks::review_start(&start, shown_at),
+            SessionStart::Mock(step) => blocks::mock_step(&step),
         };
         Ok(Reply::private(content))
     }
@@ -618,7 +595,15 @@ mod tests {
             parse_quiz_args("Weak 3"),
             Some(mode(QuizMode::Weak, Some(3)))
         );
-        assert_eq!(parse_quiz_args("review ec2"), None, "review takes no topic");
+        assert_eq!(
+            parse_quiz_args("review ec2"),
+            Some(QuizArgs {
+                topic: Some("ec2".into()),
+                count: None,
+                mode: QuizMode::Review
+            }),
+            "the topic is passed on for the service to refuse"
+        );
         assert_eq!(
             parse_quiz_args("mock 5"),
             Some(mode(QuizMode::Mock, Some(5)))
@@ -626,11 +611,6 @@ mod tests {
         assert_eq!(
             parse_quiz_args("모의고사"),
             Some(mode(QuizMode::Mock, None))
-        );
-        assert_eq!(
-            parse_quiz_args("mock ec2"),
-            None,
-            "a mock exam takes no topic"
         );
     }
 

@@ -101,8 +101,9 @@ impl Harness {
         }
     }
 
+    /// The words as a member on Discord reads them.
     fn texts(&self) -> Texts {
-        Texts::new(self.locale)
+        Texts::new(self.locale).on(quizbot::identity::Platform::Discord)
     }
 
     fn topic_ids(&self) -> Vec<String> {
@@ -432,7 +433,7 @@ async fn a_quiz_runs_from_card_to_summary_and_is_recorded() {
                 "score and accuracy: {text}"
             );
             assert!(
-                text.contains(&texts.weakest_topic("Amazon EC2")),
+                text.contains(&texts.weakest_topics(&["Amazon EC2"])),
                 "weakest topic: {text}"
             );
         }
@@ -1345,7 +1346,10 @@ async fn review_brings_back_the_misses_first_and_scores_nothing() {
                 text.contains("틀린 2문제는"),
                 "the summary says they come back: {text}"
             );
-            assert!(text.contains("/quiz review"), "{text}");
+            assert!(
+                text.contains("지금 바로 복습할 수 있습니다 (/퀴즈 방식:복습)"),
+                "the misses are in review at once, named with Discord's command: {text}"
+            );
         }
     }
 

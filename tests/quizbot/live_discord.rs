@@ -380,7 +380,7 @@ async fn three_members_play_a_live_round_on_discord() {
         missed.starts_with("1/2번 · 정답률 67% (2/3) · "),
         "{missed}"
     );
-    assert!(field(&results, texts().live_review_label()).contains("/quiz mode:review"));
+    assert!(field(&results, texts().live_review_label()).contains("/퀴즈 방식:복습"));
 
     // One post and one edit per question, one results message.
     let calls = fake.calls();

@@ -273,7 +273,7 @@ fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
         review.contains("[복습 · 한 개 고르기 · 보통 · 1/3]"),
         "{review}"
     );
-    assert!(review.contains("복습 (점수 없음)"), "{review}");
+    assert!(review.contains("점수 없음"), "{review}");
     assert_eq!(review.matches("✔ 정답입니다!").count(), 3, "{review}");
 
     let stats = playground.stdout(&["stats", "--user", "dan"], "");

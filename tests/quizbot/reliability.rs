@@ -6,7 +6,9 @@
 use quizbot::content::{Content, SharedContent};
 use quizbot::refusal::Refusal;
 use quizbot::report::ReportReason;
-use quizbot::service::{Caller, Click, Service, ServiceError, ServiceSettings};
+use quizbot::service::{
+    Caller, Click, QuizMode, Service, ServiceError, ServiceSettings, SessionStart,
+};
 use quizbot::terminal;
 use quizbot::view::NextStep;
 
@@ -14,6 +16,7 @@ use crate::support::{write_tree, TestDatabase};
 
 both_backends!(
     a_quiz_goes_on_after_a_restart_at_any_step,
+    what_a_member_reads_matches_what_the_bot_does,
     text_a_platform_sends_is_stored_without_nul,
     a_session_of_zero_or_too_many_questions_is_refused,
 );
@@ -154,13 +157,19 @@ async fn text_a_platform_sends_is_stored_without_nul(db: &TestDatabase) {
         .answer(&caller, card.session, 0, &[1], &Click::default())
         .await
         .expect("answer");
-    let board = service
-        .leaderboard(&caller.identity, quizbot::quiz::Period::AllTime, None)
+    let store = db.store().await;
+    let identity = &caller.identity;
+    let community = store
+        .find_community(identity.platform, &identity.community)
         .await
-        .expect("board");
-    let shown = format!("{board:?}");
-    assert!(shown.contains("Ana Kim"), "the stored name: {shown}");
-    assert!(!shown.contains('\0'));
+        .expect("community")
+        .expect("created");
+    let player = store
+        .find_player(&community, &identity.user)
+        .await
+        .expect("player")
+        .expect("created");
+    assert_eq!(player.display_name, "Ana Kim", "the stored name");
 
     let flagged = match feedback.report.action {
         quizbot::action::Action::Flag(flagged) => flagged,
@@ -218,4 +227,73 @@ async fn a_session_of_zero_or_too_many_questions_is_refused(db: &TestDatabase) {
         .start_quiz(&ana, None, Some(20))
         .await
         .expect("twenty is allowed (the bank has three)");
+}
+
+/// The sentences a member reads say what really happens: a topic given
+/// with another mode is refused (not dropped), the misses of a quiz are in
+/// review at once and `/stats` counts them as due now, and a member with 0
+/// points is not ranked first of an empty board.
+async fn what_a_member_reads_matches_what_the_bot_does(db: &TestDatabase) {
+    let service = service(db).await;
+    let ana = terminal::caller("ana");
+    assert_eq!(
+        refusal(
+            service
+                .start(&ana, QuizMode::Review, Some("ec2"), None)
+                .await
+        ),
+        Refusal::TopicWithMode
+    );
+    assert_eq!(
+        refusal(service.start(&ana, QuizMode::Weak, Some("ec2"), None).await),
+        Refusal::TopicWithMode
+    );
+
+    // Three wrong answers: a session's misses.
+    let SessionStart::Card(card) = service
+        .start(&ana, QuizMode::Quiz, None, Some(3))
+        .await
+        .expect("a quiz")
+    else {
+        panic!("a quiz starts with a card");
+    };
+    let mut last = None;
+    for position in 0..3 {
+        // The bank's keys are B, A and D: C is wrong on every question.
+        let feedback = service
+            .answer(&ana, card.session, position, &[2], &Click::default())
+            .await
+            .expect("answer");
+        last = Some(feedback);
+        if position < 2 {
+            service.next(&ana, card.session).await.expect("next");
+        }
+    }
+    let summary = last.and_then(|f| f.summary).expect("a summary");
+    let texts = service.texts_of(&ana.identity);
+    let stats = service
+        .stats(&terminal::identity("ana"), "ana")
+        .await
+        .expect("stats");
+    assert!(
+        summary.lines.contains(&texts.misses_ready(3)),
+        "the misses are in review now, in the terminal's own command: {:?}",
+        summary.lines
+    );
+    assert!(texts.misses_ready(3).contains("quizbot review"));
+    assert!(
+        stats
+            .lines
+            .iter()
+            .any(|l| l.starts_with(&texts.review_due(3, 0))),
+        "review serves them now, and /stats says so: {:?}",
+        stats.lines
+    );
+
+    let board = service
+        .leaderboard(&ana.identity, quizbot::quiz::Period::AllTime, None)
+        .await
+        .expect("board");
+    assert!(board.rows.is_empty(), "0 points: no row, no 🥇: {board:?}");
+    assert_eq!(board.mine, texts.not_ranked());
 }

@@ -479,6 +479,19 @@ async fn a_quiz_goes_from_card_to_feedback_to_next_to_summary() {
         .click(ALICE, &second, &format!("q:{session_id}:1:{wrong}"), &[])
         .await;
     assert_contains(&feedback, texts().wrong());
+    // The feedback replaces the card: the answer given is spelled out,
+    // not only its letter.
+    let letter = char::from(b'A' + wrong as u8);
+    let given = format!("*{}:* {letter}) ", texts().your_answer());
+    let line = message_text(&feedback)
+        .lines()
+        .find(|l| l.starts_with(&given))
+        .map(str::to_string)
+        .unwrap_or_else(|| panic!("no `{given}` line: {}", message_text(&feedback)));
+    assert!(
+        line.len() > given.len() + 3,
+        "the choice's text follows: {line}"
+    );
     // The last answer's feedback ends with the summary, as on Discord.
     let summary = feedback;
 
@@ -571,7 +584,7 @@ async fn choose_two_is_answered_with_checkboxes_and_submit() {
 async fn the_leaderboard_is_public_names_are_never_mentions_and_stats_name_a_user() {
     let bot = Running::socket_mode(&[]).await;
     let fake = &bot.fake;
-    for (user, right) in [(ALICE, true), (BOB, false)] {
+    for (user, right) in [(ALICE, true), (BOB, true)] {
         let card = fake.command(user, "/quiz", "ec2 1").await;
         let (session_id, _) = session_of(&card);
         let correct = bot.correct_choices(&card).await[0];
@@ -595,12 +608,18 @@ async fn the_leaderboard_is_public_names_are_never_mentions_and_stats_name_a_use
     let bob = text
         .find("&lt;!channel&gt; Bob")
         .unwrap_or_else(|| panic!("Bob, escaped, on the board:\n{text}"));
-    assert!(alice < bob, "10 points rank above 0:\n{text}");
+    assert!(
+        alice < bob,
+        "equal points, the first to score first:\n{text}"
+    );
     assert!(
         !text.contains("<!channel>"),
         "a name must not become a mention:\n{text}"
     );
-    assert!(text.contains(&texts().your_rank(2, 0)), "{text}");
+    assert!(
+        text.contains(&texts().your_rank(1, 10)),
+        "tied at the top: {text}"
+    );
 
     let stats = fake
         .command(BOB, "/quiz-stats", &format!("<@{ALICE}|alice>"))
