@@ -18,19 +18,16 @@ mod live;
 mod render;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use chrono::Utc;
 use poise::serenity_prelude as serenity;
 use secrecy::ExposeSecret;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{DiscordSettings, Locale};
+use crate::hosting::Hosting;
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::{Link, Ops};
-use crate::quizmaster::Quizmaster;
-use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
 /// What every handler shares.
@@ -41,9 +38,6 @@ pub struct Data {
 
 /// Most characters of an unknown command's name that a log line keeps.
 const LOGGED_NAME_MAX: usize = 32;
-
-/// How long a daily tick in progress may take to finish at shutdown.
-const DAILY_DRAIN: Duration = Duration::from_secs(5);
 
 pub type Context<'a> = poise::Context<'a, Data, DiscordError>;
 type Command = poise::Command<Data, DiscordError>;
@@ -170,9 +164,7 @@ pub async fn run(
     let texts = service.texts().on(Platform::Discord);
     let guild = settings.guild_id.map(serenity::GuildId::new);
     let (registered_tx, registered_rx) = tokio::sync::oneshot::channel();
-    let tick = service.settings().daily_tick;
-    let scheduler_service = service.clone();
-    let quizmaster_service = service.clone();
+    let hosted_service = service.clone();
     let tracked_service = service.clone();
     let shard = settings.shard;
 
@@ -211,28 +203,19 @@ pub async fn run(
     let mut client = serenity::ClientBuilder::new_with_http(http, serenity::GatewayIntents::GUILDS)
         .framework(framework)
         .await?;
-    // The daily question needs only REST, so it starts with the client.
-    let channels = daily::DiscordChannels {
-        http: Arc::clone(&client.http),
-    };
-    let scheduler = Scheduler::new(Platform::Discord, scheduler_service, channels);
-    let stop_daily = shutdown.child_token();
-    let mut daily = tokio::spawn({
-        let stop = stop_daily.clone();
-        async move { scheduler.run(Utc::now, tick, stop).await }
-    });
-    // So are the live rounds.
-    let quizmaster = Arc::new(Quizmaster::new(
+    // The daily question and the live rounds need only REST, so they
+    // start with the client.
+    let hosting = Hosting::start(
         Platform::Discord,
-        quizmaster_service,
+        &hosted_service,
+        daily::DiscordChannels {
+            http: Arc::clone(&client.http),
+        },
         live::DiscordLive {
             http: Arc::clone(&client.http),
         },
-    ));
-    let mut hosting = tokio::spawn({
-        let stop = stop_daily.clone();
-        async move { quizmaster.run(Arc::new(Utc::now), stop).await }
-    });
+        &shutdown,
+    );
     let shards = client.shard_manager.clone();
     let stopper = tokio::spawn({
         let shards = shards.clone();
@@ -250,21 +233,7 @@ pub async fn run(
         shards.shutdown_all().await;
     }
     stopper.abort();
-    // A tick or a live step in progress may finish, so a post Discord
-    // accepted is also noted in the store.
-    stop_daily.cancel();
-    let (daily_done, hosting_done) = tokio::join!(
-        tokio::time::timeout(DAILY_DRAIN, &mut daily),
-        tokio::time::timeout(DAILY_DRAIN + Duration::from_secs(1), &mut hosting),
-    );
-    if daily_done.is_err() {
-        tracing::warn!("the daily question's tick did not finish at shutdown");
-        daily.abort();
-    }
-    if hosting_done.is_err() {
-        tracing::warn!("the live rounds did not stop at shutdown");
-        hosting.abort();
-    }
+    hosting.stop().await;
     result
 }
 

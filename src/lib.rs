@@ -30,6 +30,7 @@ pub mod deadline;
 pub mod diagnostic;
 pub mod discord;
 pub mod game;
+pub mod hosting;
 pub mod http_listener;
 pub mod i18n;
 pub mod identity;

@@ -67,10 +67,14 @@ impl Ops {
     }
 
     /// Registers `platform` as one readiness waits for, down until its
-    /// adapter sets the returned link.
+    /// adapter sets the returned link; registered already, the same link.
     pub fn link(&self, platform: Platform) -> Arc<Link> {
+        let mut links = self.links();
+        if let Some((_, link)) = links.iter().find(|(p, _)| *p == platform) {
+            return Arc::clone(link);
+        }
         let link = Arc::new(Link::default());
-        self.links().push((platform, Arc::clone(&link)));
+        links.push((platform, Arc::clone(&link)));
         link
     }
 

@@ -58,12 +58,21 @@ pub async fn run(
             addr: config.http_addr.clone(),
             source,
         })?;
+    run_on(listener, config, service, shutdown).await
+}
+
+/// As [`run`], on a listener already bound (`QUIZBOT_HTTP_ADDR` is not
+/// read): tests bind `127.0.0.1:0` and drive the same code as the binary.
+pub async fn run_on(
+    listener: TcpListener,
+    config: Config,
+    service: Service,
+    shutdown: CancellationToken,
+) -> Result<(), ServeError> {
+    if config.discord.token.is_none() && config.slack.bot_token.is_none() {
+        return Err(ServeError::NoPlatform);
+    }
     let ops = Ops::new(service.clone());
-    let listening = tokio::spawn(http_listener::serve(
-        listener,
-        ops.router(),
-        shutdown.clone(),
-    ));
     let configured: Vec<Platform> = [
         (config.discord.token.is_some(), Platform::Discord),
         (config.slack.bot_token.is_some(), Platform::Slack),
@@ -71,6 +80,16 @@ pub async fn run(
     .into_iter()
     .filter_map(|(on, platform)| on.then_some(platform))
     .collect();
+    // Readiness waits for every configured platform from the start, not
+    // only from when its adapter gets to register itself.
+    for platform in &configured {
+        ops.link(*platform);
+    }
+    let listening = tokio::spawn(http_listener::serve(
+        listener,
+        ops.router(),
+        shutdown.clone(),
+    ));
     let running = Arc::new(Running {
         config,
         ops,

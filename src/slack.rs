@@ -28,32 +28,25 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use hyper_util::client::legacy::connect::HttpConnector;
 use secrecy::ExposeSecret;
 use slack_morphism::errors::SlackClientError;
 use slack_morphism::prelude::*;
-use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use lru::LruCache;
 
 use crate::config::SlackSettings;
-use crate::http_listener;
+use crate::hosting::Hosting;
 use crate::i18n::Texts;
 use crate::identity::{ExternalId, Identity, Platform};
 use crate::ops::Ops;
-use crate::quizmaster::Quizmaster;
-use crate::scheduler::Scheduler;
 use crate::service::{Caller, Service, ServiceError};
 
 /// How long a user's display name is trusted before users.info is asked again.
 const NAME_TTL: Duration = Duration::from_secs(15 * 60);
 /// How many display names are remembered; the least recently used go first.
 const NAMES_CACHED: usize = 20_000;
-/// How long a daily tick in progress may take to finish at shutdown.
-const DAILY_DRAIN: Duration = Duration::from_secs(5);
-
 #[derive(Debug, thiserror::Error)]
 pub enum SlackError {
     #[error(
@@ -150,28 +143,6 @@ async fn mount_http(
     Ok(app)
 }
 
-/// HTTP mode on an already bound listener of its own (with the ops routes
-/// beside Slack's): Slack's slash-command, interactivity and events
-/// requests, each checked against `SLACK_SIGNING_SECRET`, until `shutdown`.
-pub async fn serve_http(
-    listener: TcpListener,
-    settings: &SlackSettings,
-    service: Service,
-    shutdown: CancellationToken,
-) -> Result<(), SlackError> {
-    let ops = Ops::new(service.clone());
-    ops.link(Platform::Slack).set(true);
-    let app = mount_http(settings, &ops, service.clone()).await?;
-    let listening = http_listener::serve(listener, ops.router(), shutdown.clone());
-    let result = with_daily(&app, &shutdown, async {
-        listening.await;
-        Ok(())
-    })
-    .await;
-    service.drain().await;
-    result
-}
-
 /// Runs `serving` with the daily question's scheduler and the live
 /// rounds' quizmaster beside it (one each per process; the store's leases
 /// make replicas safe). When serving ends, a tick or a live step in
@@ -182,40 +153,15 @@ async fn with_daily(
     shutdown: &CancellationToken,
     serving: impl Future<Output = Result<(), SlackError>>,
 ) -> Result<(), SlackError> {
-    let scheduler = Scheduler::new(
+    let hosting = Hosting::start(
         Platform::Slack,
-        app.service.clone(),
+        &app.service,
         daily::SlackChannels::new(Arc::clone(app)),
-    );
-    let stop = shutdown.child_token();
-    let tick = app.service.settings().daily_tick;
-    let mut ticking = tokio::spawn({
-        let stop = stop.clone();
-        async move { scheduler.run(Utc::now, tick, stop).await }
-    });
-    let quizmaster = Arc::new(Quizmaster::new(
-        Platform::Slack,
-        app.service.clone(),
         live::SlackLive::new(Arc::clone(app)),
-    ));
-    let mut hosting = tokio::spawn({
-        let stop = stop.clone();
-        async move { quizmaster.run(Arc::new(Utc::now), stop).await }
-    });
-    let result = serving.await;
-    stop.cancel();
-    let (ticked, hosted) = tokio::join!(
-        tokio::time::timeout(DAILY_DRAIN, &mut ticking),
-        tokio::time::timeout(DAILY_DRAIN + Duration::from_secs(1), &mut hosting),
+        shutdown,
     );
-    if ticked.is_err() {
-        tracing::warn!("the daily question's tick did not finish at shutdown");
-        ticking.abort();
-    }
-    if hosted.is_err() {
-        tracing::warn!("the live rounds did not stop at shutdown");
-        hosting.abort();
-    }
+    let result = serving.await;
+    hosting.stop().await;
     result
 }
 

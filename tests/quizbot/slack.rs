@@ -14,7 +14,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use quizbot::bank::Question;
-use quizbot::config::{Locale, SlackSettings};
+use quizbot::config::{Config, Locale, SlackSettings};
 use quizbot::content::{Content, SharedContent};
 use quizbot::daily::{DailyPost, DeliveryFailure, ScheduleError};
 use quizbot::i18n::Texts;
@@ -25,7 +25,7 @@ use quizbot::refusal::Refusal;
 use quizbot::scheduler::Scheduler;
 use quizbot::service::{Service, ServiceSettings};
 use quizbot::slack::daily::SlackChannels;
-use quizbot::slack::{self, signature, SlackApp, SlackError};
+use quizbot::slack::{self, signature, SlackApp};
 use quizbot::store::{BoardQuery, Store};
 
 use super::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM};
@@ -89,7 +89,7 @@ struct Running {
     store: Store,
     content: SharedContent,
     shutdown: CancellationToken,
-    task: Option<JoinHandle<Result<(), SlackError>>>,
+    task: Option<JoinHandle<Result<(), String>>>,
     /// The operator's `QUIZBOT_TIMEZONE`: new workspaces get it.
     zone: chrono_tz::Tz,
     _db: TestDatabase,
@@ -114,7 +114,9 @@ impl Running {
         let (bot, shutdown) = (running.bot(), running.shutdown.clone());
         running.task = Some(tokio::spawn(async move {
             let ops = Ops::new(bot.clone());
-            slack::run(&settings, &ops, bot, shutdown).await
+            slack::run(&settings, &ops, bot, shutdown)
+                .await
+                .map_err(|err| err.to_string())
         }));
         running.fake.wait_connected().await;
         running
@@ -731,6 +733,28 @@ async fn a_redelivered_click_does_not_score_twice() {
     bot.stop().await;
 }
 
+/// Waits until `quizbot serve` at `addr` says it is ready (its Slack
+/// routes are mounted once the bot token is checked).
+async fn wait_ready(addr: &std::net::SocketAddr) {
+    let started = std::time::Instant::now();
+    loop {
+        let request = hyper::Request::get(format!("http://{addr}/readyz"))
+            .body(Full::new(Bytes::new()))
+            .expect("request");
+        let client: Client<_, Full<Bytes>> = Client::builder(TokioExecutor::new()).build_http();
+        if let Ok(response) = client.request(request).await {
+            if response.status() == 200 {
+                return;
+            }
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "quizbot serve was not ready within 15 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// A signed (or not) POST to the bot's HTTP listener.
 async fn post(url: &str, body: &str, timestamp: i64, signature: &str) -> (u16, String) {
     let content_type = if body.starts_with('{') {
@@ -773,14 +797,19 @@ async fn http_mode_serves_signed_requests_and_refuses_bad_and_stale_ones() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
-    let url = format!(
-        "http://{}/slack/commands",
-        listener.local_addr().expect("address")
-    );
+    let addr = listener.local_addr().expect("address");
+    let url = format!("http://{addr}/slack/commands");
     let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
     bot.task = Some(tokio::spawn(async move {
-        slack::serve_http(listener, &settings, app, shutdown).await
+        let config = Config {
+            slack: settings,
+            ..Config::default()
+        };
+        quizbot::serve::run_on(listener, config, app, shutdown)
+            .await
+            .map_err(|err| err.to_string())
     }));
+    wait_ready(&addr).await;
     let (envelope, _) = bot.fake.command_envelope(ALICE, "/quiz", "ec2 1");
     let form: Vec<(String, String)> = envelope["payload"]
         .as_object()
@@ -1583,8 +1612,15 @@ async fn http_mode_cuts_off_slow_clients_and_serves_the_others() {
     let addr = listener.local_addr().expect("address");
     let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
     bot.task = Some(tokio::spawn(async move {
-        slack::serve_http(listener, &settings, app, shutdown).await
+        let config = Config {
+            slack: settings,
+            ..Config::default()
+        };
+        quizbot::serve::run_on(listener, config, app, shutdown)
+            .await
+            .map_err(|err| err.to_string())
     }));
+    wait_ready(&addr).await;
 
     // Headers 8 bytes at a time, never finished; and a body shorter than
     // its Content-Length.
