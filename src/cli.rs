@@ -27,13 +27,12 @@ use crate::i18n::Texts;
 use crate::identity::{ExternalId, Platform};
 use crate::lint;
 use crate::notes::Notes;
-use crate::question_stats::NEARLY_ALL_RIGHT;
 use crate::quiz::{self, Period};
 use crate::serve;
 use crate::service::{DailyRequest, Service, ServiceError, ServiceSettings};
 use crate::store::Store;
 use crate::terminal::{self, PlayOptions, TerminalError};
-use crate::view::{AdminReply, ScheduleLine};
+use crate::view::{AdminReply, QuestionStatsReport};
 
 #[derive(Parser)]
 #[command(
@@ -512,23 +511,9 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                 let mut output = io::stdout().lock();
                 if json {
                     writeln!(output, "{}", serde_json::to_string_pretty(&stats)?)?;
-                    return Ok(ExitCode::SUCCESS);
-                }
-                if stats.is_empty() {
-                    writeln!(output, "{}", texts.question_stats_none())?;
-                    return Ok(ExitCode::SUCCESS);
-                }
-                writeln!(output, "{}", texts.question_stats_title())?;
-                for question in &stats {
-                    writeln!(output, "{}", texts.question_stats_line(question))?;
-                }
-                let easy: Vec<&str> = stats
-                    .iter()
-                    .filter(|s| s.answered > 0 && s.correct_share >= NEARLY_ALL_RIGHT)
-                    .map(|s| s.id.as_str())
-                    .collect();
-                if !easy.is_empty() {
-                    writeln!(output, "{}", texts.nearly_all_right(&easy))?;
+                } else {
+                    let report = QuestionStatsReport::new(texts, &stats);
+                    terminal::write_question_stats(&mut output, &report)?;
                 }
                 Ok(ExitCode::SUCCESS)
             })
@@ -762,8 +747,11 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
                     .await;
                 Ok(match removed {
                     Ok(AdminReply { text, .. }) => {
-                        let label =
-                            channel_label(channel.platform, &channel.community, &channel.channel);
+                        let label = terminal::channel_label(
+                            channel.platform,
+                            &channel.community,
+                            &channel.channel,
+                        );
                         println!("{label} · {}", text.unwrap_or_default());
                         ExitCode::SUCCESS
                     }
@@ -772,30 +760,6 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
             })
         }
     }
-}
-
-/// A reply's sentence, then one line per schedule, named
-/// `discord 123/456`, with its delivery trouble under it.
-fn print_schedules<'a>(
-    text: Option<&str>,
-    lines: impl Iterator<Item = &'a ScheduleLine>,
-) -> io::Result<()> {
-    let mut output = io::stdout().lock();
-    if let Some(text) = text {
-        writeln!(output, "{text}")?;
-    }
-    for line in lines {
-        let label = channel_label(line.platform, &line.community, &line.channel);
-        writeln!(output, "{label} · {}", line.settings)?;
-        if let Some(failure) = &line.failure {
-            writeln!(output, "  {failure}")?;
-        }
-    }
-    output.flush()
-}
-
-fn channel_label(platform: Platform, community: &str, channel: &str) -> String {
-    format!("{platform} {community}/{channel}")
 }
 
 /// How a terminal command ended: a refusal or failure of the service is
@@ -808,7 +772,7 @@ fn print_reply(
 ) -> anyhow::Result<ExitCode> {
     Ok(match reply {
         Ok(reply) => {
-            print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
+            terminal::print_schedules(reply.text.as_deref(), reply.schedules.iter())?;
             ExitCode::SUCCESS
         }
         Err(err) => refused(&err, texts, request),

@@ -25,6 +25,15 @@ pub const UNPICKED_MIN_ANSWERS: i64 = 5;
 /// Share right from which a question counts as one nearly everyone gets.
 pub const NEARLY_ALL_RIGHT: f64 = 0.9;
 
+/// The questions nearly everyone gets right (at least
+/// [`NEARLY_ALL_RIGHT`] of their answers): candidates for a harder rewrite.
+pub fn nearly_all_right(stats: &[QuestionStats]) -> Vec<&QuestionStats> {
+    stats
+        .iter()
+        .filter(|s| s.answered > 0 && s.correct_share >= NEARLY_ALL_RIGHT)
+        .collect()
+}
+
 /// One question's figures.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct QuestionStats {

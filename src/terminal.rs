@@ -1,6 +1,8 @@
 //! The quiz in a terminal: `quizbot play`, `quizbot review`,
 //! `quizbot mock`, `quizbot leaderboard` and `quizbot stats`, over the
-//! same [`Service`] as Discord and Slack.
+//! same [`Service`] as Discord and Slack; and every other view the
+//! command line prints (schedules, question figures): all terminal
+//! printing is here, `cli` only parses and dispatches.
 //!
 //! The terminal is one community (`local`) whose players are named by the
 //! `--user` flag. This module only reads typed answers and lays out the
@@ -23,7 +25,8 @@ use crate::report::ReportReason;
 use crate::service::{Caller, Click, Service, ServiceError};
 use crate::view::{
     AnswerInput, Board, ChoiceField, ExcerptView, Feedback, ListField, MockCard, MockResultPage,
-    MockStep, NextStep, QuestionCard, ReadinessBoard, ReviewStart, StatsCard, SummaryView,
+    MockStep, NextStep, QuestionCard, QuestionStatsReport, ReadinessBoard, ReviewStart,
+    ScheduleLine, StatsCard, SummaryView,
 };
 
 /// The terminal's one community.
@@ -681,6 +684,49 @@ fn write_readiness(output: &mut impl Write, board: &ReadinessBoard) -> std::io::
         writeln!(output, "  {}{}  {}", row.name, " ".repeat(pad), row.score)?;
     }
     writeln!(output, "{}", board.legend)
+}
+
+/// A reply's sentence, then one line per schedule, named
+/// `discord 123/456`, with its delivery trouble under it.
+pub fn print_schedules<'a>(
+    text: Option<&str>,
+    lines: impl Iterator<Item = &'a ScheduleLine>,
+) -> std::io::Result<()> {
+    let mut output = std::io::stdout().lock();
+    if let Some(text) = text {
+        writeln!(output, "{text}")?;
+    }
+    for line in lines {
+        let label = channel_label(line.platform, &line.community, &line.channel);
+        writeln!(output, "{label} · {}", line.settings)?;
+        if let Some(failure) = &line.failure {
+            writeln!(output, "  {failure}")?;
+        }
+    }
+    output.flush()
+}
+
+pub fn channel_label(platform: Platform, community: &str, channel: &str) -> String {
+    format!("{platform} {community}/{channel}")
+}
+
+/// The figures of the questions: a line each, then those nearly everyone
+/// gets right.
+pub fn write_question_stats(
+    output: &mut impl Write,
+    report: &QuestionStatsReport,
+) -> std::io::Result<()> {
+    if let Some(empty) = &report.empty {
+        return writeln!(output, "{empty}");
+    }
+    writeln!(output, "{}", report.title)?;
+    for line in &report.lines {
+        writeln!(output, "{line}")?;
+    }
+    if let Some(easy) = &report.nearly_all_right {
+        writeln!(output, "{easy}")?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -413,6 +413,35 @@ impl Feedback {
     }
 }
 
+/// The figures of the questions, for the people who write the banks, as
+/// read in the terminal: a line per question, the most missed first, then
+/// the questions nearly everyone gets right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuestionStatsReport {
+    pub title: String,
+    pub lines: Vec<String>,
+    /// That nothing was answered yet, when so.
+    pub empty: Option<String>,
+    pub nearly_all_right: Option<String>,
+}
+
+impl QuestionStatsReport {
+    pub fn new(texts: Texts, stats: &[crate::question_stats::QuestionStats]) -> Self {
+        let easy: Vec<&str> = crate::question_stats::nearly_all_right(stats)
+            .iter()
+            .map(|s| s.id.as_str())
+            .collect();
+        QuestionStatsReport {
+            title: texts.question_stats_title().into(),
+            lines: stats.iter().map(|s| texts.question_stats_line(s)).collect(),
+            empty: stats
+                .is_empty()
+                .then(|| texts.question_stats_none().to_string()),
+            nearly_all_right: (!easy.is_empty()).then(|| texts.nearly_all_right(&easy)),
+        }
+    }
+}
+
 /// The end of a session.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryView {
