@@ -49,9 +49,6 @@ pub async fn run(
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
-    if config.discord.token.is_none() && config.slack.bot_token.is_none() {
-        return Err(ServeError::NoPlatform);
-    }
     let listener = TcpListener::bind(&config.http_addr)
         .await
         .map_err(|source| ServeError::Listen {
