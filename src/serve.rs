@@ -42,6 +42,14 @@ pub enum ServeError {
     Platform { platform: Platform, message: String },
 }
 
+/// Refuses a configuration without any platform, naming what it needs.
+fn some_platform(config: &Config) -> Result<(), ServeError> {
+    if config.discord.token.is_none() && config.slack.bot_token.is_none() {
+        return Err(ServeError::NoPlatform);
+    }
+    Ok(())
+}
+
 /// Runs every configured platform until `shutdown` is cancelled or one of
 /// them fails.
 pub async fn run(
@@ -49,6 +57,7 @@ pub async fn run(
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
+    some_platform(&config)?;
     let listener = TcpListener::bind(&config.http_addr)
         .await
         .map_err(|source| ServeError::Listen {
@@ -66,9 +75,7 @@ pub async fn run_on(
     service: Service,
     shutdown: CancellationToken,
 ) -> Result<(), ServeError> {
-    if config.discord.token.is_none() && config.slack.bot_token.is_none() {
-        return Err(ServeError::NoPlatform);
-    }
+    some_platform(&config)?;
     let ops = Ops::new(service.clone());
     let configured: Vec<Platform> = [
         (config.discord.token.is_some(), Platform::Discord),
