@@ -20,7 +20,6 @@ pub mod daily;
 mod files;
 mod http;
 pub mod live;
-pub mod signature;
 mod socket;
 
 use std::future::Future;

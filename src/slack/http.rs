@@ -1,8 +1,10 @@
 //! HTTP mode: Slack's requests to the app's Request URLs.
 //!
-//! Every `POST /slack/…` is checked against the signing secret
-//! ([`super::signature`]) before anything is read from it: a bad, missing
-//! or stale signature gets `401` and changes nothing. Signed requests are
+//! Every `POST /slack/…` is checked against the signing secret with
+//! slack-morphism's [`SlackEventSignatureVerifier`] (HMAC-SHA256 over
+//! `v0:timestamp:body`, the timestamp within five minutes) before anything
+//! is read from it: a missing signature gets `400`, a bad or stale one
+//! `401`, and neither changes anything. Signed requests are
 //! told apart by their body, so one URL may serve all three kinds:
 //! a slash command (form with `command`) is answered in the response body
 //! (or acknowledged empty, its reply following through its `response_url`),
@@ -23,9 +25,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use slack_morphism::prelude::*;
+use slack_morphism::signature_verifier::SlackEventSignatureVerifier;
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::signature::{self, SignatureError};
 use super::SlackApp;
 use crate::http_listener;
 
@@ -35,7 +37,7 @@ const MAX_BODY_BYTES: usize = 1 << 20;
 /// What Slack's routes share.
 struct SlackRoutes {
     app: Arc<SlackApp>,
-    secret: Arc<str>,
+    verifier: SlackEventSignatureVerifier,
 }
 
 /// Slack's Request URLs (`POST /slack/…`), verified with the signing
@@ -43,7 +45,7 @@ struct SlackRoutes {
 pub fn router(app: Arc<SlackApp>, secret: &str) -> Router {
     let routes = Arc::new(SlackRoutes {
         app,
-        secret: secret.into(),
+        verifier: SlackEventSignatureVerifier::new(&SlackSigningSecret::new(secret.into())),
     });
     Router::new()
         .route(crate::ops::SLACK_ROUTES, post(handle))
@@ -73,20 +75,18 @@ async fn handle(
             return (StatusCode::REQUEST_TIMEOUT, "body too slow").into_response()
         }
     };
-    let now = chrono::Utc::now().timestamp();
-    if let Err(err) = signature::verify(
-        &routes.secret,
-        header("x-slack-request-timestamp"),
-        header("x-slack-signature"),
-        &body,
-        now,
-    ) {
-        tracing::warn!(error = %err, path, "refused an unsigned or stale Slack request");
-        let status = match err {
-            SignatureError::Missing | SignatureError::BadTimestamp => StatusCode::BAD_REQUEST,
-            SignatureError::Stale | SignatureError::Mismatch => StatusCode::UNAUTHORIZED,
-        };
-        return (status, err.to_string()).into_response();
+    let signed = (
+        header(SlackEventSignatureVerifier::SLACK_SIGNED_TIMESTAMP),
+        header(SlackEventSignatureVerifier::SLACK_SIGNED_HASH_HEADER),
+        std::str::from_utf8(&body),
+    );
+    let (Some(timestamp), Some(signature), Ok(text)) = signed else {
+        tracing::warn!(path, "refused a Slack request without a signature");
+        return (StatusCode::BAD_REQUEST, "unsigned request").into_response();
+    };
+    if let Err(err) = routes.verifier.verify(signature, text, timestamp) {
+        tracing::warn!(error = %err, path, "refused a badly signed or stale Slack request");
+        return (StatusCode::UNAUTHORIZED, err.to_string()).into_response();
     }
     match dispatch(&body, &routes.app).await {
         Ok(response) => response,
