@@ -22,16 +22,9 @@ impl DailyChannel for DiscordChannels {
         let view = render::daily_post(&delivery.view);
         let message = serenity::CreateMessage::new()
             .embeds(view.embeds)
-            .components(view.components)
-            // Discord drops a second message with the same nonce, so a
-            // replica retrying after another's crash cannot post twice.
-            .nonce(serenity::Nonce::String(format!("qd{}", delivery.view.post)))
-            .enforce_nonce(true)
-            .allowed_mentions(no_mentions());
-        let sent = channel
-            .send_message(&self.http, message)
-            .await
-            .map_err(delivery_error)?;
+            .components(view.components);
+        let nonce = format!("qd{}", delivery.view.post);
+        let sent = post_once(&self.http, channel, nonce, message).await?;
         Ok(sent.id.get().to_string())
     }
 
@@ -57,19 +50,30 @@ impl DailyChannel for DiscordChannels {
         }
         let results = serenity::CreateMessage::new()
             .embed(render::reveal(&reveal.results))
-            .components(render::reveal_buttons(&reveal.results))
-            .nonce(serenity::Nonce::String(format!(
-                "qr{}",
-                reveal.results.post
-            )))
-            .enforce_nonce(true)
-            .allowed_mentions(no_mentions());
-        channel
-            .send_message(&self.http, results)
-            .await
-            .map_err(delivery_error)?;
+            .components(render::reveal_buttons(&reveal.results));
+        let nonce = format!("qr{}", reveal.results.post);
+        post_once(&self.http, channel, nonce, results).await?;
         Ok(())
     }
+}
+
+/// Sends `message` to `channel` at most once per `nonce`, mentioning no
+/// one. Discord drops a second message with the same enforced nonce, so a
+/// replica retrying after another's crash cannot post twice.
+pub(super) async fn post_once(
+    http: &serenity::Http,
+    channel: serenity::ChannelId,
+    nonce: String,
+    message: serenity::CreateMessage,
+) -> Result<serenity::Message, DeliveryError> {
+    let message = message
+        .nonce(serenity::Nonce::String(nonce))
+        .enforce_nonce(true)
+        .allowed_mentions(no_mentions());
+    channel
+        .send_message(http, message)
+        .await
+        .map_err(delivery_error)
 }
 
 pub(super) fn channel_id(text: &str) -> Result<serenity::ChannelId, DeliveryError> {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use poise::serenity_prelude as serenity;
 
 use super::commands::{self, Localization, Privacy};
-use super::daily::{channel_id, delivery_error};
+use super::daily::{channel_id, delivery_error, post_once};
 use super::render::{self, View};
 use super::{no_mentions, Context, DiscordError};
 use crate::notes::truncate_chars;
@@ -335,14 +335,9 @@ impl LiveChannel for DiscordLive {
         let view = question(&post.view);
         let message = serenity::CreateMessage::new()
             .embeds(view.embeds)
-            .components(view.components)
-            .nonce(serenity::Nonce::String(format!("ql{}", post.question.id)))
-            .enforce_nonce(true)
-            .allowed_mentions(no_mentions());
-        let sent = channel
-            .send_message(&self.http, message)
-            .await
-            .map_err(delivery_error)?;
+            .components(view.components);
+        let nonce = format!("ql{}", post.question.id);
+        let sent = post_once(&self.http, channel, nonce, message).await?;
         Ok(sent.id.get().to_string())
     }
 
@@ -368,16 +363,11 @@ impl LiveChannel for DiscordLive {
             Err(err) if super::daily::status_of(&err) == Some(404) => {
                 tracing::info!(question = reveal.question.id, "a live question was deleted");
                 let view = self::reveal(&reveal.view);
-                let message = serenity::CreateMessage::new()
-                    .embeds(view.embeds)
-                    .nonce(serenity::Nonce::String(format!("qv{}", reveal.question.id)))
-                    .enforce_nonce(true)
-                    .allowed_mentions(no_mentions());
-                channel
-                    .send_message(&self.http, message)
+                let message = serenity::CreateMessage::new().embeds(view.embeds);
+                let nonce = format!("qv{}", reveal.question.id);
+                post_once(&self.http, channel, nonce, message)
                     .await
                     .map(drop)
-                    .map_err(delivery_error)
             }
             Err(err) => Err(delivery_error(err)),
         }
@@ -386,16 +376,11 @@ impl LiveChannel for DiscordLive {
     async fn post_results(&self, results: &RoundResults<'_>) -> Result<(), DeliveryError> {
         let channel = channel_id(&results.round.channel)?;
         let view = self::results(&results.view);
-        let message = serenity::CreateMessage::new()
-            .embeds(view.embeds)
-            .nonce(serenity::Nonce::String(format!("qe{}", results.view.round)))
-            .enforce_nonce(true)
-            .allowed_mentions(no_mentions());
-        channel
-            .send_message(&self.http, message)
+        let message = serenity::CreateMessage::new().embeds(view.embeds);
+        let nonce = format!("qe{}", results.view.round);
+        post_once(&self.http, channel, nonce, message)
             .await
             .map(drop)
-            .map_err(delivery_error)
     }
 }
 
