@@ -5,7 +5,7 @@
 //! draws the [`crate::view`] it gets back; it never touches the store. The
 //! service resolves who is calling (community and player rows, cached
 //! briefly so a click does not upsert them), checks what may be done,
-//! drives [`Game`] for quiz sessions and the daily question, starts and
+//! drives [`Game`](crate::game::Game) for quiz sessions and the daily question, starts and
 //! stops live rounds and takes their answers, and words the result.
 //! Failures end in one [`ServiceError`]: a refusal with its one sentence,
 //! or an internal failure that is logged with its chain while the user

@@ -226,7 +226,7 @@ impl Service {
     }
 
     /// The community's answers per topic, counted at most every
-    /// [`GROUP_AVERAGES_TTL`]: they move slowly, and counting reads every
+    /// [`GROUP_AVERAGES_TTL`](super::GROUP_AVERAGES_TTL): they move slowly, and counting reads every
     /// answer of the community.
     async fn group_topics(&self, community_id: i64) -> Result<Vec<TopicRecord>, ServiceError> {
         if let Some(cached) = self.cached_group_topics(community_id) {
