@@ -17,79 +17,83 @@ use crate::identity::{ExternalId, Platform};
 const DAILY_POST_COLUMNS: &str = "p.id, p.schedule_id, p.local_date, p.question_id, \
      p.due_at, p.reveal_at, p.message_id, p.posted_at, p.revealed_at";
 
-type PostRow = (
-    i64,
-    i64,
-    Day,
-    String,
-    Moment,
-    Moment,
-    Option<String>,
-    Option<Moment>,
-    Option<Moment>,
-);
+/// A daily post as its row holds it.
+#[derive(sqlx::FromRow)]
+struct PostRow {
+    id: i64,
+    schedule_id: i64,
+    local_date: Day,
+    question_id: String,
+    due_at: Moment,
+    reveal_at: Moment,
+    message_id: Option<String>,
+    posted_at: Option<Moment>,
+    revealed_at: Option<Moment>,
+}
 
-fn post_from(row: PostRow) -> DailyPost {
-    let (id, schedule_id, local_date, question_id, due_at, reveal_at, message_id, posted, revealed) =
-        row;
-    DailyPost {
-        id,
-        schedule_id,
-        local_date: local_date.0,
-        question_id,
-        due_at: due_at.0,
-        reveal_at: reveal_at.0,
-        message_id,
-        posted_at: posted.map(|at| at.0),
-        revealed_at: revealed.map(|at| at.0),
+impl From<PostRow> for DailyPost {
+    fn from(row: PostRow) -> DailyPost {
+        DailyPost {
+            id: row.id,
+            schedule_id: row.schedule_id,
+            local_date: row.local_date.0,
+            question_id: row.question_id,
+            due_at: row.due_at.0,
+            reveal_at: row.reveal_at.0,
+            message_id: row.message_id,
+            posted_at: row.posted_at.map(|at| at.0),
+            revealed_at: row.revealed_at.map(|at| at.0),
+        }
     }
 }
 
 /// A daily schedule's columns, as [`ScheduleRow`] reads them.
 const SCHEDULE_COLUMNS: &str = "s.id, s.platform, s.community, s.channel, s.local_time, \
-     s.time_zone, s.topics, CAST(s.reveal_after_minutes AS BIGINT), s.enabled, \
-     CAST(s.failures AS BIGINT), s.last_error, s.retry_at";
+     s.time_zone, s.topics, CAST(s.reveal_after_minutes AS BIGINT) AS reveal_after_minutes, \
+     s.enabled, CAST(s.failures AS BIGINT) AS failures, s.last_error, s.retry_at";
 
-type ScheduleRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    bool,
-    i64,
-    Option<String>,
-    Option<Moment>,
-);
+/// A daily schedule as its row holds it.
+#[derive(sqlx::FromRow)]
+struct ScheduleRow {
+    id: i64,
+    platform: String,
+    community: String,
+    channel: String,
+    local_time: String,
+    time_zone: String,
+    topics: String,
+    reveal_after_minutes: i64,
+    enabled: bool,
+    failures: i64,
+    last_error: Option<String>,
+    retry_at: Option<Moment>,
+}
 
-fn schedule_from(row: ScheduleRow) -> Result<Schedule, StoreError> {
-    let (id, platform, community, channel, time, zone, topics, reveal_after, enabled, failures) = (
-        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8, row.9,
-    );
-    let (last_error, retry_at) = (row.10, row.11);
-    let failure = match retry_at {
-        Some(retry_at) if failures > 0 => Some(DeliveryFailure {
-            count: count_from(failures, "delivery failures")?,
-            error: last_error.unwrap_or_default(),
-            retry_at: retry_at.0,
-        }),
-        _ => None,
-    };
-    Ok(Schedule {
-        id,
-        platform: parse_platform(&platform)?,
-        community: ExternalId::new(community),
-        channel,
-        time: parse_time_of_day(&time)?,
-        time_zone: parse_zone(&zone)?,
-        topics: decode_topics(&topics),
-        reveal_after: chrono::Duration::minutes(reveal_after),
-        enabled,
-        failure,
-    })
+impl TryFrom<ScheduleRow> for Schedule {
+    type Error = StoreError;
+
+    fn try_from(row: ScheduleRow) -> Result<Schedule, StoreError> {
+        let failure = match row.retry_at {
+            Some(retry_at) if row.failures > 0 => Some(DeliveryFailure {
+                count: count_from(row.failures, "delivery failures")?,
+                error: row.last_error.unwrap_or_default(),
+                retry_at: retry_at.0,
+            }),
+            _ => None,
+        };
+        Ok(Schedule {
+            id: row.id,
+            platform: parse_platform(&row.platform)?,
+            community: ExternalId::new(row.community),
+            channel: row.channel,
+            time: parse_time_of_day(&row.local_time)?,
+            time_zone: parse_zone(&row.time_zone)?,
+            topics: decode_topics(&row.topics),
+            reveal_after: chrono::Duration::minutes(row.reveal_after_minutes),
+            enabled: row.enabled,
+            failure,
+        })
+    }
 }
 
 impl Store {
@@ -130,7 +134,7 @@ impl Store {
             schedule.community.as_str(),
             &schedule.channel
         );
-        schedule_from(row)
+        Schedule::try_from(row)
     }
 
     /// Schedules, on and off, of one platform and community when given.
@@ -151,7 +155,7 @@ impl Store {
             platform.map(Platform::code),
             community.map(ExternalId::as_str)
         );
-        rows.into_iter().map(schedule_from).collect()
+        rows.into_iter().map(Schedule::try_from).collect()
     }
 
     /// Turns off the community's schedules (one channel's when given).
@@ -289,7 +293,7 @@ impl Store {
         );
         let row: Option<PostRow> =
             shared_query!(@fetch_optional self, &sql, schedule_id, Day(date));
-        Ok(row.map(post_from))
+        Ok(row.map(DailyPost::from))
     }
 
     /// A platform's posts still to send or to reveal at `now`: not revealed,
@@ -307,7 +311,7 @@ impl Store {
              ORDER BY p.due_at"
         );
         let rows: Vec<PostRow> = shared_query!(self, &sql, platform.code(), Moment(now));
-        Ok(rows.into_iter().map(post_from).collect())
+        Ok(rows.into_iter().map(DailyPost::from).collect())
     }
 
     /// Takes the post's lease for `stage` until `until`, if nobody holds it
@@ -375,12 +379,12 @@ impl Store {
     pub async fn daily_post(&self, id: i64) -> Result<Option<(DailyPost, Schedule)>, StoreError> {
         let sql = format!("SELECT {DAILY_POST_COLUMNS} FROM daily_posts p WHERE p.id = $1");
         let post: Option<PostRow> = shared_query!(@fetch_optional self, &sql, id);
-        let Some(post) = post.map(post_from) else {
+        let Some(post) = post.map(DailyPost::from) else {
             return Ok(None);
         };
         let sql = format!("SELECT {SCHEDULE_COLUMNS} FROM daily_schedules s WHERE s.id = $1");
         let schedule: ScheduleRow = shared_query!(@fetch_one self, &sql, post.schedule_id);
-        Ok(Some((post, schedule_from(schedule)?)))
+        Ok(Some((post, Schedule::try_from(schedule)?)))
     }
 
     /// Every answer given to a post.

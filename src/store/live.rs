@@ -29,41 +29,45 @@ pub enum RoundCreated {
 
 /// A round's columns, as [`RoundRow`] reads them.
 const ROUND_COLUMNS: &str = "r.id, r.platform, r.community, r.channel, r.community_id, r.topic, \
-     CAST(r.seconds AS BIGINT), r.started_by, r.created_at, r.ending, r.ended_by, r.ended_at";
+     CAST(r.seconds AS BIGINT) AS seconds, r.started_by, r.created_at, r.ending, r.ended_by, \
+     r.ended_at";
 
-type RoundRow = (
-    i64,
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    i64,
-    String,
-    Moment,
-    Option<String>,
-    Option<String>,
-    Option<Moment>,
-);
+/// A live round as its row holds it.
+#[derive(sqlx::FromRow)]
+struct RoundRow {
+    id: i64,
+    platform: String,
+    community: String,
+    channel: String,
+    community_id: i64,
+    topic: Option<String>,
+    seconds: i64,
+    started_by: String,
+    created_at: Moment,
+    ending: Option<String>,
+    ended_by: Option<String>,
+    ended_at: Option<Moment>,
+}
 
-fn round_from(row: RoundRow) -> Result<LiveRound, StoreError> {
-    let (id, platform, community, channel, community_id, topic, seconds, started_by) =
-        (row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7);
-    let (created_at, ending, ended_by, ended_at) = (row.8, row.9, row.10, row.11);
-    Ok(LiveRound {
-        id,
-        platform: parse_platform(&platform)?,
-        community: ExternalId::new(community),
-        community_id,
-        channel,
-        topic,
-        seconds: count_from(seconds, "live seconds")?,
-        started_by,
-        created_at: created_at.0,
-        ending: ending.as_deref().map(parse_ending).transpose()?,
-        ended_by,
-        ended_at: ended_at.map(|at| at.0),
-    })
+impl TryFrom<RoundRow> for LiveRound {
+    type Error = StoreError;
+
+    fn try_from(row: RoundRow) -> Result<LiveRound, StoreError> {
+        Ok(LiveRound {
+            id: row.id,
+            platform: parse_platform(&row.platform)?,
+            community: ExternalId::new(row.community),
+            community_id: row.community_id,
+            channel: row.channel,
+            topic: row.topic,
+            seconds: count_from(row.seconds, "live seconds")?,
+            started_by: row.started_by,
+            created_at: row.created_at.0,
+            ending: row.ending.as_deref().map(parse_ending).transpose()?,
+            ended_by: row.ended_by,
+            ended_at: row.ended_at.map(|at| at.0),
+        })
+    }
 }
 
 fn parse_ending(text: &str) -> Result<Ending, StoreError> {
@@ -71,56 +75,80 @@ fn parse_ending(text: &str) -> Result<Ending, StoreError> {
 }
 
 /// A question's columns, as [`QuestionRow`] reads them.
-const QUESTION_COLUMNS: &str = "q.id, q.round_id, CAST(q.position AS BIGINT), q.question_id, \
-     q.deadline_at, q.message_id, q.posted_at, q.closed_at, q.revealed_at, q.scored_at";
+const QUESTION_COLUMNS: &str = "q.id, q.round_id, CAST(q.position AS BIGINT) AS position, \
+     q.question_id, q.deadline_at, q.message_id, q.posted_at, q.closed_at, q.revealed_at, \
+     q.scored_at";
 
-type QuestionRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    Option<Moment>,
-    Option<String>,
-    Option<Moment>,
-    Option<Moment>,
-    Option<Moment>,
-    Option<Moment>,
-);
+/// A live question as its row holds it.
+#[derive(sqlx::FromRow)]
+struct QuestionRow {
+    id: i64,
+    round_id: i64,
+    position: i64,
+    question_id: String,
+    deadline_at: Option<Moment>,
+    message_id: Option<String>,
+    posted_at: Option<Moment>,
+    closed_at: Option<Moment>,
+    revealed_at: Option<Moment>,
+    scored_at: Option<Moment>,
+}
 
-fn question_from(row: QuestionRow) -> Result<LiveQuestion, StoreError> {
-    let (id, round_id, position, question_id, deadline, message_id, posted, closed, revealed) = (
-        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
-    );
-    Ok(LiveQuestion {
-        id,
-        round_id,
-        position: count_from(position, "live question position")?,
-        question_id,
-        deadline_at: deadline.map(|at| at.0),
-        message_id,
-        posted_at: posted.map(|at| at.0),
-        closed_at: closed.map(|at| at.0),
-        revealed_at: revealed.map(|at| at.0),
-        scored_at: row.9.map(|at| at.0),
-    })
+impl TryFrom<QuestionRow> for LiveQuestion {
+    type Error = StoreError;
+
+    fn try_from(row: QuestionRow) -> Result<LiveQuestion, StoreError> {
+        Ok(LiveQuestion {
+            id: row.id,
+            round_id: row.round_id,
+            position: count_from(row.position, "live question position")?,
+            question_id: row.question_id,
+            deadline_at: row.deadline_at.map(|at| at.0),
+            message_id: row.message_id,
+            posted_at: row.posted_at.map(|at| at.0),
+            closed_at: row.closed_at.map(|at| at.0),
+            revealed_at: row.revealed_at.map(|at| at.0),
+            scored_at: row.scored_at.map(|at| at.0),
+        })
+    }
 }
 
 /// An answer's columns with the member's name, as [`AnswerRow`] reads them.
-const ANSWER_COLUMNS: &str = "a.player_id, p.display_name, a.choices, a.correct, a.answered_at, \
-     CAST(a.changes AS BIGINT)";
+const ANSWER_COLUMNS: &str = "a.player_id, p.display_name AS name, a.choices, a.correct, \
+     a.answered_at, CAST(a.changes AS BIGINT) AS changes";
 
-type AnswerRow = (i64, String, String, bool, Moment, i64);
+/// A live answer as its row holds it, with the member's name.
+#[derive(sqlx::FromRow)]
+struct AnswerRow {
+    player_id: i64,
+    name: String,
+    choices: String,
+    correct: bool,
+    answered_at: Moment,
+    changes: i64,
+}
 
-fn answer_from(row: AnswerRow) -> Result<LiveAnswer, StoreError> {
-    let (player_id, name, choices, correct, answered_at, changes) = row;
-    Ok(LiveAnswer {
-        player_id,
-        name,
-        choices: decode_choices(&choices)?,
-        correct,
-        answered_at: answered_at.0,
-        changes: count_from(changes, "answer changes")?,
-    })
+/// A live answer with the row of the question it answers.
+#[derive(sqlx::FromRow)]
+struct RoundAnswerRow {
+    question_row: i64,
+    #[sqlx(flatten)]
+    answer: AnswerRow,
+}
+
+impl TryFrom<AnswerRow> for LiveAnswer {
+    type Error = StoreError;
+
+    fn try_from(row: AnswerRow) -> Result<LiveAnswer, StoreError> {
+        Ok(LiveAnswer {
+            player_id: row.player_id,
+            name: row.name,
+            choices: decode_choices(&row.choices)?,
+            correct: row.correct,
+            answered_at: row.answered_at.0,
+            changes: count_from(row.changes, "answer changes")?,
+        })
+    }
 }
 
 /// Takes an answer while its question is open (see the module's note on
@@ -210,7 +238,7 @@ impl Store {
     ) -> Result<Option<(LiveRound, Vec<LiveQuestion>)>, StoreError> {
         let sql = format!("SELECT {ROUND_COLUMNS} FROM live_rounds r WHERE r.id = $1");
         let row: Option<RoundRow> = shared_query!(@fetch_optional self, &sql, id);
-        let Some(round) = row.map(round_from).transpose()? else {
+        let Some(round) = row.map(LiveRound::try_from).transpose()? else {
             return Ok(None);
         };
         let questions = self.live_questions(round.id).await?;
@@ -223,7 +251,7 @@ impl Store {
              WHERE q.round_id = $1 ORDER BY q.position"
         );
         let rows: Vec<QuestionRow> = shared_query!(self, &sql, round_id);
-        rows.into_iter().map(question_from).collect()
+        rows.into_iter().map(LiveQuestion::try_from).collect()
     }
 
     /// The round running in a channel, if any.
@@ -245,7 +273,7 @@ impl Store {
             community.as_str(),
             channel
         );
-        let Some(round) = row.map(round_from).transpose()? else {
+        let Some(round) = row.map(LiveRound::try_from).transpose()? else {
             return Ok(None);
         };
         let questions = self.live_questions(round.id).await?;
@@ -270,7 +298,7 @@ impl Store {
         let questions: Vec<QuestionRow> = shared_query!(self, &sql, platform.code());
         let mut by_round: HashMap<i64, Vec<LiveQuestion>> = HashMap::new();
         for row in questions {
-            let question = question_from(row)?;
+            let question = LiveQuestion::try_from(row)?;
             by_round
                 .entry(question.round_id)
                 .or_default()
@@ -279,7 +307,7 @@ impl Store {
         rounds
             .into_iter()
             .map(|row| {
-                let round = round_from(row)?;
+                let round = LiveRound::try_from(row)?;
                 let questions = by_round.remove(&round.id).unwrap_or_default();
                 Ok((round, questions))
             })
@@ -315,12 +343,12 @@ impl Store {
     ) -> Result<Option<(LiveRound, LiveQuestion)>, StoreError> {
         let sql = format!("SELECT {QUESTION_COLUMNS} FROM live_questions q WHERE q.id = $1");
         let row: Option<QuestionRow> = shared_query!(@fetch_optional self, &sql, id);
-        let Some(question) = row.map(question_from).transpose()? else {
+        let Some(question) = row.map(LiveQuestion::try_from).transpose()? else {
             return Ok(None);
         };
         let sql = format!("SELECT {ROUND_COLUMNS} FROM live_rounds r WHERE r.id = $1");
         let round: RoundRow = shared_query!(@fetch_one self, &sql, question.round_id);
-        Ok(Some((round_from(round)?, question)))
+        Ok(Some((LiveRound::try_from(round)?, question)))
     }
 
     /// Takes the question's lease for `stage` until `until`, if nobody holds
@@ -477,7 +505,7 @@ impl Store {
              WHERE a.question_id = $1 ORDER BY a.answered_at, a.player_id"
         );
         let rows: Vec<AnswerRow> = shared_query!(self, &sql, question_row);
-        rows.into_iter().map(answer_from).collect()
+        rows.into_iter().map(LiveAnswer::try_from).collect()
     }
 
     /// Every answer of a round, by question row.
@@ -486,17 +514,16 @@ impl Store {
         round_id: i64,
     ) -> Result<HashMap<i64, Vec<LiveAnswer>>, StoreError> {
         let sql = format!(
-            "SELECT a.question_id, {ANSWER_COLUMNS} FROM live_answers a
+            "SELECT a.question_id AS question_row, {ANSWER_COLUMNS} FROM live_answers a
              JOIN players p ON p.id = a.player_id
              JOIN live_questions q ON q.id = a.question_id
              WHERE q.round_id = $1 ORDER BY a.answered_at, a.player_id"
         );
-        let rows: Vec<(i64, i64, String, String, bool, Moment, i64)> =
-            shared_query!(self, &sql, round_id);
+        let rows: Vec<RoundAnswerRow> = shared_query!(self, &sql, round_id);
         let mut answers: HashMap<i64, Vec<LiveAnswer>> = HashMap::new();
-        for (question, player_id, name, choices, correct, answered_at, changes) in rows {
-            let answer = answer_from((player_id, name, choices, correct, answered_at, changes))?;
-            answers.entry(question).or_default().push(answer);
+        for row in rows {
+            let answer = LiveAnswer::try_from(row.answer)?;
+            answers.entry(row.question_row).or_default().push(answer);
         }
         Ok(answers)
     }

@@ -65,54 +65,65 @@ pub struct PlayerFirstTry {
     pub first: FirstTry,
 }
 
+/// A mock exam's columns, as [`ExamRow`] reads them.
 const EXAM_COLUMNS: &str = "id, community_id, player_id, question_ids, started_at, ends_at, \
-     submitted_at, timed_out, recorded_at, CAST(right_count AS BIGINT), \
-     CAST(total_count AS BIGINT), CAST(score AS BIGINT), domain_results";
+     submitted_at, timed_out, recorded_at, CAST(right_count AS BIGINT) AS right_count, \
+     CAST(total_count AS BIGINT) AS total_count, CAST(score AS BIGINT) AS score, domain_results";
 
-type ExamRow = (
-    i64,
-    i64,
-    i64,
-    String,
-    Moment,
-    Moment,
-    Option<Moment>,
-    bool,
-    Option<Moment>,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-);
+/// A mock exam as its row holds it: the result's columns are set once it
+/// is recorded.
+#[derive(sqlx::FromRow)]
+struct ExamRow {
+    id: i64,
+    community_id: i64,
+    player_id: i64,
+    question_ids: String,
+    started_at: Moment,
+    ends_at: Moment,
+    submitted_at: Option<Moment>,
+    timed_out: bool,
+    recorded_at: Option<Moment>,
+    right_count: Option<i64>,
+    total_count: Option<i64>,
+    score: Option<i64>,
+    domain_results: Option<String>,
+}
 
-fn exam_from(row: ExamRow) -> Result<MockExam, StoreError> {
-    let (id, community_id, player_id, ids, started, ends, submitted, timed_out, recorded) = (
-        row.0, row.1, row.2, row.3, row.4, row.5, row.6, row.7, row.8,
-    );
-    let question_ids: Vec<String> = serde_json::from_str(&ids)
-        .map_err(|_| StoreError::Corrupt(format!("mock exam question ids `{ids}`")))?;
-    let result = match (row.9, row.10, row.11, row.12) {
-        (Some(right), Some(total), Some(score), Some(domains)) => Some(MockResult {
-            right: count_from(right, "mock right")?,
-            total: count_from(total, "mock total")?,
-            score: count_from(score, "mock score")?,
-            domains: MockResult::decode_domains(&domains)
-                .ok_or_else(|| StoreError::Corrupt(format!("mock domains `{domains}`")))?,
-        }),
-        _ => None,
-    };
-    Ok(MockExam {
-        id,
-        community_id,
-        player_id,
-        question_ids,
-        started_at: started.0,
-        ends_at: ends.0,
-        submitted_at: submitted.map(|at| at.0),
-        timed_out,
-        recorded_at: recorded.map(|at| at.0),
-        result,
-    })
+impl TryFrom<ExamRow> for MockExam {
+    type Error = StoreError;
+
+    fn try_from(row: ExamRow) -> Result<MockExam, StoreError> {
+        let ids = &row.question_ids;
+        let question_ids: Vec<String> = serde_json::from_str(ids)
+            .map_err(|_| StoreError::Corrupt(format!("mock exam question ids `{ids}`")))?;
+        let result = match (
+            row.right_count,
+            row.total_count,
+            row.score,
+            row.domain_results,
+        ) {
+            (Some(right), Some(total), Some(score), Some(domains)) => Some(MockResult {
+                right: count_from(right, "mock right")?,
+                total: count_from(total, "mock total")?,
+                score: count_from(score, "mock score")?,
+                domains: MockResult::decode_domains(&domains)
+                    .ok_or_else(|| StoreError::Corrupt(format!("mock domains `{domains}`")))?,
+            }),
+            _ => None,
+        };
+        Ok(MockExam {
+            id: row.id,
+            community_id: row.community_id,
+            player_id: row.player_id,
+            question_ids,
+            started_at: row.started_at.0,
+            ends_at: row.ends_at.0,
+            submitted_at: row.submitted_at.map(|at| at.0),
+            timed_out: row.timed_out,
+            recorded_at: row.recorded_at.map(|at| at.0),
+            result,
+        })
+    }
 }
 
 impl Store {
@@ -150,7 +161,7 @@ impl Store {
     pub async fn mock_exam(&self, id: i64) -> Result<Option<MockExam>, StoreError> {
         let sql = format!("SELECT {EXAM_COLUMNS} FROM mock_exams WHERE id = $1");
         let row: Option<ExamRow> = shared_query!(@fetch_optional self, &sql, id);
-        row.map(exam_from).transpose()
+        row.map(MockExam::try_from).transpose()
     }
 
     /// The player's exam still open at `now`, the latest if several.
@@ -166,7 +177,7 @@ impl Store {
         );
         let row: Option<ExamRow> =
             shared_query!(@fetch_optional self, &sql, player.id, Moment(now));
-        row.map(exam_from).transpose()
+        row.map(MockExam::try_from).transpose()
     }
 
     /// Exams (of one player, or of everyone) whose result is still to
@@ -305,7 +316,7 @@ impl Store {
              ORDER BY started_at DESC, id DESC"
         );
         let rows: Vec<ExamRow> = shared_query!(self, &sql, player.id);
-        rows.into_iter().map(exam_from).collect()
+        rows.into_iter().map(MockExam::try_from).collect()
     }
 
     /// Every question the player has been asked in a mock exam.
@@ -332,7 +343,10 @@ impl Store {
              FROM review_cards WHERE player_id = $1",
             player.id
         );
-        Ok(rows.into_iter().map(|row| card_from(row).card).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| PlayerCard::from(row).card)
+            .collect())
     }
 
     /// Whether the player's first answer to each question they answered
@@ -381,7 +395,7 @@ impl Store {
              WHERE player_id IN (SELECT id FROM players WHERE community_id = $1)",
             community_id
         );
-        Ok(rows.into_iter().map(card_from).collect())
+        Ok(rows.into_iter().map(PlayerCard::from).collect())
     }
 
     /// Every first answer of the community's players.
@@ -410,18 +424,28 @@ impl Store {
     }
 }
 
-type CardRow = (i64, String, f32, f32, Moment, Moment);
+/// A review card as readiness reads it.
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    player_id: i64,
+    question_id: String,
+    stability: f32,
+    difficulty: f32,
+    reviewed_at: Moment,
+    due_at: Moment,
+}
 
-fn card_from(row: CardRow) -> PlayerCard {
-    let (player_id, question_id, stability, difficulty, reviewed_at, due_at) = row;
-    PlayerCard {
-        player_id,
-        card: MemoryCard {
-            question_id,
-            stability,
-            difficulty,
-            reviewed_at: reviewed_at.0,
-            due_at: due_at.0,
-        },
+impl From<CardRow> for PlayerCard {
+    fn from(row: CardRow) -> PlayerCard {
+        PlayerCard {
+            player_id: row.player_id,
+            card: MemoryCard {
+                question_id: row.question_id,
+                stability: row.stability,
+                difficulty: row.difficulty,
+                reviewed_at: row.reviewed_at.0,
+                due_at: row.due_at.0,
+            },
+        }
     }
 }

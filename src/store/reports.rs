@@ -25,6 +25,38 @@ pub struct NewReport<'a> {
     pub at: DateTime<Utc>,
 }
 
+/// A report as its row holds it, with the reporter's name.
+#[derive(sqlx::FromRow)]
+struct ReportRow {
+    id: i64,
+    community_id: i64,
+    question_id: String,
+    reporter: String,
+    reason: String,
+    details: String,
+    created_at: Moment,
+    resolved_at: Option<Moment>,
+    resolution: Option<String>,
+}
+
+impl TryFrom<ReportRow> for Report {
+    type Error = StoreError;
+
+    fn try_from(row: ReportRow) -> Result<Report, StoreError> {
+        Ok(Report {
+            id: row.id,
+            community_id: row.community_id,
+            question_id: row.question_id,
+            reporter: row.reporter,
+            reason: parse_reason(&row.reason)?,
+            details: row.details,
+            created_at: row.created_at.0,
+            resolved_at: row.resolved_at.map(|at| at.0),
+            resolution: row.resolution,
+        })
+    }
+}
+
 impl Store {
     /// Files a member's report of a question, unless they have one open
     /// for it already.
@@ -58,20 +90,10 @@ impl Store {
         community_id: Option<i64>,
         all: bool,
     ) -> Result<Vec<Report>, StoreError> {
-        type ReportRow = (
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            String,
-            Moment,
-            Option<Moment>,
-            Option<String>,
-        );
         let rows: Vec<ReportRow> = shared_query!(
             self,
-            "SELECT r.id, r.community_id, r.question_id, p.display_name, r.reason, r.details,
+            "SELECT r.id, r.community_id, r.question_id, p.display_name AS reporter, r.reason,
+                    r.details,
                     r.created_at, r.resolved_at, r.resolution
              FROM question_reports r JOIN players p ON p.id = r.player_id
              WHERE (CAST($1 AS BIGINT) IS NULL OR r.community_id = $1)
@@ -80,32 +102,7 @@ impl Store {
             community_id,
             all
         );
-        rows.into_iter()
-            .map(|row| {
-                let (
-                    id,
-                    community_id,
-                    question_id,
-                    reporter,
-                    reason,
-                    details,
-                    created,
-                    resolved,
-                    resolution,
-                ) = row;
-                Ok(Report {
-                    id,
-                    community_id,
-                    question_id,
-                    reporter,
-                    reason: parse_reason(&reason)?,
-                    details,
-                    created_at: created.0,
-                    resolved_at: resolved.map(|at| at.0),
-                    resolution,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Report::try_from).collect()
     }
 
     /// Resolves the open reports of a question (in one community, or in
