@@ -1,7 +1,8 @@
 //! Leaderboard latency on Postgres with 1,000,000 answers from 50,000
-//! players, for every period (and topic boards), through the store.
+//! players (or `--answers N` from `--players N`), for every period (and
+//! topic boards), through the store.
 //!
-//! cargo bench --bench leaderboard -- --database-url URL
+//! cargo bench --bench leaderboard -- [--database-url URL] [--players N] [--answers N]
 //!
 //! The answers and the players' running totals are seeded with SQL in the
 //! shape the store writes them (the answer path is measured by
@@ -11,17 +12,19 @@
 //! and the rank of a random player (who may not have played in the period).
 //! Prints p50/p95 per board and how many of those callers were ranked.
 //!
-//! A rank counts the players above in the board's index, an index-only scan
-//! that reads the table for pages changed since the last vacuum. So every
-//! board is measured twice: after a vacuum, and after 1% of the players
-//! answered since (the store has autovacuum visit the totals at that rate).
+//! A rank sums the board's score histogram above the caller's score: the
+//! folded histogram and the changes answers appended since the last fold
+//! (the scheduler folds on every tick). So every board is measured three
+//! times: after a vacuum, after 1% of the players answered once more
+//! through the store (their changes not folded yet), and after the fold.
 
 use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
+use quizbot::bank::{Difficulty, Question};
 use quizbot::identity::{ExternalId, Platform};
 use quizbot::quiz::{self, Period};
-use quizbot::store::{BoardQuery, Store};
+use quizbot::store::{BoardQuery, NewAnswer, Store};
 use sqlx::Connection;
 
 #[path = "../tests/quizbot/support.rs"]
@@ -29,8 +32,6 @@ mod support;
 
 use support::{percentile_ms, server_of};
 
-const PLAYERS: i64 = 50_000;
-const ANSWERS: i64 = 1_000_000;
 const ROUNDS: usize = 200;
 /// The community's time zone.
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
@@ -39,10 +40,20 @@ const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
 async fn main() {
     let mut url = std::env::var("QUIZBOT_TEST_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let (mut players, mut answers) = (50_000_i64, 1_000_000_i64);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--database-url" {
-            url = args.next().expect("--database-url URL");
+        let mut count = |name: &str| -> i64 {
+            args.next()
+                .and_then(|n| n.replace('_', "").parse().ok())
+                .filter(|&n: &i64| n > 0)
+                .unwrap_or_else(|| panic!("{name} N (a positive whole number)"))
+        };
+        match arg.as_str() {
+            "--database-url" => url = args.next().expect("--database-url URL"),
+            "--players" => players = count("--players"),
+            "--answers" => answers = count("--answers"),
+            _ => {}
         }
     }
     let server = server_of(&url);
@@ -69,7 +80,7 @@ async fn main() {
     let statements = [
         format!(
             "INSERT INTO players (community_id, external_id, display_name)
-             SELECT {c}, 'u' || g, 'player ' || g FROM generate_series(1, {PLAYERS}) g",
+             SELECT {c}, 'u' || g, 'player ' || g FROM generate_series(1, {players}) g",
             c = community.id
         ),
         format!(
@@ -77,10 +88,10 @@ async fn main() {
                                   points, answered_at, interaction_id)
              SELECT {c}, p.id, 'q' || (g % 228), 'topic-' || (g % 15), '0', r < 0.7,
                     CASE WHEN r < 0.7 THEN 10 ELSE 0 END, at, 'i' || g
-             FROM (SELECT g, random() AS r, 1 + (random() * ({PLAYERS} - 1))::bigint AS n,
+             FROM (SELECT g, random() AS r, 1 + (random() * ({players} - 1))::bigint AS n,
                           ((now() AT TIME ZONE '{z}')::date + 1)::timestamp AT TIME ZONE '{z}'
-                              - interval '90 days' * (1 - g::float8 / {ANSWERS}) AS at
-                   FROM generate_series(1, {ANSWERS}) g) x
+                              - interval '90 days' * (1 - g::float8 / {answers}) AS at
+                   FROM generate_series(1, {answers}) g) x
              JOIN players p ON p.community_id = {c} AND p.external_id = 'u' || x.n
              ORDER BY at",
             c = community.id,
@@ -120,6 +131,20 @@ async fn main() {
             c = community.id,
             z = ZONE.name()
         ),
+        // The boards' histograms, as the migration builds them from totals.
+        format!(
+            "INSERT INTO board_points (community_id, topic, period, starts_on, points, players)
+             SELECT t.community_id, t.topic, b.period, b.starts_on, b.points, count(*)
+             FROM player_totals t
+             CROSS JOIN LATERAL (VALUES ('d'::\"char\", t.day_on, t.day_points),
+                                        ('w', t.week_on, t.week_points),
+                                        ('m', t.month_on, t.month_points),
+                                        ('a', DATE 'epoch', t.points))
+                 AS b (period, starts_on, points)
+             WHERE t.community_id = {c} AND b.points > 0
+             GROUP BY t.community_id, t.topic, b.period, b.starts_on, b.points",
+            c = community.id
+        ),
         // As autovacuum would have by now: visibility maps for index-only scans.
         "VACUUM ANALYZE".to_string(),
     ];
@@ -130,26 +155,63 @@ async fn main() {
             .expect("seed");
     }
     println!(
-        "seeded {ANSWERS} answers from {PLAYERS} players in {:.0} s",
+        "seeded {answers} answers from {players} players in {:.0} s",
         seeding.elapsed().as_secs_f64()
     );
 
     let today = quiz::local_day(Utc::now(), ZONE);
-    measure(&store, community.id, today, "after a vacuum").await;
-    // 1% of the players answer once more today: their rows change (all
-    // topics and one topic) and the pages holding them leave the
-    // visibility map until the next vacuum.
-    sqlx::query(&format!(
-        "UPDATE player_totals
-         SET day_on = '{today}', day_points = CASE WHEN day_on = '{today}' THEN day_points ELSE 0 END + 10,
-             points = points + 10, answered = answered + 1, correct = correct + 1
-         WHERE community_id = {c} AND player_id % 100 = 42 AND topic IN ('', 'topic-3')",
-        c = community.id
-    ))
-    .execute(pg.pool())
-    .await
-    .expect("answers since the vacuum");
-    measure(&store, community.id, today, "1% answered since").await;
+    let histogram: i64 = sqlx::query_scalar("SELECT count(*) FROM board_points")
+        .fetch_one(pg.pool())
+        .await
+        .expect("histogram rows");
+    println!("histograms: {histogram} rows (one per board and score)");
+    measure(&store, community.id, today, players, "after a vacuum").await;
+    // 1% of the players answer once more, right, through the store: their
+    // totals change and their moves on eight boards wait for the fold.
+    let question = bench_question();
+    let answering = Instant::now();
+    for n in (42..=players).step_by(100) {
+        let player = store
+            .player(&community, &ExternalId::new(format!("u{n}")), "again")
+            .await
+            .expect("player");
+        let grade = quiz::grade(&question, &[0]).expect("a well-formed answer");
+        store
+            .record_answer(
+                &player,
+                &NewAnswer {
+                    question: &question,
+                    grade,
+                    answered_at: Utc::now(),
+                    elapsed_ms: None,
+                    interaction_id: Some(format!("again-{n}")),
+                    session: None,
+                    daily_post: None,
+                    review: false,
+                    mock_exam: None,
+                    bonus: 0,
+                },
+            )
+            .await
+            .expect("answer");
+    }
+    let changes: i64 = sqlx::query_scalar("SELECT count(*) FROM board_changes")
+        .fetch_one(pg.pool())
+        .await
+        .expect("changes");
+    println!(
+        "{} players answered in {:.1} s: {changes} changes to fold",
+        players / 100,
+        answering.elapsed().as_secs_f64()
+    );
+    measure(&store, community.id, today, players, "1% answered since").await;
+    let folding = Instant::now();
+    let folded = store.fold_boards().await.expect("fold");
+    println!(
+        "fold: {folded} changes in {:.1} ms",
+        folding.elapsed().as_secs_f64() * 1e3
+    );
+    measure(&store, community.id, today, players, "after the fold").await;
 
     drop(store);
     let _ = sqlx::query(&format!(
@@ -161,7 +223,7 @@ async fn main() {
 
 /// Every board's top 10 and a random caller's rank, `ROUNDS` times each:
 /// prints p50/p95 per board.
-async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str) {
+async fn measure(store: &Store, community_id: i64, today: NaiveDate, players: i64, when: &str) {
     let mut rng = fastrand::Rng::with_seed(7);
     let boards: Vec<(&str, Period, Option<&str>)> = vec![
         ("day", Period::Today, None),
@@ -186,7 +248,7 @@ async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str)
         let mut times = Vec::with_capacity(ROUNDS);
         let mut ranked = 0;
         for _ in 0..ROUNDS {
-            let player = rng.i64(1..=PLAYERS);
+            let player = rng.i64(1..=players);
             let started = Instant::now();
             let top = store.leaderboard(&query).await.expect("leaderboard");
             let mine = store.rank_of(&query, player).await.expect("rank");
@@ -201,5 +263,24 @@ async fn measure(store: &Store, community_id: i64, today: NaiveDate, when: &str)
             percentile_ms(&times, 0.5),
             percentile_ms(&times, 0.95)
         );
+    }
+}
+
+/// A question of topic-3 that no seeded answer answered.
+fn bench_question() -> Question {
+    Question {
+        id: "bench-again".into(),
+        topic: "topic-3".into(),
+        prompt: "again?".into(),
+        choices: vec!["a".into(), "b".into()],
+        correct: vec![0],
+        explanation: String::new(),
+        sources: Vec::new(),
+        difficulty: Difficulty::Easy,
+        domain: None,
+        retired: false,
+        path: "bench.toml".into(),
+        line: 1,
+        id_position: quizbot::diagnostic::Position::START,
     }
 }

@@ -1,7 +1,8 @@
 //! The daily question's loop: on each tick, claim the day's post of every
 //! schedule that is due, send the posts not yet sent, and reveal the posts
 //! whose time has come, each exactly once across replicas. The same loop
-//! submits the mock exams whose time ran out.
+//! submits the mock exams whose time ran out and folds the boards' changes
+//! into their histograms ([`Store::fold_boards`]).
 //!
 //! Exactly once rests on the store: the post row (one per schedule and local
 //! date) decides the question, and a replica sends or reveals only while it
@@ -39,6 +40,8 @@ pub const REVEAL_GIVE_UP: Duration = Duration::hours(24);
 /// reveal time, and one already on its way gets this long to be recorded
 /// before the count.
 pub const REVEAL_GRACE: Duration = Duration::seconds(5);
+/// How often a replica drops what the boards' histograms no longer need.
+pub const PRUNE_BOARDS_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
 /// Longest current streaks shown with the reveal.
 pub const STREAKS_SHOWN: usize = 5;
 
@@ -128,7 +131,8 @@ impl<C: DailyChannel> Scheduler<C> {
         tick: std::time::Duration,
         shutdown: CancellationToken,
     ) {
-        loop {
+        let prune_every = (PRUNE_BOARDS_EVERY.as_secs() / tick.as_secs().max(1)).max(1);
+        for ticks in 0u64.. {
             if let Err(err) = self.tick(clock()).await {
                 telemetry::database_error();
                 tracing::error!(platform = %self.platform, "daily question: {err}");
@@ -137,6 +141,17 @@ impl<C: DailyChannel> Scheduler<C> {
             // even when their member never comes back to them.
             if let Err(err) = self.service.settle_expired_mocks().await {
                 err.log("settling mock exams out of time");
+            }
+            // Ranks stay exact without it; it keeps them quick.
+            if let Err(err) = self.store().fold_boards().await {
+                telemetry::database_error();
+                tracing::warn!("folding the boards' changes: {err}");
+            }
+            if ticks % prune_every == prune_every - 1 {
+                if let Err(err) = self.store().prune_boards().await {
+                    telemetry::database_error();
+                    tracing::warn!("pruning the boards' histograms: {err}");
+                }
             }
             tokio::select! {
                 () = shutdown.cancelled() => return,

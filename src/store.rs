@@ -610,6 +610,25 @@ impl Store {
         forward!(self.rank_of(query, player_id))
     }
 
+    /// Keeps ranks quick as answers come in (Postgres folds the boards'
+    /// changes into their histograms; SQLite counts in its indexes and has
+    /// nothing to do); returns how many changes it folded.
+    pub async fn fold_boards(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Postgres(store) => store.fold_boards().await,
+            Store::Sqlite(_) => Ok(0),
+        }
+    }
+
+    /// Drops what the boards no longer need (Postgres: scores no player
+    /// stands at, periods that are over); returns how many rows it dropped.
+    pub async fn prune_boards(&self) -> Result<u64, StoreError> {
+        match self {
+            Store::Postgres(store) => store.prune_boards().await,
+            Store::Sqlite(_) => Ok(0),
+        }
+    }
+
     pub async fn stats(
         &self,
         player: &Player,

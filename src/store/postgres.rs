@@ -7,8 +7,10 @@
 //! streak that already counts today, a question never answered right),
 //! which the statement checks; when they do not hold it writes nothing and
 //! returns the real ones, and a second statement writes the answer as the
-//! rules score it. Every board, a topic's week included, reads one index,
-//! and a player's rank counts the entries above theirs in it. Every write
+//! rules score it. Every board, a topic's week included, reads its top from
+//! one index; a player's rank sums the board's score histogram above their
+//! score, so it costs as many rows as there are higher scores, however
+//! many players stand on the board. Every write
 //! commits durably: a row the bot has acted on (a session whose card a
 //! member holds, a player id it cached) is never undone by a crash.
 
@@ -42,6 +44,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// An answer that meets a closed connection all the same runs again on
 /// another (see [`PgStore::record_answer`]).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// The advisory lock a replica holds while it folds the boards' changes.
+const FOLD_LOCK: i64 = 0x71_75_69_7a_62_6f_61_72; // "quizboar"
 
 /// A pool of at most `connections`, pinging only the idle ones.
 fn pool_options(connections: u32) -> PgPoolOptions {
@@ -230,6 +235,20 @@ impl PgStore {
              SET day_on = 'epoch', day_points = 0, day_answered = 0, day_correct = 0,
                  week_on = 'epoch', week_points = 0, week_answered = 0, week_correct = 0,
                  month_on = 'epoch', month_points = 0, month_answered = 0, month_correct = 0
+             WHERE community_id = $1",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        // The days, weeks and months start again: their histograms go, and
+        // the moves not folded yet keep only what they did to all time.
+        sqlx::query("DELETE FROM board_points WHERE community_id = $1 AND period <> 'a'")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "UPDATE board_changes
+             SET day_was = day_now, week_was = week_now, month_was = month_now
              WHERE community_id = $1",
         )
         .bind(id)
@@ -433,6 +452,7 @@ impl PgStore {
         let write = AnswerWrite {
             guarded,
             streak: scored.streak_change.is_some(),
+            scores: scored.points > 0,
         };
         let (session_id, position) = session_of(answer);
         let change = scored.streak_change;
@@ -625,27 +645,44 @@ impl PgStore {
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
         let columns = PeriodColumns::of(query.period);
-        let standing = columns.standing();
-        let (current, others_current) = (columns.current("s", "$4"), columns.current("o", "$4"));
-        let points = columns.points;
-        // The board's own index, counted up to the caller's points: an
-        // index-only scan over the players above them.
+        let (standing, current) = (columns.standing(), columns.current("s", "$4"));
+        let (points, code) = (columns.points, columns.code);
+        // 1 + the players at higher scores in the board's histogram, plus
+        // the moves since the last fold: those now above, less those who
+        // were.
+        let histogram = format!(
+            "SELECT sum(h.players) FROM board_points h
+             WHERE h.community_id = $1 AND h.topic = $2 AND h.period = '{code}'
+               AND h.starts_on = $4 AND h.points > s.{points}"
+        );
+        let (was, now) = (
+            format!("c.{}_was", columns.prefix),
+            format!("c.{}_now", columns.prefix),
+        );
+        let this_period = columns.current("c", "$4");
+        let moves = format!(
+            "SELECT count(*) FILTER (WHERE {now} > s.{points})
+                    - count(*) FILTER (WHERE {was} > s.{points})
+             FROM board_changes c
+             WHERE c.community_id = $1 AND c.topic = $2 {this_period}"
+        );
         let sql = format!(
             "SELECT {standing},
-                    (SELECT count(*) FROM player_totals o
-                      WHERE o.community_id = s.community_id AND o.topic = s.topic {others_current}
-                        AND o.{points} > s.{points}) + 1 AS rank
+                    CAST(1 + coalesce(({histogram}), 0) + ({moves}) AS BIGINT) AS rank
              FROM player_totals s JOIN players p ON p.id = s.player_id
              WHERE s.community_id = $1 AND s.topic = $2 AND s.player_id = $3 {current}"
         );
-        let mut statement = sqlx::query(&sql)
+        let starts_on = match columns.starts_on {
+            Some(_) => query.period.start(query.today),
+            None => DateTime::UNIX_EPOCH.date_naive(),
+        };
+        let row = sqlx::query(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
-            .bind(player_id);
-        if columns.starts_on.is_some() {
-            statement = statement.bind(query.period.start(query.today));
-        }
-        let row = statement.fetch_optional(&self.pool).await?;
+            .bind(player_id)
+            .bind(starts_on)
+            .fetch_optional(&self.pool)
+            .await?;
         row.map(|row| {
             Ok(Ranked {
                 rank: count_from(row.get("rank"), "rank")?,
@@ -653,6 +690,71 @@ impl PgStore {
             })
         })
         .transpose()
+    }
+
+    /// Moves the boards' changes into their histograms, one row per score;
+    /// returns how many changes it moved. Ranks are exact whenever it runs:
+    /// it keeps them quick. One replica folds at a time; another returns 0
+    /// at once.
+    pub async fn fold_boards(&self) -> Result<u64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let ours: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+            .bind(FOLD_LOCK)
+            .fetch_one(&mut *tx)
+            .await?;
+        if !ours {
+            return Ok(0);
+        }
+        let moved: i64 = sqlx::query_scalar(
+            "WITH moved AS (
+                 DELETE FROM board_changes RETURNING *
+             ), steps AS (
+                 SELECT m.community_id, m.topic, s.period, s.starts_on, s.points,
+                        sum(s.players) AS players
+                 FROM moved m
+                 CROSS JOIN LATERAL (VALUES ('d'::\"char\", m.day_on, m.day_now, 1::bigint),
+                                            ('d', m.day_on, m.day_was, -1),
+                                            ('w', m.week_on, m.week_now, 1),
+                                            ('w', m.week_on, m.week_was, -1),
+                                            ('m', m.month_on, m.month_now, 1),
+                                            ('m', m.month_on, m.month_was, -1),
+                                            ('a', DATE 'epoch', m.all_now, 1),
+                                            ('a', DATE 'epoch', m.all_was, -1))
+                     AS s (period, starts_on, points, players)
+                 WHERE s.points > 0
+                 GROUP BY m.community_id, m.topic, s.period, s.starts_on, s.points
+             ), folded AS (
+                 INSERT INTO board_points AS b (community_id, topic, period, starts_on, points,
+                                               players)
+                 SELECT community_id, topic, period, starts_on, points, players FROM steps
+                 WHERE players <> 0
+                 ORDER BY community_id, topic, period, starts_on, points
+                 ON CONFLICT (community_id, topic, period, starts_on, points)
+                 DO UPDATE SET players = b.players + EXCLUDED.players
+             )
+             SELECT count(*) FROM moved",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(u64::try_from(moved).unwrap_or(0))
+    }
+
+    /// Drops the histograms' scores no player stands at any more, and the
+    /// histograms of days, weeks and months that are over in every time
+    /// zone (a board is asked for in its own period only); returns how many
+    /// rows it dropped.
+    pub async fn prune_boards(&self) -> Result<u64, StoreError> {
+        let dropped = sqlx::query(
+            "DELETE FROM board_points
+             WHERE players = 0
+                OR (period = 'd' AND starts_on < current_date - 2)
+                OR (period = 'w' AND starts_on < current_date - 9)
+                OR (period = 'm' AND starts_on < current_date - 33)",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(dropped.rows_affected())
     }
 
     pub async fn cards(
@@ -803,6 +905,10 @@ fn session_from_row(row: &PgRow) -> Result<QuizSession, StoreError> {
 /// Where `player_totals` keeps a period: its total's columns and, except
 /// for all time, the column naming which day, week or month they count.
 struct PeriodColumns {
+    /// The period's code in the boards' histograms.
+    code: char,
+    /// Its columns' prefix in the boards' changes.
+    prefix: &'static str,
     starts_on: Option<&'static str>,
     points: &'static str,
     answered: &'static str,
@@ -813,24 +919,32 @@ impl PeriodColumns {
     fn of(period: Period) -> PeriodColumns {
         match period {
             Period::Today => PeriodColumns {
+                code: 'd',
+                prefix: "day",
                 starts_on: Some("day_on"),
                 points: "day_points",
                 answered: "day_answered",
                 correct: "day_correct",
             },
             Period::Week => PeriodColumns {
+                code: 'w',
+                prefix: "week",
                 starts_on: Some("week_on"),
                 points: "week_points",
                 answered: "week_answered",
                 correct: "week_correct",
             },
             Period::Month => PeriodColumns {
+                code: 'm',
+                prefix: "month",
                 starts_on: Some("month_on"),
                 points: "month_points",
                 answered: "month_answered",
                 correct: "month_correct",
             },
             Period::AllTime => PeriodColumns {
+                code: 'a',
+                prefix: "all",
                 starts_on: None,
                 points: "points",
                 answered: "answered",

@@ -23,6 +23,7 @@ both_backends!(
     ties_share_a_rank,
     ranks_stay_exact_as_points_change,
     ranks_are_exact_at_every_total,
+    ranks_match_a_count_on_random_boards,
     topic_boards_and_stats_split_by_topic,
     sessions_follow_their_stored_answers,
     history_remembers_the_last_answer,
@@ -727,6 +728,92 @@ async fn ranks_are_exact_at_every_total(db: &TestDatabase) {
                     (above + 1, 10 * right_answers[players_index(name)]),
                     "{board:?}: {name}"
                 );
+            }
+        }
+    }
+}
+
+/// Ranks against the plain definition, 1 + the players with more points,
+/// counted over each whole board, on boards built at random: right and
+/// wrong answers, repeats, two topics, answers arriving late, days that
+/// cross a week's and a month's turn, the boards' changes folded at random
+/// moments (a no-op on SQLite), and a change of time zone half-way.
+async fn ranks_match_a_count_on_random_boards(db: &TestDatabase) {
+    let seed = std::env::var("QUIZBOT_TEST_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or(20_261_207);
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let mut f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let mut players = Vec::new();
+    for i in 0..12 {
+        players.push(f.player(&format!("p{i:02}")).await);
+    }
+    // Saturday 28 March 2026, 00:00 UTC: Monday 30 March starts a week,
+    // Wednesday 1 April a month.
+    let start = at("2026-03-28T00:00:00Z");
+    let mut clock = start;
+    for step in 0..240 {
+        if step == 120 {
+            f.store
+                .set_community_time_zone(f.community.id, chrono_tz::America::New_York, clock)
+                .await
+                .expect("set the zone");
+            f.community = f
+                .store
+                .find_community(f.community.platform, &f.community.external_id)
+                .await
+                .expect("find")
+                .expect("exists");
+            for player in &mut players {
+                *player = f.player(&player.display_name).await;
+            }
+        }
+        clock += chrono::Duration::minutes(rng.i64(10..60));
+        // One answer in four arrives up to a day and a half late.
+        let late = if rng.u8(..4) == 0 {
+            chrono::Duration::minutes(rng.i64(0..36 * 60))
+        } else {
+            chrono::Duration::zero()
+        };
+        let player = &players[rng.usize(..players.len())];
+        let topic = if rng.bool() { "ec2" } else { "s3" };
+        let id = format!("{topic}-{}", rng.u8(..12));
+        let chosen = if rng.u8(..10) < 7 { 0 } else { 1 };
+        let when = (clock - late).to_rfc3339();
+        f.answer(player, &question(&id, topic, &[0]), &[chosen], &when, None)
+            .await;
+        if rng.u8(..16) == 0 {
+            f.store.fold_boards().await.expect("fold");
+        }
+        if step % 20 != 19 {
+            continue;
+        }
+        let today = quiz::local_day(clock, f.community.time_zone).to_string();
+        for period in [Period::Today, Period::Week, Period::Month, Period::AllTime] {
+            for topic in [None, Some("ec2"), Some("s3")] {
+                let board = BoardQuery {
+                    limit: players.len(),
+                    ..f.board(period, topic, &today)
+                };
+                let everyone = f.store.leaderboard(&board).await.expect("leaderboard");
+                for player in &players {
+                    let mine = f.store.rank_of(&board, player.id).await.expect("rank");
+                    let listed = everyone.iter().find(|r| r.entry.player_id == player.id);
+                    let counted = listed.map(|listed| {
+                        let above = everyone
+                            .iter()
+                            .filter(|other| other.entry.points > listed.entry.points)
+                            .count();
+                        (above + 1, listed.entry.points)
+                    });
+                    assert_eq!(
+                        mine.map(|r| (r.rank, r.entry.points)),
+                        counted,
+                        "seed {seed}, step {step}, {board:?}: {}",
+                        player.display_name
+                    );
+                }
             }
         }
     }

@@ -3,10 +3,12 @@
 //! One statement inserts the answer and, only when it was new, updates the
 //! player's running totals (two rows of `player_totals`: all topics and the
 //! answer's topic, each with this day, week, month and all time), the
-//! streak when it changed, and the player's review card for the question
-//! (the review log is a view over the answers): data-modifying CTEs make it
-//! atomic without an
-//! explicit transaction. The card is written only when it is still the one
+//! player's move on those boards when it scored (two rows of
+//! `board_changes`, see `migrations/postgres/0011_board_points.sql`), the
+//! streak when it
+//! changed, and the player's review card for the question (the review log
+//! is a view over the answers): data-modifying CTEs make it atomic without
+//! an explicit transaction. The card is written only when it is still the one
 //! its new state was computed from (`reps` one less), so two answers racing
 //! on one card cannot both apply to the same state.
 //! Parts an answer does not touch are left out of its statement, so
@@ -31,7 +33,8 @@
 use std::sync::LazyLock;
 
 /// Whether a statement recording an answer checks the scoring inputs first,
-/// and whether it writes the streak besides the answer and the totals.
+/// and whether it writes the streak and the boards' histograms besides the
+/// answer and the totals.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct AnswerWrite {
     /// Written only when the inputs are the usual ones for a right answer:
@@ -40,11 +43,13 @@ pub(super) struct AnswerWrite {
     pub guarded: bool,
     /// The answer changed the streak (never with `guarded`).
     pub streak: bool,
+    /// The answer scored points, so the player moved up on their boards.
+    pub scores: bool,
 }
 
 /// Every shape's statement, built once: index with [`AnswerWrite::index`].
 static STATEMENTS: LazyLock<Vec<String>> =
-    LazyLock::new(|| (0..4).map(|i| AnswerWrite::from_index(i).sql()).collect());
+    LazyLock::new(|| (0..8).map(|i| AnswerWrite::from_index(i).sql()).collect());
 
 impl AnswerWrite {
     pub fn statement(self) -> &'static str {
@@ -52,13 +57,14 @@ impl AnswerWrite {
     }
 
     fn index(self) -> usize {
-        usize::from(self.guarded) << 1 | usize::from(self.streak)
+        usize::from(self.guarded) << 2 | usize::from(self.streak) << 1 | usize::from(self.scores)
     }
 
     fn from_index(index: usize) -> AnswerWrite {
         AnswerWrite {
-            guarded: index & 2 != 0,
-            streak: index & 1 != 0,
+            guarded: index & 4 != 0,
+            streak: index & 2 != 0,
+            scores: index & 1 != 0,
         }
     }
 
@@ -112,6 +118,9 @@ impl AnswerWrite {
         }
         let totals = totals_cte();
         ctes.push(&totals);
+        if self.scores {
+            ctes.push(BOARD_CHANGES_CTE);
+        }
         ctes.push(CARD_CTES);
         let result = if self.guarded {
             "SELECT i.current_streak, i.best_streak, i.streak_day, i.last_correct_at,
@@ -143,6 +152,26 @@ const CARD_CTES: &str = "card AS (
              due_at = EXCLUDED.due_at, reps = EXCLUDED.reps, lapses = EXCLUDED.lapses
          WHERE c.reps = EXCLUDED.reps - 1
          RETURNING 1
+     )";
+
+/// The player's move on the boards of each totals row: every period's
+/// score before and after the answer (the new score less its points, or
+/// the same score when the answer did not count in the row's period: a late
+/// write, older than it). A row whose period had moved on now holds only
+/// this answer: it was at 0 there.
+const BOARD_CHANGES_CTE: &str = "board AS (
+         INSERT INTO board_changes (community_id, topic,
+                                    day_on, day_was, day_now, week_on, week_was, week_now,
+                                    month_on, month_was, month_now, all_was, all_now)
+         SELECT $1, t.topic,
+                t.day_on, t.day_points - CASE WHEN t.day_on = $13 THEN $7 ELSE 0 END,
+                t.day_points,
+                t.week_on, t.week_points - CASE WHEN t.week_on = $14 THEN $7 ELSE 0 END,
+                t.week_points,
+                t.month_on, t.month_points - CASE WHEN t.month_on = $15 THEN $7 ELSE 0 END,
+                t.month_points,
+                t.points - $7, t.points
+         FROM totals t
      )";
 
 /// What an answer adds to each of a row's totals: its points, one answer,
@@ -184,6 +213,8 @@ fn totals_cte() -> String {
              WHERE EXISTS (SELECT 1 FROM inserted)
              ON CONFLICT (community_id, topic, player_id) DO UPDATE SET
                  {set}
+             RETURNING topic, day_on, day_points, week_on, week_points, month_on, month_points,
+                       points
          )"
     )
 }
@@ -194,23 +225,27 @@ mod tests {
 
     #[test]
     fn every_shape_has_its_own_statement() {
-        for index in 0..4 {
+        for index in 0..8 {
             assert_eq!(AnswerWrite::from_index(index).index(), index);
         }
         let plain = AnswerWrite {
             guarded: false,
             streak: false,
+            scores: false,
         };
         assert!(!plain.statement().contains("usual AS"));
         assert!(!plain.statement().contains("UPDATE players"));
+        assert!(!plain.statement().contains("board_changes"));
         let full = AnswerWrite {
             guarded: true,
             streak: true,
+            scores: true,
         };
         for part in [
             "usual AS",
             "UPDATE players",
             "player_totals",
+            "board_changes",
             "review_cards",
         ] {
             assert!(full.statement().contains(part), "{part}");
