@@ -1,15 +1,14 @@
 //! The files in `deploy/` read against the binary they run: every setting
-//! they name is one quizbot reads (asked of `Config::load_from`, not listed
-//! here), every probe asks a path the ops listener serves on the port the
+//! they name is one quizbot reads (`quizbot::config::variables`, the list
+//! its loader asks for, not listed here), every probe asks a path the ops listener serves on the port the
 //! container exposes, and the Kubernetes and ECS definitions hold together
 //! (one shard per replica, the governing Service, the disruption budget, the
 //! secrets). Each failure names the file and the field.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use quizbot::config::Config;
+use quizbot::config::{self, Config};
 use quizbot::ops::{HEALTH_PATH, METRICS_PATH, READY_PATH};
 use serde_json::Value;
 
@@ -132,17 +131,9 @@ fn collect_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The settings the binary reads: `Config::load_from` asks for each by name.
-fn settings_read() -> BTreeSet<String> {
-    let asked = RefCell::new(BTreeSet::new());
-    let loaded = Config::load_from(|name| {
-        asked.borrow_mut().insert(name.to_string());
-        None
-    });
-    if let Err(err) = loaded {
-        panic!("with no settings at all, the configuration should load: {err}");
-    }
-    asked.into_inner()
+/// The settings the binary reads: every variable `Config::load` asks for.
+fn settings_read() -> BTreeSet<&'static str> {
+    config::variables().collect()
 }
 
 fn looks_like_a_setting(name: &str) -> bool {
@@ -351,7 +342,7 @@ fn deploy_files_name_only_settings_quizbot_reads() {
         );
         for (place, name) in names {
             findings.check(
-                !looks_like_a_setting(&name) || read.contains(&name),
+                !looks_like_a_setting(&name) || read.contains(name.as_str()),
                 format!(
                     "{}: {place} {name} is not a setting quizbot reads",
                     doc.label()
@@ -361,7 +352,7 @@ fn deploy_files_name_only_settings_quizbot_reads() {
     }
 
     // Assert
-    let read: Vec<&str> = read.iter().map(String::as_str).collect();
+    let read: Vec<&str> = read.into_iter().collect();
     findings.assert_none(&format!(
         "settings quizbot does not read (it reads {})",
         read.join(", ")
