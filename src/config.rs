@@ -2,13 +2,13 @@
 //! variables, each layer overriding the one before. Command-line flags
 //! override all three (in `cli`).
 //!
-//! [`SETTINGS`] lists every variable with the key it fills; figment layers
-//! the file and the variables that are set (a blank one is unset) over
-//! nothing, and serde reads the result into [`Config`], whose `Default`
-//! fills what no layer set. Each value is checked as it is read, so a bad
-//! one is refused naming its variable (or the file and key), the value and
-//! what was expected. The shard plan is worked out after, from three
-//! settings together.
+//! [`SETTINGS`] lists every variable with the key it fills. figment merges
+//! the file's keys and then the variables that are set (a blank one counts
+//! as unset); serde reads the result into [`Config`], whose `Default` fills
+//! in what no layer set. Each value is checked as it is read, so a bad one
+//! is refused naming its variable (or the file and key), the value and what
+//! was expected. The shard plan is worked out last, from three settings
+//! together.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -305,7 +305,7 @@ pub enum ConfigError {
     },
     /// A value the layers refused that belongs to no one setting.
     #[error("{0}")]
-    Layers(figment::Error),
+    Layers(Box<figment::Error>),
 }
 
 impl From<figment::Error> for ConfigError {
@@ -336,7 +336,7 @@ impl From<figment::Error> for ConfigError {
                 value: value.unwrap_or_default(),
                 message,
             },
-            None => ConfigError::Layers(err),
+            None => ConfigError::Layers(Box::new(err)),
         }
     }
 }
@@ -375,15 +375,10 @@ impl Config {
 /// Refuses a settings file (the only layer in `layers`) that cannot be read
 /// or holds a key that is no setting a file may hold.
 fn refuse_unknown_keys(layers: &Figment, path: PathBuf) -> Result<(), ConfigError> {
-    let data = match figment::Provider::data(layers) {
-        Ok(data) => data,
-        Err(err) => {
-            return Err(ConfigError::Read {
-                path,
-                message: err.kind.to_string(),
-            })
-        }
-    };
+    let data = figment::Provider::data(layers).map_err(|err| ConfigError::Read {
+        path: path.clone(),
+        message: err.kind.to_string().trim_end().to_string(),
+    })?;
     let allowed = || SETTINGS.iter().filter(|s| s.in_file).map(|s| s.key);
     match data
         .values()
