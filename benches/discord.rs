@@ -2,34 +2,50 @@
 //! same time, through the real serenity/poise client and the loopback fake
 //! Discord of the integration tests, with Postgres.
 //!
-//! Prints p50/p90/p99/max of the bot's own handling time: from the fake
-//! sending an interaction on the gateway to the fake receiving the bot's
-//! response (database work included). The fake runs in the same process, so
-//! its own work is counted too: the figures are an upper bound.
+//! Prints p50/p90/p99/max of two times for each interaction:
+//!
+//! - the bot's own: what the bot records in `quizbot_interaction_seconds`
+//!   (from poise receiving the event to its handler returning, the database
+//!   and the callback's HTTP round trip included), taken as raw samples by
+//!   a recorder this process installs, not from the Prometheus buckets.
+//!   The target line judges this figure.
+//! - end to end: from the fake sending the dispatch on the gateway to the
+//!   fake receiving the callback. The fake runs in this process, on the
+//!   same cores, so its own work (JSON, websocket, HTTP) is counted too:
+//!   an upper bound, except for an interaction the bot deferred (its work
+//!   outlasted `deadline::DEFER_AFTER`), where it is the deferral's time.
+//!   A member then waits for the edit that follows and plays on.
 //!
 //! ```text
 //! cargo bench --bench discord -- [--database-url postgres://…] [--members 200]
-//!     [--questions 5] [--think-ms 200..1500]
+//!     [--questions 5] [--think-ms 200..1500] [--target-ms N]
 //! ```
 //!
 //! The database server is `--database-url`, else `QUIZBOT_TEST_DATABASE_URL`,
 //! else postgres://postgres@127.0.0.1:5432/postgres; a scratch database is
 //! created on it and dropped afterwards. `--think-ms` is how long a member
 //! reads before the next click (a range, or one number; `0` clicks at once).
+//! `--target-ms` is the p99 the bot's own time should stay under; by default
+//! issue 28's: 4 ms up to 200 members, 8 ms above.
 
 #[path = "../tests/quizbot/fake_discord.rs"]
 mod fake_discord;
 #[path = "../tests/quizbot/support.rs"]
 mod support;
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use fake_discord::{FakeDiscord, Member, Reply};
+use fake_discord::{FakeDiscord, Interaction, Member, Reply, ReplyKind};
+use metrics::{
+    Counter, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder, SharedString, Unit,
+};
 use quizbot::config::{DiscordSettings, Locale};
 use quizbot::content::SharedContent;
 use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::Store;
+use quizbot::telemetry::INTERACTION_SECONDS;
 use secrecy::SecretString;
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -39,6 +55,8 @@ struct Options {
     members: usize,
     questions: usize,
     think_ms: (u64, u64),
+    /// The p99 of the bot's own time to stay under; `None`: by the member count.
+    target_ms: Option<u64>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -47,6 +65,7 @@ fn parse_options() -> Result<Options, String> {
         members: 200,
         questions: 5,
         think_ms: (200, 1500),
+        target_ms: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -73,6 +92,13 @@ fn parse_options() -> Result<Options, String> {
                 };
                 options.think_ms = (parse(low)?, parse(high)?.max(parse(low)?));
             }
+            "--target-ms" => {
+                options.target_ms = Some(
+                    value("--target-ms")?
+                        .parse()
+                        .map_err(|e| format!("--target-ms: {e}"))?,
+                )
+            }
             // `cargo bench` passes `--bench`; other flags are not ours.
             _ => {}
         }
@@ -91,14 +117,20 @@ fn main() {
     if let Some(url) = &options.database_url {
         std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
     }
+    // Before the bot starts, so that its Prometheus recorder stands aside.
+    let handling = HandlingTimes::default();
+    if metrics::set_global_recorder(handling.clone()).is_err() {
+        eprintln!("discord bench: a metrics recorder was installed already");
+        std::process::exit(2);
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a runtime");
-    runtime.block_on(run(options));
+    runtime.block_on(run(options, handling));
 }
 
-async fn run(options: Options) {
+async fn run(options: Options, handling: HandlingTimes) {
     let db = support::TestDatabase::postgres().await;
     // The pool `quizbot serve` opens.
     let store = Store::connect(&db.url)
@@ -151,11 +183,13 @@ async fn run(options: Options) {
     }
     let mut timed: Vec<(Kind, Duration)> = Vec::new();
     let mut failures = 0;
+    let mut deferrals = 0;
     while let Some(done) = members.join_next().await {
         match done {
-            Ok((mine, failed)) => {
+            Ok((mine, failed, late)) => {
                 timed.extend(mine);
                 failures += failed;
+                deferrals += late;
             }
             Err(err) => {
                 eprintln!("a member's task failed: {err}");
@@ -167,44 +201,48 @@ async fn run(options: Options) {
     shutdown.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
 
-    let mut latencies: Vec<Duration> = timed.iter().map(|(_, d)| *d).collect();
-    latencies.sort_unstable();
-    let at = |q: f64| percentile(&latencies, q);
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    if latencies.is_empty() {
+    if timed.is_empty() {
         println!("no interaction was answered");
         std::process::exit(1);
     }
     println!(
-        "{} interactions in {:.1} s ({:.0}/s), {} failed",
-        latencies.len(),
+        "{} interactions in {:.1} s ({:.0}/s), {} failed, {} deferred (past {} ms: end to end is then the deferral's)",
+        timed.len(),
         wall.as_secs_f64(),
-        latencies.len() as f64 / wall.as_secs_f64(),
-        failures
+        timed.len() as f64 / wall.as_secs_f64(),
+        failures,
+        deferrals,
+        quizbot::deadline::DEFER_AFTER.as_millis()
     );
     println!(
-        "bot handling time (dispatch sent → response received): p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        ms(at(0.50)),
-        ms(at(0.90)),
-        ms(at(0.99)),
-        ms(at(1.0))
+        "{:<28} {:>6} {:>9} {:>9} {:>9} {:>9}",
+        "", "count", "p50", "p90", "p99", "max"
     );
+    println!("bot's own time ({INTERACTION_SECONDS}, raw samples):");
+    let mut own: Vec<(String, Vec<Duration>)> = handling.taken().into_iter().collect();
+    own.sort();
+    let mut own_all: Vec<Duration> = own.iter().flat_map(|(_, t)| t).copied().collect();
+    row("all", &mut own_all);
+    for (kind, times) in &mut own {
+        let label = match kind.as_str() {
+            "command" => "command (/quiz)",
+            "component" => "component (answer, next)",
+            other => other,
+        };
+        row(label, times);
+    }
+    println!(
+        "end to end (dispatch sent → callback received, the fake's work included: an upper bound):"
+    );
+    let mut all: Vec<Duration> = timed.iter().map(|(_, d)| *d).collect();
+    row("all", &mut all);
     for kind in [Kind::Quiz, Kind::Answer, Kind::Next] {
         let mut mine: Vec<Duration> = timed
             .iter()
             .filter(|(k, _)| *k == kind)
             .map(|(_, d)| *d)
             .collect();
-        mine.sort_unstable();
-        if !mine.is_empty() {
-            println!(
-                "  {:<7} {:>5} × p50 {:.2} ms, p99 {:.2} ms",
-                kind.name(),
-                mine.len(),
-                ms(percentile(&mine, 0.50)),
-                ms(percentile(&mine, 0.99))
-            );
-        }
+        row(kind.name(), &mut mine);
     }
     let problems = fake.problems();
     if !problems.is_empty() {
@@ -219,14 +257,116 @@ async fn run(options: Options) {
             std::thread::available_parallelism().map_or(0, |n| n.get())
         );
     }
-    let target = Duration::from_millis(20);
+    let target = Duration::from_millis(
+        options
+            .target_ms
+            .unwrap_or(default_target_ms(options.members)),
+    );
+    let verdict = if own_all.is_empty() {
+        "NOT measured (the bot recorded no interaction)".to_string()
+    } else {
+        let p99 = percentile(&own_all, 0.99);
+        let met = if p99 <= target { "met" } else { "NOT met" };
+        format!("{met} ({:.2} ms)", ms(p99))
+    };
     println!(
-        "target p99 < {} ms: {}",
+        "target p99 ≤ {} ms, bot's own time, {} members: {verdict}",
         target.as_millis(),
-        if at(0.99) < target { "met" } else { "NOT met" }
+        options.members
     );
     if failures > 0 || !problems.is_empty() {
         std::process::exit(1);
+    }
+}
+
+/// Issue 28's targets for the bot's own p99: 4 ms with up to 200 members
+/// playing, 8 ms with more (1,000 measured).
+fn default_target_ms(members: usize) -> u64 {
+    if members <= 200 {
+        4
+    } else {
+        8
+    }
+}
+
+/// Sorts `times` and prints one line of count and percentiles.
+fn row(label: &str, times: &mut [Duration]) {
+    if times.is_empty() {
+        return;
+    }
+    times.sort_unstable();
+    let cell = |q: f64| format!("{:.2} ms", ms(percentile(times, q)));
+    println!(
+        "  {:<26} {:>6} {:>9} {:>9} {:>9} {:>9}",
+        label,
+        times.len(),
+        cell(0.50),
+        cell(0.90),
+        cell(0.99),
+        cell(1.0)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The bot's own time for each interaction, as it records it in
+/// `quizbot_interaction_seconds`: every sample, by the `kind` label. The
+/// Prometheus exporter keeps only bucket counts, which place a p99 no
+/// closer than its bucket; this recorder, the process's, keeps every
+/// sample (and ignores every other metric).
+#[derive(Clone, Default)]
+struct HandlingTimes(Arc<Mutex<HashMap<String, Vec<Duration>>>>);
+
+impl HandlingTimes {
+    /// The samples so far, by kind.
+    fn taken(&self) -> HashMap<String, Vec<Duration>> {
+        std::mem::take(&mut *self.0.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// One `kind`'s handle on [`HandlingTimes`].
+struct KindTimes {
+    kind: String,
+    times: HandlingTimes,
+}
+
+impl HistogramFn for KindTimes {
+    fn record(&self, seconds: f64) {
+        let mut times = self.times.0.lock().unwrap_or_else(|e| e.into_inner());
+        times
+            .entry(self.kind.clone())
+            .or_default()
+            .push(Duration::from_secs_f64(seconds));
+    }
+}
+
+impl Recorder for HandlingTimes {
+    fn describe_counter(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_gauge(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+    fn describe_histogram(&self, _: KeyName, _: Option<Unit>, _: SharedString) {}
+
+    fn register_counter(&self, _: &Key, _: &Metadata<'_>) -> Counter {
+        Counter::noop()
+    }
+
+    fn register_gauge(&self, _: &Key, _: &Metadata<'_>) -> Gauge {
+        Gauge::noop()
+    }
+
+    fn register_histogram(&self, key: &Key, _: &Metadata<'_>) -> Histogram {
+        if key.name() != INTERACTION_SECONDS {
+            return Histogram::noop();
+        }
+        let kind = key
+            .labels()
+            .find(|label| label.key() == "kind")
+            .map_or("", |label| label.value());
+        Histogram::from_arc(Arc::new(KindTimes {
+            kind: kind.to_string(),
+            times: self.clone(),
+        }))
     }
 }
 
@@ -254,23 +394,26 @@ fn percentile(sorted: &[Duration], q: f64) -> Duration {
 }
 
 /// One member's session: `/quiz`, then answer and Next until the summary.
-/// Returns the handling time of every interaction and how many failed.
+/// Returns the time to the first response of every interaction, how many
+/// failed and how many were deferred.
 async fn play(
     fake: &FakeDiscord,
     member: &Member,
     questions: usize,
     think_ms: (u64, u64),
-) -> (Vec<(Kind, Duration)>, usize) {
+) -> (Vec<(Kind, Duration)>, usize, usize) {
     let mut latencies = Vec::new();
     let mut failed = 0;
+    let mut deferred = 0;
     let think = || Duration::from_millis(fastrand::u64(think_ms.0..=think_ms.1));
     let mut quiz = fake.slash(
         member,
         "quiz",
         json!([{ "name": "count", "type": 4, "value": questions }]),
     );
-    let mut card = quiz.reply().await;
-    record(Kind::Quiz, &card, &mut latencies, &mut failed);
+    let first = quiz.reply().await;
+    record(Kind::Quiz, &first, &mut latencies, &mut failed);
+    let mut card = shown(&mut quiz, first, &mut deferred).await;
     for position in 0..questions {
         tokio::time::sleep(think()).await;
         let message = card.message();
@@ -289,14 +432,15 @@ async fn play(
             _ => {
                 let buttons = card.custom_ids();
                 if buttons.is_empty() {
-                    return (latencies, failed + 1);
+                    return (latencies, failed + 1, deferred);
                 }
                 let button = &buttons[fastrand::usize(..buttons.len())];
                 fake.click(member, &message, button)
             }
         };
-        let feedback = answer.reply().await;
-        record(Kind::Answer, &feedback, &mut latencies, &mut failed);
+        let first = answer.reply().await;
+        record(Kind::Answer, &first, &mut latencies, &mut failed);
+        let feedback = shown(&mut answer, first, &mut deferred).await;
         if position + 1 == questions {
             break;
         }
@@ -306,13 +450,30 @@ async fn play(
             .into_iter()
             .find(|id| id.ends_with(":next"))
         else {
-            return (latencies, failed + 1);
+            return (latencies, failed + 1, deferred);
         };
         let mut moved = fake.click(member, &feedback.message(), &next);
-        card = moved.reply().await;
-        record(Kind::Next, &card, &mut latencies, &mut failed);
+        let first = moved.reply().await;
+        record(Kind::Next, &first, &mut latencies, &mut failed);
+        card = shown(&mut moved, first, &mut deferred).await;
     }
-    (latencies, failed)
+    (latencies, failed, deferred)
+}
+
+/// The reply that shows the interaction's result: the first, or after a
+/// deferral (Discord's "thinking…", sent when the work outlasts
+/// `deadline::DEFER_AFTER`) the edit that follows it.
+async fn shown(interaction: &mut Interaction, first: Reply, deferred: &mut usize) -> Reply {
+    match first.kind {
+        ReplyKind::Callback(
+            fake_discord::DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+            | fake_discord::DEFERRED_UPDATE_MESSAGE,
+        ) => {
+            *deferred += 1;
+            interaction.reply().await
+        }
+        _ => first,
+    }
 }
 
 /// Keeps the handling time of an accepted response; counts anything else as a failure.
