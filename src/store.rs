@@ -16,6 +16,11 @@
 //! ([`review_cards`]), figures read from the answers ([`answer_figures`]),
 //! reports ([`reports`]), mock exams ([`mock_exams`]) and live rounds
 //! ([`live`]).
+//!
+//! Rows are read into `…Row` structs named after their columns and turned
+//! into the types above; a row both databases decode alike (times as
+//! `Moment`, days as `Day`) is declared once, here or beside the code it
+//! serves, for either backend to read.
 
 mod moment;
 mod postgres;
@@ -377,7 +382,10 @@ mod review_cards;
 pub use live::RoundCreated;
 pub use mock_exams::{MockExam, NewMockExam, PlayerCard, PlayerFirstTry};
 pub use reports::{Filed, NewReport};
-use review_cards::{next_card, replay_answers, CardRow, ReplayedAnswer};
+use review_cards::{
+    next_card, replay_answers, CardRow, CardStateRow, QuestionCardRow, ReplayedAnswer,
+    REPLAYED_ANSWERS,
+};
 pub use review_cards::{Card, DueCounts, LoggedReview};
 
 impl Store {
@@ -462,26 +470,15 @@ impl Store {
         platform: Platform,
         external_id: &ExternalId,
     ) -> Result<Option<Community>, StoreError> {
-        let row: Option<(i64, String, String, f32, Option<Day>, Moment)> = shared_query!(
+        let row: Option<CommunityRow> = shared_query!(
             @fetch_optional self,
             "SELECT id, time_zone, locale, desired_retention, exam_on, periods_since
              FROM communities WHERE platform = $1 AND external_id = $2",
             platform.code(),
             external_id.as_str()
         );
-        let Some((id, zone, locale, retention, exam_on, periods_since)) = row else {
-            return Ok(None);
-        };
-        Ok(Some(Community {
-            id,
-            platform,
-            external_id: external_id.clone(),
-            time_zone: parse_zone(&zone)?,
-            locale,
-            retention,
-            exam_on: exam_on.map(|day| day.0),
-            periods_since: periods_since.0,
-        }))
+        row.map(|row| row.into_community(platform, external_id))
+            .transpose()
     }
 
     /// Sets the community's time zone at `now`: its days, weeks, months
@@ -718,11 +715,164 @@ fn parse_zone(text: &str) -> Result<Tz, StoreError> {
         .map_err(|_| StoreError::Corrupt(format!("time zone `{text}`")))
 }
 
+/// A community's settings as its row holds them (the platform and its id
+/// there are what it was looked up by).
+#[derive(sqlx::FromRow)]
+struct CommunityRow {
+    id: i64,
+    time_zone: String,
+    locale: String,
+    desired_retention: f32,
+    exam_on: Option<Day>,
+    periods_since: Moment,
+}
+
+impl CommunityRow {
+    fn into_community(
+        self,
+        platform: Platform,
+        external_id: &ExternalId,
+    ) -> Result<Community, StoreError> {
+        Ok(Community {
+            id: self.id,
+            platform,
+            external_id: external_id.clone(),
+            time_zone: parse_zone(&self.time_zone)?,
+            locale: self.locale,
+            retention: self.desired_retention,
+            exam_on: self.exam_on.map(|day| day.0),
+            periods_since: self.periods_since.0,
+        })
+    }
+}
+
+/// A player's streak as their row holds it.
+#[derive(sqlx::FromRow)]
+struct StreakRow {
+    current_streak: i32,
+    best_streak: i32,
+    streak_day: Option<Day>,
+}
+
+impl TryFrom<StreakRow> for Streak {
+    type Error = StoreError;
+
+    fn try_from(row: StreakRow) -> Result<Streak, StoreError> {
+        Ok(Streak {
+            current: count_from(row.current_streak.into(), "streak")?,
+            best: count_from(row.best_streak.into(), "best streak")?,
+            last_day: row.streak_day.map(|day| day.0),
+        })
+    }
+}
+
 /// What scoring an answer needs from the store before writing it.
 #[derive(Default)]
 struct ScoringInputs {
     streak: Streak,
     last_correct_at: Option<DateTime<Utc>>,
+}
+
+/// The scoring inputs as read: the player's streak, and when they last
+/// answered the question right.
+#[derive(sqlx::FromRow)]
+struct ScoringInputsRow {
+    #[sqlx(flatten)]
+    streak: StreakRow,
+    last_correct_at: Option<Moment>,
+}
+
+impl TryFrom<ScoringInputsRow> for ScoringInputs {
+    type Error = StoreError;
+
+    fn try_from(row: ScoringInputsRow) -> Result<ScoringInputs, StoreError> {
+        Ok(ScoringInputs {
+            streak: Streak::try_from(row.streak)?,
+            last_correct_at: row.last_correct_at.map(|at| at.0),
+        })
+    }
+}
+
+/// The answer stored first under a unique key, which a second delivery of
+/// the same answer finds.
+#[derive(sqlx::FromRow)]
+struct FirstAnswerRow {
+    choices: String,
+    correct: bool,
+    points: i32,
+}
+
+impl TryFrom<FirstAnswerRow> for Recorded {
+    type Error = StoreError;
+
+    fn try_from(row: FirstAnswerRow) -> Result<Recorded, StoreError> {
+        Ok(Recorded::Duplicate {
+            choices: decode_choices(&row.choices)?,
+            correct: row.correct,
+            points: row.points.into(),
+        })
+    }
+}
+
+/// An answer as a player's history reads it.
+#[derive(sqlx::FromRow)]
+struct HistoryRow {
+    question_id: String,
+    answered_at: Moment,
+    correct: bool,
+}
+
+impl From<HistoryRow> for (String, QuestionHistory) {
+    fn from(row: HistoryRow) -> (String, QuestionHistory) {
+        (
+            row.question_id,
+            QuestionHistory {
+                last_answered_at: row.answered_at.0,
+                last_correct: row.correct,
+            },
+        )
+    }
+}
+
+/// A player's totals on a board as the board's row holds them.
+#[derive(sqlx::FromRow)]
+struct StandingRow {
+    player_id: i64,
+    display_name: String,
+    points: i64,
+    answered: i32,
+    correct: i32,
+}
+
+impl From<StandingRow> for Standing {
+    fn from(row: StandingRow) -> Standing {
+        Standing {
+            player_id: row.player_id,
+            display_name: row.display_name,
+            points: row.points,
+            answered: row.answered.into(),
+            correct: row.correct.into(),
+        }
+    }
+}
+
+/// A player's totals on a board with their rank there.
+#[derive(sqlx::FromRow)]
+struct RankedStandingRow {
+    #[sqlx(flatten)]
+    standing: StandingRow,
+    rank: i64,
+}
+
+impl TryFrom<RankedStandingRow> for Ranked<Standing> {
+    type Error = StoreError;
+
+    fn try_from(row: RankedStandingRow) -> Result<Ranked<Standing>, StoreError> {
+        Ok(Ranked {
+            rank: count_from(row.rank, "rank")?,
+            entry: Standing::from(row.standing),
+        })
+    }
 }
 
 /// What the rules decided for an answer, ready to write.

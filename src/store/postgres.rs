@@ -22,13 +22,15 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use lru::LruCache;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection, Row};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Connection;
 
 use super::{
-    count_from, decode_choices, encode_choices, next_card, replay_answers, score, BoardQuery, Card,
-    CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player, QuizSession, Recorded,
-    ReplayedAnswer, Scored, ScoringInputs, Standing, StoreError, SESSION_BY_ID,
+    count_from, encode_choices, next_card, replay_answers, score, BoardQuery, Card, CardRow,
+    CardStateRow, Community, ExternalId, FirstAnswerRow, HistoryRow, NewAnswer, NewSession,
+    Platform, Player, QuestionCardRow, QuizSession, RankedStandingRow, Recorded, ReplayedAnswer,
+    Scored, ScoringInputs, Standing, StandingRow, StoreError, StreakRow, REPLAYED_ANSWERS,
+    SESSION_BY_ID,
 };
 use crate::quiz::{self, rank_by_points, Period, QuestionHistory, Ranked, Streak};
 use crate::review::CardState;
@@ -69,27 +71,6 @@ fn pool_options(connections: u32) -> PgPoolOptions {
         })
 }
 
-/// A player's streak from its columns.
-fn streak_from_row(row: &PgRow) -> Result<Streak, StoreError> {
-    Ok(Streak {
-        current: count_from(row.get::<i32, _>("current_streak").into(), "streak")?,
-        best: count_from(row.get::<i32, _>("best_streak").into(), "best streak")?,
-        last_day: row.get("streak_day"),
-    })
-}
-
-/// A card's state from its columns.
-fn card_from_row(row: &PgRow) -> Result<CardState, StoreError> {
-    Ok(CardState {
-        stability: row.get("stability"),
-        difficulty: row.get("difficulty"),
-        reviewed_at: row.get("reviewed_at"),
-        due_at: row.get("due_at"),
-        reps: count_from(row.get::<i32, _>("reps").into(), "card reps")?,
-        lapses: count_from(row.get::<i32, _>("lapses").into(), "card lapses")?,
-    })
-}
-
 /// A count as an `INTEGER` column holds it.
 fn int4(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
@@ -99,6 +80,24 @@ fn int4(value: u32) -> i32 {
 /// the state it was computed from (`reps` one less).
 struct CardWrite {
     card: CardState,
+}
+
+/// The row a statement recording an answer returns ([`record`] says what
+/// each column holds).
+#[derive(sqlx::FromRow)]
+struct WrittenRow {
+    /// The player's streak before the statement.
+    #[sqlx(flatten)]
+    streak: StreakRow,
+    /// When the player last answered the question right (guarded shapes
+    /// only).
+    #[sqlx(default)]
+    last_correct_at: Option<DateTime<Utc>>,
+    /// Whether the inputs were the usual ones (guarded shapes only).
+    #[sqlx(default)]
+    usual: Option<bool>,
+    inserted: bool,
+    card_written: bool,
 }
 
 /// The inputs a right answer on local `day` usually finds: the player
@@ -343,12 +342,12 @@ impl PgStore {
         let day = quiz::local_day(answer.answered_at, player.time_zone);
         let scored = score(player, answer, usual_inputs(day));
         let row = self.write(player, answer, &scored, &card, true).await?;
-        if row.get("usual") {
-            return self.recorded(player, answer, scored, &card, &row).await;
+        if row.usual == Some(true) {
+            return self.recorded(player, answer, scored, &card, row).await;
         }
         let inputs = ScoringInputs {
-            streak: streak_from_row(&row)?,
-            last_correct_at: row.get("last_correct_at"),
+            streak: Streak::try_from(row.streak)?,
+            last_correct_at: row.last_correct_at,
         };
         let scored = score(player, answer, inputs);
         self.write_answer(player, answer, scored, &card).await
@@ -363,7 +362,7 @@ impl PgStore {
         card: &CardWrite,
     ) -> Result<Recorded, StoreError> {
         let row = self.write(player, answer, &scored, card, false).await?;
-        self.recorded(player, answer, scored, card, &row).await
+        self.recorded(player, answer, scored, card, row).await
     }
 
     /// The player's card for a question.
@@ -372,7 +371,7 @@ impl PgStore {
         player_id: i64,
         question_id: &str,
     ) -> Result<Option<CardState>, StoreError> {
-        let row = sqlx::query(
+        let row: Option<CardStateRow> = sqlx::query_as(
             "SELECT stability, difficulty, reviewed_at, due_at, reps, lapses
              FROM review_cards WHERE player_id = $1 AND question_id = $2",
         )
@@ -380,7 +379,7 @@ impl PgStore {
         .bind(question_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.as_ref().map(card_from_row).transpose()
+        row.map(CardState::try_from).transpose()
     }
 
     fn known_card(&self, player_id: i64, question_id: &str) -> Option<CardState> {
@@ -448,7 +447,7 @@ impl PgStore {
         scored: &Scored,
         card: &CardWrite,
         guarded: bool,
-    ) -> Result<PgRow, StoreError> {
+    ) -> Result<WrittenRow, StoreError> {
         let write = AnswerWrite {
             guarded,
             streak: scored.streak_change.is_some(),
@@ -456,7 +455,7 @@ impl PgStore {
         };
         let (session_id, position) = session_of(answer);
         let change = scored.streak_change;
-        let row = sqlx::query(write.statement())
+        let row = sqlx::query_as(write.statement())
             .bind(player.community_id)
             .bind(player.id)
             .bind(&answer.question.id)
@@ -501,10 +500,10 @@ impl PgStore {
         answer: &NewAnswer<'_>,
         scored: Scored,
         card: &CardWrite,
-        row: &PgRow,
+        row: WrittenRow,
     ) -> Result<Recorded, StoreError> {
-        if row.get("inserted") {
-            if row.get::<bool, _>("card_written") {
+        if row.inserted {
+            if row.card_written {
                 self.remember_card(player.id, &answer.question.id, card.card);
             } else {
                 self.catch_up_card(player, answer).await?;
@@ -513,12 +512,12 @@ impl PgStore {
                 points: scored.points,
                 streak: match scored.streak_change {
                     Some(changed) => changed,
-                    None => streak_from_row(row)?,
+                    None => Streak::try_from(row.streak)?,
                 },
             });
         }
         let (session_id, position) = session_of(answer);
-        let row = sqlx::query(
+        let row: FirstAnswerRow = sqlx::query_as(
             "SELECT choices, correct, points FROM answers
              WHERE (community_id = $1 AND interaction_id = $2)
                 OR (session_id = $3 AND session_position = $4)
@@ -536,18 +535,14 @@ impl PgStore {
         .bind(&answer.question.id)
         .fetch_one(&self.pool)
         .await?;
-        Ok(Recorded::Duplicate {
-            choices: decode_choices(row.get("choices"))?,
-            correct: row.get("correct"),
-            points: row.get::<i32, _>("points").into(),
-        })
+        Recorded::try_from(row)
     }
 
     pub async fn history(
         &self,
         player: &Player,
     ) -> Result<HashMap<String, QuestionHistory>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT DISTINCT ON (question_id) question_id, answered_at, correct
              FROM answers WHERE player_id = $1
              ORDER BY question_id, answered_at DESC, id DESC",
@@ -555,18 +550,7 @@ impl PgStore {
         .bind(player.id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                (
-                    row.get("question_id"),
-                    QuestionHistory {
-                        last_answered_at: row.get("answered_at"),
-                        last_correct: row.get("correct"),
-                    },
-                )
-            })
-            .collect())
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn create_session(
@@ -592,11 +576,11 @@ impl PgStore {
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
-        let row = sqlx::query(SESSION_BY_ID)
+        let row: Option<SessionRow> = sqlx::query_as(SESSION_BY_ID)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.as_ref().map(session_from_row).transpose()
+        row.map(QuizSession::try_from).transpose()
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -624,7 +608,7 @@ impl PgStore {
              ORDER BY s.{points} DESC, s.player_id
              LIMIT $3"
         );
-        let mut statement = sqlx::query(&sql)
+        let mut statement = sqlx::query_as::<_, StandingRow>(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
             .bind(query.limit as i64);
@@ -632,10 +616,7 @@ impl PgStore {
             statement = statement.bind(query.period.start(query.today));
         }
         let rows = statement.fetch_all(&self.pool).await?;
-        let standings = rows
-            .iter()
-            .map(standing_from_row)
-            .collect::<Result<_, _>>()?;
+        let standings = rows.into_iter().map(Standing::from).collect();
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
 
@@ -676,20 +657,14 @@ impl PgStore {
             Some(_) => query.period.start(query.today),
             None => DateTime::UNIX_EPOCH.date_naive(),
         };
-        let row = sqlx::query(&sql)
+        let row: Option<RankedStandingRow> = sqlx::query_as(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
             .bind(player_id)
             .bind(starts_on)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| {
-            Ok(Ranked {
-                rank: count_from(row.get("rank"), "rank")?,
-                entry: standing_from_row(&row)?,
-            })
-        })
-        .transpose()
+        row.map(Ranked::try_from).transpose()
     }
 
     /// Moves the boards' changes into their histograms, one row per score;
@@ -762,7 +737,7 @@ impl PgStore {
         player: &Player,
         question_ids: &[String],
     ) -> Result<Vec<Card>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<QuestionCardRow> = sqlx::query_as(
             "SELECT question_id, topic, stability, difficulty, reviewed_at, due_at, reps, lapses
              FROM review_cards WHERE player_id = $1 AND question_id = ANY($2)
              ORDER BY question_id",
@@ -771,32 +746,21 @@ impl PgStore {
         .bind(question_ids)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Card {
-                    question_id: row.get("question_id"),
-                    topic: row.get("topic"),
-                    state: card_from_row(row)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Card::try_from).collect()
     }
 
     pub async fn answer_counts(
         &self,
         question_ids: &[String],
     ) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows = sqlx::query(
+        let counts = sqlx::query_as(
             "SELECT question_id, count(*) AS answers FROM answers
              WHERE question_id = ANY($1) GROUP BY question_id ORDER BY question_id",
         )
         .bind(question_ids)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get("question_id"), row.get("answers")))
-            .collect())
+        Ok(counts)
     }
 }
 
@@ -806,27 +770,7 @@ async fn rebuild_cards(tx: &mut sqlx::PgConnection) -> Result<u64, StoreError> {
     sqlx::query("DELETE FROM review_cards")
         .execute(&mut *tx)
         .await?;
-    let rows = sqlx::query(
-        "SELECT a.community_id, a.player_id, a.question_id, a.topic, a.correct,
-                a.answered_at, c.desired_retention
-         FROM answers a JOIN communities c ON c.id = a.community_id
-         ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
-    )
-    .fetch_all(&mut *tx)
-    .await?;
-    let answers: Vec<ReplayedAnswer> = rows
-        .iter()
-        .map(|row| ReplayedAnswer {
-            community_id: row.get("community_id"),
-            player_id: row.get("player_id"),
-            question_id: row.get("question_id"),
-            topic: row.get("topic"),
-            correct: row.get("correct"),
-            answered_at: row.get("answered_at"),
-            retention: row.get("desired_retention"),
-        })
-        .collect();
-    drop(rows);
+    let answers: Vec<ReplayedAnswer> = sqlx::query_as(REPLAYED_ANSWERS).fetch_all(&mut *tx).await?;
     let rebuilt = replay_answers(&answers)?;
     for chunk in rebuilt.cards.chunks(5_000) {
         let mut columns = CardColumns::default();
@@ -887,19 +831,39 @@ impl<'a> CardColumns<'a> {
     }
 }
 
-fn session_from_row(row: &PgRow) -> Result<QuizSession, StoreError> {
-    Ok(QuizSession {
-        id: row.get("id"),
-        community_id: row.get("community_id"),
-        player_id: row.get("player_id"),
-        topic: row.get("topic"),
-        question_ids: row.get("question_ids"),
-        position: count_from(row.get::<i64, _>("answered_to"), "session position")?,
-        created_at: row.get("created_at"),
-        expires_at: row.get("expires_at"),
-        finished_at: row.get("finished_at"),
-        review: row.get("review"),
-    })
+/// A quiz session as [`SESSION_BY_ID`] reads it: the question ids as a
+/// `text[]`.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    community_id: i64,
+    player_id: i64,
+    topic: Option<String>,
+    question_ids: Vec<String>,
+    answered_to: i64,
+    created_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    review: bool,
+}
+
+impl TryFrom<SessionRow> for QuizSession {
+    type Error = StoreError;
+
+    fn try_from(row: SessionRow) -> Result<QuizSession, StoreError> {
+        Ok(QuizSession {
+            id: row.id,
+            community_id: row.community_id,
+            player_id: row.player_id,
+            topic: row.topic,
+            question_ids: row.question_ids,
+            position: count_from(row.answered_to, "session position")?,
+            created_at: row.created_at,
+            expires_at: row.expires_at,
+            finished_at: row.finished_at,
+            review: row.review,
+        })
+    }
 }
 
 /// Where `player_totals` keeps a period: its total's columns and, except
@@ -953,7 +917,7 @@ impl PeriodColumns {
         }
     }
 
-    /// A [`Standing`]'s columns from totals row `s` joined with player `p`.
+    /// A [`StandingRow`]'s columns from totals row `s` joined with player `p`.
     fn standing(&self) -> String {
         let PeriodColumns {
             points,
@@ -973,16 +937,6 @@ impl PeriodColumns {
         self.starts_on
             .map_or(String::new(), |on| format!("AND {row}.{on} = {day}"))
     }
-}
-
-fn standing_from_row(row: &PgRow) -> Result<Standing, StoreError> {
-    Ok(Standing {
-        player_id: row.get("player_id"),
-        display_name: row.get("display_name"),
-        points: row.get("points"),
-        answered: row.get::<i32, _>("answered").into(),
-        correct: row.get::<i32, _>("correct").into(),
-    })
 }
 
 /// Whether a statement that failed with `err` may run again. A deadlock or

@@ -164,15 +164,73 @@ pub(super) fn next_card(
     .map_err(|err| StoreError::Corrupt(format!("card of `{}`: {err}", answer.question.id)))
 }
 
-/// One answer as the rebuild replays it.
+/// Every stored answer as the rebuild replays it ([`ReplayedAnswer`]), by
+/// player, question and time.
+pub(super) const REPLAYED_ANSWERS: &str =
+    "SELECT a.community_id, a.player_id, a.question_id, a.topic, a.correct, a.answered_at,
+            c.desired_retention
+     FROM answers a JOIN communities c ON c.id = a.community_id
+     ORDER BY a.player_id, a.question_id, a.answered_at, a.id";
+
+/// One answer as the rebuild replays it, with its community's desired
+/// retention.
+#[derive(sqlx::FromRow)]
 pub(super) struct ReplayedAnswer {
     pub(super) community_id: i64,
     pub(super) player_id: i64,
     pub(super) question_id: String,
     pub(super) topic: String,
     pub(super) correct: bool,
-    pub(super) answered_at: DateTime<Utc>,
+    pub(super) answered_at: Moment,
+    #[sqlx(rename = "desired_retention")]
     pub(super) retention: f32,
+}
+
+/// A card's state as its row holds it.
+#[derive(sqlx::FromRow)]
+pub(super) struct CardStateRow {
+    stability: f32,
+    difficulty: f32,
+    reviewed_at: Moment,
+    due_at: Moment,
+    reps: i32,
+    lapses: i32,
+}
+
+impl TryFrom<CardStateRow> for CardState {
+    type Error = StoreError;
+
+    fn try_from(row: CardStateRow) -> Result<CardState, StoreError> {
+        Ok(CardState {
+            stability: row.stability,
+            difficulty: row.difficulty,
+            reviewed_at: row.reviewed_at.0,
+            due_at: row.due_at.0,
+            reps: count_from(row.reps.into(), "card reps")?,
+            lapses: count_from(row.lapses.into(), "card lapses")?,
+        })
+    }
+}
+
+/// A player's card as its row holds it, with its question and topic.
+#[derive(sqlx::FromRow)]
+pub(super) struct QuestionCardRow {
+    question_id: String,
+    topic: String,
+    #[sqlx(flatten)]
+    state: CardStateRow,
+}
+
+impl TryFrom<QuestionCardRow> for Card {
+    type Error = StoreError;
+
+    fn try_from(row: QuestionCardRow) -> Result<Card, StoreError> {
+        Ok(Card {
+            question_id: row.question_id,
+            topic: row.topic,
+            state: CardState::try_from(row.state)?,
+        })
+    }
 }
 
 /// A card as its row holds it.
@@ -203,7 +261,7 @@ pub(super) fn replay_answers(answers: &[ReplayedAnswer]) -> Result<Rebuilt, Stor
             let (next, _) = review::review(
                 card.as_ref(),
                 answer.correct,
-                answer.answered_at,
+                answer.answered_at.0,
                 answer.retention,
             )
             .map_err(|err| {

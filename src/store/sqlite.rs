@@ -19,17 +19,19 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
+use super::moment::Moment;
 use super::{
-    count_from, decode_choices, encode_choices, next_card, parse_zone, replay_answers, score,
-    BoardQuery, Card, CardRow, Community, ExternalId, NewAnswer, NewSession, Platform, Player,
-    QuizSession, Recorded, ReplayedAnswer, ScoringInputs, Standing, StoreError, SESSION_BY_ID,
+    count_from, encode_choices, next_card, replay_answers, score, BoardQuery, Card, CardRow,
+    CardStateRow, Community, CommunityRow, ExternalId, FirstAnswerRow, HistoryRow, NewAnswer,
+    NewSession, Platform, Player, QuestionCardRow, QuizSession, RankedStandingRow, Recorded,
+    ReplayedAnswer, ScoringInputs, ScoringInputsRow, Standing, StandingRow, StoreError,
+    REPLAYED_ANSWERS, SESSION_BY_ID,
 };
-use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked, Streak};
+use crate::quiz::{rank_by_points, Period, QuestionHistory, Ranked};
 use crate::review::CardState;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -43,42 +45,8 @@ fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn from_millis(ms: i64) -> Result<DateTime<Utc>, StoreError> {
-    DateTime::from_timestamp_millis(ms)
-        .ok_or_else(|| StoreError::Corrupt(format!("timestamp {ms}")))
-}
-
 fn day_text(day: NaiveDate) -> String {
     day.format("%Y-%m-%d").to_string()
-}
-
-/// A card's state from its columns.
-fn card_from_row(row: &SqliteRow) -> Result<CardState, StoreError> {
-    Ok(CardState {
-        stability: row.get("stability"),
-        difficulty: row.get("difficulty"),
-        reviewed_at: from_millis(row.get("reviewed_at"))?,
-        due_at: from_millis(row.get("due_at"))?,
-        reps: count_from(row.get("reps"), "card reps")?,
-        lapses: count_from(row.get("lapses"), "card lapses")?,
-    })
-}
-
-/// A player's streak from its columns.
-fn streak_from_row(row: &SqliteRow) -> Result<Streak, StoreError> {
-    Ok(Streak {
-        current: count_from(row.get("current_streak"), "streak")?,
-        best: count_from(row.get("best_streak"), "best streak")?,
-        last_day: parse_day(row.get("streak_day"))?,
-    })
-}
-
-fn parse_day(text: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
-    text.map(|t| {
-        NaiveDate::parse_from_str(&t, "%Y-%m-%d")
-            .map_err(|_| StoreError::Corrupt(format!("day `{t}`")))
-    })
-    .transpose()
 }
 
 impl SqliteStore {
@@ -137,29 +105,8 @@ impl SqliteStore {
         sqlx::query("DELETE FROM review_cards")
             .execute(&mut *tx)
             .await?;
-        let rows = sqlx::query(
-            "SELECT a.community_id, a.player_id, a.question_id, a.topic, a.correct,
-                    a.answered_at, c.desired_retention
-             FROM answers a JOIN communities c ON c.id = a.community_id
-             ORDER BY a.player_id, a.question_id, a.answered_at, a.id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        let answers = rows
-            .iter()
-            .map(|row| {
-                Ok(ReplayedAnswer {
-                    community_id: row.get("community_id"),
-                    player_id: row.get("player_id"),
-                    question_id: row.get("question_id"),
-                    topic: row.get("topic"),
-                    correct: row.get("correct"),
-                    answered_at: from_millis(row.get("answered_at"))?,
-                    retention: row.get("desired_retention"),
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        drop(rows);
+        let answers: Vec<ReplayedAnswer> =
+            sqlx::query_as(REPLAYED_ANSWERS).fetch_all(&mut *tx).await?;
         let rebuilt = replay_answers(&answers)?;
         for card in &rebuilt.cards {
             write_card(&mut tx, card).await?;
@@ -180,7 +127,7 @@ impl SqliteStore {
         time_zone: Tz,
         locale: &str,
     ) -> Result<Community, StoreError> {
-        let row = sqlx::query(
+        let row: CommunityRow = sqlx::query_as(
             "INSERT INTO communities (platform, external_id, time_zone, locale, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5)
              ON CONFLICT (platform, external_id) DO UPDATE SET platform = excluded.platform
@@ -193,7 +140,7 @@ impl SqliteStore {
         .bind(millis(Utc::now()))
         .fetch_one(&self.pool)
         .await?;
-        community_from_row(platform, external_id, &row)
+        row.into_community(platform, external_id)
     }
 
     pub async fn set_community_time_zone(
@@ -269,7 +216,7 @@ impl SqliteStore {
         answer: &NewAnswer<'_>,
     ) -> Result<Recorded, StoreError> {
         let mut tx = self.begin_write().await?;
-        let row = sqlx::query(
+        let inputs: ScoringInputsRow = sqlx::query_as(
             "SELECT current_streak, best_streak, streak_day,
                     (SELECT max(answered_at) FROM answers
                       WHERE player_id = ?1 AND question_id = ?2 AND correct) AS last_correct_at
@@ -279,14 +226,7 @@ impl SqliteStore {
         .bind(&answer.question.id)
         .fetch_one(&mut *tx)
         .await?;
-        let inputs = ScoringInputs {
-            streak: streak_from_row(&row)?,
-            last_correct_at: row
-                .get::<Option<i64>, _>("last_correct_at")
-                .map(from_millis)
-                .transpose()?,
-        };
-        let scored = score(player, answer, inputs);
+        let scored = score(player, answer, ScoringInputs::try_from(inputs)?);
         let (session_id, position) = match answer.session {
             Some((id, position)) => (Some(id), Some(position as i64)),
             None => (None, None),
@@ -317,7 +257,7 @@ impl SqliteStore {
         .await?;
 
         let Some(_) = inserted else {
-            let row = sqlx::query(
+            let first: FirstAnswerRow = sqlx::query_as(
                 "SELECT choices, correct, points FROM answers
                  WHERE (community_id = ?1 AND interaction_id = ?2)
                     OR (session_id = ?3 AND session_position = ?4)
@@ -336,24 +276,18 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
             tx.rollback().await?;
-            return Ok(Recorded::Duplicate {
-                choices: decode_choices(row.get("choices"))?,
-                correct: row.get("correct"),
-                points: row.get("points"),
-            });
+            return Recorded::try_from(first);
         };
 
-        let previous = sqlx::query(
+        let previous: Option<CardStateRow> = sqlx::query_as(
             "SELECT stability, difficulty, reviewed_at, due_at, reps, lapses
              FROM review_cards WHERE player_id = ?1 AND question_id = ?2",
         )
         .bind(player.id)
         .bind(&answer.question.id)
         .fetch_optional(&mut *tx)
-        .await?
-        .as_ref()
-        .map(card_from_row)
-        .transpose()?;
+        .await?;
+        let previous = previous.map(CardState::try_from).transpose()?;
         let (state, _) = next_card(player, answer, previous.as_ref())?;
         let card = CardRow {
             community_id: player.community_id,
@@ -407,24 +341,15 @@ impl SqliteStore {
         &self,
         player: &Player,
     ) -> Result<HashMap<String, QuestionHistory>, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<HistoryRow> = sqlx::query_as(
             "SELECT question_id, answered_at, correct FROM answers
              WHERE player_id = ?1 ORDER BY answered_at, id",
         )
         .bind(player.id)
         .fetch_all(&self.pool)
         .await?;
-        let mut history = HashMap::new();
-        for row in rows {
-            history.insert(
-                row.get("question_id"),
-                QuestionHistory {
-                    last_answered_at: from_millis(row.get("answered_at"))?,
-                    last_correct: row.get("correct"),
-                },
-            );
-        }
-        Ok(history)
+        // In time order: each question's last answer is inserted last.
+        Ok(rows.into_iter().map(Into::into).collect())
     }
 
     pub async fn create_session(
@@ -452,11 +377,11 @@ impl SqliteStore {
     }
 
     pub async fn session(&self, id: i64) -> Result<Option<QuizSession>, StoreError> {
-        let row = sqlx::query(SESSION_BY_ID)
+        let row: Option<SessionRow> = sqlx::query_as(SESSION_BY_ID)
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|row| session_from_row(&row)).transpose()
+        row.map(QuizSession::try_from).transpose()
     }
 
     pub async fn finish_session(&self, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -474,8 +399,8 @@ impl SqliteStore {
         &self,
         query: &BoardQuery<'_>,
     ) -> Result<Vec<Ranked<Standing>>, StoreError> {
-        let rows = if query.uses_totals() {
-            sqlx::query(
+        let rows: Vec<StandingRow> = if query.uses_totals() {
+            sqlx::query_as(
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
                  FROM period_scores s JOIN players p ON p.id = s.player_id
                  WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
@@ -491,7 +416,7 @@ impl SqliteStore {
             .await?
         } else {
             let (from, until) = query.bounds();
-            sqlx::query(
+            sqlx::query_as(
                 // Names for the top only, as in the Postgres store.
                 "WITH top AS (
                      SELECT player_id, sum(points) AS points, count(*) AS answered,
@@ -515,10 +440,7 @@ impl SqliteStore {
             .fetch_all(&self.pool)
             .await?
         };
-        let standings = rows
-            .iter()
-            .map(standing_from_row)
-            .collect::<Result<_, _>>()?;
+        let standings = rows.into_iter().map(Standing::from).collect();
         Ok(rank_by_points(standings, |s: &Standing| s.points))
     }
 
@@ -527,8 +449,8 @@ impl SqliteStore {
         query: &BoardQuery<'_>,
         player_id: i64,
     ) -> Result<Option<Ranked<Standing>>, StoreError> {
-        let row = if query.uses_totals() {
-            sqlx::query(
+        let row: Option<RankedStandingRow> = if query.uses_totals() {
+            sqlx::query_as(
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct,
                         -- The players above, counted in the board's covering index.
                         (SELECT count(*) FROM period_scores o
@@ -548,7 +470,7 @@ impl SqliteStore {
             .await?
         } else {
             let (from, until) = query.bounds();
-            sqlx::query(
+            sqlx::query_as(
                 "WITH totals AS (
                      SELECT player_id, sum(points) AS points, count(*) AS answered,
                             sum(correct) AS correct
@@ -570,13 +492,7 @@ impl SqliteStore {
             .fetch_optional(&self.pool)
             .await?
         };
-        row.map(|row| {
-            Ok(Ranked {
-                rank: count_from(row.get("rank"), "rank")?,
-                entry: standing_from_row(&row)?,
-            })
-        })
-        .transpose()
+        row.map(Ranked::try_from).transpose()
     }
 
     pub async fn cards(
@@ -586,7 +502,7 @@ impl SqliteStore {
     ) -> Result<Vec<Card>, StoreError> {
         let ids = serde_json::to_string(question_ids)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-        let rows = sqlx::query(
+        let rows: Vec<QuestionCardRow> = sqlx::query_as(
             "SELECT question_id, topic, stability, difficulty, reviewed_at, due_at, reps, lapses
              FROM review_cards
              WHERE player_id = ?1 AND question_id IN (SELECT value FROM json_each(?2))
@@ -596,15 +512,7 @@ impl SqliteStore {
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(Card {
-                    question_id: row.get("question_id"),
-                    topic: row.get("topic"),
-                    state: card_from_row(row)?,
-                })
-            })
-            .collect()
+        rows.into_iter().map(Card::try_from).collect()
     }
 
     pub async fn answer_counts(
@@ -613,7 +521,7 @@ impl SqliteStore {
     ) -> Result<Vec<(String, i64)>, StoreError> {
         let ids = serde_json::to_string(question_ids)
             .map_err(|err| StoreError::Corrupt(err.to_string()))?;
-        let rows = sqlx::query(
+        let counts = sqlx::query_as(
             "SELECT question_id, count(*) AS answers FROM answers
              WHERE question_id IN (SELECT value FROM json_each(?1))
              GROUP BY question_id ORDER BY question_id",
@@ -621,28 +529,8 @@ impl SqliteStore {
         .bind(ids)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get("question_id"), row.get("answers")))
-            .collect())
+        Ok(counts)
     }
-}
-
-fn community_from_row(
-    platform: Platform,
-    external_id: &ExternalId,
-    row: &SqliteRow,
-) -> Result<Community, StoreError> {
-    Ok(Community {
-        id: row.get("id"),
-        platform,
-        external_id: external_id.clone(),
-        time_zone: parse_zone(row.get("time_zone"))?,
-        locale: row.get("locale"),
-        retention: row.get("desired_retention"),
-        exam_on: parse_day(row.get("exam_on"))?,
-        periods_since: from_millis(row.get("periods_since"))?,
-    })
 }
 
 /// How many times an answer is tried while the file is busy.
@@ -659,34 +547,41 @@ fn is_busy(err: &sqlx::Error) -> bool {
         .is_some_and(|code| matches!(code & 0xff, 5 | 6))
 }
 
-fn session_from_row(row: &SqliteRow) -> Result<QuizSession, StoreError> {
-    let ids: String = row.get("question_ids");
-    Ok(QuizSession {
-        id: row.get("id"),
-        community_id: row.get("community_id"),
-        player_id: row.get("player_id"),
-        topic: row.get("topic"),
-        question_ids: serde_json::from_str(&ids)
-            .map_err(|_| StoreError::Corrupt(format!("session question ids `{ids}`")))?,
-        position: count_from(row.get("answered_to"), "session position")?,
-        created_at: from_millis(row.get("created_at"))?,
-        expires_at: from_millis(row.get("expires_at"))?,
-        finished_at: row
-            .get::<Option<i64>, _>("finished_at")
-            .map(from_millis)
-            .transpose()?,
-        review: row.get("review"),
-    })
+/// A quiz session as [`SESSION_BY_ID`] reads it: the question ids as a
+/// JSON array.
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    community_id: i64,
+    player_id: i64,
+    topic: Option<String>,
+    question_ids: String,
+    answered_to: i64,
+    created_at: Moment,
+    expires_at: Moment,
+    finished_at: Option<Moment>,
+    review: bool,
 }
 
-fn standing_from_row(row: &SqliteRow) -> Result<Standing, StoreError> {
-    Ok(Standing {
-        player_id: row.get("player_id"),
-        display_name: row.get("display_name"),
-        points: row.get("points"),
-        answered: row.get("answered"),
-        correct: row.get("correct"),
-    })
+impl TryFrom<SessionRow> for QuizSession {
+    type Error = StoreError;
+
+    fn try_from(row: SessionRow) -> Result<QuizSession, StoreError> {
+        let ids = &row.question_ids;
+        Ok(QuizSession {
+            id: row.id,
+            community_id: row.community_id,
+            player_id: row.player_id,
+            question_ids: serde_json::from_str(ids)
+                .map_err(|_| StoreError::Corrupt(format!("session question ids `{ids}`")))?,
+            topic: row.topic,
+            position: count_from(row.answered_to, "session position")?,
+            created_at: row.created_at.0,
+            expires_at: row.expires_at.0,
+            finished_at: row.finished_at.map(|at| at.0),
+            review: row.review,
+        })
+    }
 }
 
 /// The totals rows an answer adds to: every period for all topics (`""`), and all
