@@ -24,6 +24,7 @@ both_backends!(
     ranks_stay_exact_as_points_change,
     ranks_are_exact_at_every_total,
     ranks_match_a_count_on_random_boards,
+    pruning_the_boards_keeps_every_current_rank,
     topic_boards_and_stats_split_by_topic,
     sessions_follow_their_stored_answers,
     history_remembers_the_last_answer,
@@ -815,6 +816,65 @@ async fn ranks_match_a_count_on_random_boards(db: &TestDatabase) {
                     );
                 }
             }
+        }
+    }
+}
+
+/// Pruning drops the histograms of periods that are over (on Postgres;
+/// SQLite has none): this week's boards and all time keep their ranks.
+async fn pruning_the_boards_keeps_every_current_rank(db: &TestDatabase) {
+    let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let (ana, bob) = (f.player("ana").await, f.player("bob").await);
+    let long_ago = "2026-03-04T01:00:00Z";
+    let now = Utc::now();
+    let today = quiz::local_day(now, f.community.time_zone).to_string();
+    for (player, ids) in [(&ana, &["a1", "a2"][..]), (&bob, &["b1"][..])] {
+        for id in ids {
+            f.answer(player, &question(id, "ec2", &[0]), &[0], long_ago, None)
+                .await;
+        }
+    }
+    // Both answer again today, where only today's answers count.
+    for id in ["b2", "b3"] {
+        f.answer(
+            &bob,
+            &question(id, "ec2", &[0]),
+            &[0],
+            &now.to_rfc3339(),
+            None,
+        )
+        .await;
+    }
+    for id in ["a3", "a4", "a5"] {
+        f.answer(
+            &ana,
+            &question(id, "ec2", &[0]),
+            &[0],
+            &now.to_rfc3339(),
+            None,
+        )
+        .await;
+    }
+    f.store.fold_boards().await.expect("fold");
+    let dropped = f.store.prune_boards().await.expect("prune");
+    match &f.store {
+        Store::Postgres(_) => assert!(dropped > 0, "March's day, week and month are over"),
+        Store::Sqlite(_) => assert_eq!(dropped, 0, "SQLite keeps no histograms"),
+    }
+    let players = [ana, bob];
+    for (period, expected) in [
+        (Period::Today, [("ana", 1, 30), ("bob", 2, 20)]),
+        (Period::AllTime, [("ana", 1, 50), ("bob", 2, 30)]),
+    ] {
+        for topic in [None, Some("ec2")] {
+            assert_eq!(
+                f.ranks(&f.board(period, topic, &today), &players).await,
+                expected
+                    .iter()
+                    .map(|(n, r, p)| (n.to_string(), *r, *p))
+                    .collect::<Vec<_>>(),
+                "{period:?} {topic:?} after pruning"
+            );
         }
     }
 }
