@@ -33,6 +33,10 @@ pub const DEFAULT_DAILY_TICK: Duration = Duration::from_secs(10);
 /// read when present).
 pub const CONFIG_FILE_VARIABLE: &str = "QUIZBOT_CONFIG";
 
+/// The variable that sets the log filter (read by the binary before the
+/// settings, so that loading them can be logged).
+pub const LOG_FILTER_VARIABLE: &str = "QUIZBOT_LOG";
+
 /// One setting read from the environment.
 #[derive(Debug, Clone, Copy)]
 pub struct Setting {
@@ -88,10 +92,12 @@ pub const SETTINGS: &[Setting] = &[
     Setting::env("SLACK_ADMINS", "slack.admins"),
 ];
 
-/// Every environment variable [`Config::load`] reads: the file's and each
-/// setting's.
+/// Every environment variable quizbot reads: the log filter's, the
+/// settings file's and each setting's ([`Config::load`] reads the last two).
 pub fn variables() -> impl Iterator<Item = &'static str> {
-    std::iter::once(CONFIG_FILE_VARIABLE).chain(SETTINGS.iter().map(|s| s.variable))
+    [LOG_FILTER_VARIABLE, CONFIG_FILE_VARIABLE]
+        .into_iter()
+        .chain(SETTINGS.iter().map(|s| s.variable))
 }
 
 /// The language of everything users read.

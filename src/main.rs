@@ -7,12 +7,13 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use quizbot::cli::{self, Cli};
+use quizbot::config;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_env("QUIZBOT_LOG")
+            EnvFilter::try_from_env(config::LOG_FILTER_VARIABLE)
                 .unwrap_or_else(|_| EnvFilter::new(cli.default_log_filter())),
         )
         .with_writer(std::io::stderr)

@@ -131,7 +131,8 @@ fn collect_files(dir: &Path, files: &mut Vec<std::path::PathBuf>) {
     }
 }
 
-/// The settings the binary reads: every variable `Config::load` asks for.
+/// The settings the binary reads: the log filter and every variable
+/// `Config::load` asks for.
 fn settings_read() -> BTreeSet<&'static str> {
     config::variables().collect()
 }
