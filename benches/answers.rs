@@ -214,16 +214,9 @@ async fn run_store(server: &str, args: &Args) -> f64 {
                     .record_answer(
                         player,
                         &NewAnswer {
-                            question,
-                            grade,
-                            answered_at: Utc::now(),
                             elapsed_ms: Some(2000),
                             interaction_id: Some(format!("{client}-{n}")),
-                            session: None,
-                            daily_post: None,
-                            review: false,
-                            mock_exam: None,
-                            bonus: 0,
+                            ..NewAnswer::new(question, grade, Utc::now())
                         },
                     )
                     .await

@@ -180,16 +180,8 @@ async fn main() {
             .record_answer(
                 &player,
                 &NewAnswer {
-                    question: &question,
-                    grade,
-                    answered_at: Utc::now(),
-                    elapsed_ms: None,
                     interaction_id: Some(format!("again-{n}")),
-                    session: None,
-                    daily_post: None,
-                    review: false,
-                    mock_exam: None,
-                    bonus: 0,
+                    ..NewAnswer::new(&question, grade, Utc::now())
                 },
             )
             .await

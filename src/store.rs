@@ -116,7 +116,25 @@ pub struct NewAnswer<'a> {
     pub bonus: i64,
 }
 
-impl NewAnswer<'_> {
+impl<'a> NewAnswer<'a> {
+    /// An answer on its own: no timing, no interaction id, outside any
+    /// session, daily post, review or mock exam, with no bonus. Set what
+    /// else is known beside it (`NewAnswer { interaction_id, ..NewAnswer::new(…) }`).
+    pub fn new(question: &'a Question, grade: quiz::Grade, answered_at: DateTime<Utc>) -> Self {
+        NewAnswer {
+            question,
+            grade,
+            answered_at,
+            elapsed_ms: None,
+            interaction_id: None,
+            session: None,
+            daily_post: None,
+            review: false,
+            mock_exam: None,
+            bonus: 0,
+        }
+    }
+
     /// Whether a unique key (interaction, session question, daily post,
     /// mock exam question) makes a second write of this answer a no-op.
     pub fn is_keyed(&self) -> bool {

@@ -556,18 +556,11 @@ async fn a_round_is_played_once_by_two_replicas_and_scored_like_any_answer(db: &
     store
         .record_answer(
             &ann_player,
-            &NewAnswer {
-                question: &asked,
-                grade: quiz::grade(&asked, &right).unwrap(),
-                answered_at: Utc::now() - Duration::days(1),
-                elapsed_ms: None,
-                interaction_id: None,
-                session: None,
-                daily_post: None,
-                review: false,
-                mock_exam: None,
-                bonus: 0,
-            },
+            &NewAnswer::new(
+                &asked,
+                quiz::grade(&asked, &right).unwrap(),
+                Utc::now() - Duration::days(1),
+            ),
         )
         .await
         .unwrap();

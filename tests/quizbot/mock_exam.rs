@@ -507,18 +507,11 @@ async fn the_record_and_the_group_show_the_predicted_score(db: &TestDatabase) {
             store
                 .record_answer(
                     &player,
-                    &NewAnswer {
+                    &NewAnswer::new(
                         question,
-                        grade: quiz::grade(question, &chosen).expect("grade"),
-                        answered_at: clock.now() - Duration::days(1),
-                        elapsed_ms: None,
-                        interaction_id: None,
-                        session: None,
-                        daily_post: None,
-                        review: false,
-                        mock_exam: None,
-                        bonus: 0,
-                    },
+                        quiz::grade(question, &chosen).expect("grade"),
+                        clock.now() - Duration::days(1),
+                    ),
                 )
                 .await
                 .expect("record");

@@ -48,16 +48,12 @@ async fn answer(
         .record_answer(
             player,
             &NewAnswer {
-                question: &q,
-                grade: quiz::grade(&q, &[0]).expect("a grade"),
-                answered_at: at("2026-03-02T01:00:00Z"),
-                elapsed_ms: None,
                 interaction_id: interaction.map(str::to_string),
-                session: None,
-                daily_post: None,
-                review: false,
-                mock_exam: None,
-                bonus: 0,
+                ..NewAnswer::new(
+                    &q,
+                    quiz::grade(&q, &[0]).expect("a grade"),
+                    at("2026-03-02T01:00:00Z"),
+                )
             },
         )
         .await

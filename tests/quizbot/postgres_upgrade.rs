@@ -205,18 +205,7 @@ async fn boards_and_ranks_survive_the_move_to_player_totals() {
     store
         .record_answer(
             &ana,
-            &NewAnswer {
-                question: &q5,
-                grade,
-                answered_at: at("2026-03-09T03:00:00Z"),
-                elapsed_ms: None,
-                interaction_id: None,
-                session: None,
-                daily_post: None,
-                review: false,
-                mock_exam: None,
-                bonus: 0,
-            },
+            &NewAnswer::new(&q5, grade, at("2026-03-09T03:00:00Z")),
         )
         .await
         .expect("record");

@@ -36,16 +36,10 @@ async fn record(
         .record_answer(
             player,
             &NewAnswer {
-                question: &q,
-                grade,
-                answered_at: at(when),
                 elapsed_ms: Some(4_000),
                 interaction_id: interaction.map(str::to_string),
-                session: None,
-                daily_post: None,
                 review,
-                mock_exam: None,
-                bonus: 0,
+                ..NewAnswer::new(&q, grade, at(when))
             },
         )
         .await

@@ -105,16 +105,9 @@ impl Fixture {
             .record_answer(
                 player,
                 &NewAnswer {
-                    question,
-                    grade,
-                    answered_at: at(when),
                     elapsed_ms: Some(1500),
                     interaction_id: interaction.map(str::to_string),
-                    session: None,
-                    daily_post: None,
-                    review: false,
-                    mock_exam: None,
-                    bonus: 0,
+                    ..NewAnswer::new(question, grade, at(when))
                 },
             )
             .await
@@ -285,16 +278,9 @@ async fn a_second_click_on_a_session_question_scores_once(db: &TestDatabase) {
                 .record_answer(
                     &ana,
                     &NewAnswer {
-                        question: &q,
-                        grade,
-                        answered_at: now,
-                        elapsed_ms: None,
                         interaction_id: Some(interaction.into()),
                         session: Some((session_id, 0)),
-                        daily_post: None,
-                        review: false,
-                        mock_exam: None,
-                        bonus: 0,
+                        ..NewAnswer::new(&q, grade, now)
                     },
                 )
                 .await
@@ -969,16 +955,9 @@ async fn sessions_follow_their_stored_answers(db: &TestDatabase) {
                 .record_answer(
                     &player,
                     &NewAnswer {
-                        question: &question,
-                        grade,
-                        answered_at: now,
-                        elapsed_ms: None,
                         interaction_id: Some(interaction.into()),
                         session: Some((created.id, position)),
-                        daily_post: None,
-                        review: false,
-                        mock_exam: None,
-                        bonus: 0,
+                        ..NewAnswer::new(&question, grade, now)
                     },
                 )
                 .await
@@ -1116,16 +1095,8 @@ async fn fifty_answers_at_once_are_each_recorded_once(db: &TestDatabase) {
                     .record_answer(
                         &player,
                         &NewAnswer {
-                            question: &q,
-                            grade,
-                            answered_at: at("2026-03-04T01:00:00Z"),
-                            elapsed_ms: None,
                             interaction_id: Some(format!("interaction-{task}")),
-                            session: None,
-                            daily_post: None,
-                            review: false,
-                            mock_exam: None,
-                            bonus: 0,
+                            ..NewAnswer::new(&q, grade, at("2026-03-04T01:00:00Z"))
                         },
                     )
                     .await
