@@ -312,8 +312,16 @@ struct Pen<'a, 'b> {
 impl Pen<'_, '_> {
     /// The pen's advance over `text`, in pixels.
     fn width(&self, text: &str, size: f32) -> i32 {
+        let (_, end) = self.layout(text, size, 0.0);
+        end.ceil() as i32
+    }
+
+    /// The glyphs of `text` at `size` pixels, each with the pen's position
+    /// when it is drawn, the pen starting at `x`; and where the pen ends.
+    /// A letter the font lacks is left out rather than drawn as a box.
+    fn layout(&self, text: &str, size: f32, mut x: f32) -> (Vec<(ab_glyph::GlyphId, f32)>, f32) {
         let font = self.font.as_scaled(size);
-        let mut width = 0.0;
+        let mut glyphs = Vec::new();
         let mut previous = None;
         for c in text.chars() {
             let id = font.glyph_id(c);
@@ -321,12 +329,13 @@ impl Pen<'_, '_> {
                 continue;
             }
             if let Some(previous) = previous {
-                width += font.kern(previous, id);
+                x += font.kern(previous, id);
             }
-            width += font.h_advance(id);
+            glyphs.push((id, x));
+            x += font.h_advance(id);
             previous = Some(id);
         }
-        width.ceil() as i32
+        (glyphs, x)
     }
 
     /// A panel's caption, centred in the room above its plot.
@@ -356,20 +365,9 @@ impl Pen<'_, '_> {
         // Cap height and x-height sit around the middle of ascent above
         // the baseline: centre that.
         let baseline = at.1 as f32 + font.ascent() * 0.36;
-        let mut x = start as f32;
-        let mut previous = None;
-        for c in text.chars() {
-            // A letter the font lacks is left out rather than drawn as a box.
-            let id = font.glyph_id(c);
-            if id.0 == 0 {
-                continue;
-            }
-            if let Some(previous) = previous {
-                x += font.kern(previous, id);
-            }
+        let (glyphs, _) = self.layout(text, size, start as f32);
+        for (id, x) in glyphs {
             let glyph = id.with_scale_and_position(size, point(x, baseline));
-            x += font.h_advance(id);
-            previous = Some(id);
             let Some(outline) = self.font.outline_glyph(glyph) else {
                 continue;
             };

@@ -442,10 +442,8 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             user,
             content,
         } => {
-            content.apply(&mut config);
-            let content = load_content(&config)?;
             let user = user.unwrap_or_else(default_user);
-            with_service(&config, content, |service| async move {
+            with_content(&mut config, &content, |service| async move {
                 let mut input = io::stdin().lock();
                 let mut output = io::stdout().lock();
                 let reviewed =
@@ -499,25 +497,21 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
                     json,
                     content,
                 },
-        } => {
-            content.apply(&mut config);
-            let content = load_content(&config)?;
-            with_service(&config, content, |service| async move {
-                let texts = service.texts();
-                let stats = match service.question_stats(community, topic.as_deref()).await {
-                    Ok(stats) => stats,
-                    Err(err) => return Ok(refused(&err, texts, "questions stats")),
-                };
-                let mut output = io::stdout().lock();
-                if json {
-                    writeln!(output, "{}", serde_json::to_string_pretty(&stats)?)?;
-                } else {
-                    let report = QuestionStatsReport::new(texts, &stats);
-                    terminal::write_question_stats(&mut output, &report)?;
-                }
-                Ok(ExitCode::SUCCESS)
-            })
-        }
+        } => with_content(&mut config, &content, |service| async move {
+            let texts = service.texts();
+            let stats = match service.question_stats(community, topic.as_deref()).await {
+                Ok(stats) => stats,
+                Err(err) => return Ok(refused(&err, texts, "questions stats")),
+            };
+            let mut output = io::stdout().lock();
+            if json {
+                writeln!(output, "{}", serde_json::to_string_pretty(&stats)?)?;
+            } else {
+                let report = QuestionStatsReport::new(texts, &stats);
+                terminal::write_question_stats(&mut output, &report)?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }),
         Command::Reports { command } => {
             let content = no_content(&config);
             with_service(&config, content, |service| async move {
@@ -565,24 +559,20 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             readiness,
             content,
         } => {
-            content.apply(&mut config);
-            let content = load_content(&config)?;
             let user = user.unwrap_or_else(default_user);
-            with_service(&config, content, |service| async move {
+            with_content(&mut config, &content, |service| async move {
                 let mut output = io::stdout().lock();
-                if readiness {
+                let (shown, request) = if readiness {
                     let shown = terminal::print_readiness(&service, &user, &mut output).await;
-                    return finish(shown, service.texts(), "leaderboard --readiness");
-                }
-                let shown = terminal::print_leaderboard(
-                    &service,
-                    period,
-                    topic.as_deref(),
-                    &user,
-                    &mut output,
-                )
-                .await;
-                finish(shown, service.texts(), "leaderboard")
+                    (shown, "leaderboard --readiness")
+                } else {
+                    let topic = topic.as_deref();
+                    let shown =
+                        terminal::print_leaderboard(&service, period, topic, &user, &mut output)
+                            .await;
+                    (shown, "leaderboard")
+                };
+                finish(shown, service.texts(), request)
             })
         }
         Command::Stats {
@@ -590,17 +580,19 @@ fn execute(cli: Cli) -> anyhow::Result<ExitCode> {
             json,
             content,
         } => {
-            content.apply(&mut config);
-            let content = load_content(&config)?;
             let user = user.unwrap_or_else(default_user);
-            with_service(&config, content, |service| async move {
+            with_content(&mut config, &content, |service| async move {
                 let mut output = io::stdout().lock();
-                if json {
+                let (shown, request) = if json {
                     let shown = terminal::print_record_json(&service, &user, &mut output).await;
-                    return finish(shown, service.texts(), "stats --json");
-                }
-                let shown = terminal::print_stats(&service, &user, &mut output).await;
-                finish(shown, service.texts(), "stats")
+                    (shown, "stats --json")
+                } else {
+                    (
+                        terminal::print_stats(&service, &user, &mut output).await,
+                        "stats",
+                    )
+                };
+                finish(shown, service.texts(), request)
             })
         }
         Command::Serve { content } => {
@@ -711,27 +703,23 @@ fn daily(mut config: Config, command: DailyCommand) -> anyhow::Result<ExitCode> 
             topics,
             reveal_after,
             content,
-        } => {
-            content.apply(&mut config);
-            let content = load_content(&config)?;
-            with_service(&config, content, |service| async move {
-                let request = DailyRequest {
-                    time: &time,
-                    time_zone: timezone.as_deref(),
-                    topics: topics.as_deref(),
-                    reveal_after: Some(&reveal_after),
-                };
-                let saved = service
-                    .set_daily_as_operator(
-                        channel.platform,
-                        channel.community(),
-                        channel.channel.clone(),
-                        &request,
-                    )
-                    .await;
-                print_reply(saved, service.texts(), "daily set")
-            })
-        }
+        } => with_content(&mut config, &content, |service| async move {
+            let request = DailyRequest {
+                time: &time,
+                time_zone: timezone.as_deref(),
+                topics: topics.as_deref(),
+                reveal_after: Some(&reveal_after),
+            };
+            let saved = service
+                .set_daily_as_operator(
+                    channel.platform,
+                    channel.community(),
+                    channel.channel.clone(),
+                    &request,
+                )
+                .await;
+            print_reply(saved, service.texts(), "daily set")
+        }),
         DailyCommand::List => {
             let content = no_content(&config);
             with_service(&config, content, |service| async move {
@@ -852,6 +840,22 @@ fn redact(url: &str) -> String {
 }
 
 /// Runs `body` on a runtime with the service over the configured store.
+/// [`with_service`] over the content `dirs` name (else the configured
+/// directories).
+fn with_content<F, Fut>(
+    config: &mut Config,
+    dirs: &ContentDirs,
+    body: F,
+) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Service) -> Fut,
+    Fut: Future<Output = anyhow::Result<ExitCode>>,
+{
+    dirs.apply(config);
+    let content = load_content(config)?;
+    with_service(config, content, body)
+}
+
 fn with_service<F, Fut>(config: &Config, content: Content, body: F) -> anyhow::Result<ExitCode>
 where
     F: FnOnce(Service) -> Fut,

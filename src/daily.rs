@@ -333,14 +333,9 @@ pub fn format_delay(delay: Duration) -> String {
 mod tests {
     use super::*;
     use crate::bank::{Difficulty, Question};
+    use crate::quiz::at;
     use rand::rngs::StdRng;
     use rand::SeedableRng;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     fn day(text: &str) -> NaiveDate {
         text.parse().unwrap()

@@ -296,16 +296,11 @@ impl<'a> Game<'a> {
             .record_answer(
                 player,
                 &NewAnswer {
-                    question,
-                    grade: grade.clone(),
-                    answered_at: now,
                     elapsed_ms,
                     interaction_id,
                     session: Some((session.id, position)),
-                    daily_post: None,
                     review: session.review,
-                    mock_exam: None,
-                    bonus: 0,
+                    ..NewAnswer::new(question, grade.clone(), now)
                 },
             )
             .await?;
@@ -407,16 +402,10 @@ impl<'a> Game<'a> {
             .record_answer(
                 player,
                 &NewAnswer {
-                    question,
-                    grade: grade.clone(),
-                    answered_at: now,
                     elapsed_ms,
                     interaction_id,
-                    session: None,
                     daily_post: Some(post.id),
-                    review: false,
-                    mock_exam: None,
-                    bonus: 0,
+                    ..NewAnswer::new(question, grade.clone(), now)
                 },
             )
             .await?;

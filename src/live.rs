@@ -474,12 +474,7 @@ pub fn answer_key(question_row: i64, player_id: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use crate::quiz::at;
 
     fn round(created: &str) -> LiveRound {
         LiveRound {

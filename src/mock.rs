@@ -323,6 +323,39 @@ impl Sheet {
     }
 }
 
+/// A bank for unit tests: `per_domain` questions in a topic of each
+/// domain, every `multi_every`-th a "choose two" (none when 0).
+#[cfg(test)]
+pub(crate) fn test_bank(per_domain: usize, multi_every: usize) -> Bank {
+    let mut files = Vec::new();
+    for domain in Domain::ALL {
+        let mut text = format!(
+            "[topic]\nid = \"{d}\"\nname = \"{d}\"\ndomain = \"{d}\"\n\n",
+            d = domain.as_str()
+        );
+        for n in 0..per_domain {
+            let multi = multi_every > 0 && n % multi_every == 0;
+            let answer = if multi {
+                "answers = [0, 2]\nchoices = [\"a\", \"b\", \"c\", \"d\", \"e\"]"
+            } else {
+                "answer = 0\nchoices = [\"a\", \"b\", \"c\", \"d\"]"
+            };
+            text.push_str(&format!(
+                "[[question]]\nid = \"{}-{n}\"\nprompt = \"?\"\n{answer}\nexplanation = \"e\"\n\n",
+                domain.as_str()
+            ));
+        }
+        files.push((format!("{}.toml", domain.as_str()), text));
+    }
+    let (bank, diagnostics) = Bank::parse_files(
+        files
+            .iter()
+            .map(|(p, t)| (std::path::Path::new(p.as_str()), t.as_str())),
+    );
+    assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
+    bank
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -361,39 +394,9 @@ mod tests {
         assert_eq!(counts(10), [2, 3, 4, 1]);
     }
 
-    fn bank(per_domain: usize, multi_every: usize) -> Bank {
-        let mut files = Vec::new();
-        for domain in Domain::ALL {
-            let mut text = format!(
-                "[topic]\nid = \"{d}\"\nname = \"{d}\"\ndomain = \"{d}\"\n\n",
-                d = domain.as_str()
-            );
-            for n in 0..per_domain {
-                let multi = multi_every > 0 && n % multi_every == 0;
-                let answer = if multi {
-                    "answers = [0, 2]\nchoices = [\"a\", \"b\", \"c\", \"d\", \"e\"]"
-                } else {
-                    "answer = 0\nchoices = [\"a\", \"b\", \"c\", \"d\"]"
-                };
-                text.push_str(&format!(
-                    "[[question]]\nid = \"{}-{n}\"\nprompt = \"?\"\n{answer}\nexplanation = \"e\"\n\n",
-                    domain.as_str()
-                ));
-            }
-            files.push((format!("{}.toml", domain.as_str()), text));
-        }
-        let (bank, diagnostics) = Bank::parse_files(
-            files
-                .iter()
-                .map(|(p, t)| (std::path::Path::new(p.as_str()), t.as_str())),
-        );
-        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
-        bank
-    }
-
     #[test]
     fn an_exam_is_drawn_at_the_blueprint_without_repeats() {
-        let bank = bank(40, 5);
+        let bank = test_bank(40, 5);
         let mut rng = rand::rngs::StdRng::seed_from_u64(3);
         let exam = draw(&bank, &HashSet::new(), 65, &mut rng).unwrap();
         assert_eq!(exam.len(), 65);
@@ -410,7 +413,7 @@ mod tests {
 
     #[test]
     fn questions_never_asked_in_a_mock_come_first() {
-        let bank = bank(20, 0);
+        let bank = test_bank(20, 0);
         let mut rng = rand::rngs::StdRng::seed_from_u64(9);
         let first = draw(&bank, &HashSet::new(), 20, &mut rng).unwrap();
         let seen: HashSet<String> = first.iter().map(|q| q.id.clone()).collect();

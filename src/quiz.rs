@@ -361,6 +361,14 @@ pub fn parse_letters(text: &str, choices: usize) -> Option<Vec<usize>> {
     (!chosen.is_empty()).then_some(chosen)
 }
 
+/// The time RFC 3339 `text` names: the unit tests' fixed clocks.
+#[cfg(test)]
+pub(crate) fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,12 +393,6 @@ mod tests {
             line: 1,
             id_position: crate::diagnostic::Position::START,
         }
-    }
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
     }
 
     fn day(text: &str) -> NaiveDate {

@@ -681,22 +681,20 @@ async fn record_one(
         .record_answer(
             &player,
             &NewAnswer {
-                question: asked,
-                grade: Grade {
-                    chosen: answer.choices.clone(),
-                    correct: answer.correct,
-                },
-                answered_at: answer.answered_at,
                 elapsed_ms: question
                     .posted_at
                     .map(|posted| (answer.answered_at - posted).num_milliseconds())
                     .filter(|ms| *ms >= 0),
                 interaction_id: Some(answer_key(question.id, answer.player_id)),
-                session: None,
-                daily_post: None,
-                review: false,
-                mock_exam: None,
                 bonus,
+                ..NewAnswer::new(
+                    asked,
+                    Grade {
+                        chosen: answer.choices.clone(),
+                        correct: answer.correct,
+                    },
+                    answer.answered_at,
+                )
             },
         )
         .await?;

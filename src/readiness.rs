@@ -424,27 +424,7 @@ mod tests {
 
     /// 20 questions per domain: `{domain}-{n}`.
     fn bank() -> Bank {
-        let mut files = Vec::new();
-        for domain in Domain::ALL {
-            let mut text = format!(
-                "[topic]\nid = \"{d}\"\nname = \"{d}\"\ndomain = \"{d}\"\n\n",
-                d = domain.as_str()
-            );
-            for n in 0..20 {
-                text.push_str(&format!(
-                    "[[question]]\nid = \"{}-{n}\"\nprompt = \"?\"\nanswer = 0\nchoices = [\"a\", \"b\", \"c\", \"d\"]\nexplanation = \"e\"\n\n",
-                    domain.as_str()
-                ));
-            }
-            files.push((format!("{}.toml", domain.as_str()), text));
-        }
-        let (bank, diagnostics) = Bank::parse_files(
-            files
-                .iter()
-                .map(|(p, t)| (std::path::Path::new(p.as_str()), t.as_str())),
-        );
-        assert!(diagnostics.iter().all(|d| !d.is_error()), "{diagnostics:?}");
-        bank
+        crate::mock::test_bank(20, 0)
     }
 
     fn card(id: &str, stability: f32, reviewed: DateTime<Utc>) -> MemoryCard {

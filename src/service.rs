@@ -260,6 +260,14 @@ impl Service {
             .collect()
     }
 
+    /// [`Service::member`] for a caller who is answering: a failure loses
+    /// their answer.
+    async fn answering_member(&self, caller: &Caller) -> Result<(Community, Player), ServiceError> {
+        self.member(caller)
+            .await
+            .map_err(|err| ServiceError::from(err).losing_answer())
+    }
+
     /// The caller's community and player rows, created when new, the name
     /// made storable ([`crate::identity::display_name`]). A row read within
     /// [`PLAYER_CACHE_TTL`] is reused unless the name changed.

@@ -388,18 +388,17 @@ pub async fn print_leaderboard(
     Ok(())
 }
 
+/// How wide a board's name column is: its widest name, at least 4 columns.
+fn name_width<'a>(names: impl Iterator<Item = &'a str>) -> usize {
+    names.map(|name| name.width()).max().unwrap_or(0).max(4)
+}
+
 fn write_board(output: &mut impl Write, board: &Board) -> std::io::Result<()> {
     writeln!(output, "{}", board.title)?;
     if board.rows.is_empty() {
         writeln!(output, "{}", board.empty)?;
     }
-    let name_width = board
-        .rows
-        .iter()
-        .map(|row| row.name.width())
-        .max()
-        .unwrap_or(0)
-        .max(4);
+    let name_width = name_width(board.rows.iter().map(|row| row.name.as_str()));
     for row in &board.rows {
         let pad = name_width.saturating_sub(row.name.width());
         writeln!(
@@ -672,13 +671,7 @@ fn write_readiness(output: &mut impl Write, board: &ReadinessBoard) -> std::io::
     if board.rows.is_empty() {
         writeln!(output, "{}", board.empty)?;
     }
-    let name_width = board
-        .rows
-        .iter()
-        .map(|row| row.name.width())
-        .max()
-        .unwrap_or(0)
-        .max(4);
+    let name_width = name_width(board.rows.iter().map(|row| row.name.as_str()));
     for row in &board.rows {
         let pad = name_width.saturating_sub(row.name.width());
         writeln!(output, "  {}{}  {}", row.name, " ".repeat(pad), row.score)?;

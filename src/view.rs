@@ -220,11 +220,57 @@ pub struct ChoiceField {
     pub choices: Vec<ChoiceLine>,
 }
 
+impl ChoiceField {
+    /// The right answer: the question's key.
+    fn right_answer(texts: Texts, question: &Question) -> Self {
+        Self {
+            label: texts.right_answer().into(),
+            choices: ChoiceLine::of(question, &question.correct),
+        }
+    }
+
+    /// The member's answer: what they chose.
+    fn your_answer(texts: Texts, question: &Question, chosen: &[usize]) -> Self {
+        Self {
+            label: texts.your_answer().into(),
+            choices: ChoiceLine::of(question, chosen),
+        }
+    }
+}
+
 /// A label and lines of text under it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListField {
     pub label: String,
     pub lines: Vec<String>,
+}
+
+impl ListField {
+    /// The question's explanation.
+    fn explanation(texts: Texts, question: &Question) -> Self {
+        Self {
+            label: texts.explanation().into(),
+            lines: vec![question.explanation.clone()],
+        }
+    }
+
+    /// How many picked each choice of `answered` answers, a line a choice.
+    fn spread(texts: Texts, question: &Question, per_choice: &[usize], answered: usize) -> Self {
+        let lines = (0..question.choices.len())
+            .map(|i| {
+                texts.choice_spread(
+                    Question::letter(i),
+                    per_choice.get(i).copied().unwrap_or(0),
+                    answered,
+                    question.correct.contains(&i),
+                )
+            })
+            .collect();
+        Self {
+            label: texts.answer_spread().into(),
+            lines,
+        }
+    }
 }
 
 /// A passage of the group's notes under an answer.
@@ -239,6 +285,11 @@ pub struct ExcerptView {
 }
 
 impl ExcerptView {
+    /// The views of an answer's excerpts, in order.
+    fn all(texts: Texts, excerpts: &[Excerpt]) -> Vec<Self> {
+        excerpts.iter().map(|e| Self::new(texts, e)).collect()
+    }
+
     pub fn new(texts: Texts, excerpt: &Excerpt) -> Self {
         let mut lines: Vec<String> = excerpt.body_lines().map(str::to_string).collect();
         if lines.is_empty() {
@@ -328,23 +379,10 @@ impl Feedback {
             heading,
             notice,
             prompt: question.prompt.clone(),
-            your_answer: (!correct).then(|| ChoiceField {
-                label: texts.your_answer().into(),
-                choices: ChoiceLine::of(question, &chosen),
-            }),
-            right_answer: ChoiceField {
-                label: texts.right_answer().into(),
-                choices: ChoiceLine::of(question, &question.correct),
-            },
-            explanation: ListField {
-                label: texts.explanation().into(),
-                lines: vec![question.explanation.clone()],
-            },
-            excerpts: answered
-                .excerpts
-                .iter()
-                .map(|e| ExcerptView::new(texts, e))
-                .collect(),
+            your_answer: (!correct).then(|| ChoiceField::your_answer(texts, question, &chosen)),
+            right_answer: ChoiceField::right_answer(texts, question),
+            explanation: ListField::explanation(texts, question),
+            excerpts: ExcerptView::all(texts, &answered.excerpts),
             score,
             next: None,
             report: report_button(texts, flagged),
@@ -935,35 +973,13 @@ impl RevealView {
         excerpts: &[Excerpt],
         streaks: &[(String, u32)],
     ) -> Self {
-        let spread = (0..question.choices.len())
-            .map(|i| {
-                texts.choice_spread(
-                    Question::letter(i),
-                    tally.per_choice.get(i).copied().unwrap_or(0),
-                    tally.answered,
-                    question.correct.contains(&i),
-                )
-            })
-            .collect();
         Self {
             title: format!("📢 {}", texts.reveal_title()),
             prompt: question.prompt.clone(),
-            right_answer: ChoiceField {
-                label: texts.right_answer().into(),
-                choices: ChoiceLine::of(question, &question.correct),
-            },
-            spread: ListField {
-                label: texts.answer_spread().into(),
-                lines: spread,
-            },
-            explanation: ListField {
-                label: texts.explanation().into(),
-                lines: vec![question.explanation.clone()],
-            },
-            excerpts: excerpts
-                .iter()
-                .map(|e| ExcerptView::new(texts, e))
-                .collect(),
+            right_answer: ChoiceField::right_answer(texts, question),
+            spread: ListField::spread(texts, question, &tally.per_choice, tally.answered),
+            explanation: ListField::explanation(texts, question),
+            excerpts: ExcerptView::all(texts, excerpts),
             streaks: (!streaks.is_empty()).then(|| ListField {
                 label: texts.streaks_title().into(),
                 lines: streaks
@@ -1243,27 +1259,17 @@ impl MissView {
         MissView {
             heading: texts.mock_miss_heading(missed.position, question.domain),
             prompt: question.prompt.clone(),
-            your_answer: missed.chosen.as_ref().map(|chosen| ChoiceField {
-                label: texts.your_answer().into(),
-                choices: ChoiceLine::of(question, chosen),
-            }),
+            your_answer: missed
+                .chosen
+                .as_ref()
+                .map(|chosen| ChoiceField::your_answer(texts, question, chosen)),
             blank: missed
                 .chosen
                 .is_none()
                 .then(|| format!("{}: {}", texts.your_answer(), texts.mock_blank())),
-            right_answer: ChoiceField {
-                label: texts.right_answer().into(),
-                choices: ChoiceLine::of(question, &question.correct),
-            },
-            explanation: ListField {
-                label: texts.explanation().into(),
-                lines: vec![question.explanation.clone()],
-            },
-            excerpts: missed
-                .excerpts
-                .iter()
-                .map(|e| ExcerptView::new(texts, e))
-                .collect(),
+            right_answer: ChoiceField::right_answer(texts, question),
+            explanation: ListField::explanation(texts, question),
+            excerpts: ExcerptView::all(texts, &missed.excerpts),
         }
     }
 }
@@ -1833,41 +1839,19 @@ impl LiveRevealView {
             total,
             live.deadline_at.unwrap_or_default(),
         );
-        let spread = (0..question.choices.len())
-            .map(|i| {
-                texts.choice_spread(
-                    Question::letter(i),
-                    tally.per_choice.get(i).copied().unwrap_or(0),
-                    tally.answered,
-                    question.correct.contains(&i),
-                )
-            })
-            .collect();
         let named = tally.right.len().min(crate::live::NAMED_FIRST);
         Self {
             title: texts.live_reveal_title(&texts.live_progress(live.position, total)),
             question: asked.question,
             input: asked.input,
-            right_answer: ChoiceField {
-                label: texts.right_answer().into(),
-                choices: ChoiceLine::of(question, &question.correct),
-            },
-            spread: ListField {
-                label: texts.answer_spread().into(),
-                lines: spread,
-            },
+            right_answer: ChoiceField::right_answer(texts, question),
+            spread: ListField::spread(texts, question, &tally.per_choice, tally.answered),
             right: ListField {
                 label: texts.live_right_label().into(),
                 lines: vec![texts.live_right_line(&tally.right[..named], tally.right.len() - named)],
             },
-            explanation: ListField {
-                label: texts.explanation().into(),
-                lines: vec![question.explanation.clone()],
-            },
-            excerpts: excerpts
-                .iter()
-                .map(|e| ExcerptView::new(texts, e))
-                .collect(),
+            explanation: ListField::explanation(texts, question),
+            excerpts: ExcerptView::all(texts, excerpts),
             turnout: texts.live_turnout(tally.answered, tally.correct),
             next,
             right_letters: Question::letters(&question.correct),

@@ -182,15 +182,7 @@ pub(super) fn answer_rows(
                 .enumerate()
                 .map(|(i, c)| menu_option(i, c))
                 .collect();
-            let picks = u8::try_from(*picks).unwrap_or(u8::MAX);
-            let menu = serenity::CreateSelectMenu::new(
-                action.to_string(),
-                serenity::CreateSelectMenuKind::String { options },
-            )
-            .placeholder(truncate_chars(placeholder, OPTION_LABEL_MAX))
-            .min_values(picks)
-            .max_values(picks)
-            .disabled(disabled);
+            let menu = pick_menu(action, options, placeholder, *picks).disabled(disabled);
             vec![serenity::CreateActionRow::SelectMenu(menu)]
         }
         AnswerInput::Buttons(buttons) => {
@@ -218,6 +210,23 @@ pub(super) fn button(button: &crate::view::Button) -> serenity::CreateButton {
 
 /// A menu option: the letter and as much of the choice as fits, the rest
 /// of a long choice in the description. Its value is the choice's index.
+/// The menu of a "choose N" question: exactly `picks` of `options`.
+fn pick_menu(
+    action: &Action,
+    options: Vec<serenity::CreateSelectMenuOption>,
+    placeholder: &str,
+    picks: usize,
+) -> serenity::CreateSelectMenu {
+    let picks = u8::try_from(picks).unwrap_or(u8::MAX);
+    serenity::CreateSelectMenu::new(
+        action.to_string(),
+        serenity::CreateSelectMenuKind::String { options },
+    )
+    .placeholder(truncate_chars(placeholder, OPTION_LABEL_MAX))
+    .min_values(picks)
+    .max_values(picks)
+}
+
 fn menu_option(index: usize, choice: &ChoiceLine) -> serenity::CreateSelectMenuOption {
     let label = format!("{}. {}", choice.letter, choice.text);
     let option = serenity::CreateSelectMenuOption::new(
@@ -577,14 +586,7 @@ fn mock_card(card: &MockCard) -> View {
                 .enumerate()
                 .map(|(i, c)| menu_option(i, c).default_selection(card.chosen.contains(&i)))
                 .collect();
-            let picks = u8::try_from(*picks).unwrap_or(u8::MAX);
-            let menu = serenity::CreateSelectMenu::new(
-                action.to_string(),
-                serenity::CreateSelectMenuKind::String { options },
-            )
-            .placeholder(truncate_chars(placeholder, OPTION_LABEL_MAX))
-            .min_values(picks)
-            .max_values(picks);
+            let menu = pick_menu(action, options, placeholder, *picks);
             vec![serenity::CreateActionRow::SelectMenu(menu)]
         }
         AnswerInput::Buttons(_) => answer_rows(&card.input, &card.question.choices, false),

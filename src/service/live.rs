@@ -187,10 +187,7 @@ impl Service {
         question_row: i64,
         chosen: &[usize],
     ) -> Result<LiveReceipt, ServiceError> {
-        let (_, player) = self
-            .member(caller)
-            .await
-            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let (_, player) = self.answering_member(caller).await?;
         let open = self
             .open_question(question_row)
             .await

@@ -10,6 +10,10 @@
 //! (worth no points, feeding the review card) and writes the result, each
 //! step once however many replicas try.
 
+use std::ops::ControlFlow;
+
+use chrono::{DateTime, Utc};
+
 use super::{Caller, Click, Service, ServiceError};
 use crate::content::Content;
 use crate::i18n::Texts;
@@ -120,13 +124,12 @@ impl Service {
         chosen: &[usize],
         click: &Click,
     ) -> Result<MockStep, ServiceError> {
-        let (exam, player) = self.own_exam(caller, exam).await?;
+        let (exam, player, now) = match self.open_exam(caller, exam).await? {
+            ControlFlow::Continue(open) => open,
+            ControlFlow::Break(closed) => return Ok(closed),
+        };
         let texts = self.texts_of(&caller.identity);
-        let now = self.now();
         let platform = Some(caller.identity.platform);
-        if !exam.is_open(now) {
-            return self.closed_exam(texts, exam, &player, platform).await;
-        }
         let content = self.content();
         let question = self.exam_question(&content, &exam, position)?;
         let grade = quiz::grade(question, chosen).map_err(refused_answer)?;
@@ -159,13 +162,11 @@ impl Service {
         exam: i64,
         position: usize,
     ) -> Result<MockStep, ServiceError> {
-        let (exam, player) = self.own_exam(caller, exam).await?;
+        let (exam, player, _) = match self.open_exam(caller, exam).await? {
+            ControlFlow::Continue(open) => open,
+            ControlFlow::Break(closed) => return Ok(closed),
+        };
         let texts = self.texts_of(&caller.identity);
-        if !exam.is_open(self.now()) {
-            return self
-                .closed_exam(texts, exam, &player, Some(caller.identity.platform))
-                .await;
-        }
         let content = self.content();
         let sheet = self.exam_sheet(&exam).await?;
         let position = position.min(exam.question_ids.len().saturating_sub(1));
@@ -180,13 +181,12 @@ impl Service {
         exam: i64,
         confirmed: bool,
     ) -> Result<MockStep, ServiceError> {
-        let (exam, player) = self.own_exam(caller, exam).await?;
+        let (exam, player, now) = match self.open_exam(caller, exam).await? {
+            ControlFlow::Continue(open) => open,
+            ControlFlow::Break(closed) => return Ok(closed),
+        };
         let texts = self.texts_of(&caller.identity);
-        let now = self.now();
         let platform = Some(caller.identity.platform);
-        if !exam.is_open(now) {
-            return self.closed_exam(texts, exam, &player, platform).await;
-        }
         let sheet = self.exam_sheet(&exam).await?;
         if !confirmed && sheet.blank() > 0 {
             let first_blank = sheet.choices.iter().position(Option::is_none).unwrap_or(0);
@@ -290,6 +290,25 @@ impl Service {
             return Err(Refusal::NotYourSession.into());
         }
         Ok((exam, player))
+    }
+
+    /// The caller's exam and the time it is still open at; an exam
+    /// submitted or out of time is settled and its result page shown
+    /// instead.
+    async fn open_exam(
+        &self,
+        caller: &Caller,
+        id: i64,
+    ) -> Result<ControlFlow<MockStep, (MockExam, Player, DateTime<Utc>)>, ServiceError> {
+        let (exam, player) = self.own_exam(caller, id).await?;
+        let now = self.now();
+        if exam.is_open(now) {
+            return Ok(ControlFlow::Continue((exam, player, now)));
+        }
+        let texts = self.texts_of(&caller.identity);
+        let platform = Some(caller.identity.platform);
+        let closed = self.closed_exam(texts, exam, &player, platform).await?;
+        Ok(ControlFlow::Break(closed))
     }
 
     async fn exam_by_id(&self, id: i64) -> Result<MockExam, ServiceError> {
@@ -404,16 +423,8 @@ impl Service {
                 .record_answer(
                     player,
                     &NewAnswer {
-                        question,
-                        grade: grade.clone(),
-                        answered_at: submitted_at,
-                        elapsed_ms: None,
-                        interaction_id: None,
-                        session: None,
-                        daily_post: None,
-                        review: false,
                         mock_exam: Some(exam.id),
-                        bonus: 0,
+                        ..NewAnswer::new(question, grade.clone(), submitted_at)
                     },
                 )
                 .await?;

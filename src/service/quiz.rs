@@ -155,10 +155,7 @@ impl Service {
         click: &Click,
     ) -> Result<Feedback, ServiceError> {
         let content = self.content();
-        let (community, player) = self
-            .member(caller)
-            .await
-            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let (community, player) = self.answering_member(caller).await?;
         let texts = self.texts_for(&community);
         let game = Game::new(&content, self.store());
         let now = self.now();
@@ -264,10 +261,7 @@ impl Service {
         click: &Click,
     ) -> Result<Feedback, ServiceError> {
         let content = self.content();
-        let (community, player) = self
-            .member(caller)
-            .await
-            .map_err(|err| ServiceError::from(err).losing_answer())?;
+        let (community, player) = self.answering_member(caller).await?;
         let game = Game::new(&content, self.store());
         let identity = &caller.identity;
         let outcome = game

@@ -131,13 +131,8 @@ mod tests {
     use crate::daily::{DailyPost, Tally, DEFAULT_REVEAL_AFTER};
     use crate::i18n::Texts;
     use crate::notes::Notes;
+    use crate::quiz::at;
     use crate::view::{DailyPostView, RevealView};
-
-    fn at(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text)
-            .unwrap()
-            .with_timezone(&Utc)
-    }
 
     #[test]
     fn times_render_in_each_readers_zone_with_the_schedules_as_fallback() {
