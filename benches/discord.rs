@@ -41,14 +41,8 @@ use fake_discord::{FakeDiscord, Interaction, Member, Reply, ReplyKind};
 use metrics::{
     Counter, Gauge, Histogram, HistogramFn, Key, KeyName, Metadata, Recorder, SharedString, Unit,
 };
-use quizbot::config::{DiscordSettings, Locale};
-use quizbot::content::SharedContent;
-use quizbot::service::{Service, ServiceSettings};
-use quizbot::store::Store;
 use quizbot::telemetry::INTERACTION_SECONDS;
-use secrecy::SecretString;
 use serde_json::json;
-use tokio_util::sync::CancellationToken;
 
 struct Options {
     database_url: Option<String>,
@@ -107,63 +101,22 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(err) => {
-            eprintln!("discord bench: {err}");
-            std::process::exit(2);
-        }
-    };
-    if let Some(url) = &options.database_url {
-        std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
-    }
+    let options = support::bench_options("discord", parse_options());
+    let runtime = support::bench_runtime(options.database_url.as_deref());
     // Before the bot starts, so that its Prometheus recorder stands aside.
     let handling = HandlingTimes::default();
     if metrics::set_global_recorder(handling.clone()).is_err() {
         eprintln!("discord bench: a metrics recorder was installed already");
         std::process::exit(2);
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
     runtime.block_on(run(options, handling));
 }
 
 async fn run(options: Options, handling: HandlingTimes) {
     let db = support::TestDatabase::postgres().await;
-    // The pool `quizbot serve` opens.
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect to the scratch database");
+    let bot = support::serve_service(&db.url).await;
     let fake = Arc::new(FakeDiscord::start().await);
-    let settings = DiscordSettings {
-        token: Some(SecretString::from(fake.token.clone())),
-        guild_id: Some(fake.guild_id),
-        api_base: Some(fake.base.clone()),
-        ..Default::default()
-    };
-    let bot = Service::new(
-        SharedContent::new(support::shipped_content()),
-        store,
-        ServiceSettings {
-            locale: Locale::Korean,
-            time_zone: chrono_tz::Asia::Seoul,
-            daily_tick: quizbot::config::DEFAULT_DAILY_TICK,
-            seed: None,
-            live: quizbot::live::LiveTimings::default(),
-        },
-    );
-    let shutdown = CancellationToken::new();
-    let running = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move {
-            let ops = quizbot::ops::Ops::new(bot.clone());
-            quizbot::discord::run(&settings, &ops, bot, shutdown).await
-        }
-    });
-    fake.wait_sessions(1).await;
-    fake.wait_registration(1).await;
+    let (shutdown, running) = fake.run_bot(bot, 1).await;
 
     println!(
         "discord bench: {} members × /quiz with {} questions, think time {}–{} ms, Postgres",

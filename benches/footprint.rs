@@ -64,20 +64,8 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(err) => {
-            eprintln!("footprint bench: {err}");
-            std::process::exit(2);
-        }
-    };
-    if let Some(url) = &options.database_url {
-        std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let options = support::bench_options("footprint", parse_options());
+    let runtime = support::bench_runtime(options.database_url.as_deref());
     runtime.block_on(run(options));
 }
 

@@ -32,13 +32,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use fake_discord::{FakeDiscord, Member, Reply, INTERACTION_DEADLINE};
-use quizbot::config::{DiscordSettings, Locale};
-use quizbot::content::SharedContent;
-use quizbot::service::{Service, ServiceSettings};
-use quizbot::store::Store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
-use tokio_util::sync::CancellationToken;
 
 /// The reveal should come within this long after the deadline.
 const REVEAL_TARGET: Duration = Duration::from_secs(1);
@@ -81,20 +75,8 @@ fn parse_options() -> Result<Options, String> {
 }
 
 fn main() {
-    let options = match parse_options() {
-        Ok(options) => options,
-        Err(err) => {
-            eprintln!("live bench: {err}");
-            std::process::exit(2);
-        }
-    };
-    if let Some(url) = &options.database_url {
-        std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let options = support::bench_options("live", parse_options());
+    let runtime = support::bench_runtime(options.database_url.as_deref());
     let passed = runtime.block_on(run(options));
     if !passed {
         std::process::exit(1);
@@ -103,36 +85,9 @@ fn main() {
 
 async fn run(options: Options) -> bool {
     let db = support::TestDatabase::postgres().await;
-    // The pool `quizbot serve` opens.
-    let store = Store::connect(&db.url)
-        .await
-        .expect("connect to the scratch database");
+    let bot = support::serve_service(&db.url).await;
     let fake = Arc::new(FakeDiscord::start().await);
-    let settings = DiscordSettings {
-        token: Some(SecretString::from(fake.token.clone())),
-        guild_id: Some(fake.guild_id),
-        api_base: Some(fake.base.clone()),
-        ..Default::default()
-    };
-    let bot = Service::new(
-        SharedContent::new(support::shipped_content()),
-        store,
-        ServiceSettings {
-            locale: Locale::Korean,
-            time_zone: chrono_tz::Asia::Seoul,
-            ..ServiceSettings::default()
-        },
-    );
-    let shutdown = CancellationToken::new();
-    let running = tokio::spawn({
-        let shutdown = shutdown.clone();
-        async move {
-            let ops = quizbot::ops::Ops::new(bot.clone());
-            quizbot::discord::run(&settings, &ops, bot, shutdown).await
-        }
-    });
-    fake.wait_sessions(1).await;
-    fake.wait_registration(1).await;
+    let (shutdown, running) = fake.run_bot(bot, 1).await;
     let pool = sqlx::PgPool::connect(&db.url).await.expect("connect");
 
     println!(

@@ -16,16 +16,14 @@ use std::time::Instant;
 
 use chrono::Utc;
 use quizbot::game::Game;
-use quizbot::identity::{ExternalId, Platform};
+use quizbot::identity::ExternalId;
 use quizbot::review;
-use quizbot::store::Store;
 use rand::SeedableRng;
-use sqlx::Connection;
 
 #[path = "../tests/quizbot/support.rs"]
 mod support;
 
-use support::{percentile_ms, server_of};
+use support::{percentile_ms, seed_cards, CardSeed, ScratchDatabase};
 
 const PLAYERS: i64 = 50_000;
 const CARDS_PER_PLAYER: i64 = 20;
@@ -50,95 +48,24 @@ async fn main() {
         }
     }
     let content = support::shipped_content();
-    let questions: Vec<(String, String)> = content
-        .bank
-        .askable(None)
-        .map(|q| (q.id.clone(), q.topic.clone()))
-        .collect();
-    let server = server_of(&url);
-    let scratch = format!("quizbot_review_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("connect to the server");
-    sqlx::query(&format!("CREATE DATABASE \"{scratch}\""))
-        .execute(&mut admin)
-        .await
-        .expect("create the scratch database");
-    let store = Store::connect(&format!("{server}/{scratch}"))
-        .await
-        .expect("store");
-    let Store::Postgres(pg) = &store else {
-        panic!("a Postgres URL is needed");
-    };
-    let community = store
-        .community(Platform::Discord, &ExternalId::new("bench"), ZONE, "ko")
-        .await
-        .expect("community");
+    let scratch = ScratchDatabase::create(&url, "review").await;
+    let store = &scratch.store;
+    let community = scratch.community(ZONE).await;
+    seed_cards(
+        scratch.pool(),
+        community.id,
+        PLAYERS,
+        CARDS_PER_PLAYER,
+        &content.bank,
+        CardSeed {
+            draws: "now() - interval '30 days' + random() * interval '60 days' AS due_at",
+            answered_at: "due_at - interval '3 days'",
+            card: "3.0, 5.0, due_at - interval '3 days', due_at",
+        },
+    )
+    .await;
 
-    let seeding = Instant::now();
-    let ids: Vec<&str> = questions.iter().map(|(id, _)| id.as_str()).collect();
-    let topics: Vec<&str> = questions.iter().map(|(_, t)| t.as_str()).collect();
-    let n = questions.len() as i64;
-    sqlx::query(&format!(
-        "INSERT INTO players (community_id, external_id, display_name)
-         SELECT {c}, 'u' || g, 'player ' || g FROM generate_series(1, {PLAYERS}) g",
-        c = community.id
-    ))
-    .execute(pg.pool())
-    .await
-    .expect("players");
-    // Card k of player p is question (p * 7 + k * 13) mod n: 20 distinct
-    // questions per player, spread over the bank.
-    sqlx::query(&format!(
-        "CREATE UNLOGGED TABLE seed AS
-         SELECT p.id AS player_id, q.id AS question_id, q.topic,
-                random() < 0.7 AS correct,
-                now() - interval '30 days' + random() * interval '60 days' AS due_at
-         FROM players p
-         CROSS JOIN generate_series(0, {CARDS_PER_PLAYER} - 1) k
-         JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (id, topic, i)
-           ON q.i - 1 = (p.id * 7 + k * 13) % {n}"
-    ))
-    .bind(&ids)
-    .bind(&topics)
-    .execute(pg.pool())
-    .await
-    .expect("seed");
-    for statement in [
-        format!(
-            "INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
-                                  points, answered_at)
-             SELECT {c}, player_id, question_id, topic, '0', correct,
-                    CASE WHEN correct THEN 10 ELSE 0 END, due_at - interval '3 days'
-             FROM seed ORDER BY due_at",
-            c = community.id
-        ),
-        format!(
-            "INSERT INTO review_cards (community_id, player_id, question_id, topic, stability,
-                                       difficulty, reviewed_at, due_at, reps, lapses)
-             SELECT {c}, player_id, question_id, topic, 3.0, 5.0, due_at - interval '3 days',
-                    due_at, 1, CASE WHEN correct THEN 0 ELSE 1 END
-             FROM seed",
-            c = community.id
-        ),
-        "DROP TABLE seed".to_string(),
-        "VACUUM ANALYZE".to_string(),
-    ] {
-        sqlx::raw_sql(&statement)
-            .execute(pg.pool())
-            .await
-            .expect("seed the cards");
-    }
-    let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM review_cards")
-        .fetch_one(pg.pool())
-        .await
-        .expect("count");
-    println!(
-        "seeded {cards} cards and answers of {PLAYERS} players in {:.1}s",
-        seeding.elapsed().as_secs_f64()
-    );
-
-    let game = Game::new(&content, &store);
+    let game = Game::new(&content, store);
     let mut rng = rand::rngs::StdRng::seed_from_u64(42);
     let mut times = Vec::with_capacity(rounds);
     let mut due_sessions = 0;
@@ -168,15 +95,5 @@ async fn main() {
     );
     println!("review_session_p95_ms={:.2}", percentile_ms(&times, 0.95));
 
-    store_close(store).await;
-    sqlx::query(&format!("DROP DATABASE \"{scratch}\" WITH (FORCE)"))
-        .execute(&mut admin)
-        .await
-        .expect("drop the scratch database");
-}
-
-async fn store_close(store: Store) {
-    if let Store::Postgres(pg) = store {
-        pg.pool().close().await;
-    }
+    scratch.drop_database().await;
 }

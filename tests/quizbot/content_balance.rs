@@ -108,8 +108,9 @@ fn at(question: &Question) -> String {
     )
 }
 
-fn report(what: &str, problems: &[String]) -> String {
-    format!("{what}:\n  {}", problems.join("\n  "))
+/// Fails, listing the `problems` under `what`, unless there are none.
+fn assert_none(what: &str, problems: Vec<String>) {
+    assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
 }
 
 // ---------------------------------------------------------------- checks
@@ -363,118 +364,70 @@ fn voice_problems(bank: &Bank) -> Vec<String> {
 
 #[test]
 fn every_askable_question_has_an_exam_domain() {
-    let content = shipped();
-    let problems = questions_without_domain(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "questions without a `domain` (set it on the question or as the topic's default)",
-            &problems
-        )
+    assert_none(
+        "questions without a `domain` (set it on the question or as the topic's default)",
+        questions_without_domain(&shipped().bank),
     );
 }
 
 #[test]
 fn every_notes_section_is_asked_about() {
-    let content = shipped();
-    let problems = sections_without_active_question(&content);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "notes sections no active question points at (write one, or merge the section into a neighbour)",
-            &problems
-        )
+    assert_none(
+        "notes sections no active question points at (write one, or merge the section into a neighbour)",
+        sections_without_active_question(&shipped()),
     );
 }
 
 #[test]
 fn the_domains_are_weighted_like_the_exam() {
-    let content = shipped();
-    let problems = domain_share_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report("domain shares out of range", &problems)
+    assert_none(
+        "domain shares out of range",
+        domain_share_problems(&shipped().bank),
     );
 }
 
 #[test]
 fn the_banks_hold_enough_questions() {
-    let content = shipped();
-    let problems = count_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report("too few questions", &problems)
-    );
+    assert_none("too few questions", count_problems(&shipped().bank));
 }
 
 #[test]
 fn single_answer_keys_are_spread_over_the_letters() {
-    let content = shipped();
-    let problems = single_key_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "single-answer key positions out of balance (reorder some questions' choices)",
-            &problems
-        )
+    assert_none(
+        "single-answer key positions out of balance (reorder some questions' choices)",
+        single_key_problems(&shipped().bank),
     );
 }
 
 #[test]
 fn choose_two_keys_are_spread_over_the_letters() {
-    let content = shipped();
-    let problems = choose_two_key_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "\"choose two\" key positions out of balance (reorder some questions' choices)",
-            &problems
-        )
+    assert_none(
+        "\"choose two\" key positions out of balance (reorder some questions' choices)",
+        choose_two_key_problems(&shipped().bank),
     );
 }
 
 #[test]
 fn the_key_is_not_the_longest_option_more_often_than_chance() {
-    let content = shipped();
-    let problems = longest_key_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "the longest option gives the answer away (see `quizbot check --lint`)",
-            &problems
-        )
+    assert_none(
+        "the longest option gives the answer away (see `quizbot check --lint`)",
+        longest_key_problems(&shipped().bank),
     );
 }
 
 #[test]
 fn every_in_scope_service_is_asked_about() {
-    let content = shipped();
-    let problems = services_never_asked(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report("in-scope services without a question", &problems)
+    assert_none(
+        "in-scope services without a question",
+        services_never_asked(&shipped().bank),
     );
 }
 
 #[test]
 fn the_banks_speak_with_one_voice() {
-    let content = shipped();
-    let problems = voice_problems(&content.bank);
-    assert!(
-        problems.is_empty(),
-        "{}",
-        report(
-            "texts off the banks' style (README, \"Question banks\")",
-            &problems
-        )
+    assert_none(
+        "texts off the banks' style (README, \"Question banks\")",
+        voice_problems(&shipped().bank),
     );
 }
 

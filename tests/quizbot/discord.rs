@@ -4,24 +4,21 @@
 use std::path::Path;
 
 use quizbot::bank::Question;
-use quizbot::config::{DiscordSettings, Locale};
+use quizbot::config::Locale;
 use quizbot::content::{Content, SharedContent};
-use quizbot::discord::DiscordError;
 use quizbot::i18n::Texts;
 use quizbot::refusal::Refusal;
 use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::Store;
-use secrecy::SecretString;
 use serde_json::{json, Value};
 use sqlx::Row;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::fake_discord::{
-    FakeDiscord, Member, Reply, ReplyKind, AUTOCOMPLETE_RESULT, CHANNEL_MESSAGE_WITH_SOURCE,
-    DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE, MODAL, PATIENCE, UPDATE_MESSAGE,
+    custom_ids, FakeDiscord, Member, Reply, ReplyKind, RunningBot, AUTOCOMPLETE_RESULT,
+    CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE,
+    MODAL, PATIENCE, UPDATE_MESSAGE,
 };
-use crate::support::{decode_png, shipped_content, TestDatabase};
+use crate::support::{decode_png, shipped_content, wrong_choices, TestDatabase};
 
 /// A fake Discord, a database, and the bot running against both.
 struct Harness {
@@ -31,7 +28,7 @@ struct Harness {
     content: SharedContent,
     locale: Locale,
     starts: u64,
-    bot: Option<(CancellationToken, JoinHandle<Result<(), DiscordError>>)>,
+    bot: Option<RunningBot>,
 }
 
 impl Harness {
@@ -59,12 +56,6 @@ impl Harness {
     /// Starts the bot (again) and waits until it is connected and has
     /// registered its commands.
     async fn start_bot(&mut self) {
-        let settings = DiscordSettings {
-            token: Some(SecretString::from(self.fake.token.clone())),
-            guild_id: Some(self.fake.guild_id),
-            api_base: Some(self.fake.base.clone()),
-            ..Default::default()
-        };
         let bot = Service::new(
             self.content.clone(),
             self.store.clone(),
@@ -76,18 +67,8 @@ impl Harness {
                 live: quizbot::live::LiveTimings::default(),
             },
         );
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                let ops = quizbot::ops::Ops::new(bot.clone());
-                quizbot::discord::run(&settings, &ops, bot, shutdown).await
-            }
-        });
-        self.bot = Some((shutdown, task));
         self.starts += 1;
-        self.fake.wait_sessions(self.starts).await;
-        self.fake.wait_registration(self.starts as usize).await;
+        self.bot = Some(self.fake.run_bot(bot, self.starts).await);
     }
 
     /// Stops the bot the way `quizbot serve` does, and checks it ended cleanly.
@@ -207,17 +188,6 @@ impl Harness {
             .await
             .expect("connect to the test database")
     }
-}
-
-/// As many choices as the question wants, not all of them right.
-fn wrong_choices(question: &Question) -> Vec<usize> {
-    let wrong: Vec<usize> = (0..question.choices.len())
-        .filter(|i| !question.correct.contains(i))
-        .collect();
-    let mut chosen = vec![wrong[0]];
-    chosen.extend(question.correct.iter().take(question.picks() - 1));
-    chosen.sort_unstable();
-    chosen
 }
 
 fn next_button(reply: &Reply) -> String {
@@ -735,10 +705,7 @@ async fn expired_and_finished_sessions_say_so() {
         expired.data["content"],
         texts.refusal(&Refusal::SessionExpired)
     );
-    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let answers = answer_count(&pool).await;
     assert_eq!(answers, 0, "nothing recorded");
 
     let card = harness.quiz(&alice, "ec2", 1).await;
@@ -833,10 +800,7 @@ async fn a_restart_mid_session_keeps_the_buttons_working() {
         summary.text()
     );
     let pool = harness.pool().await;
-    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let answers = answer_count(&pool).await;
     assert_eq!(answers, 2);
     assert_no_problems(&harness.fake);
 }
@@ -989,11 +953,16 @@ async fn a_database_error_is_never_shown_as_recorded() {
         "the retry is recorded: {}",
         retried.text()
     );
-    let answers: i64 = sqlx::query_scalar("SELECT count(*) FROM answers")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let answers = answer_count(&pool).await;
     assert_eq!(answers, 1);
+}
+
+/// How many answers the database holds.
+async fn answer_count(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM answers")
+        .fetch_one(pool)
+        .await
+        .unwrap()
 }
 
 /// `/quiz-admin daily <sub> <options>`.
@@ -1017,7 +986,7 @@ fn answer_post(
     question: &Question,
     chosen: &[usize],
 ) -> crate::fake_discord::Interaction {
-    let post_id = custom_ids_of(post)[0]
+    let post_id = custom_ids(post)[0]
         .split(':')
         .nth(1)
         .expect("d:<post>:…")
@@ -1029,16 +998,6 @@ fn answer_post(
     } else {
         fake.click(member, post, &format!("d:{post_id}:{}", chosen[0]))
     }
-}
-
-fn custom_ids_of(message: &serde_json::Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1092,7 +1051,7 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
         .await
         .unwrap();
     let (post_id, question_id): (i64, String) = (row.get("id"), row.get("question_id"));
-    assert!(custom_ids_of(post)
+    assert!(custom_ids(post)
         .iter()
         .all(|id| id.starts_with(&format!("d:{post_id}:"))));
     let question = harness
@@ -1182,7 +1141,7 @@ async fn the_daily_question_is_posted_answered_once_and_revealed() {
     let messages = fake.wait_channel_messages(channel, 2).await;
     let results = &messages[1];
     assert_eq!(
-        custom_ids_of(results),
+        custom_ids(results),
         [format!("d:{post_id}:flag")],
         "the results carry 🚩"
     );

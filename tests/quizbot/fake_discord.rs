@@ -34,8 +34,14 @@ use axum::response::{IntoResponse, Response as HttpResponse};
 use axum::routing::get;
 use axum::serve::ListenerExt;
 use axum::{Json, Router};
+use quizbot::config::DiscordSettings;
+use quizbot::discord::DiscordError;
+use quizbot::service::Service;
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// How long a test waits for the bot before failing.
 pub const PATIENCE: Duration = Duration::from_secs(15);
@@ -186,10 +192,7 @@ impl Reply {
 
     /// Every custom id of the reply's components.
     pub fn custom_ids(&self) -> Vec<String> {
-        components_of(&self.data)
-            .iter()
-            .filter_map(|c| c["custom_id"].as_str().map(String::from))
-            .collect()
+        custom_ids(&self.data)
     }
 
     pub fn components(&self) -> Vec<Value> {
@@ -224,6 +227,14 @@ pub fn message_text(data: &Value) -> String {
         push(&embed["footer"]["text"]);
     }
     text
+}
+
+/// Every custom id of a message's components.
+pub fn custom_ids(data: &Value) -> Vec<String> {
+    components_of(data)
+        .iter()
+        .filter_map(|c| c["custom_id"].as_str().map(String::from))
+        .collect()
 }
 
 fn components_of(data: &Value) -> Vec<Value> {
@@ -363,6 +374,9 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
+/// The bot started by [`FakeDiscord::run_bot`]: cancel the token to stop it.
+pub type RunningBot = (CancellationToken, JoinHandle<Result<(), DiscordError>>);
+
 /// The fake: a loopback server, REST and gateway on one port.
 pub struct FakeDiscord {
     /// Where the bot sends REST calls (`DISCORD_API_BASE`).
@@ -451,6 +465,29 @@ impl FakeDiscord {
             Ok(Ok(registrations)) => registrations[count - 1].clone(),
             _ => panic!("the bot did not register its commands"),
         }
+    }
+
+    /// Runs the bot against this fake as `quizbot serve` does, with
+    /// `service`, and waits until it has connected and registered its
+    /// commands for the `starts`-th time against this fake.
+    pub async fn run_bot(&self, service: Service, starts: u64) -> RunningBot {
+        let settings = DiscordSettings {
+            token: Some(SecretString::from(self.token.clone())),
+            guild_id: Some(self.guild_id),
+            api_base: Some(self.base.clone()),
+            ..Default::default()
+        };
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn({
+            let shutdown = shutdown.clone();
+            async move {
+                let ops = quizbot::ops::Ops::new(service.clone());
+                quizbot::discord::run(&settings, &ops, service, shutdown).await
+            }
+        });
+        self.wait_sessions(starts).await;
+        self.wait_registration(starts as usize).await;
+        (shutdown, task)
     }
 
     pub fn calls(&self) -> Vec<Call> {

@@ -45,7 +45,10 @@ use tokio::sync::{mpsc, Notify};
 use tokio_util::sync::CancellationToken;
 
 use quizbot::config::SlackSettings;
+use quizbot::service::Service;
+use quizbot::slack::SlackError;
 use secrecy::SecretString;
+use tokio::task::JoinHandle;
 
 pub const TEAM: &str = "T0STUDY01";
 pub const CHANNEL: &str = "C0QUIZ001";
@@ -218,6 +221,24 @@ impl FakeSlack {
             signing_secret: Some(SecretString::from(signing_secret.to_string())),
             ..self.socket_settings()
         }
+    }
+
+    /// Runs the bot in Socket Mode against this fake as `quizbot serve`
+    /// does, with `service` and `settings` (this fake's
+    /// [`FakeSlack::socket_settings`], perhaps changed), until `shutdown`;
+    /// returns once it has connected.
+    pub async fn run_bot(
+        &self,
+        settings: SlackSettings,
+        service: Service,
+        shutdown: CancellationToken,
+    ) -> JoinHandle<Result<(), SlackError>> {
+        let task = tokio::spawn(async move {
+            let ops = quizbot::ops::Ops::new(service.clone());
+            quizbot::slack::run(&settings, &ops, service, shutdown).await
+        });
+        self.wait_connected().await;
+        task
     }
 
     pub fn add_user(&self, user: FakeUser) {
@@ -894,6 +915,49 @@ fn permalink(shared: &Shared, params: &Value) -> Value {
         "channel": channel,
         "permalink": format!("https://study-group.slack.com/archives/{channel}/p{}", ts.replace('.', "")),
     })
+}
+
+/// Every `action_id` in a message's blocks.
+pub fn action_ids(message: &Value) -> Vec<String> {
+    message["blocks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
+        .filter_map(|e| e["action_id"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// All texts of a message (section texts, context elements, buttons), joined.
+pub fn message_text(message: &Value) -> String {
+    fn collect(value: &Value, out: &mut Vec<String>) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(text)) = map.get("text") {
+                    out.push(text.clone());
+                }
+                for (key, child) in map {
+                    if key != "text" || child.is_object() {
+                        collect(child, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    collect(&message["blocks"], &mut out);
+    out.join("\n")
+}
+
+/// Fails unless `needle` is among the message's texts.
+pub fn assert_contains(message: &Value, needle: &str) {
+    let text = message_text(message);
+    assert!(
+        text.contains(needle),
+        "expected {needle:?} in the message:\n{text}"
+    );
 }
 
 /// What Slack would refuse in `blocks`: more than 50 blocks, or a text

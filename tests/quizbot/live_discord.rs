@@ -4,30 +4,27 @@
 //! database rather than waited for.
 
 use serde_json::{json, Value};
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use quizbot::bank::Question;
-use quizbot::config::{DiscordSettings, Locale};
+use quizbot::config::Locale;
 use quizbot::content::SharedContent;
-use quizbot::discord::DiscordError;
 use quizbot::i18n::Texts;
 use quizbot::live::{LiveRefusal, LiveTimings};
 use quizbot::refusal::Refusal;
 use quizbot::service::{Service, ServiceSettings};
-use secrecy::SecretString;
 
 use crate::fake_discord::{
-    FakeDiscord, Interaction, Member, Reply, ReplyKind, CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE,
+    custom_ids, FakeDiscord, Interaction, Member, Reply, ReplyKind, RunningBot,
+    CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE,
 };
-use crate::support::{shipped_content, TestDatabase};
+use crate::support::{shipped_content, wrong_choices, TestDatabase};
 
 /// The fake Discord, a database, and the bot running against both.
 struct Harness {
     fake: FakeDiscord,
     db: TestDatabase,
     content: SharedContent,
-    bot: (CancellationToken, JoinHandle<Result<(), DiscordError>>),
+    bot: RunningBot,
 }
 
 impl Harness {
@@ -50,27 +47,12 @@ impl Harness {
                 },
             },
         );
-        let settings = DiscordSettings {
-            token: Some(SecretString::from(fake.token.clone())),
-            guild_id: Some(fake.guild_id),
-            api_base: Some(fake.base.clone()),
-            ..Default::default()
-        };
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                let ops = quizbot::ops::Ops::new(service.clone());
-                quizbot::discord::run(&settings, &ops, service, shutdown).await
-            }
-        });
-        fake.wait_sessions(1).await;
-        fake.wait_registration(1).await;
+        let bot = fake.run_bot(service, 1).await;
         Harness {
             fake,
             db,
             content,
-            bot: (shutdown, task),
+            bot,
         }
     }
 
@@ -163,16 +145,6 @@ fn start(options: Value) -> Value {
     json!([{ "name": "start", "type": 1, "options": options }])
 }
 
-fn custom_ids(message: &Value) -> Vec<String> {
-    message["components"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|c| c["custom_id"].as_str().map(str::to_string))
-        .collect()
-}
-
 /// The live question's row, from its message's `l:<row>:…` ids.
 fn row_of(message: &Value) -> i64 {
     custom_ids(message)
@@ -198,17 +170,6 @@ fn answer(
     } else {
         fake.click(member, message, &format!("l:{row}:{}", chosen[0]))
     }
-}
-
-/// As many choices as the question wants, not all of them right.
-fn wrong_choices(question: &Question) -> Vec<usize> {
-    let wrong: Vec<usize> = (0..question.choices.len())
-        .filter(|i| !question.correct.contains(i))
-        .collect();
-    let mut chosen = vec![wrong[0]];
-    chosen.extend(question.correct.iter().take(question.picks() - 1));
-    chosen.sort_unstable();
-    chosen
 }
 
 fn field(message: &Value, name: &str) -> String {

@@ -23,7 +23,7 @@ use quizbot::service::{Caller, LiveRequest, Service, ServiceError, ServiceSettin
 use quizbot::store::{BoardQuery, NewAnswer, RoundCreated, Store};
 use quizbot::view::LiveStart;
 
-use crate::support::{write_tree, TestDatabase};
+use crate::support::{ec2_content, TestDatabase};
 
 both_backends!(
     answers_close_at_the_deadline_and_a_change_replaces_the_answer,
@@ -33,40 +33,24 @@ both_backends!(
     only_an_admin_stops_a_round_and_its_open_question_is_revealed,
 );
 
-const BANK: &str = r#"[topic]
-id = "ec2"
-name = "EC2"
-
-[[question]]
-id = "ec2-spot"
-prompt = "중단될 수 있지만 가장 싼 구매 옵션은?"
-choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
-answer = 1
-explanation = "스팟 인스턴스는 남는 용량을 싸게 씁니다."
-
-[[question]]
-id = "ec2-ondemand"
-prompt = "약정 없이 초 단위로 내는 구매 옵션은?"
-choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
-answer = 0
-explanation = "온디맨드는 약정이 없습니다."
-
+const BANK: &str = concat!(
+    ec2_spot_bank!(),
+    ec2_ondemand_question!(),
+    r#"
 [[question]]
 id = "ec2-two"
 prompt = "약정으로 할인받는 방법 두 개를 고르시오."
 choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트", "Savings Plans"]
 answers = [2, 4]
 explanation = "예약 인스턴스와 Savings Plans는 약정으로 할인받습니다."
-"#;
+"#
+);
 
 const GUILD: &str = "guild-live";
 const CHANNEL: &str = "channel-live";
 
 fn content() -> Content {
-    let dir = write_tree(&[("questions/ec2.toml", BANK), ("notes/ec2.md", "# EC2\n")]);
-    let (content, _) =
-        Content::load(&dir.path().join("questions"), &dir.path().join("notes")).expect("content");
-    content
+    ec2_content(BANK)
 }
 
 /// A replica: its own connections to `db`, and the same content.
@@ -121,6 +105,22 @@ enum Event {
     },
 }
 
+impl Event {
+    fn posted(&self) -> Option<i64> {
+        match self {
+            Event::Posted { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+
+    fn revealed(&self) -> Option<i64> {
+        match self {
+            Event::Revealed { row, .. } => Some(*row),
+            _ => None,
+        }
+    }
+}
+
 /// What the replicas sent, and the simulated time.
 #[derive(Clone)]
 struct World {
@@ -153,24 +153,14 @@ impl World {
         self.events.lock().unwrap().clone()
     }
 
+    /// The live question rows posted, in order.
     fn posts(&self) -> Vec<i64> {
-        self.events()
-            .iter()
-            .filter_map(|e| match e {
-                Event::Posted { row, .. } => Some(*row),
-                _ => None,
-            })
-            .collect()
+        self.events().iter().filter_map(Event::posted).collect()
     }
 
+    /// The live question rows revealed, in order.
     fn reveals(&self) -> Vec<i64> {
-        self.events()
-            .iter()
-            .filter_map(|e| match e {
-                Event::Revealed { row, .. } => Some(*row),
-                _ => None,
-            })
-            .collect()
+        self.events().iter().filter_map(Event::revealed).collect()
     }
 
     fn results(&self) -> Vec<Event> {
@@ -816,34 +806,27 @@ async fn only_an_admin_stops_a_round_and_its_open_question_is_revealed(db: &Test
         refusal(svc.stop_live(&admin, CHANNEL).await),
         Refusal::Live(LiveRefusal::NoRound)
     );
-    assert_eq!(
-        refusal(
-            svc.start_live(
-                &ann,
-                CHANNEL,
-                &LiveRequest {
-                    questions: Some(31),
-                    ..LiveRequest::default()
-                }
-            )
-            .await
+    for (request, refused) in [
+        (
+            LiveRequest {
+                questions: Some(31),
+                ..LiveRequest::default()
+            },
+            LiveRefusal::QuestionCount,
         ),
-        Refusal::Live(LiveRefusal::QuestionCount)
-    );
-    assert_eq!(
-        refusal(
-            svc.start_live(
-                &ann,
-                CHANNEL,
-                &LiveRequest {
-                    seconds: Some(5),
-                    ..LiveRequest::default()
-                }
-            )
-            .await
+        (
+            LiveRequest {
+                seconds: Some(5),
+                ..LiveRequest::default()
+            },
+            LiveRefusal::Seconds,
         ),
-        Refusal::Live(LiveRefusal::Seconds)
-    );
+    ] {
+        assert_eq!(
+            refusal(svc.start_live(&ann, CHANNEL, &request).await),
+            Refusal::Live(refused)
+        );
+    }
     let store = db.store().await;
     let round = start(&svc, &store, &ann, 3).await;
     // A second start is told where the running one is.

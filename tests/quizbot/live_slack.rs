@@ -13,12 +13,11 @@ use quizbot::content::{Content, SharedContent};
 use quizbot::i18n::Texts;
 use quizbot::identity::Platform;
 use quizbot::live::{LiveRefusal, LiveTimings};
-use quizbot::ops::Ops;
 use quizbot::refusal::Refusal;
 use quizbot::service::{Service, ServiceSettings};
-use quizbot::slack::{self, SlackError};
+use quizbot::slack::SlackError;
 
-use crate::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE};
+use crate::fake_slack::{action_ids, FakeSlack, FakeUser, CHANNEL, PATIENCE};
 use crate::support::{write_tree, TestDatabase};
 
 const ALICE: &str = "U0ALICE01";
@@ -87,16 +86,10 @@ impl Running {
                 ..ServiceSettings::default()
             },
         );
-        let settings = fake.socket_settings();
         let shutdown = CancellationToken::new();
-        let task = tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                let ops = Ops::new(service.clone());
-                slack::run(&settings, &ops, service, shutdown).await
-            }
-        });
-        fake.wait_connected().await;
+        let task = fake
+            .run_bot(fake.socket_settings(), service, shutdown.clone())
+            .await;
         Running {
             fake,
             db,
@@ -175,16 +168,6 @@ impl Running {
 
 fn texts() -> Texts {
     Texts::new(Locale::Korean)
-}
-
-fn action_ids(message: &Value) -> Vec<String> {
-    message["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
-        .filter_map(|e| e["action_id"].as_str().map(str::to_string))
-        .collect()
 }
 
 /// Every text of a message's blocks, a line each.

@@ -3,21 +3,18 @@
 
 use std::collections::HashSet;
 
-use quizbot::config::{DiscordSettings, Locale};
+use quizbot::config::Locale;
 use quizbot::content::SharedContent;
-use quizbot::discord::DiscordError;
 use quizbot::i18n::Texts;
 use quizbot::mock;
 use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::{MockExam, Store};
-use secrecy::SecretString;
 use serde_json::json;
 use sqlx::Row;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
 use crate::fake_discord::{
-    FakeDiscord, Member, Reply, ReplyKind, CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE, UPDATE_MESSAGE,
+    FakeDiscord, Member, Reply, ReplyKind, RunningBot, CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE,
+    UPDATE_MESSAGE,
 };
 use crate::mock_exam;
 use crate::support::{shipped_content, TestDatabase};
@@ -28,7 +25,7 @@ struct Bot {
     db: TestDatabase,
     store: Store,
     content: SharedContent,
-    running: Option<(CancellationToken, JoinHandle<Result<(), DiscordError>>)>,
+    running: Option<RunningBot>,
     _dir: tempfile::TempDir,
 }
 
@@ -43,12 +40,6 @@ impl Bot {
         let db = TestDatabase::postgres().await;
         let store = db.store().await;
         let content = SharedContent::new(content);
-        let settings = DiscordSettings {
-            token: Some(SecretString::from(fake.token.clone())),
-            guild_id: Some(fake.guild_id),
-            api_base: Some(fake.base.clone()),
-            ..Default::default()
-        };
         let service = Service::new(
             content.clone(),
             store.clone(),
@@ -60,22 +51,13 @@ impl Bot {
                 ..ServiceSettings::default()
             },
         );
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                let ops = quizbot::ops::Ops::new(service.clone());
-                quizbot::discord::run(&settings, &ops, service, shutdown).await
-            }
-        });
-        fake.wait_sessions(1).await;
-        fake.wait_registration(1).await;
+        let running = fake.run_bot(service, 1).await;
         Bot {
             fake,
             db,
             store,
             content,
-            running: Some((shutdown, task)),
+            running: Some(running),
             _dir: dir,
         }
     }
@@ -102,20 +84,8 @@ impl Bot {
     async fn choose(&self, member: &Member, card: &Reply, rightly: bool) -> Reply {
         let (exam, position) = place(card);
         let stored = self.exam(exam).await;
-        let content = self.content.current();
-        let question = content
-            .bank
-            .question(&stored.question_ids[position])
-            .expect("the card's question is in the bank");
-        let chosen: Vec<usize> = if rightly {
-            question.correct.clone()
-        } else {
-            (0..question.choices.len())
-                .filter(|i| !question.correct.contains(i))
-                .take(question.picks())
-                .collect()
-        };
-        let mut interaction = if question.is_multi() {
+        let (chosen, multi) = mock_exam::picks(&self.content.current(), &stored, position, rightly);
+        let mut interaction = if multi {
             let values: Vec<String> = chosen.iter().map(usize::to_string).collect();
             let values: Vec<&str> = values.iter().map(String::as_str).collect();
             self.fake.select(
@@ -149,19 +119,8 @@ impl Bot {
 
 /// The exam and position of a mock card, from its answer components.
 fn place(card: &Reply) -> (i64, usize) {
-    let id = card
-        .custom_ids()
-        .into_iter()
-        .find(|id| {
-            let parts: Vec<&str> = id.split(':').collect();
-            parts.len() == 4 && parts[0] == "m" && parts[3] != "go"
-        })
-        .unwrap_or_else(|| panic!("no mock answer component: {:?}", card.data));
-    let parts: Vec<&str> = id.split(':').collect();
-    (
-        parts[1].parse().expect("exam id"),
-        parts[2].parse().expect("position"),
-    )
+    mock_exam::place_of(card.custom_ids())
+        .unwrap_or_else(|| panic!("no mock answer component: {:?}", card.data))
 }
 
 fn assert_unique_ids(reply: &Reply) {
@@ -192,14 +151,7 @@ async fn a_mock_exam_runs_from_its_first_question_to_a_paged_result() {
     let bot = Bot::start().await;
     let texts = Texts::new(Locale::Korean);
     let alice = Member::new(701, "Alice");
-    let explanations: Vec<String> = bot
-        .content
-        .current()
-        .bank
-        .questions
-        .iter()
-        .map(|q| q.explanation.clone())
-        .collect();
+    let explanations = mock_exam::explanations(&bot.content.current());
 
     // /quiz mode:mock count:5
     let mut start = bot.fake.slash(

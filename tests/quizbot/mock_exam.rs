@@ -123,6 +123,32 @@ fn service(store: Store, content: &SharedContent, clock: &TestClock) -> Service 
     )
 }
 
+/// The mock test bank, and a service over it and a test's database on a
+/// clock the test moves.
+struct Fixture {
+    content: Arc<Content>,
+    clock: TestClock,
+    store: Store,
+    bot: Service,
+    _dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new(db: &TestDatabase) -> Fixture {
+        let (loaded, dir) = loaded();
+        let shared = SharedContent::new(loaded);
+        let clock = TestClock::at(start());
+        let store = db.store().await;
+        Fixture {
+            content: shared.current(),
+            bot: service(store.clone(), &shared, &clock),
+            clock,
+            store,
+            _dir: dir,
+        }
+    }
+}
+
 fn caller(user: &str) -> Caller {
     Caller {
         identity: Identity {
@@ -173,6 +199,48 @@ fn keys(content: &Content, exam: &MockExam, position: usize) -> (Vec<usize>, Vec
         .take(question.picks())
         .collect();
     (question.correct.clone(), wrong)
+}
+
+/// The exam and position of a mock card, from the ids of its elements:
+/// the first answer's, `m:<exam>:<position>:<choice>`.
+pub fn place_of(ids: Vec<String>) -> Option<(i64, usize)> {
+    let id = ids.into_iter().find(|id| {
+        let parts: Vec<&str> = id.split(':').collect();
+        parts.len() == 4 && parts[0] == "m" && parts[3] != "go"
+    })?;
+    let parts: Vec<&str> = id.split(':').collect();
+    Some((
+        parts[1].parse().expect("exam id"),
+        parts[2].parse().expect("position"),
+    ))
+}
+
+/// Every explanation in the bank: none may show before an exam is
+/// submitted.
+pub fn explanations(content: &Content) -> Vec<String> {
+    content
+        .bank
+        .questions
+        .iter()
+        .map(|q| q.explanation.clone())
+        .collect()
+}
+
+/// What a member picks at the exam's question at `position`, rightly or
+/// not, and whether the question is a "choose two" one (picked from a
+/// menu or boxes rather than with a button).
+pub fn picks(
+    content: &Content,
+    exam: &MockExam,
+    position: usize,
+    rightly: bool,
+) -> (Vec<usize>, bool) {
+    let (right, wrong) = keys(content, exam, position);
+    let multi = content
+        .bank
+        .question(&exam.question_ids[position])
+        .is_some_and(|question| question.is_multi());
+    (if rightly { right } else { wrong }, multi)
 }
 
 fn click(id: &str) -> Click {
@@ -239,12 +307,8 @@ async fn a_mock_in_progress_survives_a_restart(db: &TestDatabase) {
 }
 
 async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &TestDatabase) {
-    let (loaded, _dir) = loaded();
-    let shared = SharedContent::new(loaded);
-    let content = shared.current();
-    let clock = TestClock::at(start());
-    let store = db.store().await;
-    let bot = service(store.clone(), &shared, &clock);
+    let f = Fixture::new(db).await;
+    let (content, clock, store, bot) = (&f.content, &f.clock, &f.store, &f.bot);
     let alice = caller("alice");
     let id = card(bot.start_mock(&alice, Some(5), None).await.expect("start")).exam;
     let stored = exam(&store, id).await;
@@ -351,12 +415,8 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
 }
 
 async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
-    let (loaded, _dir) = loaded();
-    let shared = SharedContent::new(loaded);
-    let content = shared.current();
-    let clock = TestClock::at(start());
-    let store = db.store().await;
-    let bot = service(store.clone(), &shared, &clock);
+    let f = Fixture::new(db).await;
+    let (content, clock, store, bot) = (&f.content, &f.clock, &f.store, &f.bot);
     let alice = caller("alice");
     let id = card(bot.start_mock(&alice, Some(5), None).await.expect("start")).exam;
     let stored = exam(&store, id).await;
@@ -470,12 +530,8 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
 }
 
 async fn the_record_and_the_group_show_the_predicted_score(db: &TestDatabase) {
-    let (loaded, _dir) = loaded();
-    let shared = SharedContent::new(loaded);
-    let content = shared.current();
-    let clock = TestClock::at(start());
-    let store = db.store().await;
-    let bot = service(store.clone(), &shared, &clock);
+    let f = Fixture::new(db).await;
+    let (content, clock, store, bot) = (&f.content, &f.clock, &f.store, &f.bot);
     let (alice, newcomer) = (caller("alice"), caller("newcomer"));
     // Alice answered 20 questions a day ago, 16 rightly; the newcomer 2.
     let community = store

@@ -2,14 +2,13 @@
 //! then read back by `quizbot stats --json`; leaving an exam and coming
 //! back to it in a second process.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use quizbot::config::Locale;
 use quizbot::i18n::Texts;
 use quizbot::mock;
 
-use crate::support::write_tree;
+use crate::support::{terminal_quizbot, write_tree};
 
 /// Ten questions, as many per domain as a 10-question exam asks
 /// (2/3/4/1), so every one is asked; the key is A for six, B for four.
@@ -59,25 +58,7 @@ impl Terminal {
     }
 
     fn run(&self, args: &[&str], input: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quizbot"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("DATABASE_URL", "sqlite:scores.db")
-            .env("QUIZBOT_LOCALE", "ko")
-            .env_remove("QUIZBOT_CONFIG")
-            .env_remove("QUIZBOT_TIMEZONE")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start quizbot");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("type");
-        child.wait_with_output().expect("quizbot finishes")
+        terminal_quizbot(self.dir.path(), args, input, &[])
     }
 
     fn stdout(&self, args: &[&str], input: &str) -> String {

@@ -11,12 +11,13 @@ use quizbot::config::Locale;
 use quizbot::content::SharedContent;
 use quizbot::i18n::Texts;
 use quizbot::mock;
-use quizbot::ops::Ops;
 use quizbot::service::{Service, ServiceSettings};
-use quizbot::slack::{self, SlackError};
+use quizbot::slack::SlackError;
 use quizbot::store::{MockExam, Store};
 
-use super::fake_slack::{block_kit_problem, FakeSlack, FakeUser};
+use super::fake_slack::{
+    action_ids, assert_contains, block_kit_problem, message_text, FakeSlack, FakeUser,
+};
 use super::mock_exam;
 use super::support::TestDatabase;
 
@@ -51,16 +52,10 @@ impl Bot {
                 ..ServiceSettings::default()
             },
         );
-        let settings = fake.socket_settings();
         let shutdown = CancellationToken::new();
-        let task = tokio::spawn({
-            let shutdown = shutdown.clone();
-            async move {
-                let ops = Ops::new(service.clone());
-                slack::run(&settings, &ops, service, shutdown).await
-            }
-        });
-        fake.wait_connected().await;
+        let task = fake
+            .run_bot(fake.socket_settings(), service, shutdown.clone())
+            .await;
         Bot {
             fake,
             store,
@@ -104,20 +99,8 @@ impl Bot {
     async fn choose(&self, card: &Value, rightly: bool) -> Value {
         let (exam, position) = place(card);
         let stored = self.exam(exam).await;
-        let content = self.content.current();
-        let question = content
-            .bank
-            .question(&stored.question_ids[position])
-            .expect("in the bank");
-        let chosen: Vec<usize> = if rightly {
-            question.correct.clone()
-        } else {
-            (0..question.choices.len())
-                .filter(|i| !question.correct.contains(i))
-                .take(question.picks())
-                .collect()
-        };
-        if question.is_multi() {
+        let (chosen, multi) = mock_exam::picks(&self.content.current(), &stored, position, rightly);
+        if multi {
             let checked: Vec<String> = chosen.iter().map(usize::to_string).collect();
             let checked: Vec<&str> = checked.iter().map(String::as_str).collect();
             self.click(card, &format!("m:{exam}:{position}:save"), &checked)
@@ -135,52 +118,10 @@ impl Drop for Bot {
     }
 }
 
-fn action_ids(message: &Value) -> Vec<String> {
-    message["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
-        .filter_map(|e| e["action_id"].as_str().map(str::to_string))
-        .collect()
-}
-
 /// The exam and position of a mock card.
 fn place(card: &Value) -> (i64, usize) {
-    let id = action_ids(card)
-        .into_iter()
-        .find(|id| {
-            let parts: Vec<&str> = id.split(':').collect();
-            parts.len() == 4 && parts[0] == "m" && parts[3] != "go"
-        })
-        .unwrap_or_else(|| panic!("no mock answer element in {card:#}"));
-    let parts: Vec<&str> = id.split(':').collect();
-    (
-        parts[1].parse().expect("exam id"),
-        parts[2].parse().expect("position"),
-    )
-}
-
-fn text_of(message: &Value) -> String {
-    fn collect(value: &Value, out: &mut Vec<String>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(Value::String(text)) = map.get("text") {
-                    out.push(text.clone());
-                }
-                for (key, child) in map {
-                    if key != "text" || child.is_object() {
-                        collect(child, out);
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| collect(i, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    collect(&message["blocks"], &mut out);
-    out.join("\n")
+    mock_exam::place_of(action_ids(card))
+        .unwrap_or_else(|| panic!("no mock answer element in {card:#}"))
 }
 
 fn assert_fits(message: &Value) {
@@ -191,25 +132,13 @@ fn assert_fits(message: &Value) {
     );
 }
 
-fn assert_contains(message: &Value, needle: &str) {
-    let text = text_of(message);
-    assert!(text.contains(needle), "expected {needle:?} in:\n{text}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mock_exam_runs_from_the_slash_command_to_a_paged_result() {
     let bot = Bot::start().await;
     let texts = Texts::new(Locale::Korean);
-    let explanations: Vec<String> = bot
-        .content
-        .current()
-        .bank
-        .questions
-        .iter()
-        .map(|q| q.explanation.clone())
-        .collect();
+    let explanations = mock_exam::explanations(&bot.content.current());
     let no_verdict = |card: &Value| {
-        let text = text_of(card);
+        let text = message_text(card);
         for verdict in [texts.correct(), texts.wrong(), "✅", "❌"] {
             assert!(
                 !text.contains(verdict),

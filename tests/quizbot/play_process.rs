@@ -1,10 +1,9 @@
 //! `quizbot play` driven as a process through stdin and stdout, with the
 //! scores then read back by `quizbot leaderboard` and `quizbot stats`.
 
-use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-use crate::support::write_tree;
+use crate::support::{terminal_quizbot, write_tree};
 
 const SINGLE: &str = r#"[topic]
 id = "single"
@@ -63,26 +62,7 @@ impl Playground {
 
     /// Runs quizbot with `env` set on top of the playground's.
     fn quizbot_with(&self, args: &[&str], input: &str, env: &[(&str, &str)]) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_quizbot"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("DATABASE_URL", "sqlite:scores.db")
-            .env("QUIZBOT_LOCALE", "ko")
-            .env_remove("QUIZBOT_CONFIG")
-            .env_remove("QUIZBOT_TIMEZONE")
-            .envs(env.iter().copied())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start quizbot");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.as_bytes())
-            .expect("type the answers");
-        let output = child.wait_with_output().expect("quizbot finishes");
+        let output = terminal_quizbot(self.dir.path(), args, input, env);
         assert!(
             output.status.success(),
             "quizbot {args:?} failed: {}",
@@ -94,6 +74,15 @@ impl Playground {
     fn stdout(&self, args: &[&str], input: &str) -> String {
         String::from_utf8(self.quizbot(args, input).stdout).expect("UTF-8 output")
     }
+
+    /// `quizbot play` of both one-answer questions as `user`, who types
+    /// `input`: what the terminal showed.
+    fn play_both(&self, user: &str, input: &str) -> String {
+        self.stdout(
+            &["play", "--topic", "single", "--count", "2", "--user", user],
+            input,
+        )
+    }
 }
 
 #[test]
@@ -101,12 +90,7 @@ fn a_played_session_shows_feedback_and_lands_on_the_leaderboard() {
     let playground = Playground::new();
 
     // An invalid letter first, then one wrong answer and one right one.
-    let play = playground.stdout(
-        &[
-            "play", "--topic", "single", "--count", "2", "--user", "alice",
-        ],
-        "x\nb\na\n",
-    );
+    let play = playground.play_both("alice", "x\nb\na\n");
 
     assert!(play.contains("[한 개 고르기 · 보통 · 1/2]"), "{play}");
     assert!(
@@ -160,19 +144,13 @@ fn choose_two_takes_two_letters_and_quitting_keeps_what_was_answered() {
     assert!(multi.contains("✔ 정답입니다!"), "{multi}");
 
     // Quit with `q` after one answer, then with end of input (Ctrl-D).
-    let quit = playground.stdout(
-        &["play", "--topic", "single", "--count", "2", "--user", "bo"],
-        "a\nq\n",
-    );
+    let quit = playground.play_both("bo", "a\nq\n");
     assert!(
         quit.contains("종료합니다. 답한 문제는 저장되었습니다."),
         "{quit}"
     );
     assert!(quit.contains("1문제 중 1문제 정답"), "{quit}");
-    let eof = playground.stdout(
-        &["play", "--topic", "single", "--count", "2", "--user", "bo"],
-        "",
-    );
+    let eof = playground.play_both("bo", "");
     assert!(eof.contains("답한 문제가 없습니다."), "{eof}");
 
     let stats = playground.stdout(&["stats", "--user", "bo"], "");
@@ -244,10 +222,7 @@ fn review_in_the_terminal_brings_back_the_wrong_answers_first() {
     );
 
     // Both single-answer questions missed.
-    let play = playground.stdout(
-        &["play", "--topic", "single", "--count", "2", "--user", "dan"],
-        "b\nb\n",
-    );
+    let play = playground.play_both("dan", "b\nb\n");
     assert!(
         play.contains("틀린 2문제는"),
         "the summary says they come back:\n{play}"
@@ -297,12 +272,7 @@ fn a_question_is_reported_from_the_terminal_and_resolved_from_the_command_line()
 
     // Answer the first question, report it with `!`, answer the second,
     // then report that one at the end too.
-    let play = playground.stdout(
-        &[
-            "play", "--topic", "single", "--count", "2", "--user", "erin",
-        ],
-        "a\n!\n1\n노트와 답이 달라요\na\n!\n3\n\n",
-    );
+    let play = playground.play_both("erin", "a\n!\n1\n노트와 답이 달라요\na\n!\n3\n\n");
     assert!(play.contains("🚩 문제 신고:"), "{play}");
     assert!(play.contains("1) 정답이 틀림"), "{play}");
     assert_eq!(
@@ -354,10 +324,7 @@ fn question_figures_for_authors_are_exact() {
         ("u4", "a\na\n"),
         ("u5", "b\nb\n"),
     ] {
-        playground.stdout(
-            &["play", "--topic", "single", "--count", "2", "--user", user],
-            input,
-        );
+        playground.play_both(user, input);
     }
 
     let json = playground.stdout(

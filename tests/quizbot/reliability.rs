@@ -3,7 +3,7 @@
 //! strand, text from a platform that the store cannot hold, and a session
 //! length outside what a session may have.
 
-use quizbot::content::{Content, SharedContent};
+use quizbot::content::SharedContent;
 use quizbot::refusal::Refusal;
 use quizbot::report::ReportReason;
 use quizbot::service::{
@@ -12,7 +12,7 @@ use quizbot::service::{
 use quizbot::terminal;
 use quizbot::view::NextStep;
 
-use crate::support::{write_tree, TestDatabase};
+use crate::support::{ec2_content, TestDatabase};
 
 both_backends!(
     a_quiz_goes_on_after_a_restart_at_any_step,
@@ -21,40 +21,24 @@ both_backends!(
     a_session_of_zero_or_too_many_questions_is_refused,
 );
 
-const BANK: &str = r#"[topic]
-id = "ec2"
-name = "EC2"
-
-[[question]]
-id = "ec2-spot"
-prompt = "중단될 수 있지만 가장 싼 구매 옵션은?"
-choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
-answer = 1
-explanation = "스팟 인스턴스는 남는 용량을 싸게 씁니다."
-
-[[question]]
-id = "ec2-ondemand"
-prompt = "약정 없이 초 단위로 내는 구매 옵션은?"
-choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
-answer = 0
-explanation = "온디맨드는 약정이 없습니다."
-
+const BANK: &str = concat!(
+    ec2_spot_bank!(),
+    ec2_ondemand_question!(),
+    r#"
 [[question]]
 id = "ec2-dedicated"
 prompt = "서버 단위 라이선스를 그대로 쓰려면?"
 choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
 answer = 3
 explanation = "전용 호스트는 물리 서버를 통째로 씁니다."
-"#;
+"#
+);
 
 /// A service over the three-question bank and `db`, as a fresh process
 /// would start it.
 async fn service(db: &TestDatabase) -> Service {
-    let dir = write_tree(&[("questions/ec2.toml", BANK), ("notes/ec2.md", "# EC2\n")]);
-    let (content, _) =
-        Content::load(&dir.path().join("questions"), &dir.path().join("notes")).expect("content");
     Service::new(
-        SharedContent::new(content),
+        SharedContent::new(ec2_content(BANK)),
         db.store().await,
         ServiceSettings {
             seed: Some(7),

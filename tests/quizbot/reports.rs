@@ -121,17 +121,7 @@ async fn one_open_report_per_member_and_question_until_resolved(db: &TestDatabas
     assert_eq!(open, vec!["ec2-1"]);
 }
 
-const BANK: &str = r#"[topic]
-id = "ec2"
-name = "EC2"
-
-[[question]]
-id = "ec2-spot"
-prompt = "중단될 수 있지만 가장 싼 구매 옵션은?"
-choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
-answer = 1
-explanation = "스팟 인스턴스는 남는 용량을 싸게 씁니다."
-"#;
+const BANK: &str = ec2_spot_bank!();
 
 #[tokio::test]
 async fn a_reload_that_changes_an_answer_key_counts_its_answers_and_resolves_its_reports() {

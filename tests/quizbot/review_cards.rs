@@ -223,6 +223,15 @@ async fn rebuilding_from_the_answers_gives_the_live_cards(db: &TestDatabase) {
     assert_eq!(rebuilt, live);
 }
 
+/// The fixture's community as the store has it now.
+async fn stored_community(f: &Fixture) -> quizbot::store::Community {
+    f.store
+        .find_community(f.community.platform, &f.community.external_id)
+        .await
+        .expect("find")
+        .expect("the community")
+}
+
 async fn retention_and_exam_date_are_kept_per_community(db: &TestDatabase) {
     let f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
     assert_eq!(f.community.retention, review::DEFAULT_RETENTION);
@@ -232,12 +241,7 @@ async fn retention_and_exam_date_are_kept_per_community(db: &TestDatabase) {
         .set_review_settings(f.community.id, 0.85, Some(exam))
         .await
         .expect("settings");
-    let found = f
-        .store
-        .find_community(f.community.platform, &f.community.external_id)
-        .await
-        .expect("find")
-        .expect("the community");
+    let found = stored_community(&f).await;
     assert_eq!(found.retention, 0.85);
     assert_eq!(found.exam_on, Some(exam));
 
@@ -253,12 +257,7 @@ async fn retention_and_exam_date_are_kept_per_community(db: &TestDatabase) {
         .set_review_settings(f.community.id, 0.5, None)
         .await
         .expect("settings");
-    let clamped = f
-        .store
-        .find_community(f.community.platform, &f.community.external_id)
-        .await
-        .expect("find")
-        .expect("the community");
+    let clamped = stored_community(&f).await;
     assert_eq!(clamped.retention, 0.70, "kept within range");
     assert_eq!(clamped.exam_on, None);
 }

@@ -163,30 +163,23 @@ async fn two_serve_processes_post_and_reveal_once() {
     );
     drop(servers);
 
-    let mut remove = quizbot(&db.url);
-    remove.args([
-        "daily",
-        "remove",
-        "--platform",
-        "discord",
-        "--community",
-        &guild,
-        "--channel",
-        &channel.to_string(),
-    ]);
-    run(remove);
-    let mut again = quizbot(&db.url);
-    again.args([
-        "daily",
-        "remove",
-        "--platform",
-        "discord",
-        "--community",
-        &guild,
-        "--channel",
-        &channel.to_string(),
-    ]);
-    let missing = again.output().unwrap();
+    // Removed once; a second removal finds nothing.
+    let remove = || {
+        let mut remove = quizbot(&db.url);
+        remove.args([
+            "daily",
+            "remove",
+            "--platform",
+            "discord",
+            "--community",
+            &guild,
+            "--channel",
+            &channel.to_string(),
+        ]);
+        remove
+    };
+    run(remove());
+    let missing = remove().output().unwrap();
     assert!(!missing.status.success());
     let refusal = quizbot::i18n::Texts::new(quizbot::config::Locale::Korean)
         .refusal(&quizbot::refusal::Refusal::NoSchedule);

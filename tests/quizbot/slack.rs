@@ -28,7 +28,9 @@ use quizbot::slack::daily::SlackChannels;
 use quizbot::slack::{self, SlackApp};
 use quizbot::store::{BoardQuery, Store};
 
-use super::fake_slack::{FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM};
+use super::fake_slack::{
+    action_ids, assert_contains, message_text, FakeSlack, FakeUser, CHANNEL, PATIENCE, TEAM,
+};
 use super::support::{decode_png, write_tree, TestDatabase};
 
 const ALICE: &str = "U0ALICE01";
@@ -111,14 +113,15 @@ impl Running {
         };
         let mut running = Running::prepare(fake).await;
         running.zone = zone;
-        let (bot, shutdown) = (running.bot(), running.shutdown.clone());
+        let task = running
+            .fake
+            .run_bot(settings, running.bot(), running.shutdown.clone())
+            .await;
         running.task = Some(tokio::spawn(async move {
-            let ops = Ops::new(bot.clone());
-            slack::run(&settings, &ops, bot, shutdown)
-                .await
+            task.await
+                .expect("the Slack task did not panic")
                 .map_err(|err| err.to_string())
         }));
-        running.fake.wait_connected().await;
         running
     }
 
@@ -165,6 +168,28 @@ impl Running {
                 live: quizbot::live::LiveTimings::default(),
             },
         )
+    }
+
+    /// Serves the bot's HTTP listener (Slack's HTTP mode) as `quizbot
+    /// serve` does, with `settings`, on a loopback port; returns its
+    /// address once it answers.
+    async fn serve_http(&mut self, settings: SlackSettings) -> std::net::SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let (app, shutdown) = (self.bot(), self.shutdown.clone());
+        self.task = Some(tokio::spawn(async move {
+            let config = Config {
+                slack: settings,
+                ..Config::default()
+            };
+            quizbot::serve::run_on(listener, config, app, shutdown)
+                .await
+                .map_err(|err| err.to_string())
+        }));
+        wait_ready(&addr).await;
+        addr
     }
 
     /// Stops the bot and checks it stopped cleanly.
@@ -273,17 +298,6 @@ impl Drop for Running {
     }
 }
 
-/// Every `action_id` in a message's blocks.
-fn action_ids(message: &Value) -> Vec<String> {
-    message["blocks"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|b| b["elements"].as_array().into_iter().flatten())
-        .filter_map(|e| e["action_id"].as_str().map(str::to_string))
-        .collect()
-}
-
 /// (session, position) from a card's first `q:` action id.
 fn session_of(card: &Value) -> (i64, usize) {
     let id = action_ids(card)
@@ -339,38 +353,6 @@ fn time_now_in(zone: chrono_tz::Tz) -> String {
 /// The results' line for one choice, worded as on every platform.
 fn spread_line(choice: usize, count: usize, answered: usize, right: bool) -> String {
     texts().choice_spread(Question::letter(choice), count, answered, right)
-}
-
-/// All texts of a message (section texts, context elements, buttons), joined.
-fn message_text(message: &Value) -> String {
-    let mut out = Vec::new();
-    collect_text(&message["blocks"], &mut out);
-    out.join("\n")
-}
-
-fn collect_text(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(text)) = map.get("text") {
-                out.push(text.clone());
-            }
-            for (key, child) in map {
-                if key != "text" || child.is_object() {
-                    collect_text(child, out);
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|i| collect_text(i, out)),
-        _ => {}
-    }
-}
-
-fn assert_contains(message: &Value, needle: &str) {
-    let text = message_text(message);
-    assert!(
-        text.contains(needle),
-        "expected {needle:?} in the message:\n{text}"
-    );
 }
 
 /// Signs `body` sent at `timestamp` as Slack does: `v0=` and the hex of
@@ -760,22 +742,8 @@ async fn http_mode_serves_signed_requests_and_refuses_bad_and_stale_ones() {
     let fake = FakeSlack::start().await;
     let settings = fake.http_settings(SECRET);
     let mut bot = Running::prepare(fake).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
+    let addr = bot.serve_http(settings).await;
     let url = format!("http://{addr}/slack/commands");
-    let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
-    bot.task = Some(tokio::spawn(async move {
-        let config = Config {
-            slack: settings,
-            ..Config::default()
-        };
-        quizbot::serve::run_on(listener, config, app, shutdown)
-            .await
-            .map_err(|err| err.to_string())
-    }));
-    wait_ready(&addr).await;
     let (envelope, _) = bot.fake.command_envelope(ALICE, "/quiz", "ec2 1");
     let form: Vec<(String, String)> = envelope["payload"]
         .as_object()
@@ -1572,21 +1540,7 @@ async fn http_mode_cuts_off_slow_clients_and_serves_the_others() {
     let fake = FakeSlack::start().await;
     let settings = fake.http_settings("test-signing-secret");
     let mut bot = Running::prepare(fake).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("address");
-    let (app, shutdown) = (bot.bot(), bot.shutdown.clone());
-    bot.task = Some(tokio::spawn(async move {
-        let config = Config {
-            slack: settings,
-            ..Config::default()
-        };
-        quizbot::serve::run_on(listener, config, app, shutdown)
-            .await
-            .map_err(|err| err.to_string())
-    }));
-    wait_ready(&addr).await;
+    let addr = bot.serve_http(settings).await;
 
     // Headers 8 bytes at a time, never finished; and a body shorter than
     // its Content-Length.

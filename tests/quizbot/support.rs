@@ -35,6 +35,40 @@ macro_rules! both_backends {
     };
 }
 
+/// A small Korean bank: the EC2 topic and its spot-instance question, a
+/// literal for `concat!` (tests' banks start with it and add questions).
+#[allow(unused_macros)]
+macro_rules! ec2_spot_bank {
+    () => {
+        r#"[topic]
+id = "ec2"
+name = "EC2"
+
+[[question]]
+id = "ec2-spot"
+prompt = "중단될 수 있지만 가장 싼 구매 옵션은?"
+choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
+answer = 1
+explanation = "스팟 인스턴스는 남는 용량을 싸게 씁니다."
+"#
+    };
+}
+
+/// The on-demand question to follow [`ec2_spot_bank`] in a bank.
+#[allow(unused_macros)]
+macro_rules! ec2_ondemand_question {
+    () => {
+        r#"
+[[question]]
+id = "ec2-ondemand"
+prompt = "약정 없이 초 단위로 내는 구매 옵션은?"
+choices = ["온디맨드", "스팟 인스턴스", "예약 인스턴스", "전용 호스트"]
+answer = 0
+explanation = "온디맨드는 약정이 없습니다."
+"#
+    };
+}
+
 /// The server the tests create their databases on.
 pub fn postgres_admin_url() -> String {
     std::env::var("QUIZBOT_TEST_DATABASE_URL")
@@ -145,6 +179,58 @@ pub fn shipped_content() -> Content {
         .unwrap_or_else(|err| panic!("shipped content does not load: {err}"))
 }
 
+/// The content of one bank, `questions/ec2.toml`, with a bare EC2 note.
+pub fn ec2_content(bank: &str) -> Content {
+    let dir = write_tree(&[("questions/ec2.toml", bank), ("notes/ec2.md", "# EC2\n")]);
+    let (content, _) =
+        Content::load(&dir.path().join("questions"), &dir.path().join("notes")).expect("content");
+    content
+}
+
+/// As many choices as the question wants, not all of them right.
+pub fn wrong_choices(question: &quizbot::bank::Question) -> Vec<usize> {
+    let wrong: Vec<usize> = (0..question.choices.len())
+        .filter(|i| !question.correct.contains(i))
+        .collect();
+    let mut chosen = vec![wrong[0]];
+    chosen.extend(question.correct.iter().take(question.picks() - 1));
+    chosen.sort_unstable();
+    chosen
+}
+
+/// Runs the `quizbot` binary in `dir` as someone at a terminal who types
+/// `input`: scores in `dir`'s `scores.db`, in Korean, with no config file
+/// or time zone from the environment, and `env` on top.
+pub fn terminal_quizbot(
+    dir: &Path,
+    args: &[&str],
+    input: &str,
+    env: &[(&str, &str)],
+) -> std::process::Output {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_quizbot"))
+        .args(args)
+        .current_dir(dir)
+        .env("DATABASE_URL", "sqlite:scores.db")
+        .env("QUIZBOT_LOCALE", "ko")
+        .env_remove("QUIZBOT_CONFIG")
+        .env_remove("QUIZBOT_TIMEZONE")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start quizbot");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("type the answers");
+    child.wait_with_output().expect("quizbot finishes")
+}
+
 /// Writes `files` (relative path, text) under a new temporary directory.
 pub fn write_tree(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -221,4 +307,187 @@ pub async fn live_deadline_now(url: &str, row: i64) {
     .execute(&mut conn)
     .await
     .expect("move the question back");
+}
+
+/// The service `quizbot serve` runs, with the pool it opens and its
+/// default settings, over the shipped content and the database at `url`.
+pub async fn serve_service(url: &str) -> quizbot::service::Service {
+    use quizbot::content::SharedContent;
+    use quizbot::service::{Service, ServiceSettings};
+    let store = Store::connect(url)
+        .await
+        .expect("connect to the scratch database");
+    Service::new(
+        SharedContent::new(shipped_content()),
+        store,
+        ServiceSettings::default(),
+    )
+}
+
+/// A bench's options, or its complaint about them on stderr and exit
+/// code 2.
+pub fn bench_options<O>(bench: &str, parsed: Result<O, String>) -> O {
+    parsed.unwrap_or_else(|err| {
+        eprintln!("{bench} bench: {err}");
+        std::process::exit(2)
+    })
+}
+
+/// The runtime a bench runs on, its scratch databases on the server of
+/// `database_url` when given (else as the tests choose theirs).
+pub fn bench_runtime(database_url: Option<&str>) -> tokio::runtime::Runtime {
+    if let Some(url) = database_url {
+        std::env::set_var("QUIZBOT_TEST_DATABASE_URL", url);
+    }
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+/// A bench's own database on the server of a `--database-url`, dropped
+/// again by [`ScratchDatabase::drop_database`].
+pub struct ScratchDatabase {
+    /// The server's `postgres` database, to drop the scratch one from.
+    admin: sqlx::PgConnection,
+    name: String,
+    pub store: Store,
+}
+
+impl ScratchDatabase {
+    /// Creates `quizbot_<bench>_<pid>` on the server of `url` and opens
+    /// the store on it; panics when `url` is not Postgres.
+    pub async fn create(url: &str, bench: &str) -> ScratchDatabase {
+        use sqlx::Connection;
+        let server = server_of(url);
+        let name = format!("quizbot_{bench}_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+            .await
+            .expect("connect to the server");
+        sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+            .execute(&mut admin)
+            .await
+            .expect("create the scratch database");
+        let store = Store::connect(&format!("{server}/{name}"))
+            .await
+            .expect("store");
+        if !matches!(store, Store::Postgres(_)) {
+            panic!("a Postgres URL is needed");
+        }
+        ScratchDatabase { admin, name, store }
+    }
+
+    /// The bench's community: a Discord server in `zone`, in Korean.
+    pub async fn community(&self, zone: chrono_tz::Tz) -> quizbot::store::Community {
+        use quizbot::identity::{ExternalId, Platform};
+        self.store
+            .community(Platform::Discord, &ExternalId::new("bench"), zone, "ko")
+            .await
+            .expect("community")
+    }
+
+    /// The store's pool, for seeding with SQL.
+    pub fn pool(&self) -> &sqlx::PgPool {
+        match &self.store {
+            Store::Postgres(pg) => pg.pool(),
+            Store::Sqlite(_) => unreachable!("created on Postgres"),
+        }
+    }
+
+    /// Closes the store and drops the database.
+    pub async fn drop_database(mut self) {
+        self.pool().close().await;
+        sqlx::query(&format!("DROP DATABASE \"{}\" WITH (FORCE)", self.name))
+            .execute(&mut self.admin)
+            .await
+            .expect("drop the scratch database");
+    }
+}
+
+/// How a bench's review cards are drawn: SQL over a `seed` row of
+/// `player_id`, `question_id`, `topic` and `correct` and the columns of
+/// `draws`.
+pub struct CardSeed<'a> {
+    /// More columns of a seed row, `… AS name` each (random draws).
+    pub draws: &'a str,
+    /// When the answer that made the card came.
+    pub answered_at: &'a str,
+    /// The card's `stability, difficulty, reviewed_at, due_at`.
+    pub card: &'a str,
+}
+
+/// Seeds `players` players (`u1`, `u2`, …) of community `community` with
+/// `cards_per_player` review cards each on the askable questions of `bank` and
+/// the answer that made each card (70 % right), in the shape the store
+/// writes them; prints how long it took.
+pub async fn seed_cards(
+    pool: &sqlx::PgPool,
+    community: i64,
+    players: i64,
+    cards_per_player: i64,
+    bank: &quizbot::bank::Bank,
+    seed: CardSeed<'_>,
+) {
+    let seeding = std::time::Instant::now();
+    let ids: Vec<&str> = bank.askable(None).map(|q| q.id.as_str()).collect();
+    let topics: Vec<&str> = bank.askable(None).map(|q| q.topic.as_str()).collect();
+    let n = ids.len() as i64;
+    sqlx::query(&format!(
+        "INSERT INTO players (community_id, external_id, display_name)
+         SELECT {community}, 'u' || g, 'player ' || g FROM generate_series(1, {players}) g"
+    ))
+    .execute(pool)
+    .await
+    .expect("players");
+    // Card k of player p is question (p * 7 + k * 13) mod n: distinct
+    // questions per player, spread over the bank and its domains.
+    sqlx::query(&format!(
+        "CREATE UNLOGGED TABLE seed AS
+         SELECT p.id AS player_id, q.id AS question_id, q.topic,
+                random() < 0.7 AS correct,
+                {draws}
+         FROM players p
+         CROSS JOIN generate_series(0, {cards_per_player} - 1) k
+         JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS q (id, topic, i)
+           ON q.i - 1 = (p.id * 7 + k * 13) % {n}",
+        draws = seed.draws
+    ))
+    .bind(&ids)
+    .bind(&topics)
+    .execute(pool)
+    .await
+    .expect("seed");
+    for statement in [
+        format!(
+            "INSERT INTO answers (community_id, player_id, question_id, topic, choices, correct,
+                                  points, answered_at)
+             SELECT {community}, player_id, question_id, topic, '0', correct,
+                    CASE WHEN correct THEN 10 ELSE 0 END, {answered_at}
+             FROM seed ORDER BY {answered_at}",
+            answered_at = seed.answered_at
+        ),
+        format!(
+            "INSERT INTO review_cards (community_id, player_id, question_id, topic, stability,
+                                       difficulty, reviewed_at, due_at, reps, lapses)
+             SELECT {community}, player_id, question_id, topic, {card}, 1,
+                    CASE WHEN correct THEN 0 ELSE 1 END
+             FROM seed",
+            card = seed.card
+        ),
+        "DROP TABLE seed".to_string(),
+        "VACUUM ANALYZE".to_string(),
+    ] {
+        sqlx::raw_sql(&statement)
+            .execute(pool)
+            .await
+            .expect("seed the cards");
+    }
+    let cards: i64 = sqlx::query_scalar("SELECT count(*) FROM review_cards")
+        .fetch_one(pool)
+        .await
+        .expect("count");
+    println!(
+        "seeded {cards} cards and answers of {players} players in {:.1}s",
+        seeding.elapsed().as_secs_f64()
+    );
 }
