@@ -197,19 +197,9 @@ async fn run(options: Options, handling: HandlingTimes) {
             .collect();
         row(kind.name(), &mut mine);
     }
-    let problems = fake.problems();
-    if !problems.is_empty() {
-        println!("rejected or unsafe messages: {problems:?}");
-    }
+    let problems = fake_discord::print_problems(&fake);
     // Other work on the machine shows in the tail: say how busy it was.
-    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
-        let load: Vec<&str> = load.split_whitespace().take(3).collect();
-        println!(
-            "load average (1/5/15 min): {} on {} cores",
-            load.join(" "),
-            std::thread::available_parallelism().map_or(0, |n| n.get())
-        );
-    }
+    support::print_load();
     let target = Duration::from_millis(
         options
             .target_ms

@@ -202,18 +202,8 @@ async fn run(options: Options) -> bool {
     shutdown.cancel();
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
 
-    let problems = fake.problems();
-    if !problems.is_empty() {
-        println!("rejected or unsafe messages: {problems:?}");
-    }
-    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
-        let load: Vec<&str> = load.split_whitespace().take(3).collect();
-        println!(
-            "load average (1/5/15 min): {} on {} cores",
-            load.join(" "),
-            std::thread::available_parallelism().map_or(0, |n| n.get())
-        );
-    }
+    let problems = fake_discord::print_problems(&fake);
+    support::print_load();
     let on_time = lateness.is_some_and(|l| {
         l >= chrono::Duration::zero() && l.to_std().is_ok_and(|l| l < REVEAL_TARGET)
     });

@@ -82,11 +82,7 @@ async fn main() {
     let mut predicted = 0_u64;
     for round in 0..rounds {
         let user = format!("u{}", 1 + (round as i64 * 7919) % players);
-        let player = store
-            .find_player(&community, &ExternalId::new(user))
-            .await
-            .expect("player")
-            .expect("a seeded player");
+        let player = support::seeded_player(store, &community, &user).await;
         let now = Utc::now();
         let outlook = Outlook {
             now,

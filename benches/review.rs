@@ -16,7 +16,6 @@ use std::time::Instant;
 
 use chrono::Utc;
 use quizbot::game::Game;
-use quizbot::identity::ExternalId;
 use quizbot::review;
 use rand::SeedableRng;
 
@@ -71,11 +70,7 @@ async fn main() {
     let mut due_sessions = 0;
     for round in 0..rounds {
         let user = format!("u{}", 1 + (round as i64 * 7919) % PLAYERS);
-        let player = store
-            .find_player(&community, &ExternalId::new(user))
-            .await
-            .expect("player")
-            .expect("a seeded player");
+        let player = support::seeded_player(store, &community, &user).await;
         let now = Utc::now();
         let until = review::horizon(now, None, ZONE);
         let started = Instant::now();

@@ -223,16 +223,17 @@ pub struct ChoiceField {
 impl ChoiceField {
     /// The right answer: the question's key.
     fn right_answer(texts: Texts, question: &Question) -> Self {
-        Self {
-            label: texts.right_answer().into(),
-            choices: ChoiceLine::of(question, &question.correct),
-        }
+        Self::labelled(texts.right_answer(), question, &question.correct)
     }
 
     /// The member's answer: what they chose.
     fn your_answer(texts: Texts, question: &Question, chosen: &[usize]) -> Self {
+        Self::labelled(texts.your_answer(), question, chosen)
+    }
+
+    fn labelled(label: &str, question: &Question, chosen: &[usize]) -> Self {
         Self {
-            label: texts.your_answer().into(),
+            label: label.into(),
             choices: ChoiceLine::of(question, chosen),
         }
     }

@@ -835,6 +835,16 @@ impl FakeDiscord {
     }
 }
 
+/// Prints the messages the fake rejected or found unsafe, if any, and
+/// returns them (benches).
+pub fn print_problems(fake: &FakeDiscord) -> Vec<String> {
+    let problems = fake.problems();
+    if !problems.is_empty() {
+        println!("rejected or unsafe messages: {problems:?}");
+    }
+    problems
+}
+
 /// The shard Discord sends a server's events to.
 pub fn shard_of(guild: u64, shards: u64) -> u64 {
     (guild >> 22) % shards.max(1)

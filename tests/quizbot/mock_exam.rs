@@ -16,7 +16,7 @@ use quizbot::identity::{ExternalId, Identity, Platform};
 use quizbot::mock;
 use quizbot::quiz;
 use quizbot::service::{Caller, Click, Service, ServiceSettings};
-use quizbot::store::{MockExam, NewAnswer, Store};
+use quizbot::store::{Community, MockExam, NewAnswer, Player, Store};
 use quizbot::view::{MockCard, MockResultPage, MockStep};
 
 use crate::support::{write_tree, TestDatabase};
@@ -147,6 +147,21 @@ impl Fixture {
             _dir: dir,
         }
     }
+}
+
+/// The test's community and the player row of `user` in it.
+async fn stored_player(store: &Store, user: &str) -> (Community, Player) {
+    let community = store
+        .find_community(Platform::Discord, &ExternalId::new("guild-mock"))
+        .await
+        .expect("read")
+        .expect("community");
+    let player = store
+        .find_player(&community, &ExternalId::new(user))
+        .await
+        .expect("read")
+        .expect("player");
+    (community, player)
 }
 
 fn caller(user: &str) -> Caller {
@@ -385,16 +400,7 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
     assert_eq!((outcome.right, outcome.total), (4, 5));
     assert!(!settled.timed_out);
 
-    let community = store
-        .find_community(Platform::Discord, &ExternalId::new("guild-mock"))
-        .await
-        .expect("read")
-        .expect("community");
-    let player = store
-        .find_player(&community, &ExternalId::new("alice"))
-        .await
-        .expect("read")
-        .expect("player");
+    let (community, player) = stored_player(store, "alice").await;
     let records = store.question_records(&player).await.expect("records");
     assert_eq!(records.len(), 4, "each answered question once: {records:?}");
     assert!(records.iter().all(|r| r.answered == 1 && r.correct == 1));
@@ -490,16 +496,7 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
     let swept = exam(&store, second).await;
     assert!(swept.timed_out);
     assert_eq!(swept.result.map(|r| (r.right, r.total)), Some((0, 4)));
-    let community = store
-        .find_community(Platform::Discord, &ExternalId::new("guild-mock"))
-        .await
-        .expect("read")
-        .expect("community");
-    let player = store
-        .find_player(&community, &ExternalId::new("alice"))
-        .await
-        .expect("read")
-        .expect("player");
+    let (_, player) = stored_player(store, "alice").await;
     let missed = stored.question_ids[0].clone();
     let cards = store
         .cards(&player, std::slice::from_ref(&missed))

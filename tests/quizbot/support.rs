@@ -324,6 +324,19 @@ pub async fn serve_service(url: &str) -> quizbot::service::Service {
     )
 }
 
+/// Prints the machine's load average and core count (a bench's tail
+/// shows other work on the machine).
+pub fn print_load() {
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let load: Vec<&str> = load.split_whitespace().take(3).collect();
+        println!(
+            "load average (1/5/15 min): {} on {} cores",
+            load.join(" "),
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+    }
+}
+
 /// A bench's options, or its complaint about them on stderr and exit
 /// code 2.
 pub fn bench_options<O>(bench: &str, parsed: Result<O, String>) -> O {
@@ -402,6 +415,19 @@ impl ScratchDatabase {
             .await
             .expect("drop the scratch database");
     }
+}
+
+/// A player [`seed_cards`] seeded (`u1`, `u2`, …).
+pub async fn seeded_player(
+    store: &Store,
+    community: &quizbot::store::Community,
+    user: &str,
+) -> quizbot::store::Player {
+    store
+        .find_player(community, &quizbot::identity::ExternalId::new(user))
+        .await
+        .expect("player")
+        .expect("a seeded player")
 }
 
 /// How a bench's review cards are drawn: SQL over a `seed` row of
