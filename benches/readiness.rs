@@ -30,8 +30,7 @@ const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
 
 #[tokio::main]
 async fn main() {
-    let mut url = std::env::var("QUIZBOT_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let mut url = support::postgres_admin_url();
     let mut players: i64 = 50_000;
     let mut rounds = 2_000;
     let mut args = std::env::args().skip(1);

@@ -1170,6 +1170,18 @@ fn register(state: &State, app: &str, guild: Option<&str>, body: Value) -> HttpR
     Json(Value::Array(commands)).into_response()
 }
 
+/// The callback Discord refused (400), as the test sees it.
+fn refused_callback(kind: u64, data: Value, latency: Option<Duration>) -> Reply {
+    Reply {
+        kind: ReplyKind::Callback(kind),
+        data,
+        message: None,
+        latency,
+        status: 400,
+        files: Vec::new(),
+    }
+}
+
 fn callback(state: &State, id: &str, token: &str, body: Value, files: Vec<Upload>) -> HttpResponse {
     let kind = body["type"].as_u64().unwrap_or(0);
     let data = body["data"].clone();
@@ -1186,14 +1198,7 @@ fn callback(state: &State, id: &str, token: &str, body: Value, files: Vec<Upload
         return discord_error(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
     }
     if entry.acknowledged {
-        let _ = entry.replies.send(Reply {
-            kind: ReplyKind::Callback(kind),
-            data,
-            message: None,
-            latency,
-            status: 400,
-            files: Vec::new(),
-        });
+        let _ = entry.replies.send(refused_callback(kind, data, latency));
         return discord_error(
             StatusCode::BAD_REQUEST,
             40060,
@@ -1203,14 +1208,7 @@ fn callback(state: &State, id: &str, token: &str, body: Value, files: Vec<Upload
     let carries_message = matches!(kind, CHANNEL_MESSAGE_WITH_SOURCE | UPDATE_MESSAGE);
     if carries_message {
         if let Some(rejection) = check_message(state, &data, &format!("callback type {kind}")) {
-            let _ = entry.replies.send(Reply {
-                kind: ReplyKind::Callback(kind),
-                data,
-                message: None,
-                latency,
-                status: 400,
-                files: Vec::new(),
-            });
+            let _ = entry.replies.send(refused_callback(kind, data, latency));
             return rejection;
         }
     }

@@ -7,7 +7,6 @@ use quizbot::config::Locale;
 use quizbot::content::SharedContent;
 use quizbot::i18n::Texts;
 use quizbot::mock;
-use quizbot::service::{Service, ServiceSettings};
 use quizbot::store::{MockExam, Store};
 use serde_json::json;
 use sqlx::Row;
@@ -40,17 +39,7 @@ impl Bot {
         let db = TestDatabase::postgres().await;
         let store = db.store().await;
         let content = SharedContent::new(content);
-        let service = Service::new(
-            content.clone(),
-            store.clone(),
-            ServiceSettings {
-                locale: Locale::Korean,
-                time_zone: chrono_tz::Asia::Seoul,
-                daily_tick: std::time::Duration::from_millis(200),
-                seed: Some(4),
-                ..ServiceSettings::default()
-            },
-        );
+        let service = mock_exam::platform_service(&content, store.clone(), 4);
         let running = fake.run_bot(service, 1).await;
         Bot {
             fake,

@@ -230,6 +230,22 @@ pub fn place_of(ids: Vec<String>) -> Option<(i64, usize)> {
     ))
 }
 
+/// The service a platform's mock exam test runs: in Korean, in Seoul,
+/// with a fast daily tick and exams drawn by `seed`.
+pub fn platform_service(content: &SharedContent, store: Store, seed: u64) -> Service {
+    Service::new(
+        content.clone(),
+        store,
+        ServiceSettings {
+            locale: Locale::Korean,
+            time_zone: chrono_tz::Asia::Seoul,
+            daily_tick: std::time::Duration::from_millis(200),
+            seed: Some(seed),
+            ..ServiceSettings::default()
+        },
+    )
+}
+
 /// Every explanation in the bank: none may show before an exam is
 /// submitted.
 pub fn explanations(content: &Content) -> Vec<String> {

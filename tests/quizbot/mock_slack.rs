@@ -11,7 +11,6 @@ use quizbot::config::Locale;
 use quizbot::content::SharedContent;
 use quizbot::i18n::Texts;
 use quizbot::mock;
-use quizbot::service::{Service, ServiceSettings};
 use quizbot::slack::SlackError;
 use quizbot::store::{MockExam, Store};
 
@@ -41,17 +40,7 @@ impl Bot {
         let content = SharedContent::new(content);
         let db = TestDatabase::postgres().await;
         let store = db.store().await;
-        let service = Service::new(
-            content.clone(),
-            store.clone(),
-            ServiceSettings {
-                locale: Locale::Korean,
-                time_zone: chrono_tz::Asia::Seoul,
-                daily_tick: std::time::Duration::from_millis(200),
-                seed: Some(11),
-                ..ServiceSettings::default()
-            },
-        );
+        let service = mock_exam::platform_service(&content, store.clone(), 11);
         let shutdown = CancellationToken::new();
         let task = fake
             .run_bot(fake.socket_settings(), service, shutdown.clone())

@@ -24,6 +24,21 @@ impl Drop for Server {
     }
 }
 
+/// `quizbot serve` on `database_url` against the fake Discord, with `env`
+/// on top; its output dropped.
+fn serve(database_url: &str, fake: &FakeDiscord, env: &[(&str, &str)]) -> Server {
+    let mut command = quizbot(database_url);
+    command
+        .arg("serve")
+        .env("DISCORD_TOKEN", &fake.token)
+        .env("DISCORD_API_BASE", &fake.base)
+        .env("DISCORD_GUILD_ID", fake.guild_id.to_string())
+        .envs(env.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    Server(command.spawn().expect("start quizbot serve"))
+}
+
 fn quizbot(database_url: &str) -> Command {
     let root = root();
     let mut command = Command::new(env!("CARGO_BIN_EXE_quizbot"));
@@ -61,18 +76,7 @@ async fn two_serve_processes_post_and_reveal_once() {
     let guild = fake.guild_id.to_string();
 
     let servers: Vec<Server> = (0..2)
-        .map(|_| {
-            let mut command = quizbot(&db.url);
-            command
-                .arg("serve")
-                .env("DISCORD_TOKEN", &fake.token)
-                .env("DISCORD_API_BASE", &fake.base)
-                .env("DISCORD_GUILD_ID", &guild)
-                .env("QUIZBOT_DAILY_TICK", "200ms")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            Server(command.spawn().expect("start quizbot serve"))
-        })
+        .map(|_| serve(&db.url, &fake, &[("QUIZBOT_DAILY_TICK", "200ms")]))
         .collect();
     fake.wait_sessions(2).await;
 
@@ -230,15 +234,7 @@ async fn serve_and_four_terminal_players_share_one_sqlite_file() {
     let fake = FakeDiscord::start().await;
     let db = TestDatabase::sqlite();
     drop(db.store().await);
-    let mut serve = quizbot(&db.url);
-    serve
-        .arg("serve")
-        .env("DISCORD_TOKEN", &fake.token)
-        .env("DISCORD_API_BASE", &fake.base)
-        .env("DISCORD_GUILD_ID", fake.guild_id.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _server = Server(serve.spawn().expect("start quizbot serve"));
+    let _server = serve(&db.url, &fake, &[]);
     fake.wait_sessions(1).await;
     fake.wait_registration(1).await;
     let ends = Instant::now() + PLAYING;
@@ -355,18 +351,16 @@ async fn a_live_round_survives_the_replica_that_started_it() {
     drop(db.store().await);
     let mut servers: Vec<Server> = (0..2)
         .map(|shard| {
-            let mut command = quizbot(&db.url);
-            command
-                .arg("serve")
-                .env("DISCORD_TOKEN", &fake.token)
-                .env("DISCORD_API_BASE", &fake.base)
-                .env("DISCORD_GUILD_ID", fake.guild_id.to_string())
-                .env("QUIZBOT_DISCORD_SHARDS", "2")
-                .env("QUIZBOT_DISCORD_SHARD_ID", shard.to_string())
-                .env("QUIZBOT_LIVE_PAUSE", "1s")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null());
-            Server(command.spawn().expect("start quizbot serve"))
+            let shard = shard.to_string();
+            serve(
+                &db.url,
+                &fake,
+                &[
+                    ("QUIZBOT_DISCORD_SHARDS", "2"),
+                    ("QUIZBOT_DISCORD_SHARD_ID", &shard),
+                    ("QUIZBOT_LIVE_PAUSE", "1s"),
+                ],
+            )
         })
         .collect();
     fake.wait_sessions(2).await;
