@@ -383,7 +383,7 @@ impl Feedback {
             your_answer: (!correct).then(|| ChoiceField::your_answer(texts, question, &chosen)),
             right_answer: ChoiceField::right_answer(texts, question),
             explanation: ListField::explanation(texts, question),
-            excerpts: ExcerptView::all(texts, &answered.excerpts),
+            excerpts: ExcerptView::all(texts, answered.excerpts),
             score,
             next: None,
             report: report_button(texts, flagged),

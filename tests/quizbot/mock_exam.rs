@@ -342,8 +342,8 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
     let (content, clock, store, bot) = (&f.content, &f.clock, &f.store, &f.bot);
     let alice = caller("alice");
     let id = card(bot.start_mock(&alice, Some(5), None).await.expect("start")).exam;
-    let stored = exam(&store, id).await;
-    let (right0, wrong0) = keys(&content, &stored, 0);
+    let stored = exam(store, id).await;
+    let (right0, wrong0) = keys(content, &stored, 0);
 
     // Wrong, then changed to right; the first click delivered again
     // changes nothing.
@@ -362,7 +362,7 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
     let first = card(bot.mock_go(&alice, id, 0).await.expect("go"));
     assert_eq!(first.chosen, right0, "the changed answer stands");
     for position in 1..4 {
-        let (right, _) = keys(&content, &stored, position);
+        let (right, _) = keys(content, &stored, position);
         bot.mock_choose(
             &alice,
             id,
@@ -374,7 +374,7 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
         .expect("choose");
     }
     // A malformed choice is refused and changes nothing.
-    let (right4, _) = keys(&content, &stored, 4);
+    let (right4, _) = keys(content, &stored, 4);
     let too_many: Vec<usize> = (0..=right4.len()).collect();
     assert!(bot
         .mock_choose(&alice, id, 4, &too_many, &click("bad"))
@@ -411,7 +411,7 @@ async fn choices_are_kept_once_and_answers_recorded_once_for_no_points(db: &Test
         Some(texts().mock_already_submitted())
     );
     assert_eq!(bot.settle_expired_mocks().await.expect("sweep"), 0);
-    let settled = exam(&store, id).await;
+    let settled = exam(store, id).await;
     let outcome = settled.result.expect("a result");
     assert_eq!((outcome.right, outcome.total), (4, 5));
     assert!(!settled.timed_out);
@@ -441,9 +441,9 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
     let (content, clock, store, bot) = (&f.content, &f.clock, &f.store, &f.bot);
     let alice = caller("alice");
     let id = card(bot.start_mock(&alice, Some(5), None).await.expect("start")).exam;
-    let stored = exam(&store, id).await;
+    let stored = exam(store, id).await;
     let answer = |position: usize, rightly: bool| {
-        let (right, wrong) = keys(&content, &stored, position);
+        let (right, wrong) = keys(content, &stored, position);
         if rightly {
             right
         } else {
@@ -478,7 +478,7 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
         page.score,
         texts().mock_score_line(2, 5, mock::scaled_score(2, 5))
     );
-    let settled = exam(&store, id).await;
+    let settled = exam(store, id).await;
     assert!(settled.timed_out);
     assert_eq!(settled.submitted_at, Some(settled.ends_at));
     assert_eq!(
@@ -496,8 +496,8 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
     )
     .exam;
     assert_ne!(second, id);
-    let stored = exam(&store, second).await;
-    let (_, wrong) = keys(&content, &stored, 0);
+    let stored = exam(store, second).await;
+    let (_, wrong) = keys(content, &stored, 0);
     bot.mock_choose(&alice, second, 0, &wrong, &click("s0"))
         .await
         .expect("choose");
@@ -509,7 +509,7 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
     );
     clock.advance(Duration::minutes(1));
     assert_eq!(bot.settle_expired_mocks().await.expect("sweep"), 1);
-    let swept = exam(&store, second).await;
+    let swept = exam(store, second).await;
     assert!(swept.timed_out);
     assert_eq!(swept.result.map(|r| (r.right, r.total)), Some((0, 4)));
     let (_, player) = stored_player(store, "alice").await;
@@ -527,7 +527,7 @@ async fn time_running_out_submits_the_exam_as_it_stands(db: &TestDatabase) {
     clock.advance(Duration::minutes(15));
     match bot.start_review(&alice, Some(5)).await.expect("review") {
         quizbot::view::ReviewStart::Card(card) => {
-            let first_exam = exam(&store, id).await;
+            let first_exam = exam(store, id).await;
             let misses = [&first_exam.question_ids[1], &missed];
             assert!(
                 misses.iter().any(|id| content

@@ -355,6 +355,16 @@ fn spread_line(choice: usize, count: usize, answered: usize, right: bool) -> Str
     texts().choice_spread(Question::letter(choice), count, answered, right)
 }
 
+/// "Choose two" submitted with one box ticked: refused privately, the
+/// card left as it is.
+fn assert_one_box_refused(reply: &Value) {
+    assert_eq!(reply["replace_original"], false, "the card stays");
+    assert_contains(
+        reply,
+        &texts().refusal(&Refusal::WrongCount { expected: 2 }),
+    );
+}
+
 /// Signs `body` sent at `timestamp` as Slack does: `v0=` and the hex of
 /// HMAC-SHA256 over `v0:timestamp:body` (the bot checks it with
 /// slack-morphism's verifier).
@@ -493,11 +503,7 @@ async fn choose_two_is_answered_with_checkboxes_and_submit() {
     let refused = fake
         .click(ALICE, &card, &format!("q:{session_id}:0:submit"), &["1"])
         .await;
-    assert_eq!(refused["replace_original"], false, "the card stays");
-    assert_contains(
-        &refused,
-        &texts().refusal(&Refusal::WrongCount { expected: 2 }),
-    );
+    assert_one_box_refused(&refused);
     assert!(bot
         .store
         .session_answers(session_id)
@@ -1141,11 +1147,7 @@ async fn daily_admin_commands_choose_two_a_closed_channel_and_a_deleted_post() {
     let one_box = fake
         .click(ALICE, &post, &format!("d:{post_id}:submit"), &["1"])
         .await;
-    assert_eq!(one_box["replace_original"], false);
-    assert_contains(
-        &one_box,
-        &texts().refusal(&Refusal::WrongCount { expected: 2 }),
-    );
+    assert_one_box_refused(&one_box);
     assert!(bot
         .store
         .daily_answers(post_id)
