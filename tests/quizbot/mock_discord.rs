@@ -61,11 +61,7 @@ impl Bot {
     }
 
     async fn exam(&self, id: i64) -> MockExam {
-        self.store
-            .mock_exam(id)
-            .await
-            .expect("read the exam")
-            .expect("the exam exists")
+        mock_exam::exam(&self.store, id).await
     }
 
     /// Chooses at the card's question: rightly or not, with a button or

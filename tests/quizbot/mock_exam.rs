@@ -195,7 +195,8 @@ fn result(step: MockStep) -> MockResultPage {
     }
 }
 
-async fn exam(store: &Store, id: i64) -> MockExam {
+/// The stored exam `id`.
+pub async fn exam(store: &Store, id: i64) -> MockExam {
     store
         .mock_exam(id)
         .await

@@ -68,11 +68,7 @@ impl Bot {
     }
 
     async fn exam(&self, id: i64) -> MockExam {
-        self.store
-            .mock_exam(id)
-            .await
-            .expect("read the exam")
-            .expect("the exam exists")
+        mock_exam::exam(&self.store, id).await
     }
 
     /// Clicks `action_id` on `message`; the reply replaces the card.

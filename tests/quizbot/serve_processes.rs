@@ -90,16 +90,23 @@ async fn two_serve_processes_post_and_reveal_once() {
     let next_minute = (now + chrono::Duration::minutes(1))
         .format("%H:%M")
         .to_string();
-    let mut set = quizbot(&db.url);
+    // `quizbot daily <verb>` for the test's channel.
+    let daily = |verb: &str| {
+        let mut command = quizbot(&db.url);
+        command.args([
+            "daily",
+            verb,
+            "--platform",
+            "discord",
+            "--community",
+            &guild,
+            "--channel",
+            &channel.to_string(),
+        ]);
+        command
+    };
+    let mut set = daily("set");
     set.args([
-        "daily",
-        "set",
-        "--platform",
-        "discord",
-        "--community",
-        &guild,
-        "--channel",
-        &channel.to_string(),
         "--time",
         &next_minute,
         "--timezone",
@@ -168,22 +175,8 @@ async fn two_serve_processes_post_and_reveal_once() {
     drop(servers);
 
     // Removed once; a second removal finds nothing.
-    let remove = || {
-        let mut remove = quizbot(&db.url);
-        remove.args([
-            "daily",
-            "remove",
-            "--platform",
-            "discord",
-            "--community",
-            &guild,
-            "--channel",
-            &channel.to_string(),
-        ]);
-        remove
-    };
-    run(remove());
-    let missing = remove().output().unwrap();
+    run(daily("remove"));
+    let missing = daily("remove").output().unwrap();
     assert!(!missing.status.success());
     let refusal = quizbot::i18n::Texts::new(quizbot::config::Locale::Korean)
         .refusal(&quizbot::refusal::Refusal::NoSchedule);
