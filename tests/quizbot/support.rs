@@ -166,6 +166,22 @@ impl Drop for TestDatabase {
     }
 }
 
+/// The question ids of the cards due to `player` by `until` (ten at
+/// most), in the store's order.
+pub async fn due_ids(
+    store: &Store,
+    player: &quizbot::store::Player,
+    until: chrono::DateTime<chrono::Utc>,
+) -> Vec<String> {
+    store
+        .due_cards(player, until, 10)
+        .await
+        .expect("due")
+        .into_iter()
+        .map(|d| d.question_id)
+        .collect()
+}
+
 /// The repository's root.
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
