@@ -1267,15 +1267,26 @@ fn followup(state: &State, token: &str, body: Value, files: Vec<Upload>) -> Http
         return rejection;
     }
     let message = create_message(state, entry.channel_id, &body, 20, &files);
-    let _ = entry.replies.send(Reply {
-        kind: ReplyKind::Followup,
-        data: body,
-        message: Some(message.clone()),
+    let _ = entry.replies.send(message_reply(
+        ReplyKind::Followup,
+        body,
+        message.clone(),
+        files,
+    ));
+    Json(message).into_response()
+}
+
+/// A webhook call that created or changed `message` (200), as the test
+/// sees it.
+fn message_reply(kind: ReplyKind, data: Value, message: Value, files: Vec<Upload>) -> Reply {
+    Reply {
+        kind,
+        data,
+        message: Some(message),
         latency: None,
         status: 200,
         files,
-    });
-    Json(message).into_response()
+    }
 }
 
 fn webhook_message_id(state: &State, token: &str, which: &str) -> Option<u64> {
@@ -1297,14 +1308,12 @@ fn edit_webhook_message(state: &State, token: &str, which: &str, body: Value) ->
         return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
     };
     if let Some(entry) = lock(&state.pending).get(token) {
-        let _ = entry.replies.send(Reply {
-            kind: ReplyKind::EditOriginal,
-            data: body,
-            message: Some(message.clone()),
-            latency: None,
-            status: 200,
-            files: Vec::new(),
-        });
+        let _ = entry.replies.send(message_reply(
+            ReplyKind::EditOriginal,
+            body,
+            message.clone(),
+            Vec::new(),
+        ));
     }
     Json(message).into_response()
 }

@@ -17,7 +17,7 @@ use crate::fake_discord::{
     custom_ids, FakeDiscord, Interaction, Member, Reply, ReplyKind, RunningBot,
     CHANNEL_MESSAGE_WITH_SOURCE, PATIENCE,
 };
-use crate::support::{shipped_content, wrong_choices, TestDatabase};
+use crate::support::{live_answers_recorded, shipped_content, wrong_choices, TestDatabase};
 
 /// The fake Discord, a database, and the bot running against both.
 struct Harness {
@@ -366,12 +366,7 @@ async fn three_members_play_a_live_round_on_discord() {
     );
 
     // Every answer is recorded once for the leaderboards.
-    let recorded: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM answers WHERE interaction_id LIKE 'live:%'")
-            .fetch_one(&harness.pool().await)
-            .await
-            .unwrap();
-    assert_eq!(recorded, 3);
+    assert_eq!(live_answers_recorded(&harness.pool().await).await, 3);
     let problems = fake.problems();
     assert!(problems.is_empty(), "{problems:#?}");
     harness.stop().await;

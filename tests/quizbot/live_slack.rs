@@ -18,7 +18,7 @@ use quizbot::service::{Service, ServiceSettings};
 use quizbot::slack::SlackError;
 
 use crate::fake_slack::{action_ids, FakeSlack, FakeUser, CHANNEL, PATIENCE};
-use crate::support::{write_tree, TestDatabase};
+use crate::support::{live_answers_recorded, write_tree, TestDatabase};
 
 const ALICE: &str = "U0ALICE01";
 const BOB: &str = "U0BOB0001";
@@ -306,12 +306,7 @@ async fn three_members_play_a_live_round_on_slack() {
     // One post and one update for the question, one post for the results.
     assert_eq!(fake.calls("chat.update").len(), 1);
     assert_eq!(fake.calls("chat.postMessage").len(), 2);
-    let recorded: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM answers WHERE interaction_id LIKE 'live:%'")
-            .fetch_one(&bot.pool().await)
-            .await
-            .unwrap();
-    assert_eq!(recorded, 3);
+    assert_eq!(live_answers_recorded(&bot.pool().await).await, 3);
 
     // Only an admin stops a round; with none running, they are told so.
     let refused = fake.command(ALICE, "/quiz-live", "stop").await;

@@ -294,6 +294,14 @@ pub fn decode_png(bytes: &[u8]) -> (u32, u32, usize) {
     (info.width, info.height, colours.len())
 }
 
+/// How many live answers were recorded for the leaderboards.
+pub async fn live_answers_recorded(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM answers WHERE interaction_id LIKE 'live:%'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
 /// Moves a posted live question's time back so that its deadline is now,
 /// as if its seconds had passed: its post, its deadline and its answers
 /// all move by the same amount, so speed bonuses stay what they were.
