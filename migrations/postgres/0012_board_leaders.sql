@@ -42,6 +42,12 @@ DROP INDEX player_totals_week;
 DROP INDEX player_totals_month;
 DROP INDEX player_totals_all;
 
+-- Every scoring answer adds two rows to board_changes, and every one of
+-- them went into this index at the same key for the all-topics board: a
+-- hot spot that cost the answer path more than it saved. The table holds
+-- the moves of one scheduler tick; a rank or a top reads it whole.
+DROP INDEX board_changes_board;
+
 -- Room on each page for the new version of a row, so the update stays on
 -- its page (heap-only).
 ALTER TABLE player_totals SET (fillfactor = 80);
