@@ -37,7 +37,7 @@ use crate::config::Locale;
 use crate::identity::{ExternalId, Platform};
 use crate::quiz::{self, Period, QuestionHistory, Ranked, Streak};
 
-pub use postgres::PgStore;
+pub use postgres::{PgStore, BOARD_LEADERS};
 pub use sqlite::SqliteStore;
 
 /// A community's settings, as stored.
@@ -608,7 +608,8 @@ impl Store {
             .collect()
     }
 
-    /// The top of a leaderboard, ranked (ties share a rank).
+    /// The top of a leaderboard: the players who scored on it, at most
+    /// `query.limit`, ranked (ties share a rank).
     pub async fn leaderboard(
         &self,
         query: &BoardQuery<'_>,

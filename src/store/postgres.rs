@@ -7,10 +7,12 @@
 //! streak that already counts today, a question never answered right),
 //! which the statement checks; when they do not hold it writes nothing and
 //! returns the real ones, and a second statement writes the answer as the
-//! rules score it. Every board, a topic's week included, reads its top from
-//! one index; a player's rank sums the board's score histogram above their
-//! score, so it costs as many rows as there are higher scores, however
-//! many players stand on the board. Every write
+//! rules score it. A board's top is read from its leaders, kept by the
+//! fold, and the players who moved since; a player's rank sums the board's
+//! score histogram above their score. Either costs as many rows as the
+//! top, or as there are higher scores, however many players stand on the
+//! board; and no index of the totals orders them, so a right answer's
+//! totals update stays heap-only as a wrong one's. Every write
 //! commits durably: a row the bot has acted on (a session whose card a
 //! member holds, a player id it cached) is never undone by a crash.
 
@@ -49,6 +51,19 @@ const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// The advisory lock a replica holds while it folds the boards' changes.
 const FOLD_LOCK: i64 = 0x71_75_69_7a_62_6f_61_72; // "quizboar"
+
+/// How many players at the top of each board the store keeps as its
+/// leaders: a board of up to this many rows is read from them.
+pub const BOARD_LEADERS: usize = 25;
+
+/// The first day of the board `query` asks for, in the boards'
+/// bookkeeping: 'epoch' for all time.
+fn board_start(query: &BoardQuery<'_>) -> NaiveDate {
+    match query.period {
+        Period::AllTime => DateTime::UNIX_EPOCH.date_naive(),
+        period => period.start(query.today),
+    }
+}
 
 /// A pool of at most `connections`, pinging only the idle ones.
 fn pool_options(connections: u32) -> PgPoolOptions {
@@ -239,15 +254,21 @@ impl PgStore {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        // The days, weeks and months start again: their histograms go, and
-        // the moves not folded yet keep only what they did to all time.
-        sqlx::query("DELETE FROM board_points WHERE community_id = $1 AND period <> 'a'")
+        // The days, weeks and months start again: their histograms and
+        // leaders go, and the moves not folded yet keep only what they did
+        // to all time.
+        for table in ["board_points", "board_leaders"] {
+            sqlx::query(&format!(
+                "DELETE FROM {table} WHERE community_id = $1 AND period <> 'a'"
+            ))
             .bind(id)
             .execute(&mut *tx)
             .await?;
+        }
         sqlx::query(
             "UPDATE board_changes
-             SET day_was = day_now, week_was = week_now, month_was = month_now
+             SET day_on = 'epoch', day_was = day_now, week_on = 'epoch', week_was = week_now,
+                 month_on = 'epoch', month_was = month_now
              WHERE community_id = $1",
         )
         .bind(id)
@@ -594,6 +615,12 @@ impl PgStore {
         Ok(())
     }
 
+    /// The board's top `query.limit` players with points. Up to
+    /// [`BOARD_LEADERS`], read from the board's leaders and the players who
+    /// moved since the last fold (the top is among them, see
+    /// `migrations/postgres/0012_board_leaders.sql`): as many rows as that,
+    /// however many players stand on the board. A longer list reads the
+    /// whole board.
     pub async fn leaderboard(
         &self,
         query: &BoardQuery<'_>,
@@ -601,19 +628,47 @@ impl PgStore {
         let columns = PeriodColumns::of(query.period);
         let (standing, current) = (columns.standing(), columns.current("s", "$4"));
         let points = columns.points;
-        let sql = format!(
-            "SELECT {standing}
-             FROM player_totals s JOIN players p ON p.id = s.player_id
-             WHERE s.community_id = $1 AND s.topic = $2 {current}
-             ORDER BY s.{points} DESC, s.player_id
-             LIMIT $3"
-        );
+        let from_leaders = query.limit <= BOARD_LEADERS;
+        let sql = if from_leaders {
+            let (code, prefix) = (columns.code, columns.prefix);
+            let this_period = columns.current("c", "$4");
+            format!(
+                "WITH candidates AS (
+                     SELECT l.player_id FROM board_leaders l
+                     WHERE l.community_id = $1 AND l.topic = $2 AND l.period = '{code}'
+                       AND l.starts_on = $4
+                     UNION
+                     (SELECT c.player_id FROM board_changes c
+                      WHERE c.community_id = $1 AND c.topic = $2 AND c.player_id IS NOT NULL
+                            {this_period}
+                      GROUP BY c.player_id
+                      ORDER BY max(c.{prefix}_now) DESC, c.player_id
+                      LIMIT $3)
+                 )
+                 SELECT {standing}
+                 FROM candidates k
+                 JOIN player_totals s
+                   ON s.community_id = $1 AND s.topic = $2 AND s.player_id = k.player_id
+                 JOIN players p ON p.id = s.player_id
+                 WHERE s.{points} > 0 {current}
+                 ORDER BY s.{points} DESC, s.player_id
+                 LIMIT $3"
+            )
+        } else {
+            format!(
+                "SELECT {standing}
+                 FROM player_totals s JOIN players p ON p.id = s.player_id
+                 WHERE s.community_id = $1 AND s.topic = $2 AND s.{points} > 0 {current}
+                 ORDER BY s.{points} DESC, s.player_id
+                 LIMIT $3"
+            )
+        };
         let mut statement = sqlx::query_as::<_, StandingRow>(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
             .bind(query.limit as i64);
-        if columns.starts_on.is_some() {
-            statement = statement.bind(query.period.start(query.today));
+        if from_leaders || columns.starts_on.is_some() {
+            statement = statement.bind(board_start(query));
         }
         let rows = statement.fetch_all(&self.pool).await?;
         let standings = rows.into_iter().map(Standing::from).collect();
@@ -653,21 +708,18 @@ impl PgStore {
              FROM player_totals s JOIN players p ON p.id = s.player_id
              WHERE s.community_id = $1 AND s.topic = $2 AND s.player_id = $3 {current}"
         );
-        let starts_on = match columns.starts_on {
-            Some(_) => query.period.start(query.today),
-            None => DateTime::UNIX_EPOCH.date_naive(),
-        };
         let row: Option<RankedStandingRow> = sqlx::query_as(&sql)
             .bind(query.community_id)
             .bind(query.topic.unwrap_or(""))
             .bind(player_id)
-            .bind(starts_on)
+            .bind(board_start(query))
             .fetch_optional(&self.pool)
             .await?;
         row.map(Ranked::try_from).transpose()
     }
 
-    /// Moves the boards' changes into their histograms, one row per score;
+    /// Moves the boards' changes into their histograms, one row per score,
+    /// and places the players who moved among their boards' leaders;
     /// returns how many changes it moved. Ranks are exact whenever it runs:
     /// it keeps them quick. One replica folds at a time; another returns 0
     /// at once.
@@ -706,9 +758,53 @@ impl PgStore {
                  ORDER BY community_id, topic, period, starts_on, points
                  ON CONFLICT (community_id, topic, period, starts_on, points)
                  DO UPDATE SET players = b.players + EXCLUDED.players
+             ), movers AS (
+                 SELECT DISTINCT m.community_id, m.topic, b.period, b.starts_on, m.player_id
+                 FROM moved m
+                 CROSS JOIN LATERAL (VALUES ('d'::\"char\", m.day_on), ('w', m.week_on),
+                                            ('m', m.month_on), ('a', DATE 'epoch'))
+                     AS b (period, starts_on)
+                 WHERE m.player_id IS NOT NULL
+             ), candidates AS (
+                 SELECT community_id, topic, period, starts_on, player_id FROM movers
+                 UNION
+                 SELECT l.community_id, l.topic, l.period, l.starts_on, l.player_id
+                 FROM board_leaders l
+                 WHERE (l.community_id, l.topic, l.period, l.starts_on) IN
+                       (SELECT community_id, topic, period, starts_on FROM movers)
+             ), scored AS (
+                 SELECT k.community_id, k.topic, k.period, k.starts_on, k.player_id,
+                        coalesce(CASE k.period
+                                     WHEN 'd' THEN CASE WHEN t.day_on = k.starts_on
+                                                        THEN t.day_points END
+                                     WHEN 'w' THEN CASE WHEN t.week_on = k.starts_on
+                                                        THEN t.week_points END
+                                     WHEN 'm' THEN CASE WHEN t.month_on = k.starts_on
+                                                        THEN t.month_points END
+                                     ELSE t.points
+                                 END, 0) AS points
+                 FROM candidates k
+                 LEFT JOIN player_totals t ON t.community_id = k.community_id
+                                          AND t.topic = k.topic AND t.player_id = k.player_id
+             ), placed AS (
+                 SELECT *, row_number() OVER (
+                               PARTITION BY community_id, topic, period, starts_on
+                               ORDER BY points DESC, player_id) AS place
+                 FROM scored
+             ), joined AS (
+                 INSERT INTO board_leaders (community_id, topic, period, starts_on, player_id)
+                 SELECT community_id, topic, period, starts_on, player_id FROM placed
+                 WHERE place <= $1 AND points > 0
+                 ON CONFLICT DO NOTHING
+             ), dropped AS (
+                 DELETE FROM board_leaders l USING placed p
+                 WHERE l.community_id = p.community_id AND l.topic = p.topic
+                   AND l.period = p.period AND l.starts_on = p.starts_on
+                   AND l.player_id = p.player_id AND (p.place > $1 OR p.points <= 0)
              )
              SELECT count(*) FROM moved",
         )
+        .bind(BOARD_LEADERS as i64)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -716,20 +812,22 @@ impl PgStore {
     }
 
     /// Drops the histograms' scores no player stands at any more, and the
-    /// histograms of days, weeks and months that are over in every time
-    /// zone (a board is asked for in its own period only); returns how many
-    /// rows it dropped.
+    /// histograms and leaders of days, weeks and months that are over in
+    /// every time zone (a board is asked for in its own period only);
+    /// returns how many rows it dropped.
     pub async fn prune_boards(&self) -> Result<u64, StoreError> {
-        let dropped = sqlx::query(
-            "DELETE FROM board_points
-             WHERE players = 0
-                OR (period = 'd' AND starts_on < current_date - 2)
-                OR (period = 'w' AND starts_on < current_date - 9)
-                OR (period = 'm' AND starts_on < current_date - 33)",
-        )
+        const OVER: &str = "(period = 'd' AND starts_on < current_date - 2)
+                            OR (period = 'w' AND starts_on < current_date - 9)
+                            OR (period = 'm' AND starts_on < current_date - 33)";
+        let scores = sqlx::query(&format!(
+            "DELETE FROM board_points WHERE players = 0 OR {OVER}"
+        ))
         .execute(&self.pool)
         .await?;
-        Ok(dropped.rows_affected())
+        let leaders = sqlx::query(&format!("DELETE FROM board_leaders WHERE {OVER}"))
+            .execute(&self.pool)
+            .await?;
+        Ok(scores.rows_affected() + leaders.rows_affected())
     }
 
     pub async fn cards(

@@ -404,6 +404,7 @@ impl SqliteStore {
                 "SELECT s.player_id, p.display_name, s.points, s.answered, s.correct
                  FROM period_scores s JOIN players p ON p.id = s.player_id
                  WHERE s.community_id = ?1 AND s.period = ?2 AND s.starts_on = ?3 AND s.topic = ?4
+                   AND s.points > 0
                  ORDER BY s.points DESC, s.player_id
                  LIMIT ?5",
             )
@@ -425,6 +426,7 @@ impl SqliteStore {
                      WHERE community_id = ?1 AND topic = ?2
                        AND answered_at >= ?3 AND answered_at < ?4
                      GROUP BY player_id
+                     HAVING sum(points) > 0
                      ORDER BY points DESC, player_id
                      LIMIT ?5
                  )

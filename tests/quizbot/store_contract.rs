@@ -7,8 +7,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use quizbot::bank::{Difficulty, Question};
 use quizbot::identity::{ExternalId, Platform};
-use quizbot::quiz::{self, Period};
-use quizbot::store::{BoardQuery, Community, NewAnswer, NewSession, Player, Recorded, Store};
+use quizbot::quiz::{self, Period, Ranked};
+use quizbot::store::{
+    BoardQuery, Community, NewAnswer, NewSession, Player, Recorded, Standing, Store, BOARD_LEADERS,
+};
 
 use crate::support::TestDatabase;
 
@@ -143,7 +145,8 @@ impl Fixture {
     }
 
     /// `(name, rank, points)` of each of `players` that `rank_of` ranks on
-    /// `board`, after checking that the board itself shows the same rank.
+    /// `board`, after checking that the board itself shows the same rank
+    /// (a player who stands on it without points is not listed).
     async fn ranks(&self, board: &BoardQuery<'_>, players: &[Player]) -> Vec<(String, usize, i64)> {
         let shown = self.store.leaderboard(board).await.expect("leaderboard");
         let mut ranks = Vec::new();
@@ -152,9 +155,16 @@ impl Fixture {
                 continue;
             };
             let listed = shown.iter().find(|r| r.entry.player_id == player.id);
+            let expected = match listed {
+                Some(listed) => listed.rank,
+                None if mine.entry.points == 0 => mine.rank,
+                None => panic!(
+                    "{} on {board:?}: {} points, not listed",
+                    player.display_name, mine.entry.points
+                ),
+            };
             assert_eq!(
-                listed.map(|r| r.rank),
-                Some(mine.rank),
+                expected, mine.rank,
                 "{} on {board:?}: the board and rank_of disagree",
                 player.display_name
             );
@@ -162,6 +172,14 @@ impl Fixture {
         }
         ranks
     }
+}
+
+/// `(player, rank, points)` of each row of a board.
+fn rows(board: &[Ranked<Standing>]) -> Vec<(i64, usize, i64)> {
+    board
+        .iter()
+        .map(|r| (r.entry.player_id, r.rank, r.entry.points))
+        .collect()
 }
 
 fn points(recorded: &Recorded) -> i64 {
@@ -721,7 +739,10 @@ async fn ranks_are_exact_at_every_total(db: &TestDatabase) {
 }
 
 /// Ranks against the plain definition, 1 + the players with more points,
-/// counted over each whole board, on boards built at random: right and
+/// counted over each whole board, and the top 10 against the whole board
+/// read in full (Postgres reads a top of up to `BOARD_LEADERS` from its
+/// leaders, a longer list from every player on the board), on boards built
+/// at random with more players than leaders: right and
 /// wrong answers, repeats, two topics, answers arriving late, days that
 /// cross a week's and a month's turn, the boards' changes folded at random
 /// moments (a no-op on SQLite), and a change of time zone half-way.
@@ -733,7 +754,7 @@ async fn ranks_match_a_count_on_random_boards(db: &TestDatabase) {
     let mut rng = fastrand::Rng::with_seed(seed);
     let mut f = Fixture::new(db, chrono_tz::Asia::Seoul).await;
     let mut players = Vec::new();
-    for i in 0..12 {
+    for i in 0..BOARD_LEADERS + 5 {
         players.push(f.player(&format!("p{i:02}")).await);
     }
     // Saturday 28 March 2026, 00:00 UTC: Monday 30 March starts a week,
@@ -780,20 +801,34 @@ async fn ranks_match_a_count_on_random_boards(db: &TestDatabase) {
         for period in [Period::Today, Period::Week, Period::Month, Period::AllTime] {
             for topic in [None, Some("ec2"), Some("s3")] {
                 let board = BoardQuery {
-                    limit: players.len(),
+                    limit: 1000,
                     ..f.board(period, topic, &today)
                 };
                 let everyone = f.store.leaderboard(&board).await.expect("leaderboard");
+                let top = f
+                    .store
+                    .leaderboard(&f.board(period, topic, &today))
+                    .await
+                    .expect("top");
+                assert_eq!(
+                    rows(&top),
+                    rows(&everyone[..everyone.len().min(10)]),
+                    "seed {seed}, step {step}, {board:?}: the top 10"
+                );
                 for player in &players {
                     let mine = f.store.rank_of(&board, player.id).await.expect("rank");
                     let listed = everyone.iter().find(|r| r.entry.player_id == player.id);
-                    let counted = listed.map(|listed| {
-                        let above = everyone
-                            .iter()
-                            .filter(|other| other.entry.points > listed.entry.points)
-                            .count();
-                        (above + 1, listed.entry.points)
-                    });
+                    let counted = match listed {
+                        Some(listed) => {
+                            let above = everyone
+                                .iter()
+                                .filter(|other| other.entry.points > listed.entry.points)
+                                .count();
+                            Some((above + 1, listed.entry.points))
+                        }
+                        // On the board without points: below every scorer.
+                        None => mine.as_ref().map(|_| (everyone.len() + 1, 0)),
+                    };
                     assert_eq!(
                         mine.map(|r| (r.rank, r.entry.points)),
                         counted,

@@ -154,16 +154,17 @@ const CARD_CTES: &str = "card AS (
          RETURNING 1
      )";
 
-/// The player's move on the boards of each totals row: every period's
+/// The player's move on the boards of each totals row, naming the player
+/// (a board's top is among its leaders and the players who moved): every period's
 /// score before and after the answer (the new score less its points, or
 /// the same score when the answer did not count in the row's period: a late
 /// write, older than it). A row whose period had moved on now holds only
 /// this answer: it was at 0 there.
 const BOARD_CHANGES_CTE: &str = "board AS (
-         INSERT INTO board_changes (community_id, topic,
+         INSERT INTO board_changes (community_id, topic, player_id,
                                     day_on, day_was, day_now, week_on, week_was, week_now,
                                     month_on, month_was, month_now, all_was, all_now)
-         SELECT $1, t.topic,
+         SELECT $1, t.topic, $2,
                 t.day_on, t.day_points - CASE WHEN t.day_on = $13 THEN $7 ELSE 0 END,
                 t.day_points,
                 t.week_on, t.week_points - CASE WHEN t.week_on = $14 THEN $7 ELSE 0 END,
