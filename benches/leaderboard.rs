@@ -25,20 +25,26 @@ use std::time::Instant;
 
 use chrono::{NaiveDate, Utc};
 use quizbot::bank::{Difficulty, Question};
-use quizbot::identity::{ExternalId, Platform};
+use quizbot::identity::ExternalId;
 use quizbot::quiz::{self, Period};
 use quizbot::store::{BoardQuery, NewAnswer, Store, BOARD_LEADERS};
-use sqlx::Connection;
 
 #[path = "../tests/quizbot/support.rs"]
 mod support;
 
-use support::{percentile_ms, server_of};
+use support::{percentile_ms, ScratchDatabase};
 
 const ROUNDS: usize = 200;
 /// The rounds of each board whose result is checked against a whole-board
 /// reading.
 const CHECKED_ROUNDS: usize = 3;
+/// Each totals row `t`'s score `b.points` on each of its boards (`b.period`
+/// from `b.starts_on`), as the migrations spell it.
+const BOARD_SCORES: &str = "CROSS JOIN LATERAL (VALUES ('d'::\"char\", t.day_on, t.day_points),
+                                            ('w', t.week_on, t.week_points),
+                                            ('m', t.month_on, t.month_points),
+                                            ('a', DATE 'epoch', t.points))
+                         AS b (period, starts_on, points)";
 /// The community's time zone.
 const ZONE: chrono_tz::Tz = chrono_tz::Asia::Seoul;
 
@@ -62,25 +68,9 @@ async fn main() {
             _ => {}
         }
     }
-    let server = server_of(&url);
-    let scratch = format!("quizbot_board_{}", std::process::id());
-    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
-        .await
-        .expect("connect to the server");
-    sqlx::query(&format!("CREATE DATABASE \"{scratch}\""))
-        .execute(&mut admin)
-        .await
-        .expect("create the scratch database");
-    let store = Store::connect(&format!("{server}/{scratch}"))
-        .await
-        .expect("store");
-    let Store::Postgres(pg) = &store else {
-        panic!("a Postgres URL is needed");
-    };
-    let community = store
-        .community(Platform::Discord, &ExternalId::new("bench"), ZONE, "ko")
-        .await
-        .expect("community");
+    let scratch = ScratchDatabase::create(&url, "board").await;
+    let (store, pool) = (&scratch.store, scratch.pool());
+    let community = scratch.community(ZONE).await;
 
     let seeding = Instant::now();
     let statements = [
@@ -142,11 +132,7 @@ async fn main() {
             "INSERT INTO board_points (community_id, topic, period, starts_on, points, players)
              SELECT t.community_id, t.topic, b.period, b.starts_on, b.points, count(*)
              FROM player_totals t
-             CROSS JOIN LATERAL (VALUES ('d'::\"char\", t.day_on, t.day_points),
-                                        ('w', t.week_on, t.week_points),
-                                        ('m', t.month_on, t.month_points),
-                                        ('a', DATE 'epoch', t.points))
-                 AS b (period, starts_on, points)
+             {BOARD_SCORES}
              WHERE t.community_id = {c} AND b.points > 0
              GROUP BY t.community_id, t.topic, b.period, b.starts_on, b.points",
             c = community.id
@@ -160,11 +146,7 @@ async fn main() {
                               PARTITION BY t.community_id, t.topic, b.period, b.starts_on
                               ORDER BY b.points DESC, t.player_id) AS place
                    FROM player_totals t
-                   CROSS JOIN LATERAL (VALUES ('d'::\"char\", t.day_on, t.day_points),
-                                              ('w', t.week_on, t.week_points),
-                                              ('m', t.month_on, t.month_points),
-                                              ('a', DATE 'epoch', t.points))
-                       AS b (period, starts_on, points)
+                   {BOARD_SCORES}
                    WHERE t.community_id = {c} AND b.points > 0) ranked
              WHERE place <= {BOARD_LEADERS}",
             c = community.id
@@ -173,10 +155,7 @@ async fn main() {
         "VACUUM ANALYZE".to_string(),
     ];
     for statement in &statements {
-        sqlx::query(statement)
-            .execute(pg.pool())
-            .await
-            .expect("seed");
+        sqlx::query(statement).execute(pool).await.expect("seed");
     }
     println!(
         "seeded {answers} answers from {players} players in {:.0} s",
@@ -185,11 +164,11 @@ async fn main() {
 
     let today = quiz::local_day(Utc::now(), ZONE);
     let histogram: i64 = sqlx::query_scalar("SELECT count(*) FROM board_points")
-        .fetch_one(pg.pool())
+        .fetch_one(pool)
         .await
         .expect("histogram rows");
     println!("histograms: {histogram} rows (one per board and score)");
-    measure(&store, community.id, today, players, "after a vacuum").await;
+    measure(store, community.id, today, players, "after a vacuum").await;
     // 1% of the players answer once more, right, through the store: their
     // totals change and their moves on eight boards wait for the fold.
     let question = bench_question();
@@ -212,7 +191,7 @@ async fn main() {
             .expect("answer");
     }
     let changes: i64 = sqlx::query_scalar("SELECT count(*) FROM board_changes")
-        .fetch_one(pg.pool())
+        .fetch_one(pool)
         .await
         .expect("changes");
     println!(
@@ -220,21 +199,16 @@ async fn main() {
         players / 100,
         answering.elapsed().as_secs_f64()
     );
-    measure(&store, community.id, today, players, "1% answered since").await;
+    measure(store, community.id, today, players, "1% answered since").await;
     let folding = Instant::now();
     let folded = store.fold_boards().await.expect("fold");
     println!(
         "fold: {folded} changes in {:.1} ms",
         folding.elapsed().as_secs_f64() * 1e3
     );
-    measure(&store, community.id, today, players, "after the fold").await;
+    measure(store, community.id, today, players, "after the fold").await;
 
-    drop(store);
-    let _ = sqlx::query(&format!(
-        "DROP DATABASE IF EXISTS \"{scratch}\" WITH (FORCE)"
-    ))
-    .execute(&mut admin)
-    .await;
+    scratch.drop_database().await;
 }
 
 /// Every board's top 10 and a random caller's rank, `ROUNDS` times each:
