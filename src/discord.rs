@@ -14,6 +14,7 @@
 mod commands;
 mod components;
 mod daily;
+mod interaction;
 mod live;
 mod render;
 

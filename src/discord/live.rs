@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use poise::serenity_prelude as serenity;
 
-use super::commands::{self, Localization, Privacy};
 use super::daily::{channel_id, delivery_error, post_once};
+use super::interaction::{self, Localization, Privacy};
 use super::render::{self, View};
 use super::{no_mentions, Context, DiscordError};
 use crate::notes::truncate_chars;
@@ -49,7 +49,7 @@ pub(super) async fn quiz_live(_ctx: Context<'_>) -> Result<(), DiscordError> {
 #[poise::command(slash_command, guild_only, rename = "start")]
 async fn live_start(
     ctx: Context<'_>,
-    #[autocomplete = "commands::topic_choices"] topic: Option<String>,
+    #[autocomplete = "interaction::topic_choices"] topic: Option<String>,
     #[min = 1]
     #[max = 30]
     questions: Option<u8>,
@@ -57,7 +57,7 @@ async fn live_start(
     #[max = 120]
     seconds: Option<u8>,
 ) -> Result<(), DiscordError> {
-    let caller = commands::caller(ctx)?;
+    let caller = interaction::caller(ctx)?;
     let guild = ctx.guild_id().ok_or(DiscordError::NotInServer)?;
     let channel = ctx.channel_id().get().to_string();
     let request = LiveRequest {
@@ -65,7 +65,7 @@ async fn live_start(
         questions: questions.map(usize::from),
         seconds: seconds.map(u32::from),
     };
-    commands::reply_in_time_as(ctx, Privacy::Public, async {
+    interaction::reply_in_time_as(ctx, Privacy::Public, async {
         let started = ctx
             .data()
             .service
@@ -82,9 +82,9 @@ async fn live_start(
 /// Stop the live quiz running in this channel (admins).
 #[poise::command(slash_command, guild_only, rename = "stop")]
 async fn live_stop(ctx: Context<'_>) -> Result<(), DiscordError> {
-    let caller = commands::caller(ctx)?;
+    let caller = interaction::caller(ctx)?;
     let channel = ctx.channel_id().get().to_string();
-    commands::reply_in_time(ctx, Privacy::Private, async {
+    interaction::reply_in_time(ctx, Privacy::Private, async {
         let text = ctx.data().service.stop_live(&caller, &channel).await?;
         Ok(render::notice(&text))
     })
