@@ -9,10 +9,10 @@
 //! returns the real ones, and a second statement writes the answer as the
 //! rules score it. A board's top is read from its leaders, kept by the
 //! fold, and the players who moved since; a player's rank sums the board's
-//! score histogram above their score. Either costs as many rows as the
-//! top, or as there are higher scores, however many players stand on the
-//! board; and no index of the totals orders them, so a right answer's
-//! totals update stays heap-only as a wrong one's. Every write
+//! score histogram above their score. Their cost grows with the leaders,
+//! the higher scores and the moves since the last fold, not with the
+//! players on the board; and no index of the totals orders them, so a
+//! right answer's totals update stays heap-only as a wrong one's. Every write
 //! commits durably: a row the bot has acted on (a session whose card a
 //! member holds, a player id it cached) is never undone by a crash.
 
@@ -618,9 +618,8 @@ impl PgStore {
     /// The board's top `query.limit` players with points. Up to
     /// [`BOARD_LEADERS`], read from the board's leaders and the players who
     /// moved since the last fold (the top is among them, see
-    /// `migrations/postgres/0012_board_leaders.sql`): as many rows as that,
-    /// however many players stand on the board. A longer list reads the
-    /// whole board.
+    /// `migrations/postgres/0012_board_leaders.sql`), however many players
+    /// stand on the board. A longer list reads the whole board.
     pub async fn leaderboard(
         &self,
         query: &BoardQuery<'_>,
