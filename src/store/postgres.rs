@@ -4,8 +4,9 @@
 //! answer and, only when it was new, updates the player's running totals
 //! and the streak. A wrong answer scores nothing and needs nothing read
 //! first. A right answer is written with the inputs it usually finds (a
-//! streak that already counts today, a question never answered right),
-//! which the statement checks; when they do not hold it writes nothing and
+//! streak that already counts today; no right answer to the question
+//! before, or the one this process recorded last), which the statement
+//! checks; when they do not hold it writes nothing and
 //! returns the real ones, and a second statement writes the answer as the
 //! rules score it. A board's top is read from its leaders, kept by the
 //! fold, and the players who moved since; a player's rank sums the board's
@@ -21,7 +22,7 @@ use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, SubsecRound, Utc};
 use chrono_tz::Tz;
 use lru::LruCache;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -95,6 +96,56 @@ fn int4(value: u32) -> i32 {
 /// the state it was computed from (`reps` one less).
 struct CardWrite {
     card: CardState,
+    /// When the player last answered the question right before this answer.
+    right_before: LastRight,
+}
+
+/// When a player last answered a question right, as far as this process
+/// knows from the answers it recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LastRight {
+    /// Not known here: the card was read, or another process wrote it.
+    Unknown,
+    Never,
+    /// As stored: to the microsecond.
+    At(DateTime<Utc>),
+}
+
+impl LastRight {
+    /// The guess a right answer is scored with, for the statement to check.
+    fn guess(self) -> Option<DateTime<Utc>> {
+        match self {
+            LastRight::At(at) => Some(at),
+            LastRight::Unknown | LastRight::Never => None,
+        }
+    }
+
+    /// As the statement read it.
+    fn read(last_correct_at: Option<DateTime<Utc>>) -> LastRight {
+        last_correct_at.map_or(LastRight::Never, LastRight::At)
+    }
+
+    /// After `answer` is recorded.
+    fn after(self, answer: &NewAnswer<'_>) -> LastRight {
+        if !answer.grade.correct {
+            return self;
+        }
+        // Postgres keeps microseconds, and sqlx drops the rest.
+        let at = answer.answered_at.trunc_subsecs(6);
+        match self {
+            LastRight::Unknown => LastRight::Unknown,
+            LastRight::At(before) if before > at => self,
+            LastRight::Never | LastRight::At(_) => LastRight::At(at),
+        }
+    }
+}
+
+/// What this process knows of a player's card for a question from the last
+/// answer to it that it recorded.
+#[derive(Debug, Clone, Copy)]
+struct KnownCard {
+    card: CardState,
+    right_before: LastRight,
 }
 
 /// The row a statement recording an answer returns ([`record`] says what
@@ -117,15 +168,16 @@ struct WrittenRow {
 
 /// The inputs a right answer on local `day` usually finds: the player
 /// already answered right that day, so their streak counts it (its numbers
-/// are read back, as the answer leaves them as they are), and never answered
-/// the question right before. The guarded statement checks exactly these.
-fn usual_inputs(day: NaiveDate) -> ScoringInputs {
+/// are read back, as the answer leaves them as they are), and the last
+/// right answer to the question is the one this process knows of (none,
+/// when it knows of none). The guarded statement checks exactly these.
+fn usual_inputs(day: NaiveDate, right_before: LastRight) -> ScoringInputs {
     ScoringInputs {
         streak: Streak {
             last_day: Some(day),
             ..Streak::default()
         },
-        last_correct_at: None,
+        last_correct_at: right_before.guess(),
     }
 }
 
@@ -141,10 +193,12 @@ fn session_of(answer: &NewAnswer<'_>) -> (Option<i64>, Option<i32>) {
 const KNOWN_CARDS: usize = 20_000;
 
 /// The cards this process wrote last, by player and question: an answer to
-/// one of them is computed from it without reading it first. The statement
+/// one of them is computed from it without reading it first, and a right
+/// one is scored with the last right answer known here. The statement
 /// writes the card only if it is still that one, so a card another replica
-/// changed is caught up (see [`PgStore::catch_up_card`]), never overwritten.
-type KnownCards = Arc<Mutex<LruCache<(i64, String), CardState>>>;
+/// changed is caught up (see [`PgStore::catch_up_card`]), never overwritten;
+/// and the answer only if its scoring inputs hold.
+type KnownCards = Arc<Mutex<LruCache<(i64, String), KnownCard>>>;
 
 #[derive(Debug, Clone)]
 pub struct PgStore {
@@ -342,15 +396,19 @@ impl PgStore {
     ) -> Result<Recorded, StoreError> {
         // The card the answer reviews, as this process last wrote it; else
         // read for a review (its card exists), and otherwise none: most
-        // answers meet a question for the first time. The statement writes
-        // the next state only over the one it was computed from.
-        let previous = match self.known_card(player.id, &answer.question.id) {
-            Some(card) => Some(card),
-            None if answer.review => self.card(player.id, &answer.question.id).await?,
-            None => None,
+        // answers meet a question for the first time, never answered before.
+        // The statement writes the next state only over the one it was
+        // computed from.
+        let (previous, right_before) = match self.known_card(player.id, &answer.question.id) {
+            Some(known) => (Some(known.card), known.right_before),
+            None if answer.review => (
+                self.card(player.id, &answer.question.id).await?,
+                LastRight::Unknown,
+            ),
+            None => (None, LastRight::Never),
         };
         let (card, _) = next_card(player, answer, previous.as_ref())?;
-        let card = CardWrite { card };
+        let card = CardWrite { card, right_before };
         if !answer.grade.correct {
             // A wrong answer scores nothing and leaves the streak as it is:
             // the write needs nothing read first, and returns the streak.
@@ -361,14 +419,26 @@ impl PgStore {
         // statement checks them and writes nothing when they do not hold,
         // returning the real ones to score it again.
         let day = quiz::local_day(answer.answered_at, player.time_zone);
-        let scored = score(player, answer, usual_inputs(day));
-        let row = self.write(player, answer, &scored, &card, true).await?;
+        let inputs = usual_inputs(day, right_before);
+        let right_before = LastRight::read(inputs.last_correct_at);
+        let scored = score(player, answer, inputs);
+        let row = self
+            .write(player, answer, &scored, &card, Some(right_before))
+            .await?;
         if row.usual == Some(true) {
+            let card = CardWrite {
+                right_before,
+                ..card
+            };
             return self.recorded(player, answer, scored, &card, row).await;
         }
         let inputs = ScoringInputs {
             streak: Streak::try_from(row.streak)?,
             last_correct_at: row.last_correct_at,
+        };
+        let card = CardWrite {
+            right_before: LastRight::read(row.last_correct_at),
+            ..card
         };
         let scored = score(player, answer, inputs);
         self.write_answer(player, answer, scored, &card).await
@@ -382,7 +452,7 @@ impl PgStore {
         scored: Scored,
         card: &CardWrite,
     ) -> Result<Recorded, StoreError> {
-        let row = self.write(player, answer, &scored, card, false).await?;
+        let row = self.write(player, answer, &scored, card, None).await?;
         self.recorded(player, answer, scored, card, row).await
     }
 
@@ -403,14 +473,14 @@ impl PgStore {
         row.map(CardState::try_from).transpose()
     }
 
-    fn known_card(&self, player_id: i64, question_id: &str) -> Option<CardState> {
+    fn known_card(&self, player_id: i64, question_id: &str) -> Option<KnownCard> {
         let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
         cards.get(&(player_id, question_id.to_string())).copied()
     }
 
-    fn remember_card(&self, player_id: i64, question_id: &str, card: CardState) {
+    fn remember_card(&self, player_id: i64, question_id: &str, known: KnownCard) {
         let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
-        cards.put((player_id, question_id.to_string()), card);
+        cards.put((player_id, question_id.to_string()), known);
     }
 
     /// Applies a recorded answer to its card again, from the card as it is
@@ -449,7 +519,11 @@ impl PgStore {
             .await?
             .rows_affected();
             if written == 1 {
-                self.remember_card(player.id, &answer.question.id, card);
+                let known = KnownCard {
+                    card,
+                    right_before: LastRight::Unknown,
+                };
+                self.remember_card(player.id, &answer.question.id, known);
                 return Ok(());
             }
         }
@@ -460,23 +534,24 @@ impl PgStore {
     }
 
     /// Runs the statement that records `answer` as `scored`, checking the
-    /// usual inputs first when `guarded`; [`record`] says what it returns.
+    /// usual inputs first when `guarded` (the last right answer it was
+    /// scored with); [`record`] says what it returns.
     async fn write(
         &self,
         player: &Player,
         answer: &NewAnswer<'_>,
         scored: &Scored,
         card: &CardWrite,
-        guarded: bool,
+        guarded: Option<LastRight>,
     ) -> Result<WrittenRow, StoreError> {
         let write = AnswerWrite {
-            guarded,
+            guarded: guarded.is_some(),
             streak: scored.streak_change.is_some(),
             scores: scored.points > 0,
         };
         let (session_id, position) = session_of(answer);
         let change = scored.streak_change;
-        let row = sqlx::query_as(write.statement())
+        let query = sqlx::query_as(write.statement())
             .bind(player.community_id)
             .bind(player.id)
             .bind(&answer.question.id)
@@ -506,10 +581,12 @@ impl PgStore {
             .bind(card.card.due_at)
             .bind(int4(card.card.reps))
             .bind(int4(card.card.lapses))
-            .bind(answer.mock_exam)
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(row)
+            .bind(answer.mock_exam);
+        let query = match guarded {
+            Some(right_before) => query.bind(right_before.guess()),
+            None => query,
+        };
+        Ok(query.fetch_one(&self.pool).await?)
     }
 
     /// What the player hears about `answer` after its statement returned
@@ -525,7 +602,11 @@ impl PgStore {
     ) -> Result<Recorded, StoreError> {
         if row.inserted {
             if row.card_written {
-                self.remember_card(player.id, &answer.question.id, card.card);
+                let known = KnownCard {
+                    card: card.card,
+                    right_before: card.right_before.after(answer),
+                };
+                self.remember_card(player.id, &answer.question.id, known);
             } else {
                 self.catch_up_card(player, answer).await?;
             }

@@ -18,6 +18,7 @@ both_backends!(
     retention_and_exam_date_are_kept_per_community,
     answers_are_counted_per_question_and_per_topic_of_the_group,
     two_processes_answering_one_card_keep_it_whole,
+    a_repeat_is_scored_from_the_last_right_answer_whoever_recorded_it,
 );
 
 async fn record(
@@ -347,4 +348,63 @@ async fn two_processes_answering_one_card_keep_it_whole(db: &TestDatabase) {
     )
     .expect("replay");
     assert_eq!(Some(live[0].state), replayed);
+}
+
+async fn a_repeat_is_scored_from_the_last_right_answer_whoever_recorded_it(db: &TestDatabase) {
+    // A right answer within a week of the last right one to the same
+    // question scores nothing. A process scores it from the last right
+    // answer it recorded itself; another process may have recorded a later
+    // one since, and that one counts.
+    let first = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let second = Fixture::new(db, chrono_tz::Asia::Seoul).await;
+    let ana = first.player("ana").await;
+    let answer = |process: &Fixture, id: String, correct: bool, when| {
+        let q = question(&id, "ec2", &[0]);
+        let store = process.store.clone();
+        let ana = ana.clone();
+        async move {
+            let grade = quiz::grade(&q, if correct { &[0] } else { &[1] }).expect("an answer");
+            match store
+                .record_answer(&ana, &NewAnswer::new(&q, grade, when))
+                .await
+                .expect("record")
+            {
+                Recorded::New { points, .. } => points,
+                duplicate => panic!("recorded before: {duplicate:?}"),
+            }
+        }
+    };
+    // Not on a whole microsecond, as a clock gives it: the store keeps
+    // microseconds.
+    let start = at("2026-03-01T00:00:00Z") + Duration::nanoseconds(1_234_567);
+    let steps = [
+        (&first, true, 0),
+        // The same process, within the week: a repeat.
+        (&first, true, 1),
+        (&first, false, 2),
+        // The other process, a week after the first process's last right
+        // answer, scores in full...
+        (&second, true, 8),
+        // ...so the first process's next right answer, two weeks after the
+        // last one it recorded but a day after the other's, is a repeat.
+        (&first, true, 9),
+        // And a week after that one, it scores again, once.
+        (&first, true, 16),
+        (&first, true, 16),
+    ];
+    let mut points = Vec::new();
+    for (n, (process, correct, day)) in steps.into_iter().enumerate() {
+        // A right answer to another question an hour before: the streak
+        // counts the day already, as it does for most right answers.
+        let when = start + Duration::days(day) + Duration::hours(n as i64 + 1);
+        let other = answer(
+            process,
+            format!("ec2-other-{n}"),
+            true,
+            when - Duration::hours(1),
+        );
+        assert_eq!(other.await, 10);
+        points.push(answer(process, "ec2-1".into(), correct, when).await);
+    }
+    assert_eq!(points, [10, 0, 0, 10, 0, 10, 0]);
 }

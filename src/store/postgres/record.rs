@@ -21,7 +21,8 @@
 //! $13–$15 the first days of the answer's day, week and month,
 //! $16–$18 the new streak (current, best, last day), $19 daily post,
 //! $20 correct as 0 or 1, $21–$25 the card after the answer (stability,
-//! difficulty, due at, reps, lapses), $26 the mock exam.
+//! difficulty, due at, reps, lapses), $26 the mock exam; and in a guarded
+//! shape only, $27 the last right answer to the question it was scored with.
 //!
 //! Every shape returns one row: the player's streak before the statement
 //! (`current_streak`, `best_streak`, `streak_day`) and whether the answer
@@ -38,8 +39,9 @@ use std::sync::LazyLock;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct AnswerWrite {
     /// Written only when the inputs are the usual ones for a right answer:
-    /// the player's streak already counts the answer's day and they never
-    /// answered the question right before (see `usual_inputs`).
+    /// the player's streak already counts the answer's day and their last
+    /// right answer to the question is the one it was scored with, $27
+    /// (see `usual_inputs`).
     pub guarded: bool,
     /// The answer changed the streak (never with `guarded`).
     pub streak: bool,
@@ -73,8 +75,8 @@ impl AnswerWrite {
         if self.guarded {
             // The player's row as the statement starts, and the usual inputs
             // as `Streak::counts` and the repeat rule see them: a streak
-            // counting the answer's day is left as it is, and a question
-            // never answered right scores in full.
+            // counting the answer's day is left as it is, and the repeat
+            // rule scored the answer from the last right answer given.
             ctes.push(
                 "inputs AS (
                      SELECT p.current_streak, p.best_streak, p.streak_day,
@@ -83,7 +85,8 @@ impl AnswerWrite {
                               AS last_correct_at
                      FROM players p WHERE p.id = $2
                  ), usual AS (
-                     SELECT 1 FROM inputs WHERE streak_day >= $13 AND last_correct_at IS NULL
+                     SELECT 1 FROM inputs
+                     WHERE streak_day >= $13 AND last_correct_at IS NOT DISTINCT FROM $27
                  )",
             );
         }
