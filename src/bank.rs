@@ -222,6 +222,11 @@ impl Bank {
         self.by_id.get(id).map(|&i| &self.questions[i])
     }
 
+    /// Where the question `id` is in [`Bank::questions`].
+    pub fn place_of(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
     pub fn topic(&self, id: &str) -> Option<&Topic> {
         self.topics.iter().find(|t| t.id == id)
     }

@@ -798,12 +798,12 @@ fn load_content(config: &Config) -> anyhow::Result<Content> {
 /// No questions and no notes: listing and removing schedules ask nothing,
 /// so they work wherever the content is.
 fn no_content(config: &Config) -> Content {
-    Content {
-        bank: Bank::default(),
-        notes: Notes::default(),
-        questions_dir: config.questions_dir.clone(),
-        notes_dir: config.notes_dir.clone(),
-    }
+    Content::new(
+        Bank::default(),
+        Notes::default(),
+        config.questions_dir.clone(),
+        config.notes_dir.clone(),
+    )
 }
 
 fn settings(config: &Config) -> ServiceSettings {

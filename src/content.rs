@@ -5,13 +5,14 @@
 //! [`Content`], which refuses content with errors (warnings are logged) so a
 //! reload never swaps good questions for broken ones.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
-use crate::bank::{Bank, Domain};
+use crate::bank::{Bank, Domain, Question};
 use crate::diagnostic::{Diagnostic, Position};
-use crate::notes::{Notes, WEAK_COVERAGE};
+use crate::notes::{Excerpt, Notes, WEAK_COVERAGE};
 
 /// Banks and notes, loaded and valid.
 #[derive(Debug)]
@@ -20,6 +21,11 @@ pub struct Content {
     pub notes: Notes,
     pub questions_dir: PathBuf,
     pub notes_dir: PathBuf,
+    /// Each bank question's excerpts, by its place in the bank, with the
+    /// question they were found for: found the first time they are shown
+    /// (every answer shows them), as the notes of a loaded content do not
+    /// change.
+    excerpts: Vec<OnceLock<(Question, Vec<Excerpt>)>>,
 }
 
 /// Everything `quizbot check` found.
@@ -111,13 +117,40 @@ pub struct SectionCoverage {
 }
 
 impl Content {
+    pub fn new(bank: Bank, notes: Notes, questions_dir: PathBuf, notes_dir: PathBuf) -> Content {
+        let excerpts = bank.questions.iter().map(|_| OnceLock::new()).collect();
+        Content {
+            bank,
+            notes,
+            questions_dir,
+            notes_dir,
+            excerpts,
+        }
+    }
+
+    /// The passages of the notes that explain `question`
+    /// ([`Notes::excerpts_for`]), found once for each question of the bank.
+    pub fn excerpts_for(&self, question: &Question) -> Cow<'_, [Excerpt]> {
+        let memo = self
+            .bank
+            .place_of(&question.id)
+            .and_then(|place| self.excerpts.get(place));
+        if let Some(memo) = memo {
+            let (asked, excerpts) =
+                memo.get_or_init(|| (question.clone(), self.notes.excerpts_for(question)));
+            if asked == question {
+                return Cow::Borrowed(excerpts);
+            }
+        }
+        Cow::Owned(self.notes.excerpts_for(question))
+    }
+
     /// Every notes section that has text, with the questions that point at
     /// it, in note order: what `quizbot check --coverage` prints.
     pub fn coverage(&self) -> Vec<SectionCoverage> {
         let mut by_section: Vec<Vec<String>> = vec![Vec::new(); self.notes.sections.len()];
         for question in &self.bank.questions {
             let mut landed: Vec<usize> = self
-                .notes
                 .excerpts_for(question)
                 .iter()
                 .map(|e| e.section)
@@ -331,11 +364,11 @@ pub fn check(questions_dir: &Path, notes_dir: &Path) -> (Content, CheckReport) {
         domains: domain_counts(&bank),
         diagnostics,
     };
-    let content = Content {
+    let content = Content::new(
         bank,
         notes,
-        questions_dir: questions_dir.to_path_buf(),
-        notes_dir: notes_dir.to_path_buf(),
-    };
+        questions_dir.to_path_buf(),
+        notes_dir.to_path_buf(),
+    );
     (content, report)
 }

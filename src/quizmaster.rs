@@ -448,7 +448,7 @@ impl<C: LiveChannel + 'static> Quizmaster<C> {
             asked,
             questions.len(),
             &tally,
-            &content.notes.excerpts_for(asked),
+            &content.excerpts_for(asked),
             next,
         );
         let reveal = QuestionReveal {

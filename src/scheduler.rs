@@ -357,7 +357,7 @@ impl<C: DailyChannel> Scheduler<C> {
                 post,
                 question,
                 &tally,
-                &content.notes.excerpts_for(question),
+                &content.excerpts_for(question),
                 &streaks,
             ),
             tally,

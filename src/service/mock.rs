@@ -487,7 +487,7 @@ impl Service {
                 position: *position,
                 question,
                 chosen: chosen.clone(),
-                excerpts: content.notes.excerpts_for(question),
+                excerpts: content.excerpts_for(question).into_owned(),
             })
             .collect();
         let mut view = MockResultPage::new(texts, exam, result, &shown, misses.len(), page);

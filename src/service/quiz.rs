@@ -198,7 +198,7 @@ impl Service {
         } else {
             None
         };
-        let excerpts = content.notes.excerpts_for(outcome.question);
+        let excerpts = content.excerpts_for(outcome.question);
         let answered = Answered {
             question: outcome.question,
             chosen,
@@ -282,7 +282,7 @@ impl Service {
             &outcome.recorded,
             outcome.grade.correct,
         );
-        let excerpts = content.notes.excerpts_for(outcome.question);
+        let excerpts = content.excerpts_for(outcome.question);
         let answered = Answered {
             question: outcome.question,
             chosen,

@@ -181,12 +181,12 @@ mod tests {
     }
 
     fn content() -> Content {
-        Content {
-            bank: Bank::default(),
-            notes: Notes::default(),
-            questions_dir: "questions".into(),
-            notes_dir: "notes".into(),
-        }
+        Content::new(
+            Bank::default(),
+            Notes::default(),
+            "questions".into(),
+            "notes".into(),
+        )
     }
 
     fn post(question: &Question) -> DailyPost {

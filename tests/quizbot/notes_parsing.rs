@@ -380,3 +380,51 @@ fn seed_notes_top_results() {
         cases.len()
     );
 }
+
+#[test]
+fn a_question_s_excerpts_are_found_once_and_are_the_notes_own() {
+    use std::borrow::Cow;
+    // The passages shown, without the scores (their last bits follow the
+    // order a query's terms are summed in).
+    let passages = |excerpts: &[quizbot::notes::Excerpt]| -> Vec<(usize, String, usize)> {
+        excerpts
+            .iter()
+            .map(|e| (e.section, e.text.clone(), e.line))
+            .collect()
+    };
+    let content = shipped_content();
+    for question in &content.bank.questions {
+        let first = content.excerpts_for(question);
+        assert_eq!(
+            passages(&first),
+            passages(&content.notes.excerpts_for(question)),
+            "{}",
+            question.id
+        );
+        let again = content.excerpts_for(question);
+        assert!(
+            matches!(again, Cow::Borrowed(_)) && std::ptr::eq(first.as_ptr(), again.as_ptr()),
+            "{}: found again",
+            question.id
+        );
+    }
+    // A question under a bank question's id but with other words and
+    // sources gets its own excerpts, not the bank question's.
+    let bank_question = &content.bank.questions[0];
+    let other = Question {
+        prompt: "IAM 사용자에게 권한을 주는 정책은 무엇입니까?".into(),
+        explanation: "IAM 정책".into(),
+        sources: Vec::new(),
+        ..bank_question.clone()
+    };
+    let theirs = content.excerpts_for(&other);
+    assert!(matches!(theirs, Cow::Owned(_)));
+    assert_eq!(
+        passages(&theirs),
+        passages(&content.notes.excerpts_for(&other))
+    );
+    assert_ne!(
+        passages(&theirs),
+        passages(&content.excerpts_for(bank_question))
+    );
+}
