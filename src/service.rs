@@ -36,7 +36,7 @@ use crate::config::Locale;
 use crate::content::{Content, SharedContent};
 use crate::game::GameError;
 use crate::i18n::Texts;
-use crate::identity::{Identity, Platform};
+use crate::identity::{ExternalId, Identity, Platform};
 use crate::quiz::AnswerError;
 use crate::refusal::Refusal;
 use crate::review::TopicRecord;
@@ -53,7 +53,7 @@ pub const PLAYER_CACHE_TTL: Duration = Duration::from_secs(60);
 pub const PLAYER_CACHE_SIZE: usize = 20_000;
 /// How long a community's per-topic averages are reused.
 pub const GROUP_AVERAGES_TTL: Duration = Duration::from_secs(300);
-/// How many communities' averages are remembered.
+/// How many communities' rows, and their averages, are remembered.
 const GROUP_AVERAGES_SIZE: usize = 1_000;
 
 /// Who sent a request.
@@ -112,6 +112,9 @@ struct Inner {
     settings: ServiceSettings,
     texts: Texts,
     players: Mutex<LruCache<Identity, Member>>,
+    /// Communities as last read, by platform and id: the first members of
+    /// a server to play need its row, not a read of it each.
+    communities: Mutex<LruCache<(Platform, ExternalId), (Instant, Community)>>,
     /// Per community: when its averages were counted, and them.
     group_topics: Mutex<LruCache<i64, (Instant, Vec<TopicRecord>)>>,
     rng: Mutex<StdRng>,
@@ -169,6 +172,7 @@ impl Service {
                 store,
                 settings,
                 players: Mutex::new(LruCache::new(size)),
+                communities: Mutex::new(LruCache::new(groups)),
                 group_topics: Mutex::new(LruCache::new(groups)),
                 rng: Mutex::new(rng),
                 in_flight: TaskTracker::new(),
@@ -277,16 +281,26 @@ impl Service {
         if let Some(member) = self.cached(identity, &name) {
             return Ok((member.community, member.player));
         }
-        let community = self
-            .inner
-            .store
-            .community(
-                identity.platform,
-                &identity.community,
-                self.inner.settings.time_zone,
-                caller.language.unwrap_or(self.inner.texts.locale).code(),
-            )
-            .await?;
+        let community = match self.cached_community(identity) {
+            Some(community) => community,
+            None => {
+                let community = self
+                    .inner
+                    .store
+                    .community(
+                        identity.platform,
+                        &identity.community,
+                        self.inner.settings.time_zone,
+                        caller.language.unwrap_or(self.inner.texts.locale).code(),
+                    )
+                    .await?;
+                lock(&self.inner.communities).put(
+                    (identity.platform, identity.community.clone()),
+                    (Instant::now(), community.clone()),
+                );
+                community
+            }
+        };
         let player = self
             .inner
             .store
@@ -310,6 +324,12 @@ impl Service {
             .then(|| member.clone())
     }
 
+    fn cached_community(&self, identity: &Identity) -> Option<Community> {
+        let mut communities = lock(&self.inner.communities);
+        let (at, community) = communities.get(&(identity.platform, identity.community.clone()))?;
+        (at.elapsed() < PLAYER_CACHE_TTL).then(|| community.clone())
+    }
+
     fn cached_group_topics(&self, community_id: i64) -> Option<Vec<TopicRecord>> {
         let mut cache = lock(&self.inner.group_topics);
         let (at, topics) = cache.get(&community_id)?;
@@ -323,6 +343,7 @@ impl Service {
     /// Forgets every cached row, after a community's settings changed.
     fn forget_members(&self) {
         self.players().clear();
+        lock(&self.inner.communities).clear();
     }
 
     fn players(&self) -> MutexGuard<'_, LruCache<Identity, Member>> {
